@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every test binary of a build and prints one closing line "N passed, N failed".
+# A binary that dies before reporting (crash, sanitizer abort) counts as one failure, so a
+# crash can never read as a pass.
+set -u
+build=${1:-build}
+passed=0
+failed=0
+failed_names=()
+log_dir="$build/test-logs"
+mkdir -p "$log_dir"
+
+export SMSGW_BIN="$PWD/$build/smsgw"
+export SMSGW_TOOLS="$PWD/$build/tools"
+export SMSGW_SOURCE_DIR="$PWD"
+
+count() { # file pattern -> first number on the matching summary line, or 0
+  local n
+  n=$(grep -E "$2" "$1" | tail -n 1 | grep -oE '[0-9]+' | head -n 1)
+  echo "${n:-0}"
+}
+
+for bin in "$build"/tests/*_tests; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  log="$log_dir/$name.log"
+  echo "== $name"
+  "$bin" --gtest_brief=1 >"$log" 2>&1
+  rc=$?
+  p=$(count "$log" '^\[  PASSED  \] [0-9]+ test')
+  f=$(count "$log" '^\[  FAILED  \] [0-9]+ test')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  grep -E '^\[  FAILED  \]|Failure|ERROR: |runtime error' "$log" | head -n 40
+  echo "   $p passed, $f failed"
+  passed=$((passed + p))
+  failed=$((failed + f))
+  [ "$f" -eq 0 ] || failed_names+=("$name (log: $log)")
+done
+
+# Fuzz corpora and regression inputs: every file must go through the target without a crash.
+for bin in "$build"/fuzz-replay/*_fuzz; do
+  [ -x "$bin" ] || continue
+  name=$(basename "$bin")
+  corpus="tests/fuzz/corpus/${name%_fuzz}"
+  [ -d "$corpus" ] || continue
+  log="$log_dir/$name.log"
+  echo "== $name corpus replay"
+  if "$bin" "$corpus" >"$log" 2>&1; then
+    passed=$((passed + 1)); echo "   1 passed, 0 failed"
+  else
+    failed=$((failed + 1)); failed_names+=("$name (log: $log)"); tail -n 20 "$log"
+  fi
+done
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+  echo "Failed: ${failed_names[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
