@@ -4,16 +4,26 @@ namespace smsgw {
 
 std::string_view CodeName(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return "OK";
-    case Status::Code::kInvalidArgument: return "invalid argument";
-    case Status::Code::kNotFound: return "not found";
-    case Status::Code::kAlreadyExists: return "already exists";
-    case Status::Code::kUnavailable: return "unavailable";
-    case Status::Code::kRejected: return "rejected";
-    case Status::Code::kCorruption: return "corruption";
-    case Status::Code::kIOError: return "I/O error";
-    case Status::Code::kFailedPrecondition: return "failed precondition";
-    case Status::Code::kInternal: return "internal error";
+    case Status::Code::kOk:
+      return "OK";
+    case Status::Code::kInvalidArgument:
+      return "invalid argument";
+    case Status::Code::kNotFound:
+      return "not found";
+    case Status::Code::kAlreadyExists:
+      return "already exists";
+    case Status::Code::kUnavailable:
+      return "unavailable";
+    case Status::Code::kRejected:
+      return "rejected";
+    case Status::Code::kCorruption:
+      return "corruption";
+    case Status::Code::kIOError:
+      return "I/O error";
+    case Status::Code::kFailedPrecondition:
+      return "failed precondition";
+    case Status::Code::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -6,7 +6,10 @@
 namespace smsgw::gateway {
 
 Subcommand VersionSubcommand() {
-  return {"version", "print the version", "smsgw version\n\nPrints smsgw's version.", {},
+  return {"version",
+          "print the version",
+          "smsgw version\n\nPrints smsgw's version.",
+          {},
           [](const ParsedArgs&, std::ostream& out, std::ostream&) {
             out << "smsgw " << kVersion << "\n";
             return kExitOk;

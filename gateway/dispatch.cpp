@@ -8,8 +8,8 @@
 namespace smsgw::gateway {
 
 const std::vector<Subcommand>& AllSubcommands() {
-  static const std::vector<Subcommand> all = {RunSubcommand(), CheckSubcommand(),
-                                              TrySubcommand(), CtlSubcommand(),
+  static const std::vector<Subcommand> all = {RunSubcommand(),    CheckSubcommand(),
+                                              TrySubcommand(),    CtlSubcommand(),
                                               LedgerSubcommand(), VersionSubcommand()};
   return all;
 }

@@ -5,7 +5,9 @@
 namespace smsgw::parser {
 namespace {
 
-char Fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char Fold(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 }  // namespace
 
@@ -35,8 +37,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t lim
   return std::min(prev[m], limit + 1);
 }
 
-std::string_view ClosestMatch(std::string_view word, const std::vector<std::string_view>& candidates,
-                              std::size_t limit) {
+std::string_view ClosestMatch(std::string_view word,
+                              const std::vector<std::string_view>& candidates, std::size_t limit) {
   std::string_view best;
   std::size_t best_distance = limit + 1;
   for (std::string_view c : candidates) {

@@ -9,11 +9,12 @@
 namespace smsgw::gateway {
 namespace {
 
-const std::vector<OptionSpec> kSpecs = {{"config", "FILE", "config"},
-                                        {"from", "MSISDN", "sender"},
-                                        {"verbose", "", "more output"}};
+const std::vector<OptionSpec> kSpecs = {
+    {"config", "FILE", "config"}, {"from", "MSISDN", "sender"}, {"verbose", "", "more output"}};
 
-Result<ParsedArgs> Parse(std::vector<std::string> args) { return ParseArgs(args, kSpecs); }
+Result<ParsedArgs> Parse(std::vector<std::string> args) {
+  return ParseArgs(args, kSpecs);
+}
 
 TEST(CliArgs, ValuesFlagsAndPositionals) {
   auto r = Parse({"--config", "a.yaml", "--from=2547", "--verbose", "PAY", "KPLC"});

@@ -1,0 +1,289 @@
+#include "store/crypto.h"
+
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+namespace smsgw::store {
+
+void Wipe(std::string& s) {
+  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+  s.clear();
+}
+
+SecretBytes::SecretBytes(SecretBytes&& other) noexcept : bytes_(std::move(other.bytes_)) {
+  Wipe(other.bytes_);
+}
+
+SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
+  if (this != &other) {
+    Wipe(bytes_);
+    bytes_ = std::move(other.bytes_);
+    Wipe(other.bytes_);
+  }
+  return *this;
+}
+
+SecretBytes::~SecretBytes() {
+  Wipe(bytes_);
+}
+
+Digest HmacSha256(std::string_view key, std::string_view data) {
+  Digest out{};
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
+  return out;
+}
+
+Digest Sha256(std::string_view data) {
+  Digest out{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  return out;
+}
+
+std::string ToHex(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
+  return out;
+}
+
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Decodes hex into `out`; false on an odd length or a non-hex character.
+bool FromHex(std::string_view hex, std::string& out) {
+  if (hex.size() % 2 != 0) return false;
+  out.resize(hex.size() / 2);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    int hi = HexValue(hex[2 * i]);
+    int lo = HexValue(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<char>(hi << 4 | lo);
+  }
+  return true;
+}
+
+constexpr std::size_t kNonceSize = 12;
+constexpr std::size_t kTagSize = 16;
+constexpr std::string_view kSealVersion = "v1";
+
+struct CipherCtxFree {
+  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
+};
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+
+}  // namespace
+
+bool ConstantTimeEqual(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.empty()) return true;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+Status RandomBytes(std::span<uint8_t> out) {
+  if (out.empty()) return Status::OK();
+  if (RAND_bytes(out.data(), static_cast<int>(out.size())) != 1) {
+    return Status::Unavailable("the random number generator failed");
+  }
+  return Status::OK();
+}
+
+Result<uint32_t> RandomBelow(uint32_t bound) {
+  if (bound == 0) return Status::InvalidArgument("RandomBelow needs a bound above 0");
+  // Rejection sampling: draw again when the value falls in the incomplete last block.
+  const uint32_t limit = UINT32_MAX - (UINT32_MAX % bound);
+  for (int tries = 0; tries < 64; ++tries) {
+    uint32_t v = 0;
+    Status s = RandomBytes({reinterpret_cast<uint8_t*>(&v), sizeof v});
+    if (!s.ok()) return s;
+    if (v < limit) return v % bound;
+  }
+  return Status::Unavailable("the random number generator keeps returning the same range");
+}
+
+Result<Key> Key::FromBytes(std::string_view bytes) {
+  if (bytes.size() != kKeySize) {
+    return Status::InvalidArgument("a key must be " + std::to_string(kKeySize) + " bytes, got " +
+                                   std::to_string(bytes.size()));
+  }
+  Digest d = HmacSha256(bytes, "smsgw key id");
+  return Key(SecretBytes(std::string(bytes)), ToHex(std::span(d).first(4)));
+}
+
+Result<Key> LoadKeyFile(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::NotFound("key file " + path + " does not exist");
+    return Status::IOError("key file " + path + ": " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) return Status::InvalidArgument("key file " + path + " is not a file");
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return Status::FailedPrecondition("key file " + path + " has mode " + mode +
+                                      "; it must not be accessible to group or others (chmod 600)");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::IOError("key file " + path + " cannot be read");
+  std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  SecretBytes raw_guard(std::move(raw));
+  std::string_view content = raw_guard.view();
+  if (content.size() == kKeySize) return Key::FromBytes(content);
+  while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
+    content.remove_suffix(1);
+  }
+  std::string decoded;
+  if (content.size() != 2 * kKeySize || !FromHex(content, decoded)) {
+    Wipe(decoded);
+    return Status::InvalidArgument("key file " + path + " must hold 32 bytes or 64 hex digits");
+  }
+  SecretBytes decoded_guard(std::move(decoded));
+  return Key::FromBytes(decoded_guard.view());
+}
+
+Status CreateKeyFile(const std::string& path) {
+  std::error_code ec;
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
+    std::filesystem::create_directories(parent, ec);
+    if (ec) return Status::IOError("creating " + parent.string() + ": " + ec.message());
+    std::filesystem::permissions(parent, std::filesystem::perms::owner_all, ec);
+  }
+  std::array<uint8_t, kKeySize> bytes{};
+  Status s = RandomBytes(bytes);
+  if (!s.ok()) return s;
+  std::string hex = ToHex(bytes) + "\n";
+  OPENSSL_cleanse(bytes.data(), bytes.size());
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    int err = errno;
+    Wipe(hex);
+    if (err == EEXIST) return Status::AlreadyExists("key file " + path + " already exists");
+    return Status::IOError("creating key file " + path + ": " + std::strerror(err));
+  }
+  ssize_t n = ::write(fd, hex.data(), hex.size());
+  bool ok = n == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  Wipe(hex);
+  if (!ok) {
+    ::unlink(path.c_str());
+    return Status::IOError("writing key file " + path);
+  }
+  return Status::OK();
+}
+
+Result<Key> LoadOrCreateKeyFile(const std::string& path, bool create_missing) {
+  Result<Key> key = LoadKeyFile(path);
+  if (key.ok() || !key.status().IsNotFound() || !create_missing) return key;
+  Status s = CreateKeyFile(path);
+  if (!s.ok() && !s.IsAlreadyExists()) return s;
+  return LoadKeyFile(path);
+}
+
+KeyRing::KeyRing(Key current) {
+  std::string id = current.id();
+  auto [it, inserted] = keys_.emplace(id, std::move(current));
+  current_ = &it->second;
+}
+
+void KeyRing::AddOld(Key old) {
+  std::string id = old.id();
+  keys_.emplace(id, std::move(old));
+}
+
+const Key* KeyRing::Find(std::string_view id) const {
+  auto it = keys_.find(id);
+  return it == keys_.end() ? nullptr : &it->second;
+}
+
+Result<std::string> Seal(const KeyRing& keys, std::string_view plaintext, std::string_view aad) {
+  const Key& key = keys.current();
+  std::string buf(kNonceSize + plaintext.size() + kTagSize, '\0');
+  auto* nonce = reinterpret_cast<unsigned char*>(buf.data());
+  Status s = RandomBytes({nonce, kNonceSize});
+  if (!s.ok()) return s;
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  auto* ct = nonce + kNonceSize;
+  bool ok =
+      ctx &&
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key.bytes().data()), nonce) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_EncryptUpdate(ctx.get(), ct, &len,
+                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+                        static_cast<int>(plaintext.size())) == 1 &&
+      EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, ct + plaintext.size()) == 1;
+  if (!ok) return Status::Internal("AES-256-GCM encryption failed");
+  std::string out = std::string(kSealVersion) + ":" + key.id() + ":" +
+                    ToHex({reinterpret_cast<const uint8_t*>(buf.data()), buf.size()});
+  return out;
+}
+
+Result<SecretBytes> Open(const KeyRing& keys, std::string_view sealed, std::string_view aad) {
+  auto c1 = sealed.find(':');
+  auto c2 = c1 == std::string_view::npos ? c1 : sealed.find(':', c1 + 1);
+  if (c2 == std::string_view::npos || sealed.substr(0, c1) != kSealVersion) {
+    return Status::Corruption("sealed value is not in the v1 form");
+  }
+  std::string_view id = sealed.substr(c1 + 1, c2 - c1 - 1);
+  const Key* key = keys.Find(id);
+  if (key == nullptr) return Status::NotFound("no key with id " + std::string(id));
+  std::string buf;
+  if (!FromHex(sealed.substr(c2 + 1), buf) || buf.size() < kNonceSize + kTagSize) {
+    return Status::Corruption("sealed value is damaged");
+  }
+  const std::size_t ct_len = buf.size() - kNonceSize - kTagSize;
+  auto* nonce = reinterpret_cast<unsigned char*>(buf.data());
+  auto* ct = nonce + kNonceSize;
+  auto* tag = ct + ct_len;
+  std::string plain(ct_len, '\0');
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  int len = 0;
+  bool ok =
+      ctx &&
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key->bytes().data()), nonce) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
+                        static_cast<int>(aad.size())) == 1 &&
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, ct,
+                        static_cast<int>(ct_len)) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag) == 1 &&
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &len) ==
+          1;
+  if (!ok) {
+    Wipe(plain);
+    return Status::Corruption("sealed value failed authentication (tampered or wrong record)");
+  }
+  return SecretBytes(std::move(plain));
+}
+
+}  // namespace smsgw::store
