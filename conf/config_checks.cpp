@@ -24,14 +24,18 @@ class Checker {
     Connections();
     ShortCodes();
     Backend();
-    if (ctx_.Saw("store")) Key("store.key_file", config_.store.key, true);
-    Key("admin.token_file", config_.admin.token, true);
+    if (ctx_.Valid("store")) Key("store.key_file", config_.store.key, true);
+    if (!Broken("admin")) Key("admin.token_file", config_.admin.token, true);
   }
 
  private:
   void Error(const std::string& path, std::string message) {
     ctx_.Error(ctx_.Where(path), path, std::move(message));
   }
+
+  // Written, but not as a usable mapping: what it should contain was not read, so checks of
+  // its keys would only repeat the error.
+  bool Broken(const std::string& path) const { return ctx_.Saw(path) && !ctx_.Valid(path); }
 
   int LineOf(const std::string& path) const { return ctx_.Where(path).line; }
 
@@ -58,6 +62,7 @@ class Checker {
     for (std::size_t i = 0; i < config_.smpp.connections.size(); ++i) {
       SmppConnection& c = config_.smpp.connections[i];
       std::string path = Index("smpp.connections", i);
+      if (Broken(path)) continue;
       Ordered(path, "reconnect_backoff_min", c.reconnect_backoff_min, "reconnect_backoff_max",
               c.reconnect_backoff_max);
       if (c.name.empty()) continue;  // reported by the reader
@@ -104,10 +109,12 @@ class Checker {
     BackendConfig& b = config_.backend;
     if (!ctx_.Valid("backend.type")) return;  // reported by the reader
     if (b.type == BackendType::kEmbedded) {
+      if (Broken("backend.embedded")) return;
       Require("backend.embedded.ledger_path", "backend.type is embedded");
       Key("backend.embedded.pepper_key_file", b.embedded.pepper_key, true);
       return;
     }
+    if (Broken("backend.http")) return;
     Require("backend.http.url", "backend.type is http");
     Require("backend.http.key_id", "backend.type is http");
     Key("backend.http.hmac_key_file", b.http.hmac_key, false);
