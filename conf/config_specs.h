@@ -93,7 +93,10 @@ struct PathSpec {
   bool optional = false;  // "" means "not set" and stays ""
 
   std::string Type() const { return "path"; }
-  std::string Range() const { return must_exist ? "readable file" : "file (created if missing)"; }
+  std::string Range() const {
+    if (!must_exist) return "file (created if missing)";
+    return optional ? "readable file, or \"\"" : "readable file";
+  }
   std::string Expected() const { return "a file path"; }
   std::string Parse(std::string_view text, std::string& out, const ParseContext& ctx) const;
   std::string Render(const std::string& v) const { return "\"" + v + "\""; }
