@@ -10,8 +10,9 @@ Subcommand RunSubcommand() {
           "run the gateway daemon in the foreground",
           "smsgw run [--config FILE]\n\n"
           "Validates the configuration and grammar like `smsgw check`, then runs the gateway\n"
-          "in the foreground. Exit status 1: the configuration is invalid; 2: the command line\n"
-          "was wrong; 3: the gateway could not run.",
+          "in the foreground. (This build has no daemon yet: after validating, it says so and\n"
+          "exits 3.) Exit status 1: the configuration is invalid; 2: the command line was\n"
+          "wrong; 3: the gateway could not run.",
           {ConfigOption()},
           [](const ParsedArgs& args, std::ostream&, std::ostream& err) {
             auto loaded = LoadConfigOrExit(args, "run", err);
