@@ -147,11 +147,10 @@ class Reader : public MappingReader {
   template <class Spec, class M>
   void ReadScalar(const Entry& e, const Spec& spec, M& out) {
     // A null value is the empty text to a spec that allows it ("system_type:").
-    std::string error;
-    if (e.value.IsScalar() || e.value.IsNull()) {
-      error = spec.Parse(e.value.IsScalar() ? e.value.Scalar() : "", out, ctx_.parse());
-    }
-    if (!e.value.IsScalar() && !e.value.IsNull()) error = "not a scalar";
+    bool scalar = e.value.IsScalar() || e.value.IsNull();
+    std::string error = scalar ? spec.Parse(e.value.IsScalar() ? e.value.Scalar() : "", out,
+                                            ctx_.parse())
+                               : "not a scalar";  // ReportScalar says what it is instead
     if (!error.empty()) ReportScalar(e, spec.Expected(), std::move(error));
   }
 
