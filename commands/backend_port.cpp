@@ -16,7 +16,7 @@ constexpr FieldSpec kCashOutFields[] = {{field::kRecipient, FieldType::kMsisdn, 
 constexpr FieldSpec kAirtimeFields[] = {{field::kAmount, FieldType::kAmount, true},
                                         {field::kRecipient, FieldType::kMsisdn, false}};
 
-//                                  name              pin    new_pin account fields
+// {name, needs_pin, needs_new_pin, needs_account, fields}
 constexpr OperationSpec kOperations[] = {
     {op::kBind, true, false, true, {}},
     {op::kBillPay, true, false, false, kBillPayFields},

@@ -43,6 +43,44 @@ TEST_F(LedgerTest, SameIdSamePayloadReplaysTheStoredAnswer) {
   EXPECT_EQ(PostingCount(*ledger_), postings);
 }
 
+// Everything the answer carries comes back: the withdrawal code (so a resent SMS quotes the
+// same code) and the statement lines as they were.
+TEST_F(LedgerTest, ReplayKeepsEveryResultField) {
+  AddSubscriber(kAlice, 10'000);
+  const InstructionRef send = Ref("tx-code");
+  auto first = ledger_->Transfer(send, kAlice, "1234", "254799999999", 2'000);
+  ASSERT_TRUE(first.ok() && first->accepted);
+  now_ += 3'600;
+  auto again = ledger_->Transfer(send, kAlice, "1234", "254799999999", 2'000);
+  ASSERT_TRUE(again.ok() && again->replayed);
+  EXPECT_EQ(again->withdrawal_code, first->withdrawal_code);
+  EXPECT_EQ(again->withdrawal_expires_at, first->withdrawal_expires_at);
+  EXPECT_EQ(again->recipient_registered, false);
+  EXPECT_EQ(again->counterparty_msisdn, "254799999999");
+  EXPECT_EQ(again->fee, first->fee);
+  EXPECT_EQ(again->amount, 2'000);
+
+  const InstructionRef stmt = Ref("stmt");
+  auto lines = ledger_->Statement(stmt, kAlice, "1234");
+  ASSERT_TRUE(lines.ok() && lines->accepted);
+  ASSERT_TRUE(ledger_->TopUpAirtime(Next(), kAlice, "1234", "", 500)->accepted);
+  auto replay = ledger_->Statement(stmt, kAlice, "1234");
+  ASSERT_TRUE(replay.ok() && replay->replayed);
+  ASSERT_EQ(replay->statement.size(), lines->statement.size());
+  for (size_t i = 0; i < lines->statement.size(); ++i) {
+    const StatementEntry& a = lines->statement[i];
+    const StatementEntry& b = replay->statement[i];
+    EXPECT_EQ(a.transaction_code, b.transaction_code);
+    EXPECT_EQ(a.time, b.time);
+    EXPECT_EQ(a.kind, b.kind);
+    EXPECT_EQ(a.amount, b.amount);
+    EXPECT_EQ(a.balance_after, b.balance_after);
+    EXPECT_EQ(a.counterparty, b.counterparty);
+    EXPECT_EQ(a.reference, b.reference);
+  }
+  EXPECT_EQ(replay->balance, 8'000);  // the answer then, not the balance now
+}
+
 TEST_F(LedgerTest, SameIdDifferentPayloadIsAnErrorNotARetry) {
   AddSubscriber(kAlice, 10'000);
   AddSubscriber(kBob, 0);
