@@ -57,7 +57,8 @@ CREATE TABLE postings (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX postings_by_account ON postings(account_id, id);
-CREATE INDEX postings_by_account_time ON postings(account_id, created_at);
+-- Covers the daily-limit sum, which reads every debit of the account in the last 24 hours.
+CREATE INDEX postings_by_account_time ON postings(account_id, created_at, amount);
 CREATE INDEX postings_by_transfer ON postings(transfer_id);
 
 CREATE TABLE instructions (
