@@ -22,8 +22,8 @@ namespace {
 using store::AccountRef;
 using By = AccountRef::By;
 
-constexpr const char* kDefaultDb = "data/ledger.db";
-constexpr const char* kDefaultPepper = "data/ledger-pepper.key";
+constexpr const char* kDefaultDb = "var/ledger.db";
+constexpr const char* kDefaultPepper = "var/ledger-pepper.key";
 
 constexpr const char* kUsage =
     "smsgw ledger ACTION [options]\n"
