@@ -60,12 +60,15 @@ edit_gateway_yaml() { # source edits destination
       while ((getline line < edits) > 0) {
         if (line ~ /^- /) { old = substr(line, 3); pending = 1 }
         else if (line ~ /^\+ / && pending) { repl[old] = substr(line, 3); seen[old] = 0; pending = 0 }
-        else if (line !~ /^(#|$)/ || pending) { print "bad line in " edits ": " line > "/dev/stderr"; exit 2 }
+        else if (line !~ /^(#|$)/ || pending) { print "bad line in " edits ": " line > "/dev/stderr"; broken = 1 }
       }
+      if (pending) { print "no \"+ \" line after the last \"- \" in " edits > "/dev/stderr"; broken = 1 }
+      if (broken) exit
     }
     ($0 in repl) { print repl[$0]; seen[$0]++; next }
     { print }
     END {
+      if (broken) exit 2
       for (o in seen) if (seen[o] != 1) { print "found " seen[o] " times, not once: " o > "/dev/stderr"; bad = 1 }
       exit bad
     }' "$1" >"$3" || die "packaging/gateway.yaml.edits does not fit conf/gateway.yaml (see above)"
