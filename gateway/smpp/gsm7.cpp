@@ -38,19 +38,36 @@ std::optional<char32_t> FromExtension(uint8_t code) {
   return std::nullopt;
 }
 
-// Default-table code of `cp`, or -1.
-int DefaultCode(char32_t cp) {
-  // ASCII letters and digits sit at their ASCII positions; check those first.
-  if ((cp >= U'a' && cp <= U'z') || (cp >= U'A' && cp <= U'Z') || (cp >= U'0' && cp <= U'9')) {
-    return static_cast<int>(cp);
+// Code points below this (Latin-1 and Greek) are looked up in a table; the rest scanned.
+constexpr char32_t kTableLimit = 0x400;
+
+struct ReverseTable {
+  std::array<int16_t, kTableLimit> default_code;
+  std::array<int16_t, kTableLimit> extension_code;
+  ReverseTable() {
+    default_code.fill(-1);
+    extension_code.fill(-1);
+    for (int i = 0; i < 128; ++i) {
+      if (i != kGsm7Escape && kDefault[i] < kTableLimit) {
+        default_code[kDefault[i]] = static_cast<int16_t>(i);
+      }
+    }
+    for (const Extension& e : kExtension) {
+      if (e.cp < kTableLimit) extension_code[e.cp] = e.code;
+    }
   }
-  for (int i = 0; i < 128; ++i) {
-    if (kDefault[i] == cp && i != kGsm7Escape) return i;
-  }
-  return -1;
+};
+
+const ReverseTable& Reverse() {
+  static const ReverseTable table;
+  return table;
 }
 
+// Default-table code of `cp`, or -1.
+int DefaultCode(char32_t cp) { return cp < kTableLimit ? Reverse().default_code[cp] : -1; }
+
 int ExtensionCode(char32_t cp) {
+  if (cp < kTableLimit) return Reverse().extension_code[cp];
   for (const Extension& e : kExtension) {
     if (e.cp == cp) return e.code;
   }
