@@ -98,7 +98,7 @@ TEST(DecodeRefusalTest, KnownTagsAtTheWrongWidthRefused) {
 TEST(DecodeRefusalTest, TlvCutByTheEndOfThePdu) {
   std::vector<uint8_t> pdu = DeliverSmWith({});
   AppendTlv(&pdu, 0x1400, {1, 2, 3, 4});
-  pdu.resize(pdu.size() - 2);  // value cut
+  pdu.erase(pdu.end() - 2, pdu.end());  // value cut
   pdu[3] = static_cast<uint8_t>(pdu.size());
   ExpectRefused(pdu, CommandStatus::kRInvOptParStream);
   std::vector<uint8_t> header_cut = DeliverSmWith({});
