@@ -251,11 +251,11 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
   if (IsResponse(r.pdu->command_id())) {
     HandleResponse(*r.pdu);
   } else {
-    HandleRequest(*r.pdu, batch);
+    HandleRequest(std::move(*r.pdu), batch);
   }
 }
 
-void EsmeSession::HandleRequest(const Pdu& pdu, MoBatch* batch) {
+void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
   const uint32_t id = pdu.command_id();
   const uint32_t seq = pdu.sequence_number;
   if (std::holds_alternative<EnquireLink>(pdu.body)) return Reply(id, seq, 0);
@@ -268,9 +268,9 @@ void EsmeSession::HandleRequest(const Pdu& pdu, MoBatch* batch) {
   if (state_ != SessionState::kBound) return Reply(id, seq, ToWire(CommandStatus::kRInvBndSts));
   if (stopping_) return Reply(id, seq, ToWire(CommandStatus::kRxTAppn));
   ++stats_.mos_received;
-  batch->mos.push_back(InboundMo{config_.name, pdu});
   batch->command_ids.push_back(id);
   batch->sequence_numbers.push_back(seq);
+  batch->mos.push_back(InboundMo{config_.name, std::move(pdu)});
 }
 
 void EsmeSession::OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses) {

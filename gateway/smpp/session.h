@@ -156,7 +156,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void Read();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void HandleFrame(std::span<const uint8_t> frame, MoBatch* batch);
-  void HandleRequest(const Pdu& pdu, MoBatch* batch);
+  void HandleRequest(Pdu pdu, MoBatch* batch);
   void HandleResponse(const Pdu& pdu);
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);

@@ -44,7 +44,7 @@ SmscSimulator::SmscSimulator(asio::io_context& io, SmscSimConfig config)
     : io_(io), config_(std::move(config)), acceptor_(io) {
   acceptor_.open(tcp::v4());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
-  acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), config_.port));
   acceptor_.listen();
   Accept();
 }
@@ -158,8 +158,11 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   if (std::holds_alternative<DeliverSmResp>(pdu.body)) {
     auto it = mo_by_seq_.find(seq);
     if (it == mo_by_seq_.end()) return;
-    mos_[it->second].last_status = pdu.command_status;
+    Mo& mo = mos_[it->second];
+    if (!mo.acked() && pdu.command_status == 0) ++acked_mos_;
+    mo.last_status = pdu.command_status;
     mo_by_seq_.erase(it);
+    Drain();
     return;
   }
   if (IsResponse(id)) return;
@@ -193,24 +196,33 @@ void SmscSimulator::ReleaseHeldSubmits() {
 
 size_t SmscSimulator::PushMo(DeliverSm mo) {
   mos_.push_back(Mo{std::move(mo)});
-  if (bound()) SendMo(mos_.size() - 1);
+  to_send_.push_back(mos_.size() - 1);
+  if (bound()) Drain();
   return mos_.size() - 1;
 }
 
-void SmscSimulator::SendMo(size_t index) {
-  Pdu pdu;
-  pdu.sequence_number = next_seq_++;
-  pdu.body = mos_[index].pdu;
-  mo_by_seq_[pdu.sequence_number] = index;
-  ++mos_[index].deliveries;
-  Send(pdu);
+// Sends waiting MOs while the window allows.
+void SmscSimulator::Drain() {
+  while (!to_send_.empty() && bound() &&
+         (config_.mo_window == 0 || mo_by_seq_.size() < config_.mo_window)) {
+    const size_t index = to_send_.front();
+    to_send_.pop_front();
+    Pdu pdu;
+    pdu.sequence_number = next_seq_++;
+    pdu.body = mos_[index].pdu;
+    mo_by_seq_[pdu.sequence_number] = index;
+    ++mos_[index].deliveries;
+    Send(pdu);
+  }
 }
 
 // On a new bind: every MO not acknowledged with ESME_ROK, in order.
 void SmscSimulator::SendMos() {
+  to_send_.clear();
   for (size_t i = 0; i < mos_.size(); ++i) {
-    if (!mos_[i].acked()) SendMo(i);
+    if (!mos_[i].acked()) to_send_.push_back(i);
   }
+  Drain();
 }
 
 void SmscSimulator::PushRaw(const std::vector<uint8_t>& bytes) {

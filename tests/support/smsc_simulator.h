@@ -18,12 +18,14 @@
 namespace smsgw::smpp::testing {
 
 struct SmscSimConfig {
+  uint16_t port = 0;  // 0: any free port on 127.0.0.1
   std::string system_id = "SIMSMSC";
   std::string password = "secret";  // other passwords get ESME_RINVPASWD
   uint32_t throttle_every = 0;      // answer every Nth submit_sm with ESME_RTHROTTLED
   bool answer_submits = true;       // false: black hole for submit_sm
   bool answer_enquire_link = true;
   bool send_receipts = false;  // a receipt for each accepted submit_sm asking for one
+  size_t mo_window = 0;        // deliver_sm in flight at most; 0: no limit
 };
 
 class SmscSimulator {
@@ -52,6 +54,7 @@ class SmscSimulator {
     bool acked() const { return last_status == 0; }
   };
   const std::vector<Mo>& mos() const { return mos_; }
+  size_t acked_mos() const { return acked_mos_; }
   const std::vector<SubmitSm>& submits() const { return submits_; }
   // Every PDU the ESME sent, in order.
   const std::vector<Pdu>& received() const { return received_; }
@@ -68,7 +71,7 @@ class SmscSimulator {
   void Accept();
   void OnPdu(const Pdu& pdu);
   void SendMos();
-  void SendMo(size_t index);
+  void Drain();
   void Send(const Pdu& pdu);
   void AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status);
 
@@ -80,6 +83,8 @@ class SmscSimulator {
   uint64_t next_message_id_ = 0x1000;
   std::vector<Mo> mos_;
   std::map<uint32_t, size_t> mo_by_seq_;  // deliver_sm in flight on this connection
+  std::deque<size_t> to_send_;            // MOs waiting for the window
+  size_t acked_mos_ = 0;
   std::vector<SubmitSm> submits_;
   std::vector<std::pair<uint32_t, SubmitSm>> held_;
   std::vector<Pdu> received_;
