@@ -14,24 +14,46 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
-  explicit Connection(tcp::socket s) : socket(std::move(s)) {}
+  Connection(tcp::socket s, SmscSimulator* owner) : socket(std::move(s)), sim(owner) {}
   tcp::socket socket;
+  SmscSimulator* sim;  // nullptr once the simulator is gone
   Framer framer;
   std::vector<uint8_t> pending;
   std::vector<uint8_t> writing;
   bool is_writing = false;
   bool bound = false;
 
+  void Read() {
+    std::span<uint8_t> space = framer.PrepareRead(16 * 1024);
+    socket.async_read_some(
+        asio::buffer(space.data(), space.size()),
+        [self = shared_from_this()](const error_code& ec, size_t n) { self->OnRead(ec, n); });
+  }
+  void OnRead(const error_code& ec, size_t n) {
+    if (ec || sim == nullptr || sim->conn_.get() != this) return Close();
+    framer.CommitRead(n);
+    for (Frame f = framer.Next(); f.status != FrameStatus::kNeedMore; f = framer.Next()) {
+      if (f.status == FrameStatus::kBad) return Close();
+      DecodeResult r = Decode(f.frame);
+      if (r.ok()) {
+        sim->OnPdu(*r.pdu);
+      } else if (auto reply = ErrorResponse(r.error)) {
+        sim->Send(*reply);
+      }
+      if (sim->conn_.get() != this || !socket.is_open()) return;
+    }
+    Read();
+  }
   void Flush() {
     if (is_writing || pending.empty() || !socket.is_open()) return;
     writing.swap(pending);
     pending.clear();
     is_writing = true;
-    auto self = shared_from_this();
-    asio::async_write(socket, asio::buffer(writing), [self](const error_code& ec, size_t) {
-      self->is_writing = false;
-      if (!ec) self->Flush();
-    });
+    asio::async_write(socket, asio::buffer(writing),
+                      [self = shared_from_this()](const error_code& ec, size_t) {
+                        self->is_writing = false;
+                        if (!ec) self->Flush();
+                      });
   }
   void Close() {
     error_code ignored;
@@ -52,7 +74,10 @@ SmscSimulator::SmscSimulator(asio::io_context& io, SmscSimConfig config)
 SmscSimulator::~SmscSimulator() {
   error_code ignored;
   acceptor_.close(ignored);
-  if (conn_) conn_->Close();
+  if (conn_) {
+    conn_->sim = nullptr;
+    conn_->Close();
+  }
 }
 
 uint16_t SmscSimulator::port() const {
@@ -67,42 +92,10 @@ void SmscSimulator::Accept() {
   acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
     if (ec) return;  // closed
     if (conn_) conn_->Close();
-    conn_ = std::make_shared<Connection>(std::move(socket));
+    conn_ = std::make_shared<Connection>(std::move(socket), this);
     mo_by_seq_.clear();
     ++connections_;
-    auto conn = conn_;
-    // Reads until the connection closes or is replaced.
-    auto read = std::make_shared<std::function<void()>>();
-    *read = [this, conn, read]() {
-      std::span<uint8_t> space = conn->framer.PrepareRead(16 * 1024);
-      conn->socket.async_read_some(asio::buffer(space.data(), space.size()),
-                                   [this, conn, read](const error_code& e, size_t n) {
-                                     if (e || conn != conn_) {
-                                       if (conn == conn_) conn->Close();
-                                       *read = nullptr;  // break the cycle
-                                       return;
-                                     }
-                                     conn->framer.CommitRead(n);
-                                     for (Frame f = conn->framer.Next();
-                                          f.status != FrameStatus::kNeedMore;
-                                          f = conn->framer.Next()) {
-                                       if (f.status == FrameStatus::kBad) {
-                                         conn->Close();
-                                         *read = nullptr;
-                                         return;
-                                       }
-                                       DecodeResult r = Decode(f.frame);
-                                       if (r.ok()) {
-                                         OnPdu(*r.pdu);
-                                       } else if (auto reply = ErrorResponse(r.error)) {
-                                         Send(*reply);
-                                       }
-                                       if (conn != conn_ || !conn->socket.is_open()) break;
-                                     }
-                                     (*read)();
-                                   });
-    };
-    (*read)();
+    conn_->Read();
     Accept();
   });
 }
