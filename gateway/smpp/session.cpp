@@ -85,9 +85,10 @@ void EsmeSession::Connect() {
       [this, self, gen](const error_code& ec, tcp::resolver::results_type results) {
         if (gen != generation_) return;
         if (ec) return Disconnect("resolving " + config_.host + ": " + ec.message(), NextBackoff());
-        asio::async_connect(socket_, results, [this, self, gen](const error_code& ec2, const tcp::endpoint&) {
-          if (gen == generation_) OnConnected(ec2);
-        });
+        asio::async_connect(socket_, results,
+                            [this, self, gen](const error_code& ec2, const tcp::endpoint&) {
+                              if (gen == generation_) OnConnected(ec2);
+                            });
       });
 }
 
@@ -237,13 +238,8 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
     Log(Describe(r.error));
     if (std::optional<Pdu> reply = ErrorResponse(r.error)) {
       (void)Encode(*reply, &out_pending_);  // built by MakeResponse: always encodes
-    } else if (auto it = outstanding_.find(r.error.sequence_number); it != outstanding_.end()) {
-      // A malformed response: its request's outcome is unknown.
-      Pdu as_error;
-      as_error.sequence_number = r.error.sequence_number;
-      as_error.command_status = ToWire(CommandStatus::kRSysErr);
-      as_error.body = GenericNack{};
-      HandleResponse(as_error);
+    } else {
+      HandleMalformedResponse(r.error.sequence_number);
     }
     if (r.error.fatal) close_after_write_ = "framing lost";
     return;
@@ -327,6 +323,21 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
   }
 }
 
+// A response we could not read: a submit's outcome is unknown; for bind, enquire_link or
+// unbind the link is not trustworthy.
+void EsmeSession::HandleMalformedResponse(uint32_t seq) {
+  auto it = outstanding_.find(seq);
+  if (it == outstanding_.end()) return;
+  Outstanding out = std::move(it->second);
+  outstanding_.erase(it);
+  ArmResponseTimer();
+  if (!out.submit)
+    return Disconnect("malformed " + CommandName(out.command_id) + "_resp", NextBackoff());
+  CompleteUnknown(std::move(out.submit));
+  Pump();
+  MaybeUnbind();
+}
+
 void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   const uint32_t status = pdu.command_status;
   const StatusConsequence c = Classify(status);
@@ -347,9 +358,6 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   result.status = status;
   result.consequence = c;
   if (const auto* resp = std::get_if<SubmitSmResp>(&pdu.body)) result.message_id = resp->message_id;
-  if (std::holds_alternative<GenericNack>(pdu.body) && status == ToWire(CommandStatus::kRSysErr)) {
-    result.outcome_unknown = true;
-  }
   if (out.submit->cb) out.submit->cb(result);
   Pump();
   MaybeUnbind();

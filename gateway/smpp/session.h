@@ -159,6 +159,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void HandleRequest(Pdu pdu, MoBatch* batch);
   void HandleResponse(const Pdu& pdu);
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
+  void HandleMalformedResponse(uint32_t seq);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
 
   // Writing.

@@ -316,6 +316,40 @@ TEST_F(SessionTest, ReceiptMatchesTheSubmitResponseId) {
   EXPECT_EQ(r->state, MessageState::kDelivered);
 }
 
+TEST_F(SessionTest, ThroughputCapSpacesSubmits) {
+  SessionConfig c = Config();
+  c.max_submits_per_second = 0.1;  // one per 10 s: the second cannot leave during this test
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(session_->Submit(Mt("x"), nullptr).ok());
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  Settle();
+  EXPECT_EQ(sim_.submits().size(), 1u);
+  EXPECT_EQ(session_->queued_submits(), 2u);
+}
+
+TEST_F(SessionTest, MalformedSubmitResponseGivesUnknownOutcome) {
+  sim_.config().answer_submits = false;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  // The sequence number of the only request in flight, from what the SMSC received.
+  uint32_t seq = 0;
+  for (const Pdu& p : sim_.received()) {
+    if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+  }
+  // A submit_sm_resp whose message_id has no NUL within 65 octets.
+  sim_.PushRaw(smpp::testing::Bytes()
+                   .Raw(std::string(70, 'A'))
+                   .AsPdu(ToWire(CommandId::kSubmitSmResp), seq));
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); }));
+  EXPECT_TRUE(result->outcome_unknown);
+  EXPECT_EQ(session_->outstanding(), 0u);
+  EXPECT_TRUE(Bound());
+}
+
 TEST_F(SessionTest, BlackHoleSubmitTimesOutWithUnknownOutcome) {
   sim_.config().answer_submits = false;
   SessionConfig c = Config();
