@@ -39,8 +39,8 @@ void CheckReply(const PduError& error) {
 template <typename T>
 void CompareWithLibsmpp34(const Pdu& pdu) {
   const T& own = std::get<T>(pdu.body);
-  if (!IsSpecTon(own.source.ton) || !IsSpecNpi(own.source.npi) ||
-      !IsSpecTon(own.destination.ton) || !IsSpecNpi(own.destination.npi)) {
+  if (!IsSpecTon(own.source.ton) || !IsSpecNpi(own.source.npi) || !IsSpecTon(own.destination.ton) ||
+      !IsSpecNpi(own.destination.npi)) {
     return;  // libsmpp34 refuses these; the own decoder accepts them on purpose
   }
   Pdu mandatory = pdu;
