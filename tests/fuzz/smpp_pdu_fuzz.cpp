@@ -5,7 +5,8 @@
 // the stream. Besides crashes it checks properties and traps when one fails:
 //   - every decoded PDU encodes, and decodes back to itself;
 //   - every refusal yields a reply that encodes and decodes;
-//   - for deliver_sm/submit_sm, libsmpp34 reads the mandatory fields as the own decoder did.
+//   - for deliver_sm/submit_sm, libsmpp34 reads the mandatory fields as the own decoder did;
+//   - the stream read as UTF-8 text, when valid, segments into parts that decode back to it.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -17,7 +18,9 @@
 #include "gateway/smpp/framer.h"
 #include "gateway/smpp/libsmpp34_bridge.h"
 #include "gateway/smpp/reassembler.h"
+#include "gateway/smpp/segmenter.h"
 #include "gateway/smpp/text_codec.h"
+#include "gateway/smpp/udh.h"
 #include "gateway/smpp/user_data.h"
 
 namespace smsgw::smpp {
@@ -89,6 +92,26 @@ void HandleFrame(std::span<const uint8_t> frame, Reassembler* reassembler) {
   }
 }
 
+// Text -> segments -> text is the identity.
+void CheckText(std::string_view text) {
+  (void)ParseReceiptText(text);
+  Result<SegmentedText> s = SegmentText(text, 7);
+  if (!s.ok()) return;  // invalid UTF-8 or over 255 parts
+  std::string back;
+  for (const auto& part : s->parts) {
+    std::span<const uint8_t> body = part;
+    if (s->esm_class & kEsmUdhi) {
+      std::optional<Udh> udh = ParseUdh(part);
+      Check(udh.has_value() && udh->concat.has_value());
+      body = body.subspan(udh->length);
+    }
+    Result<std::string> piece = DecodeText(s->data_coding, body);
+    Check(piece.ok());
+    back += *piece;
+  }
+  Check(back == text);
+}
+
 }  // namespace
 }  // namespace smsgw::smpp
 
@@ -97,6 +120,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   const size_t chunk = static_cast<size_t>(data[0]) + 1;
   std::span<const uint8_t> stream(data + 1, size - 1);
+  CheckText(std::string_view(reinterpret_cast<const char*>(stream.data()), stream.size()));
   Framer framer;
   ReassemblyOptions options;
   options.max_groups = 4;
