@@ -47,7 +47,11 @@ void CompareWithLibsmpp34(const Pdu& pdu) {
     return;  // libsmpp34 refuses these; the own decoder accepts them on purpose
   }
   Pdu mandatory = pdu;
-  std::get<T>(mandatory.body).tlvs = {};
+  T& m = std::get<T>(mandatory.body);
+  m.tlvs = {};
+  // Without its message_payload the UDHI flag may no longer point at a UDH; the encoder would
+  // rightly refuse that, and the flag is only an octet to libsmpp34.
+  if (!ParseUdh(m.short_message)) m.esm_class &= static_cast<uint8_t>(~kEsmUdhi);
   std::vector<uint8_t> bytes;
   Check(Encode(mandatory, &bytes).ok());
   PduBody lib = T{};
