@@ -114,7 +114,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.cpp=$(FUZZ_BUILD)/%)
 fuzz: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BINS) BUILD=$(FUZZ_BUILD) CXX=clang++ \
-	  OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link,address,undefined"
+	  OPT="-O1 -g -fno-omit-frame-pointer -Wno-unknown-warning-option" SAN="-fsanitize=fuzzer-no-link,address,undefined"
 	@tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 $(FUZZ_BUILD)/%_fuzz: $(FUZZ_BUILD)/tests/fuzz/%_fuzz.o $(FUZZ_BUILD)/libsmsgw.a
