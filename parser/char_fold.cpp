@@ -55,9 +55,9 @@ uint32_t FoldCodePoint(uint32_t cp) {
     case 0x202F:
     case 0x205F:
     case 0x3000:
+    case 0x200B:  // zero-width space: invisible, but it separates words
       return ' ';
     case 0x00AD:
-    case 0x200B:
     case 0x200C:
     case 0x200D:
     case 0x2060:

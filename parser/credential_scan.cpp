@@ -11,6 +11,8 @@ namespace {
 constexpr std::size_t kMarkedPinMin = 3;
 constexpr std::size_t kMarkedPinMax = 12;
 constexpr std::size_t kMarkedAccountMin = 5;
+constexpr std::size_t kMinGroupedAccount = 10;
+constexpr std::size_t kMaxGroupDigits = 4;
 
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
@@ -56,12 +58,7 @@ class Scanner {
       : g_(g), t_(t), roles_(roles), command_(command), found_(found), masks_(masks) {}
 
   void Scan(std::size_t from, std::size_t to) {
-    bool pin_marker = false;
-    for (std::size_t i = from; i < to; ++i) {
-      if (roles_[i].role != TokenRole::kFree) continue;
-      pin_marker = pin_marker || MarkerOf(g_, t_[i].text) == Marker::kPin ||
-                   LeadingMarker(t_[i].text) == Marker::kPin;
-    }
+    from_ = from;
     std::size_t i = from;
     while (i < to) {
       const TokenInfo& info = roles_[i];
@@ -72,26 +69,34 @@ class Scanner {
         Add(account, FieldName(info.field), i);
         masks_->push_back(MaskTokens(t_, i, j - 1, account));
         i = j;
-      } else if (info.role == TokenRole::kFree && t_[i].digits) {
+      } else if (InGroup(i) && t_[i].digits) {
         std::size_t j = i + 1;
-        while (j < to && roles_[j].role == TokenRole::kFree && t_[j].digits && t_[j].joined &&
-               MarkerBefore(j, from) == Marker::kNone) {
+        while (j < to && InGroup(j) && t_[j].digits && t_[j].joined &&
+               MarkerBefore(j) == Marker::kNone) {
           ++j;
         }
-        Group(i, j, MarkerBefore(i, from));
+        Group(i, j, MarkerBefore(i));
         i = j;
       } else {
-        if (info.role != TokenRole::kKeyword) Within(i, info.role, pin_marker);
+        if (info.role != TokenRole::kKeyword) Within(i);
         ++i;
       }
     }
   }
 
  private:
-  // The marker word right before token i, if any (and not before `from`).
-  Marker MarkerBefore(std::size_t i, std::size_t from) const {
-    if (i == 0 || i - 1 < from || roles_[i - 1].role != TokenRole::kFree) return Marker::kNone;
-    return MarkerOf(g_, t_[i - 1].text);
+  bool InGroup(std::size_t k) const {
+    return roles_[k].role == TokenRole::kFree || roles_[k].role == TokenRole::kValue;
+  }
+  // A value another field vouched for (an amount) is not a PIN; it may still be an account
+  // number or part of one.
+  bool CanBePin(std::size_t k) const { return roles_[k].role == TokenRole::kFree; }
+  bool CanBeAccount(std::size_t) const { return true; }
+
+  // The marker word right before token k, if any (and not before the scanned range).
+  Marker MarkerBefore(std::size_t k) const {
+    if (k == 0 || k - 1 < from_ || roles_[k - 1].role != TokenRole::kFree) return Marker::kNone;
+    return MarkerOf(g_, t_[k - 1].text);
   }
 
   // The marker a mixed token starts with ("PIN4321"), if any.
@@ -110,13 +115,30 @@ class Scanner {
     return command_->fields[static_cast<std::size_t>(field)].name;
   }
 
-  bool AccountShaped(std::size_t length, const Run* run) const {
-    const auto& cs = g_.credential_split;
-    if (length >= static_cast<std::size_t>(cs.account_min_length) &&
-        length <= static_cast<std::size_t>(cs.account_max_length)) {
+  bool AccountLength(std::size_t length, std::size_t min) const {
+    return length >= min &&
+           length <= static_cast<std::size_t>(g_.credential_split.account_max_length);
+  }
+
+  bool AccountShaped(const Run& r) const {
+    if (AccountLength(r.length, static_cast<std::size_t>(g_.credential_split.account_min_length))) {
       return true;
     }
-    return run != nullptr && length >= 13 && length <= 19 && LuhnValid(Digits(*run));
+    return r.length >= 13 && r.length <= 19 && LuhnValid(Digits(r));
+  }
+
+  // Several groups read as one account number: only the way numbers are written in groups of
+  // 2 to 4 digits, and long ones ("0123 456 789", "4111 1111 1111 1111"), so that
+  // "4821 1234 5678" (a code and two PINs) and "123456 1500" (a reference and an amount) are
+  // not taken for accounts.
+  bool GroupedAccountShaped(const Run& r) const {
+    for (std::size_t k = r.first_token; k <= r.last_token; ++k) {
+      if (t_[k].text.size() > kMaxGroupDigits) return false;
+    }
+    const auto min = std::max<std::size_t>(
+        static_cast<std::size_t>(g_.credential_split.account_min_length), kMinGroupedAccount);
+    return AccountLength(r.length, min) ||
+           (r.length >= 13 && r.length <= 19 && LuhnValid(Digits(r)));
   }
 
   bool PinShaped(std::size_t length) const {
@@ -139,35 +161,16 @@ class Scanner {
 
   void Found(bool account, const Run& r) {
     Add(account, {}, r.first_token);
+    // Only a field's value keeps its last 4 digits: a guess by shape might be a PIN.
     if (r.first_token != r.last_token) {
-      masks_->push_back(MaskTokens(t_, r.first_token, r.last_token, account));
+      masks_->push_back(MaskTokens(t_, r.first_token, r.last_token, false));
       return;
     }
     const Token& tok = t_[r.first_token];
     Mask m;
     m.begin = t_.OrigOffset(tok.norm_begin + r.offset);
     m.end = t_.OrigOffset(tok.norm_begin + r.offset + r.length);
-    m.keep_last4 = account && r.length >= 4;
-    if (m.keep_last4) std::copy_n(tok.text.data() + r.offset + r.length - 4, 4, m.last4);
     masks_->push_back(m);
-  }
-
-  void Classify(const Run& r) {
-    if (AccountShaped(r.length, &r)) {
-      Found(true, r);
-    } else if (PinShaped(r.length)) {
-      Found(false, r);
-    }
-  }
-
-  void Marked(Marker marker, const Run& r) {
-    if (marker == Marker::kPin && r.length >= kMarkedPinMin && r.length <= kMarkedPinMax) {
-      Found(false, r);
-    } else if (marker == Marker::kAccount && r.length >= kMarkedAccountMin) {
-      Found(true, r);
-    } else {
-      Classify(r);
-    }
   }
 
   Run Whole(std::size_t first, std::size_t last) const {
@@ -176,7 +179,33 @@ class Scanner {
     return {first, last, 0, length};
   }
 
-  // Joined digit tokens [i, j): "0123 456 789 4321", "4111 1111 1111 1111 1234".
+  bool All(std::size_t first, std::size_t last, bool (Scanner::*test)(std::size_t) const) const {
+    for (std::size_t k = first; k <= last; ++k) {
+      if (!(this->*test)(k)) return false;
+    }
+    return true;
+  }
+
+  void Marked(Marker marker, const Run& r) {
+    if (marker == Marker::kPin && r.length >= kMarkedPinMin && r.length <= kMarkedPinMax) {
+      Found(false, r);
+    } else if (marker == Marker::kAccount && r.length >= kMarkedAccountMin) {
+      Found(true, r);
+    } else {
+      Single(r);
+    }
+  }
+
+  void Single(const Run& r) {
+    if (CanBeAccount(r.first_token) && AccountShaped(r)) {
+      Found(true, r);
+    } else if (CanBePin(r.first_token) && PinShaped(r.length)) {
+      Found(false, r);
+    }
+  }
+
+  // Joined digit tokens [i, j): "0123 456 789 4321", "4111 1111 1111 1111 1234",
+  // "12345678 1500" (where 1500 was read as an amount).
   void Group(std::size_t i, std::size_t j, Marker marker) {
     if (marker == Marker::kAccount) return Marked(marker, Whole(i, j - 1));
     if (marker == Marker::kPin) {
@@ -184,31 +213,31 @@ class Scanner {
       if (i + 1 < j) Group(i + 1, j, Marker::kNone);
       return;
     }
-    if (j - i == 1) return Classify(Whole(i, i));
     bool any_account = false;
     for (std::size_t k = i; k < j; ++k)
-      any_account = any_account || AccountShaped(t_[k].text.size(), nullptr);
-    const Run all = Whole(i, j - 1);
-    if (any_account) {
-      for (std::size_t k = i; k < j; ++k) Classify(Whole(k, k));
-    } else if (PinShaped(t_[j - 1].text.size()) &&
-               AccountShaped(all.length - t_[j - 1].text.size(), nullptr)) {
-      Found(true, Whole(i, j - 2));
-      Found(false, Whole(j - 1, j - 1));
-    } else if (PinShaped(t_[i].text.size()) &&
-               AccountShaped(all.length - t_[i].text.size(), nullptr)) {
+      any_account = any_account || (CanBeAccount(k) && AccountShaped(Whole(k, k)));
+    const std::size_t last = j - 1;
+    if (j - i == 1 || any_account) {
+      for (std::size_t k = i; k < j; ++k) Single(Whole(k, k));
+    } else if (CanBePin(last) && PinShaped(t_[last].text.size()) &&
+               All(i, last - 1, &Scanner::CanBeAccount) &&
+               GroupedAccountShaped(Whole(i, last - 1))) {
+      Found(true, Whole(i, last - 1));
+      Found(false, Whole(last, last));
+    } else if (CanBePin(i) && PinShaped(t_[i].text.size()) &&
+               All(i + 1, last, &Scanner::CanBeAccount) &&
+               GroupedAccountShaped(Whole(i + 1, last))) {
       Found(false, Whole(i, i));
-      Found(true, Whole(i + 1, j - 1));
-    } else if (AccountShaped(all.length, &all)) {
-      Found(true, all);
+      Found(true, Whole(i + 1, last));
+    } else if (All(i, last, &Scanner::CanBeAccount) && GroupedAccountShaped(Whole(i, last))) {
+      Found(true, Whole(i, last));
     } else {
-      for (std::size_t k = i; k < j; ++k) Classify(Whole(k, k));
+      for (std::size_t k = i; k < j; ++k) Single(Whole(k, k));
     }
   }
 
-  // Digit runs inside one token that is not a plain digit group: "PIN4321", "REF0123456789",
-  // or a value another field accepted.
-  void Within(std::size_t i, TokenRole role, bool pin_marker) {
+  // Digit runs inside a token that is not all digits: "PIN4321", "REF0123456789", "KES1500".
+  void Within(std::size_t i) {
     const std::string_view text = t_[i].text;
     std::size_t k = 0;
     while (k < text.size()) {
@@ -218,16 +247,14 @@ class Scanner {
       }
       std::size_t e = k;
       while (e < text.size() && IsDigit(text[e])) ++e;
-      const Run r{i, i, k, e - k};
       std::size_t letters = k;
       while (letters > 0 && IsLetter(text[letters - 1])) --letters;
       const Marker glued = MarkerOf(g_, text.substr(letters, k - letters));
-      if (role == TokenRole::kValue) {
-        if (pin_marker && AccountShaped(r.length, &r)) Found(true, r);
-      } else if (glued != Marker::kNone) {
+      const Run r{i, i, k, e - k};
+      if (glued != Marker::kNone && CanBePin(i)) {
         Marked(glued, r);
       } else {
-        Classify(r);
+        Single(r);
       }
       k = e;
     }
@@ -239,6 +266,7 @@ class Scanner {
   const CommandSpec* command_;
   ScanFindings* found_;
   std::vector<Mask>* masks_;
+  std::size_t from_ = 0;
   mutable std::string joined_;
 };
 
@@ -266,7 +294,7 @@ void ScanCredentials(const Grammar& grammar, const Tokens& tokens, std::span<con
   Scanner(grammar, tokens, roles, command, found, masks).Scan(from, to);
 }
 
-void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to, std::size_t min_digits,
+void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to,
                    std::vector<Mask>* masks) {
   for (std::size_t i = from; i < to; ++i) {
     const Token& tok = tokens[i];
@@ -278,7 +306,7 @@ void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to, std::
       }
       std::size_t e = k;
       while (e < tok.text.size() && IsDigit(tok.text[e])) ++e;
-      if (e - k >= min_digits) {
+      if (e - k >= 2 || tok.digits) {
         masks->push_back({tokens.OrigOffset(tok.norm_begin + k),
                           tokens.OrigOffset(tok.norm_begin + e),
                           false,

@@ -3,13 +3,15 @@
 // treated as a credential-split violation, and everything that looks like either is masked.
 //
 // Shapes (from the grammar's credential_split and pin sections):
-//   account  a digit run (or a run of digit groups: "4111 1111 1111 1111") whose length is in
-//            account_min_length..account_max_length, or 13..19 digits passing Luhn; any run of
-//            5 or more digits after an account marker ("ACC 0123456789", "ACC0123456789").
+//   account  a digit run whose length is in account_min_length..account_max_length, or of
+//            13..19 digits passing Luhn; a run of digit groups ("0123 456 789",
+//            "4111 1111 1111 1111") of at least 10 digits in all; any run of 5 or more digits
+//            after an account marker ("ACC 0123456789", "ACC0123456789").
 //   PIN      a digit run of PIN length; any run of 3 to 12 digits after a PIN marker
 //            ("PIN 4321", "P1N:4321").
-// Tokens the matcher accepted as a non-sensitive field's value (an amount, a bill reference)
-// are not PIN-shaped; they count as account-shaped only when a PIN marker is present.
+// Groups split both ways: "0123 456 789 4321" is an account and a PIN.
+// Tokens a keyword's command read as an amount or a phone number (TokenRole::kValue) are not
+// PINs: "SEND 0712345678 1500 thanks" is an error, "SEND 0712345678 500 1234" a violation.
 #pragma once
 
 #include <cstddef>
@@ -50,8 +52,9 @@ void ScanCredentials(const Grammar& grammar, const Tokens& tokens, std::span<con
                      std::size_t from, std::size_t to, const CommandSpec* command,
                      ScanFindings* found, std::vector<Mask>* masks);
 
-// Masks every run of `min_digits` or more digits in tokens [from, to): a violation's text.
-void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to, std::size_t min_digits,
+// Masks every number in tokens [from, to) (digit runs of two or more, and tokens of digits):
+// a violation's stored text keeps none.
+void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to,
                    std::vector<Mask>* masks);
 
 // A mask over tokens [first, last]; with keep_last4, their last four digits stay visible.

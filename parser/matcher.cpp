@@ -30,7 +30,11 @@ class Search {
     const std::size_t left = t_.size() - ti;
     if (fi == c_.fields.size()) {
       if (left == 0) return true;
-      Fail(fi, ti, ErrorKind::kExtraValues, Rule::kNone);
+      // Optional fields skipped just before do not count: "HELP FOO" is a bad topic, not a
+      // HELP with a value too many.
+      std::size_t depth = fi;
+      while (depth > 0 && slots_[depth - 1].count == 0) --depth;
+      Fail(depth, ti, ErrorKind::kExtraValues, Rule::kNone);
       return false;
     }
     const FieldSpec& spec = c_.fields[fi];

@@ -102,9 +102,9 @@ class ParseOutcome {
   // The language replies should use: the keyword's, else the context's, else the default.
   const std::string& language() const { return language_; }
   // The text as received with credential-class values replaced by "****" and account-class
-  // values masked to their last 4 digits ("****1111"); in an error, whatever looks like either.
-  // In a violation, every run of digits is "****". Undecodable bytes become '?', control characters
-  // ' '.
+  // values masked to their last 4 digits ("****1111"). In an error, whatever looks like an
+  // account number or a PIN is "****"; in a violation, every number is. Undecodable bytes
+  // become '?', control characters ' '.
   const std::string& redacted() const { return redacted_; }
 
   // One line for logs; holds nothing the redacted text would not show.

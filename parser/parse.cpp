@@ -237,6 +237,17 @@ class Parser {
     for (std::size_t k = slot.first; k < slot.first + slot.count; ++k) s_.roles[k] = {role, field};
   }
 
+  // What a field that read its tokens cleanly says about them in a text that failed. Amounts
+  // and phone numbers are trusted not to be PINs (a PIN-length amount is the commonest false
+  // alarm); other values are judged by their shape, so "LIPA 4111 1111 1111 1111 1234" is not
+  // excused because PAY's fields happened to accept its groups.
+  static TokenRole VouchedRole(const FieldSpec& f) {
+    if (f.cls == FieldClass::kAccount) return TokenRole::kAccount;
+    if (f.cls == FieldClass::kCredential) return TokenRole::kCredential;
+    if (f.cls == FieldClass::kAmount || f.type == FieldType::kMsisdn) return TokenRole::kValue;
+    return TokenRole::kFree;
+  }
+
   ParseOutcome Failure(const CommandSpec& spec, std::size_t language, std::size_t consumed,
                        const Match& m) {
     for (std::size_t k = 0; k < consumed; ++k) s_.roles[k].role = TokenRole::kKeyword;
@@ -244,12 +255,8 @@ class Parser {
     // code and a PIN): only a keyword's fields vouch for their tokens.
     if (consumed > 0) {
       for (std::size_t fi = 0; fi < m.filled && fi < spec.fields.size(); ++fi) {
-        const FieldClass cls = spec.fields[fi].cls;
-        const TokenRole role = cls == FieldClass::kAccount                ? TokenRole::kAccount
-                               : cls == FieldClass::kCredential           ? TokenRole::kCredential
-                               : spec.fields[fi].type == FieldType::kText ? TokenRole::kFree
-                                                                          : TokenRole::kValue;
-        SetRoles(m.slots[fi], role, static_cast<int16_t>(fi));
+        const FieldSpec& f = spec.fields[fi];
+        SetRoles(m.slots[fi], VouchedRole(f), static_cast<int16_t>(fi));
       }
     }
     ScanCredentials(g_, t_, s_.roles, 0, t_.size(), &spec, &s_.found, &s_.masks);
@@ -278,7 +285,7 @@ class Parser {
     s_.found.accounts.clear();
     s_.found.credentials.clear();
     s_.masks.clear();
-    MaskDigitRuns(t_, 0, t_.size(), 1, &s_.masks);
+    MaskDigitRuns(t_, 0, t_.size(), &s_.masks);
     return ParseOutcome(std::move(v), LanguageCode(g_, language), Redact(text_, s_.masks));
   }
 

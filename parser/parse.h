@@ -24,10 +24,10 @@ namespace smsgw::parser {
 struct ParseContext {
   // The originator's number (E.164 digits), the value of fields whose default is `sender`.
   // When empty such fields are left out of the Command.
-  std::string_view sender;
+  std::string_view sender = {};
   // The subscriber's language code, used when no keyword tells: the confirmation
   // "<code> <pin>" and unknown commands. Empty or unknown: the grammar's default language.
-  std::string_view language;
+  std::string_view language = {};
 };
 
 ParseOutcome Parse(const Grammar& grammar, std::string_view text, const ParseContext& context = {});

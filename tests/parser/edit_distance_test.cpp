@@ -13,8 +13,8 @@ struct Case {
 
 TEST(EditDistance, Table) {
   const Case cases[] = {
-      {"", "", 0},        {"pay", "PAY", 0},     {"pay", "pya", 1},      {"send", "snd", 1},
-      {"send", "sendd", 1}, {"bal", "ball", 1},  {"kitten", "sitting", 3}, {"lipa", "pay", 3},
+      {"", "", 0},          {"pay", "PAY", 0},  {"pay", "pya", 1},        {"send", "snd", 1},
+      {"send", "sendd", 1}, {"bal", "ball", 1}, {"kitten", "sitting", 3}, {"lipa", "pay", 3},
   };
   for (const auto& c : cases) EXPECT_EQ(EditDistance(c.a, c.b, 5), c.want) << c.a << "/" << c.b;
 }
