@@ -52,15 +52,15 @@ std::string NormaliseKeyword(const Grammar& g, std::string_view text) {
 
 void LoadKeywords(YamlReader& r, const Grammar& g, const YAML::Node& node, const std::string& path,
                   CommandSpec* c) {
-  const std::vector<YAML::Node> per = PerLanguage(r, g, node, path);
+  const auto per = PerLanguage(r, g, node, path);
   for (std::size_t lang = 0; lang < per.size(); ++lang) {
-    if (!per[lang].IsDefined()) continue;
+    if (!per[lang]) continue;
     const std::string p = Key(path, g.languages[lang]);
     std::vector<YAML::Node> items;
-    if (per[lang].IsSequence()) {
-      for (std::size_t i = 0; i < per[lang].size(); ++i) items.push_back(per[lang][i]);
+    if (per[lang]->IsSequence()) {
+      for (std::size_t i = 0; i < per[lang]->size(); ++i) items.push_back((*per[lang])[i]);
     } else {
-      items.push_back(per[lang]);
+      items.push_back(*per[lang]);
     }
     for (const auto& item : items) {
       auto text = r.ScalarOf(item, p);
@@ -226,10 +226,10 @@ std::optional<FieldSpec> LoadField(YamlReader& r, const Grammar& g, const YAML::
   }
   f.labels.assign(g.languages.size(), DefaultLabel(f.name));
   if (node["label"].IsDefined()) {
-    const std::vector<YAML::Node> per = PerLanguage(r, g, node["label"], Key(path, "label"));
+    const auto per = PerLanguage(r, g, node["label"], Key(path, "label"));
     for (std::size_t lang = 0; lang < per.size(); ++lang) {
-      if (!per[lang].IsDefined()) continue;
-      if (auto s = r.ScalarOf(per[lang], Key(Key(path, "label"), g.languages[lang]))) {
+      if (!per[lang]) continue;
+      if (auto s = r.ScalarOf(*per[lang], Key(Key(path, "label"), g.languages[lang]))) {
         f.labels[lang] = *s;
       }
     }
@@ -301,10 +301,10 @@ std::vector<std::string> PerLanguageText(YamlReader& r, const Grammar& g, const 
                                          const std::string& path) {
   std::vector<std::string> out(g.languages.size());
   if (!node.IsDefined()) return out;
-  const std::vector<YAML::Node> per = PerLanguage(r, g, node, path);
+  const auto per = PerLanguage(r, g, node, path);
   for (std::size_t lang = 0; lang < per.size(); ++lang) {
-    if (!per[lang].IsDefined()) continue;
-    if (auto s = r.ScalarOf(per[lang], Key(path, g.languages[lang]))) out[lang] = *s;
+    if (!per[lang]) continue;
+    if (auto s = r.ScalarOf(*per[lang], Key(path, g.languages[lang]))) out[lang] = *s;
   }
   return out;
 }

@@ -4,6 +4,9 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <optional>
+#include <vector>
+
 #include "parser/grammar.h"
 #include "parser/yaml_reader.h"
 
@@ -14,9 +17,9 @@ inline constexpr int kMaxDigitsLength = 32;
 inline constexpr int kMaxTextLength = 1600;
 
 // Language-keyed mappings ("en: PAY"): the value per declared language, reporting languages
-// the grammar does not declare. Missing languages stay empty.
-std::vector<YAML::Node> PerLanguage(YamlReader& r, const Grammar& g, const YAML::Node& node,
-                                    const std::string& path);
+// the grammar does not declare. Missing languages are nullopt.
+std::vector<std::optional<YAML::Node>> PerLanguage(YamlReader& r, const Grammar& g,
+                                                   const YAML::Node& node, const std::string& path);
 
 // The `templates:` and `commands:` sections of the root mapping.
 void LoadTemplates(YamlReader& r, Grammar& g, const YAML::Node& root);

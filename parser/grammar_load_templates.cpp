@@ -40,9 +40,9 @@ void LoadText(YamlReader& r, const Grammar& g, const YAML::Node& node, const std
   auto source = r.ScalarOf(node, p);
   if (!source) return;
   TemplateText& text = t->texts[language];
-  for (const auto& problem : CompileTemplateText(*source, t->placeholders, &text)) {
-    r.Error(node, p, problem.message);
-  }
+  const auto problems = CompileTemplateText(*source, t->placeholders, &text);
+  for (const auto& problem : problems) r.Error(node, p, problem.message);
+  if (!problems.empty()) return;
   for (std::size_t i = 0; i < t->placeholders.size(); ++i) {
     if (!Uses(text, static_cast<int>(i))) {
       r.Warning(YamlReader::MarkOf(node), p,

@@ -134,7 +134,9 @@ void LoadMoney(YamlReader& r, Grammar& g, const YAML::Node& root) {
   if (auto d = Separator(r, node, "decimal_separator", p, false)) m.decimal_separator = *d;
   if (auto gs = Separator(r, node, "grouping_separator", p, true)) m.grouping_separator = *gs;
   if (m.decimal_separator == m.grouping_separator) {
-    r.Error(node, p, "decimal_separator and grouping_separator must differ");
+    const YAML::Node at = node["grouping_separator"];
+    r.Error(at.IsDefined() ? at : node, Key(p, "grouping_separator"),
+            "must differ from decimal_separator");
   }
 }
 
@@ -269,9 +271,10 @@ void LoadRoot(YamlReader& r, Grammar& g, const YAML::Node& root) {
 
 }  // namespace
 
-std::vector<YAML::Node> PerLanguage(YamlReader& r, const Grammar& g, const YAML::Node& node,
-                                    const std::string& path) {
-  std::vector<YAML::Node> out(g.languages.size());
+std::vector<std::optional<YAML::Node>> PerLanguage(YamlReader& r, const Grammar& g,
+                                                   const YAML::Node& node,
+                                                   const std::string& path) {
+  std::vector<std::optional<YAML::Node>> out(g.languages.size());
   if (!r.Map(node, path, {})) return out;
   for (const auto& kv : node) {
     const std::string code = kv.first.Scalar();
