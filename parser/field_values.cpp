@@ -290,13 +290,10 @@ Rule ReadField(const Grammar& grammar, const FieldSpec& spec, const Tokens& toke
       return ReadWord(grammar, spec, tokens, first, count, out);
     case FieldType::kDate:
       return ReadDate(tokens, first, count, out);
-    case FieldType::kText: {
+    case FieldType::kText:
       out->size = 0;
-      const std::size_t last = first + count - 1;
-      const std::string_view text = Trim(
-          original.substr(tokens.OrigBegin(first), tokens.OrigEnd(last) - tokens.OrigBegin(first)));
-      return LengthIn(CountCodePoints(text), spec) ? Rule::kNone : Rule::kText;
-    }
+      return LengthIn(CountCodePoints(TextValue(tokens, first, original)), spec) ? Rule::kNone
+                                                                                 : Rule::kText;
   }
   return Rule::kWord;
 }
@@ -309,6 +306,10 @@ Rule ReadLiteral(const Grammar& grammar, const FieldSpec& spec, std::string_view
     return spec.type == FieldType::kAmount ? Rule::kAmountFormat : Rule::kWord;
   if (tokens.size() > MaxSpan(spec, tokens.size())) return Rule::kWord;
   return ReadField(grammar, spec, tokens, 0, tokens.size(), literal, out);
+}
+
+std::string_view TextValue(const Tokens& tokens, std::size_t first, std::string_view original) {
+  return Trim(original.substr(tokens.OrigBegin(first)));
 }
 
 bool LuhnValid(std::string_view digits) {

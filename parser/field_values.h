@@ -38,6 +38,9 @@ Rule ReadField(const Grammar& grammar, const FieldSpec& spec, const Tokens& toke
 Rule ReadLiteral(const Grammar& grammar, const FieldSpec& spec, std::string_view literal,
                  ValueBuf* out);
 
+// A text field's value: the message as typed from token `first` to its end, trimmed.
+std::string_view TextValue(const Tokens& tokens, std::size_t first, std::string_view original);
+
 // The Luhn check over a string of digits.
 bool LuhnValid(std::string_view digits);
 

@@ -124,7 +124,7 @@ void LoadLength(YamlReader& r, const Grammar& g, const YAML::Node& node, const s
     case FieldType::kWord:
     case FieldType::kAccount:
     case FieldType::kText:
-      if (auto len = r.Range(node, "length", path, 1, cap)) {
+      if (auto len = r.Range(node, "length", path, 1, cap, {f->min_length, f->max_length})) {
         f->min_length = len->first;
         f->max_length = len->second;
       }

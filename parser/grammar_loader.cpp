@@ -145,7 +145,7 @@ void LoadPolicies(YamlReader& r, Grammar& g, const YAML::Node& root) {
   if (!pin.IsDefined()) {
     r.Error(root, "pin", "missing (required): pin: {length: 4}");
   } else if (r.Map(pin, "pin", {"length"})) {
-    if (auto len = r.Range(pin, "length", "pin", 3, 12)) {
+    if (auto len = r.Range(pin, "length", "pin", 3, 12, {g.pin.min_length, g.pin.max_length})) {
       g.pin = {len->first, len->second};
     } else if (!pin["length"].IsDefined()) {
       r.Error(pin, "pin.length", "missing (required)");
@@ -198,7 +198,8 @@ void LoadCredentialSplit(YamlReader& r, Grammar& g, const YAML::Node& root) {
                 "empty: accounts and PINs may travel in one message");
     }
   }
-  if (auto len = r.Range(node, "account_length", p, 4, kMaxDigitsLength)) {
+  if (auto len = r.Range(node, "account_length", p, 4, kMaxDigitsLength,
+                         {cs.account_min_length, cs.account_max_length})) {
     cs.account_min_length = len->first;
     cs.account_max_length = len->second;
   }

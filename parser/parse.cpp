@@ -193,7 +193,7 @@ class Parser {
       field.cls = f.cls;
       const std::size_t last = slot.first + slot.count - 1;
       if (f.type == FieldType::kText) {
-        field.value = TextValue(slot.first, last);
+        field.value = TextValue(t_, slot.first, text_);
         SetRoles(slot, TokenRole::kFree, -1);
         ScanCredentials(g_, t_, s_.roles, slot.first, last + 1, &spec, &s_.found, &s_.masks);
       } else {
@@ -225,12 +225,6 @@ class Parser {
       field.value = f.default_value;
       field.minor = f.default_minor;
     }
-  }
-
-  std::string TextValue(std::size_t first, std::size_t last) const {
-    std::string_view v = text_.substr(t_.OrigBegin(first), t_.OrigEnd(last) - t_.OrigBegin(first));
-    while (!v.empty() && static_cast<unsigned char>(v.back()) <= ' ') v.remove_suffix(1);
-    return std::string(v);
   }
 
   void SetRoles(Slot slot, TokenRole role, int16_t field) {

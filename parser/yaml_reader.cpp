@@ -132,24 +132,29 @@ std::vector<std::string> YamlReader::Strings(const YAML::Node& parent, std::stri
 }
 
 std::optional<std::pair<int, int>> YamlReader::Range(const YAML::Node& parent, std::string_view key,
-                                                     const std::string& path, int min, int max) {
+                                                     const std::string& path, int lo, int hi,
+                                                     std::pair<int, int> fallback) {
   const YAML::Node node = parent[std::string(key)];
   if (!node.IsDefined()) return std::nullopt;
   const std::string p = Key(path, key);
   if (node.IsScalar()) {
-    auto v = Int(parent, key, path, min, max, true);
+    auto v = Int(parent, key, path, lo, hi, true);
     if (!v) return std::nullopt;
     return std::pair<int, int>(static_cast<int>(*v), static_cast<int>(*v));
   }
   if (!Map(node, p, {"min", "max"})) return std::nullopt;
-  auto lo = Int(node, "min", p, min, max, true);
-  auto hi = Int(node, "max", p, min, max, true);
-  if (!lo || !hi) return std::nullopt;
-  if (*lo > *hi) {
+  if (!node["min"].IsDefined() && !node["max"].IsDefined()) {
+    Error(node, p, "give min, max or both");
+    return std::nullopt;
+  }
+  auto min = node["min"].IsDefined() ? Int(node, "min", p, lo, hi, true) : fallback.first;
+  auto max = node["max"].IsDefined() ? Int(node, "max", p, lo, hi, true) : fallback.second;
+  if (!min || !max) return std::nullopt;
+  if (*min > *max) {
     Error(node, p, "min is greater than max");
     return std::nullopt;
   }
-  return std::pair<int, int>(static_cast<int>(*lo), static_cast<int>(*hi));
+  return std::pair<int, int>(static_cast<int>(*min), static_cast<int>(*max));
 }
 
 }  // namespace smsgw::parser

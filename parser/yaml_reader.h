@@ -45,9 +45,11 @@ class YamlReader {
   // A list of scalars; a single scalar counts as a list of one.
   std::vector<std::string> Strings(const YAML::Node& parent, std::string_view key,
                                    const std::string& path);
-  // `key: 4` or `key: {min: 4, max: 6}`; nullopt when absent or wrong.
+  // `key: 4` or `key: {min: 4, max: 6}` within [lo, hi]; a bound left out is `fallback`'s.
+  // nullopt when absent or wrong.
   std::optional<std::pair<int, int>> Range(const YAML::Node& parent, std::string_view key,
-                                           const std::string& path, int min, int max);
+                                           const std::string& path, int lo, int hi,
+                                           std::pair<int, int> fallback);
 
   // The scalar text of `node`, or nullopt (with an error) when it is not a scalar.
   std::optional<std::string> ScalarOf(const YAML::Node& node, const std::string& path);

@@ -46,7 +46,7 @@ const Case kKeywords[] = {
     {"toa 12345 1000", "withdraw/sw agent=12345 amount=1000.00"},
     {"TOPUP 100", "topup/en msisdn=254711000111* amount=100.00"},
     {"TOPUP 0712345678 100", "topup/en msisdn=254712345678 amount=100.00"},
-    {"airtime 50", "topup/en msisdn=254711000111* amount=50.00"},
+    {"topup 50", "topup/en msisdn=254711000111* amount=50.00"},
     {"jaza 0712345678 50", "topup/sw msisdn=254712345678 amount=50.00"},
     {"BAL", "balance/en"},
     {"balance", "balance/en"},
