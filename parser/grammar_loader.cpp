@@ -301,7 +301,9 @@ GrammarLoad LoadGrammar(std::string_view yaml_text, std::string_view file_name) 
   try {
     const YAML::Node root = YAML::Load(std::string(yaml_text));
     LoadRoot(r, *g, root);
-    if (!HasErrors(out.diagnostics)) {
+    // The checks across commands run even when a section had errors, on what did load, so
+    // one run reports everything an admin has to fix.
+    if (!g->languages.empty()) {
       g->BuildIndexes();
       ResolveDefaults(r, *g);
       CheckGrammar(r, *g);
