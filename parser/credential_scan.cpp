@@ -306,12 +306,10 @@ void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to,
       }
       std::size_t e = k;
       while (e < tok.text.size() && IsDigit(tok.text[e])) ++e;
-      if (e - k >= 2 || tok.digits) {
-        masks->push_back({tokens.OrigOffset(tok.norm_begin + k),
-                          tokens.OrigOffset(tok.norm_begin + e),
-                          false,
-                          {}});
-      }
+      Mask m;
+      m.begin = tokens.OrigOffset(tok.norm_begin + k);
+      m.end = tokens.OrigOffset(tok.norm_begin + e);
+      masks->push_back(m);
       k = e;
     }
   }

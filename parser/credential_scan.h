@@ -52,8 +52,8 @@ void ScanCredentials(const Grammar& grammar, const Tokens& tokens, std::span<con
                      std::size_t from, std::size_t to, const CommandSpec* command,
                      ScanFindings* found, std::vector<Mask>* masks);
 
-// Masks every number in tokens [from, to) (digit runs of two or more, and tokens of digits):
-// a violation's stored text keeps none.
+// Masks every digit in tokens [from, to), even one inside a word ("P1N" -> "P****N"): a
+// violation's stored text keeps no number at all.
 void MaskDigitRuns(const Tokens& tokens, std::size_t from, std::size_t to,
                    std::vector<Mask>* masks);
 

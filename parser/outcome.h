@@ -103,7 +103,7 @@ class ParseOutcome {
   const std::string& language() const { return language_; }
   // The text as received with credential-class values replaced by "****" and account-class
   // values masked to their last 4 digits ("****1111"). In an error, whatever looks like an
-  // account number or a PIN is "****"; in a violation, every number is. Undecodable bytes
+  // account number or a PIN is "****"; in a violation, every digit is. Undecodable bytes
   // become '?', control characters ' '.
   const std::string& redacted() const { return redacted_; }
 

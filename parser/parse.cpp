@@ -136,15 +136,15 @@ class Parser {
     s_.masks.clear();
     s_.found.accounts.clear();
     s_.found.credentials.clear();
-    s_.roles.assign(t_.size(), TokenInfo{});
     const std::size_t ctx_language = g_.LanguageOrDefault(ctx_.language);
     if (t_.size() == 0) {
       ParseError e;
       e.kind = ErrorKind::kEmpty;
       return Error(std::move(e), ctx_language);
     }
-    if (auto hit = FindKeyword(g_, t_)) {
-      s_.roles.assign(t_.size(), TokenInfo{});
+    const std::optional<KeywordHit> hit = FindKeyword(g_, t_);  // may split a token
+    s_.roles.assign(t_.size(), TokenInfo{});
+    if (hit) {
       const Match m = MatchFields(g_, *hit->command, t_, hit->consumed, text_);
       if (m.ok) return Build(*hit->command, hit->language, hit->consumed, m);
       return Failure(*hit->command, hit->language, hit->consumed, m);

@@ -10,9 +10,17 @@ namespace {
 void AppendSafe(std::string& out, std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
+    std::size_t plain = i;  // printable ASCII goes across in one piece
+    while (plain < s.size() && static_cast<unsigned char>(s[plain]) >= 0x20 &&
+           static_cast<unsigned char>(s[plain]) < 0x7F) {
+      ++plain;
+    }
+    out.append(s.substr(i, plain - i));
+    i = plain;
+    if (i == s.size()) break;
     const auto b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) {
-      out += (b < 0x20 || b == 0x7F) ? ' ' : static_cast<char>(b);
+      out += ' ';
       ++i;
       continue;
     }

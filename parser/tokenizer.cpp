@@ -38,33 +38,31 @@ bool AllDigits(std::string_view s) {
 
 bool IsAmountNumber(std::string_view s, const MoneyFormat& money) {
   if (s.empty() || !IsDigit(s.front()) || !IsDigit(s.back())) return false;
-  const std::size_t dot = s.find(money.decimal_separator);
-  std::string_view whole = s.substr(0, dot);
-  if (dot != std::string_view::npos) {
-    std::string_view frac = s.substr(dot + 1);
-    if (money.minor_digits == 0 || frac.size() > static_cast<std::size_t>(money.minor_digits) ||
-        !AllDigits(frac)) {
-      return false;
-    }
-  }
-  if (money.grouping_separator == '\0' ||
-      whole.find(money.grouping_separator) == std::string_view::npos) {
-    return AllDigits(whole);
-  }
-  std::size_t group = 0;  // digits in the current group
-  bool first = true;
-  for (char c : whole) {
-    if (c == money.grouping_separator) {
-      if (group == 0 || group > 3 || (!first && group != 3)) return false;
-      first = false;
+  const char decimal = money.decimal_separator;
+  const char grouping = money.grouping_separator;
+  std::size_t group = 0;   // digits since the start or the last grouping mark
+  std::size_t groups = 0;  // grouping marks seen
+  int frac = -1;           // digits after the decimal mark; -1 before it
+  for (char c : s) {
+    if (IsDigit(c)) {
+      if (frac >= 0) {
+        ++frac;
+      } else {
+        ++group;
+      }
+    } else if (c == decimal && frac < 0) {
+      if (groups > 0 && group != 3) return false;
+      frac = 0;
+    } else if (grouping != '\0' && c == grouping && frac < 0) {
+      if (groups == 0 ? group > 3 : group != 3) return false;
+      ++groups;
       group = 0;
-    } else if (IsDigit(c)) {
-      ++group;
     } else {
       return false;
     }
   }
-  return group == 3;
+  if (frac >= 0) return frac > 0 && frac <= money.minor_digits;
+  return groups == 0 || group == 3;
 }
 
 char LetterSkeleton(char c) {
@@ -74,30 +72,33 @@ char LetterSkeleton(char c) {
 }
 
 void Tokens::Normalise(std::string_view text) {
-  norm_.clear();
-  orig_.clear();
+  // Folding never makes the text longer, so both buffers are sized once and trimmed after.
+  norm_.resize(text.size());
+  orig_.resize(text.size());
+  std::size_t n = 0;
   std::size_t i = 0;
   while (i < text.size()) {
     const auto b = static_cast<unsigned char>(text[i]);
     if (b < 0x80) {  // the common case: plain ASCII
-      norm_.push_back(static_cast<char>((b >= 'a' && b <= 'z') ? b - 'a' + 'A' : b));
-      orig_.push_back(static_cast<uint32_t>(i));
-      ++i;
+      norm_[n] = static_cast<char>((b >= 'a' && b <= 'z') ? b - 'a' + 'A' : b);
+      orig_[n++] = static_cast<uint32_t>(i++);
       continue;
     }
     std::size_t len = 1;
     const uint32_t folded = FoldCodePoint(DecodeUtf8(text.substr(i), &len));
     if (folded == kFoldKeep) {
       for (std::size_t k = 0; k < len; ++k) {
-        norm_.push_back(text[i + k]);
-        orig_.push_back(static_cast<uint32_t>(i + k));
+        norm_[n] = text[i + k];
+        orig_[n++] = static_cast<uint32_t>(i + k);
       }
     } else if (folded != kFoldDrop) {
-      norm_.push_back(static_cast<char>(folded));
-      orig_.push_back(static_cast<uint32_t>(i));
+      norm_[n] = static_cast<char>(folded);
+      orig_[n++] = static_cast<uint32_t>(i);
     }
     i += len;
   }
+  norm_.resize(n);
+  orig_.resize(n);
 }
 
 void Tokens::Tokenize(std::string_view text, const MoneyFormat& money) {
@@ -123,7 +124,7 @@ void Tokens::Tokenize(std::string_view text, const MoneyFormat& money) {
   }
 }
 
-void Tokens::SplitRaw(std::size_t begin, std::size_t end, bool joined, const MoneyFormat& money) {
+void Tokens::FixLookalikes(std::size_t begin, std::size_t end) {
   int digits = 0, lookalikes = 0, others = 0;
   for (std::size_t k = begin; k < end; ++k) {
     const auto c = static_cast<unsigned char>(norm_[k]);
@@ -136,23 +137,26 @@ void Tokens::SplitRaw(std::size_t begin, std::size_t end, bool joined, const Mon
     }
   }
   const std::size_t first = norm_[begin] == '+' ? begin + 1 : begin;
-  if (digits > 0 && lookalikes > 0 && others == 0 &&
-      ((first < end && IsDigit(norm_[first])) || end - begin >= 4)) {
-    for (std::size_t k = begin; k < end; ++k) {
-      if (norm_[k] == 'O') norm_[k] = '0';
-      if (norm_[k] == 'I' || norm_[k] == 'L') norm_[k] = '1';
-    }
+  if (digits == 0 || lookalikes == 0 || others > 0) return;
+  if (!((first < end && IsDigit(norm_[first])) || end - begin >= 4)) return;
+  for (std::size_t k = begin; k < end; ++k) {
+    if (norm_[k] == 'O') norm_[k] = '0';
+    if (norm_[k] == 'I' || norm_[k] == 'L') norm_[k] = '1';
   }
+}
 
+void Tokens::SplitRaw(std::size_t begin, std::size_t end, bool joined, const MoneyFormat& money) {
+  FixLookalikes(begin, end);  // "1,5OO" before deciding where it splits
   std::size_t piece = begin;
   std::size_t k = begin;
   while (k < end) {
     const auto c = static_cast<unsigned char>(norm_[k]);
     if (IsDigit(c)) {
       std::size_t r = k;
-      while (r < end && (IsDigit(norm_[r]) || IsMark(norm_[r]))) ++r;
+      bool marks = false;
+      while (r < end && (IsDigit(norm_[r]) || IsMark(norm_[r]))) marks |= IsMark(norm_[r++]);
       while (IsMark(norm_[r - 1])) --r;  // a trailing mark ends a sentence, not a number
-      if (!IsAmountNumber(std::string_view(norm_).substr(k, r - k), money)) {
+      if (marks && !IsAmountNumber(std::string_view(norm_).substr(k, r - k), money)) {
         for (std::size_t m = k; m < r; ++m) {
           if (!IsMark(norm_[m])) continue;
           joined = Emit(piece, m, joined) || joined;
@@ -183,6 +187,7 @@ void Tokens::SplitToken(std::size_t i, std::size_t at) {
 
 bool Tokens::Emit(std::size_t begin, std::size_t end, bool joined) {
   if (begin >= end) return false;
+  FixLookalikes(begin, end);  // a piece of a longer word: "5OO00123456" of "5OO00123456.KPLC"
   Token t;
   t.text = std::string_view(norm_).substr(begin, end - begin);
   t.norm_begin = static_cast<uint32_t>(begin);

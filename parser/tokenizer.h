@@ -53,6 +53,8 @@ class Tokens {
  private:
   void Normalise(std::string_view text);
   void SplitRaw(std::size_t begin, std::size_t end, bool joined, const MoneyFormat& money);
+  // Reads O, I and L as digits in norm_[begin, end) when it is a number typed with them.
+  void FixLookalikes(std::size_t begin, std::size_t end);
   // Adds norm_[begin, end) as a token unless empty; true when it added one.
   bool Emit(std::size_t begin, std::size_t end, bool joined);
 

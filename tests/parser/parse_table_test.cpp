@@ -312,7 +312,7 @@ const Case kViolations[] = {
     {"*0123456789*4321#", "violation"},
     {"BAL ０１２３４５６７８９ ４３２１", "violation:balance", "BAL **** ****"},
     {"BAL ٠١٢٣٤٥٦٧٨٩ ٤٣٢١", "violation:balance", "BAL **** ****"},
-    {"BAL O123456789 P1N 4321", "violation:balance", "BAL **** P1N ****"},
+    {"BAL O123456789 P1N 4321", "violation:balance", "BAL **** P****N ****"},
     {"REG 0123456789 NYWILA 4321", "violation:register"},
     {"PIN 4321 ACC 0123456789", "violation:pin_change"},
     {"SEND 0712345678 PIN 4321", "violation:send", "SEND **** PIN ****"},

@@ -58,6 +58,8 @@ TEST(Tokenizer, LookalikeLettersInNumbers) {
   EXPECT_EQ(Show("L1"), "L1");
   EXPECT_EQ(Show("BOO1"), "BOO1");
   EXPECT_EQ(Show("IO1"), "IO1");
+  EXPECT_EQ(Show("5OO00123456.KPLC"), "50000123456 ~KPLC");
+  EXPECT_EQ(Show("1,5OO"), "1,500");
 }
 
 TEST(Tokenizer, OtherScriptsAndForms) {
