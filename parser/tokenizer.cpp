@@ -125,6 +125,7 @@ void Tokens::Tokenize(std::string_view text, const MoneyFormat& money) {
 }
 
 void Tokens::FixLookalikes(std::size_t begin, std::size_t end) {
+  if (begin >= end) return;
   int digits = 0, lookalikes = 0, others = 0;
   for (std::size_t k = begin; k < end; ++k) {
     const auto c = static_cast<unsigned char>(norm_[k]);
@@ -159,18 +160,21 @@ void Tokens::SplitRaw(std::size_t begin, std::size_t end, bool joined, const Mon
       if (marks && !IsAmountNumber(std::string_view(norm_).substr(k, r - k), money)) {
         for (std::size_t m = k; m < r; ++m) {
           if (!IsMark(norm_[m])) continue;
+          FixLookalikes(piece, m);
           joined = Emit(piece, m, joined) || joined;
           piece = m + 1;
         }
       }
       k = r;
     } else if (IsMark(c)) {
+      FixLookalikes(piece, k);
       joined = Emit(piece, k, joined) || joined;
       piece = ++k;
     } else {
       ++k;
     }
   }
+  if (piece != begin) FixLookalikes(piece, end);  // unsplit words were read above
   Emit(piece, end, joined);
 }
 
@@ -187,7 +191,6 @@ void Tokens::SplitToken(std::size_t i, std::size_t at) {
 
 bool Tokens::Emit(std::size_t begin, std::size_t end, bool joined) {
   if (begin >= end) return false;
-  FixLookalikes(begin, end);  // a piece of a longer word: "5OO00123456" of "5OO00123456.KPLC"
   Token t;
   t.text = std::string_view(norm_).substr(begin, end - begin);
   t.norm_begin = static_cast<uint32_t>(begin);
