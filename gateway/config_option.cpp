@@ -37,7 +37,7 @@ std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
     count += 1 + std::count(e.begin(), e.end(), '\n');
   }
   err << "smsgw " << command << ": " << count << (count == 1 ? " error" : " errors") << " in "
-      << path << "\n";
+      << path << (config.ok() ? " and the grammar it names" : "") << "\n";
   return kExitInvalid;
 }
 

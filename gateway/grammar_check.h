@@ -9,8 +9,8 @@
 
 namespace smsgw::gateway {
 
-// Every problem with config.grammar_path, each formatted FILE:LINE:COLUMN: KEY: message like
-// the configuration's errors; empty when the grammar is usable.
+// Every error in config.grammar_path (parser::LoadGrammar), each formatted
+// FILE:LINE:COLUMN: error: KEY: message; empty when the grammar loads.
 std::vector<std::string> CheckGrammar(const conf::GatewayConfig& config);
 
 }  // namespace smsgw::gateway
