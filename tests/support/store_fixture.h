@@ -57,6 +57,14 @@ inline InboundMessage Mo(std::string source, std::string text, std::string conne
   return m;
 }
 
+inline NewReply ReplyTo(std::string destination, std::string text) {
+  NewReply r;
+  r.destination = std::move(destination);
+  r.source = "4040";
+  r.text = std::move(text);
+  return r;
+}
+
 // 2023-11-14T22:13:20Z: an arbitrary, fixed start for the manual clock.
 inline constexpr int64_t kStartMs = 1'700'000'000'000;
 inline constexpr int64_t kMinute = 60'000;
