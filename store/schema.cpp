@@ -10,7 +10,8 @@ namespace {
 // Version 1. States are short words so the file reads well in the sqlite3 shell. Times are
 // unix milliseconds. Random keys are kept off the hot write path: inbound rows are appended in
 // rowid (time) order and their dedup_key column is not indexed (the recent keys live in
-// memory, rebuilt from this log at open).
+// memory, rebuilt from this log at open). Inbound ids are given by the store (max + 1) and the
+// newest row is never purged, so an id is never reused.
 constexpr std::string_view kV1 = R"sql(
 CREATE TABLE meta(
   name  TEXT PRIMARY KEY,
@@ -18,7 +19,7 @@ CREATE TABLE meta(
 ) WITHOUT ROWID;
 
 CREATE TABLE inbound(
-  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  id              INTEGER PRIMARY KEY,
   received_at     INTEGER NOT NULL,
   connection      TEXT NOT NULL,
   source          TEXT NOT NULL,

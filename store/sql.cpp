@@ -99,6 +99,21 @@ Query& Query::Blob(std::string_view bytes) {
   return *this;
 }
 
+Query& Query::TextRef(std::string_view value) {
+  if (stmt_ == nullptr) return *this;
+  int rc = sqlite3_bind_text64(stmt_, next_index_++, value.data(), value.size(), SQLITE_STATIC,
+                               SQLITE_UTF8);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
+Query& Query::BlobRef(std::string_view bytes) {
+  if (stmt_ == nullptr) return *this;
+  int rc = sqlite3_bind_blob64(stmt_, next_index_++, bytes.data(), bytes.size(), SQLITE_STATIC);
+  if (bind_rc_ == SQLITE_OK) bind_rc_ = rc;
+  return *this;
+}
+
 Query& Query::Null() {
   if (stmt_ == nullptr) return *this;
   int rc = sqlite3_bind_null(stmt_, next_index_++);

@@ -64,6 +64,10 @@ class Query {
   Query& OptText(const std::optional<std::string>& value);
   Query& Blob(std::string_view bytes);
   Query& Null();
+  // Bound without a copy (SQLITE_STATIC): the bytes must stay alive and unchanged until the
+  // Query is done. For hot paths only.
+  Query& TextRef(std::string_view value);
+  Query& BlobRef(std::string_view bytes);
 
   // True when a row is ready, false when the statement has finished.
   Result<bool> Step();

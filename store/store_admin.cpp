@@ -131,8 +131,9 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
   };
   const Step steps[] = {
       {&report.inbound,
+       // The newest row stays: the next inbound id is max(id) + 1.
        "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id < ?1 AND "
-       "state = 'processed' ORDER BY id LIMIT ?2)",
+       "id < (SELECT max(id) FROM inbound) AND state = 'processed' ORDER BY id LIMIT ?2)",
        *first},
       {&report.challenges,
        "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE state IN "

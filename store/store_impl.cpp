@@ -10,7 +10,9 @@ StoreImpl::StoreImpl(Options opts)
     : options(std::move(opts)),
       clock(options.clock ? options.clock : std::make_shared<SystemClock>()),
       recent_inbound(options.redelivery_window_ms),
-      recent_commands(options.resend_window_ms) {}
+      recent_commands(options.resend_window_ms) {
+  if (options.keys) sealer.emplace(options.keys);
+}
 
 StoreImpl::~StoreImpl() {
   statements.clear();  // finalize before closing
@@ -44,9 +46,9 @@ void StoreImpl::Rollback() {
   (void)q.Run();
 }
 
-Result<std::string> StoreImpl::Seal(std::string_view plaintext, std::string_view aad) const {
-  if (!options.keys) return Status::FailedPrecondition("the store was opened without keys");
-  return store::Seal(*options.keys, plaintext, aad);
+Result<std::string> StoreImpl::Seal(std::string_view plaintext, std::string_view aad) {
+  if (!sealer) return Status::FailedPrecondition("the store was opened without keys");
+  return sealer->Seal(plaintext, aad);
 }
 
 Result<SecretBytes> StoreImpl::Open(std::string_view sealed, std::string_view aad) const {
@@ -84,12 +86,12 @@ void AppendField(std::string& out, std::string_view field) {
   out.append(field);
 }
 
-std::string Hash(const SecretBytes& key, std::string_view data) {
-  Digest d = HmacSha256(key.view(), data);
+std::string Hash(HmacKey& key, std::string_view data) {
+  Digest d = key.Compute(data);
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
-std::string HashPair(const SecretBytes& key, std::string_view a, std::string_view b) {
+std::string HashPair(HmacKey& key, std::string_view a, std::string_view b) {
   std::string data;
   AppendField(data, a);
   AppendField(data, b);
@@ -100,7 +102,7 @@ std::string HashPair(const SecretBytes& key, std::string_view a, std::string_vie
 
 }  // namespace
 
-std::string StoreImpl::DedupKey(const InboundMessage& m) const {
+std::string StoreImpl::DedupKey(const InboundMessage& m) {
   std::string data;
   data.reserve(m.text.size() + m.connection.size() + m.source.size() + m.destination.size() + 32);
   AppendField(data, m.connection);
@@ -114,11 +116,11 @@ std::string StoreImpl::DedupKey(const InboundMessage& m) const {
   return key;
 }
 
-std::string StoreImpl::ResendKey(std::string_view source, std::string_view command) const {
+std::string StoreImpl::ResendKey(std::string_view source, std::string_view command) {
   return HashPair(hash_keys->resend, source, command);
 }
 
-std::string StoreImpl::CodeHash(std::string_view msisdn, std::string_view code) const {
+std::string StoreImpl::CodeHash(std::string_view msisdn, std::string_view code) {
   return HashPair(hash_keys->code, msisdn, code);
 }
 

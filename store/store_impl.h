@@ -26,9 +26,9 @@ namespace smsgw::store {
 
 // Keyed-hash keys derived from the store's random secret (meta 'secret', stored sealed).
 struct HashKeys {
-  SecretBytes dedup;   // inbound dedup keys
-  SecretBytes resend;  // subscriber resend keys
-  SecretBytes code;    // challenge codes
+  HmacKey dedup;   // inbound dedup keys
+  HmacKey resend;  // subscriber resend keys
+  HmacKey code;    // challenge codes
 };
 
 struct StoreImpl {
@@ -57,7 +57,7 @@ struct StoreImpl {
   void Rollback();
 
   // Sealing under the key ring; FailedPrecondition when the store was opened without keys.
-  Result<std::string> Seal(std::string_view plaintext, std::string_view aad) const;
+  Result<std::string> Seal(std::string_view plaintext, std::string_view aad);
   Result<SecretBytes> Open(std::string_view sealed, std::string_view aad) const;
 
   Status WriteAudit(Actor actor, const std::optional<std::string>& msisdn, std::string_view entity,
@@ -66,15 +66,16 @@ struct StoreImpl {
   // FailedPrecondition unless opened in daemon mode.
   Status RequireDaemon(std::string_view what) const;
 
-  std::string DedupKey(const InboundMessage& m) const;
-  std::string ResendKey(std::string_view source, std::string_view command) const;
-  std::string CodeHash(std::string_view msisdn, std::string_view code) const;
+  std::string DedupKey(const InboundMessage& m);
+  std::string ResendKey(std::string_view source, std::string_view command);
+  std::string CodeHash(std::string_view msisdn, std::string_view code);
 
   Options options;
   std::shared_ptr<const Clock> clock;
   sqlite3* db = nullptr;
   std::unordered_map<const void*, sql::Statement> statements;
-  std::optional<HashKeys> hash_keys;  // set in daemon mode, or in admin mode with keys
+  std::optional<Sealer> sealer;       // set when there are keys
+  std::optional<HashKeys> hash_keys;  // set in daemon mode
   RecentKeys recent_inbound;
   RecentKeys recent_commands;
   int64_t next_inbound_id = 1;

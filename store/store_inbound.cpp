@@ -86,8 +86,14 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
           m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
               "smsc_message_id, data_coding, dedup_key, raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, "
               "?, ?)");
-      q.Int(id).Int(now).Text(msg.connection).Text(msg.source).Text(msg.destination);
-      q.OptText(msg.smsc_message_id).Int(msg.data_coding).Blob(keys[i]).Text(*sealed);
+      // Everything bound here outlives q.Run(): no copies on the hot path.
+      q.Int(id).Int(now).TextRef(msg.connection).TextRef(msg.source).TextRef(msg.destination);
+      if (msg.smsc_message_id) {
+        q.TextRef(*msg.smsc_message_id);
+      } else {
+        q.Null();
+      }
+      q.Int(msg.data_coding).BlobRef(keys[i]).TextRef(*sealed);
       STORE_RETURN_IF_ERROR(q.Run());
       results[i] = {false, id};
       in_batch.emplace(keys[i], id);

@@ -1,6 +1,7 @@
 // Store::Open: the file, the connection's settings, migrations, the store's secret, crash
 // recovery of the outbox and the in-memory index of recent keys.
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -71,7 +72,9 @@ Status Configure(StoreImpl& impl) {
 HashKeys DeriveHashKeys(std::string_view secret) {
   auto derive = [&](std::string_view label) {
     Digest d = HmacSha256(secret, label);
-    return SecretBytes(std::string(reinterpret_cast<const char*>(d.data()), d.size()));
+    HmacKey key(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
+    OPENSSL_cleanse(d.data(), d.size());
+    return key;
   };
   return {derive("smsgw dedup key v1"), derive("smsgw resend key v1"),
           derive("smsgw challenge code v1")};
@@ -98,7 +101,7 @@ Status LoadSecret(StoreImpl& impl) {
       q.Text(*s);
       return q.Run();
     }));
-    impl.hash_keys = DeriveHashKeys(guard.view());
+    impl.hash_keys.emplace(DeriveHashKeys(guard.view()));
     return Status::OK();
   }
   Result<SecretBytes> secret = impl.Open(*sealed, kSecretAad);
@@ -110,7 +113,7 @@ Status LoadSecret(StoreImpl& impl) {
     }
     return secret.status();
   }
-  impl.hash_keys = DeriveHashKeys(secret->view());
+  impl.hash_keys.emplace(DeriveHashKeys(secret->view()));
   const std::string prefix = "v1:" + impl.options.keys->current().id() + ":";
   if (sealed->starts_with(prefix)) return Status::OK();
   Result<std::string> resealed = impl.Seal(secret->view(), kSecretAad);
@@ -162,7 +165,7 @@ Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& 
 }
 
 // One backwards scan of the inbound log over the longest window loads the recent dedup and
-// resend keys; ids continue after the highest ever given (AUTOINCREMENT's record included).
+// resend keys; ids continue after the highest (Purge never deletes the newest row).
 Status LoadRecentKeys(StoreImpl& impl) {
   const int64_t now = impl.Now();
   const int64_t mo_cutoff = now - impl.options.redelivery_window_ms;
@@ -190,9 +193,7 @@ Status LoadRecentKeys(StoreImpl& impl) {
     if (it->at >= mo_cutoff) impl.recent_inbound.Add(it->dedup, it->id, it->at);
     if (it->resend && it->at >= cmd_cutoff) impl.recent_commands.Add(*it->resend, it->id, it->at);
   }
-  sql::Query q = impl.Q(
-      "SELECT max(coalesce((SELECT max(id) FROM inbound), 0), "
-      "coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'inbound'), 0))");
+  sql::Query q = impl.Q("SELECT coalesce(max(id), 0) FROM inbound");
   Result<bool> row = q.Step();
   if (!row.ok()) return row.status();
   impl.next_inbound_id = q.ColumnInt(0) + 1;
