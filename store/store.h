@@ -110,9 +110,11 @@ class Store {
 
   // ---- Outbox -----------------------------------------------------------------------------
 
-  // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight, oldest
-  // first, counts the attempt and returns them with their secrets opened. Record each one's
-  // fate with an InstructionOutcome through Apply (with the replies it causes).
+  // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight in the
+  // order they fell due (fresh ones in creation order; a retry queues behind what was due
+  // before it), counts the attempt and returns them in that order, secrets opened. Instructions
+  // whose sealed part no longer opens (tampered, key gone) go dead instead of blocking the queue.
+  // Record each one's fate with an InstructionOutcome through Apply (with the replies it causes).
   Result<std::vector<ClaimedInstruction>> ClaimInstructions(int limit);
 
   // The same for MT replies; record their fate with RecordReplyResults.

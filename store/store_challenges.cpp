@@ -132,7 +132,8 @@ Result<int> Store::ExpireChallenges(int limit) {
     std::vector<std::pair<int64_t, std::string>> due;
     {
       sql::Query q =
-          m.Q("SELECT id, msisdn FROM challenge WHERE state = 'pending' AND expires_at <= ? "
+          m.Q("SELECT id, msisdn FROM challenge INDEXED BY challenge_expiry "
+              "WHERE state = 'pending' AND expires_at <= ? "
               "ORDER BY expires_at LIMIT ?");
       q.Int(now).Int(limit);
       STORE_RETURN_IF_ERROR(sql::ForEachRow(

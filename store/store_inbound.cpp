@@ -119,7 +119,8 @@ Result<std::vector<PendingMessage>> Store::PendingInbound(int64_t after_id, int 
   std::vector<PendingMessage> out;
   sql::Query q =
       m.Q("SELECT id, received_at, connection, source, destination, smsc_message_id, data_coding, "
-          "raw_sealed FROM inbound WHERE state = 'new' AND id > ? ORDER BY id LIMIT ?");
+          "raw_sealed FROM inbound INDEXED BY inbound_new WHERE state = 'new' AND id > ? "
+          "ORDER BY id LIMIT ?");
   q.Int(after_id).Int(limit);
   for (;;) {
     Result<bool> row = q.Step();

@@ -1,5 +1,6 @@
 // Instructions for the backend: creation and outcomes (inside Apply), claims, reads.
 #include <algorithm>
+#include <tuple>
 
 #include "store/retry.h"
 #include "store/store_impl.h"
@@ -161,37 +162,44 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
 Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimInstructions"));
-  std::vector<std::pair<int64_t, ClaimedInstruction>> claimed;
+  std::vector<ClaimedInstruction> out;
   STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
-    claimed.clear();
-    const int64_t now = m.Now();
-    std::vector<std::pair<int64_t, std::optional<std::string>>> sealed;
+    out.clear();
+    struct Row {
+      int64_t due, seq;
+      ClaimedInstruction c;
+      std::optional<std::string> sealed;
+    };
+    std::vector<Row> rows;
     {
       sql::Query q = m.Q(
           "UPDATE instruction SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
-          "WHERE seq IN (SELECT seq FROM instruction WHERE state = 'pending' AND "
-          "next_attempt_at <= ?1 ORDER BY seq LIMIT ?2) "
-          "RETURNING seq, id, reference, msisdn, operation, payload, payload_hash, attempts, "
-          "secret_sealed");
-      q.Int(now).Int(limit);
+          "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_due "
+          "WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, seq "
+          "LIMIT ?2) "
+          "RETURNING next_attempt_at, seq, id, reference, msisdn, operation, payload, "
+          "payload_hash, attempts, secret_sealed");
+      q.Int(m.Now()).Int(limit);
       STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
-        ClaimedInstruction c;
-        c.id = r.ColumnText(1);
-        c.reference = r.ColumnText(2);
-        c.msisdn = r.ColumnText(3);
-        c.operation = r.ColumnText(4);
-        c.payload = r.ColumnText(5);
-        c.payload_hash = r.ColumnText(6);
-        c.attempt = static_cast<int>(r.ColumnInt(7));
-        sealed.emplace_back(r.ColumnInt(0), r.ColumnOptText(8));
-        claimed.emplace_back(r.ColumnInt(0), std::move(c));
+        Row row{r.ColumnInt(0), r.ColumnInt(1), {}, r.ColumnOptText(9)};
+        row.c.id = r.ColumnText(2);
+        row.c.reference = r.ColumnText(3);
+        row.c.msisdn = r.ColumnText(4);
+        row.c.operation = r.ColumnText(5);
+        row.c.payload = r.ColumnText(6);
+        row.c.payload_hash = r.ColumnText(7);
+        row.c.attempt = static_cast<int>(r.ColumnInt(8));
+        rows.push_back(std::move(row));
       }));
     }
-    std::vector<std::pair<int64_t, ClaimedInstruction>> usable;
-    for (std::size_t i = 0; i < claimed.size(); ++i) {
-      ClaimedInstruction& c = claimed[i].second;
-      if (sealed[i].second) {
-        Result<SecretBytes> secret = m.Open(*sealed[i].second, AadFor("instruction", c.id));
+    // RETURNING has no order of its own.
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.due, a.seq) < std::tie(b.due, b.seq);
+    });
+    for (Row& row : rows) {
+      ClaimedInstruction& c = row.c;
+      if (row.sealed) {
+        Result<SecretBytes> secret = m.Open(*row.sealed, AadFor("instruction", c.id));
         if (!secret.ok() && !IsBrokenSeal(secret.status())) return secret.status();
         if (!secret.ok()) {
           // A damaged record must not block the queue: it goes dead for an operator to see.
@@ -203,16 +211,10 @@ Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
       STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
                                          kEventInstructionClaimed,
                                          "attempt " + std::to_string(c.attempt)));
-      usable.push_back(std::move(claimed[i]));
+      out.push_back(std::move(c));
     }
-    claimed = std::move(usable);
     return Status::OK();
   }));
-  std::sort(claimed.begin(), claimed.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<ClaimedInstruction> out;
-  out.reserve(claimed.size());
-  for (auto& [seq, c] : claimed) out.push_back(std::move(c));
   return out;
 }
 

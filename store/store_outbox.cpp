@@ -61,10 +61,12 @@ Result<std::string> StateOf(StoreImpl& m, std::optional<int64_t> reply_id,
 Result<std::optional<int64_t>> Store::NextDueAt() {
   StoreImpl& m = *impl_;
   Result<std::optional<int64_t>> a =
-      MinDue(m.Q("SELECT min(next_attempt_at) FROM instruction WHERE state = 'pending'"));
+      MinDue(m.Q("SELECT min(next_attempt_at) FROM instruction INDEXED BY instruction_due "
+                 "WHERE state = 'pending'"));
   if (!a.ok()) return a;
   Result<std::optional<int64_t>> b =
-      MinDue(m.Q("SELECT min(next_attempt_at) FROM reply WHERE state = 'pending'"));
+      MinDue(m.Q("SELECT min(next_attempt_at) FROM reply INDEXED BY reply_due "
+                 "WHERE state = 'pending'"));
   if (!b.ok()) return b;
   if (!*a) return b;
   if (!*b) return a;

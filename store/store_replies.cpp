@@ -1,5 +1,6 @@
 // MT replies: creation (inside Apply), claims, send results and delivery receipts.
 #include <algorithm>
+#include <tuple>
 
 #include "store/retry.h"
 #include "store/store_impl.h"
@@ -106,34 +107,42 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
 Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimReplies"));
-  std::vector<ClaimedReply> claimed;
+  std::vector<ClaimedReply> out;
   STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
-    claimed.clear();
-    std::vector<std::string> sealed;
+    out.clear();
+    struct Row {
+      int64_t due;
+      ClaimedReply c;
+      std::string sealed;
+    };
+    std::vector<Row> rows;
     {
-      sql::Query q =
-          m.Q("UPDATE reply SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
-              "WHERE id IN (SELECT id FROM reply WHERE state = 'pending' AND next_attempt_at <= ?1 "
-              "ORDER BY id LIMIT ?2) "
-              "RETURNING id, connection, source, destination, reference, attempts, text_sealed");
+      sql::Query q = m.Q(
+          "UPDATE reply SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
+          "WHERE id IN (SELECT id FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
+          "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2) "
+          "RETURNING next_attempt_at, id, connection, source, destination, reference, attempts, "
+          "text_sealed");
       q.Int(m.Now()).Int(limit);
       STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
-        ClaimedReply c;
-        c.id = r.ColumnInt(0);
-        c.connection = r.ColumnOptText(1);
-        c.source = r.ColumnText(2);
-        c.destination = r.ColumnText(3);
-        c.reference = r.ColumnOptText(4);
-        c.attempt = static_cast<int>(r.ColumnInt(5));
-        sealed.push_back(r.ColumnText(6));
-        claimed.push_back(std::move(c));
+        Row row{r.ColumnInt(0), {}, r.ColumnText(7)};
+        row.c.id = r.ColumnInt(1);
+        row.c.connection = r.ColumnOptText(2);
+        row.c.source = r.ColumnText(3);
+        row.c.destination = r.ColumnText(4);
+        row.c.reference = r.ColumnOptText(5);
+        row.c.attempt = static_cast<int>(r.ColumnInt(6));
+        rows.push_back(std::move(row));
       }));
     }
-    std::vector<ClaimedReply> usable;
-    for (std::size_t i = 0; i < claimed.size(); ++i) {
-      ClaimedReply& c = claimed[i];
+    // RETURNING has no order of its own.
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.due, a.c.id) < std::tie(b.due, b.c.id);
+    });
+    for (Row& row : rows) {
+      ClaimedReply& c = row.c;
       const std::string item = ReplyItemId(c.id);
-      Result<SecretBytes> text = m.Open(sealed[i], AadFor("reply", c.id));
+      Result<SecretBytes> text = m.Open(row.sealed, AadFor("reply", c.id));
       if (!text.ok() && !IsBrokenSeal(text.status())) return text.status();
       if (!text.ok()) {
         // A damaged record must not block the queue: it goes dead for an operator to see.
@@ -146,14 +155,11 @@ Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
       STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
                                          kEventReplyClaimed,
                                          "attempt " + std::to_string(c.attempt)));
-      usable.push_back(std::move(c));
+      out.push_back(std::move(c));
     }
-    claimed = std::move(usable);
     return Status::OK();
   }));
-  std::sort(claimed.begin(), claimed.end(),
-            [](const ClaimedReply& a, const ClaimedReply& b) { return a.id < b.id; });
-  return claimed;
+  return out;
 }
 
 Status Store::RecordReplyResults(std::span<const ReplyResult> results) {

@@ -215,6 +215,20 @@ TEST_F(OutboxTest, ClaimsAreInCreationOrderAndBounded) {
   EXPECT_EQ(rest[1].id, ids[4]);
 }
 
+TEST_F(OutboxTest, ARetryQueuesBehindWhatFellDueBeforeIt) {
+  std::string a = AddInstruction();
+  std::string b = AddInstruction();
+  ASSERT_EQ(Claim(1).at(0).id, a);
+  ASSERT_TRUE(Outcome(a, InstructionOutcome::Kind::kRetry, "timeout").ok());
+  clock_->Set(store().GetInstruction(a)->next_attempt_at);
+  std::string c = AddInstruction();
+  auto claimed = Claim(10);
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].id, b);  // due since the start
+  EXPECT_EQ(claimed[1].id, a);  // due now, created before c
+  EXPECT_EQ(claimed[2].id, c);
+}
+
 TEST_F(OutboxTest, InFlightItemsAreDueAgainAfterARestart) {
   std::string id = AddInstruction();
   int64_t reply = AddReply("hello");
