@@ -1,5 +1,5 @@
-// An in-memory index of recent keyed hashes (dedup keys, resend keys) to the rows that carry
-// them, so the hot write path never touches a random-keyed B-tree.
+// An in-memory index of recent inbound dedup keys (keyed hashes) to the rows that carry them,
+// so Accept never touches a random-keyed B-tree.
 //
 // Internal to store/. Holds the first 8 bytes of each 32-byte key: a hit is only a candidate
 // that the caller confirms against the full key stored in the row. Entries are kept in

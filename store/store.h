@@ -47,8 +47,8 @@ class Store {
   // Opens the database at options.path.
   //   Daemon mode: creates it when missing (create_if_missing), applies pending migrations in
   //   one transaction, puts interrupted in-flight outbox items back to pending (or dead when
-  //   they have used all their attempts) and loads the dedup and resend keys of the last
-  //   window into memory (one backwards scan of the inbound log).
+  //   they have used all their attempts) and loads the dedup keys of the redelivery window
+  //   into memory (one backwards scan of the inbound log).
   //   Admin mode: the file must exist at the current schema version; nothing is changed.
   // Errors: NotFound (no file and not allowed to create it); Corruption (the file is not an
   // SQLite database, or the store's sealed secret fails to open); FailedPrecondition (the file
@@ -167,6 +167,7 @@ class Store {
   // exists.
   Status Backup(const std::string& dest_path);
 
+  // The store's clock (Options::clock), in unix ms.
   int64_t now() const;
   const Options& options() const;
 

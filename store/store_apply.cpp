@@ -100,9 +100,6 @@ Result<Applied> Store::Apply(const Effects& effects) {
   Applied applied;
   Consumed consumed;
   STORE_RETURN_IF_ERROR(m.Transact([&] { return ApplyAll(m, effects, applied, consumed); }));
-  if (consumed.resend_key) {
-    m.recent_commands.Add(*consumed.resend_key, consumed.id, consumed.received_at);
-  }
   return applied;
 }
 

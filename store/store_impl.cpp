@@ -9,8 +9,7 @@ namespace smsgw::store {
 StoreImpl::StoreImpl(Options opts)
     : options(std::move(opts)),
       clock(options.clock ? options.clock : std::make_shared<SystemClock>()),
-      recent_inbound(options.redelivery_window_ms),
-      recent_commands(options.resend_window_ms) {
+      recent_inbound(options.redelivery_window_ms) {
   if (options.keys) sealer.emplace(options.keys);
 }
 

@@ -77,7 +77,6 @@ struct StoreImpl {
   std::optional<Sealer> sealer;       // set when there are keys
   std::optional<HashKeys> hash_keys;  // set in daemon mode
   RecentKeys recent_inbound;
-  RecentKeys recent_commands;
   int64_t next_inbound_id = 1;
   int64_t duplicates_seen = 0;
 };

@@ -109,7 +109,6 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
   }
   // Forget a little more than was added, so the index shrinks back after a burst.
   m.recent_inbound.Prune(now, 2 * batch.size() + 16);
-  m.recent_commands.Prune(now, 2 * batch.size() + 16);
   return results;
 }
 
@@ -147,19 +146,19 @@ Result<std::optional<ResendMatch>> Store::FindResend(std::string_view source,
                                                      int64_t received_at) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("FindResend"));
-  const std::string key = m.ResendKey(source, command);
-  const int64_t since = received_at - m.options.resend_window_ms;
-  for (int64_t id : m.recent_commands.Candidates(key)) {
-    sql::Query q = m.Q("SELECT resend_key, received_at, reference FROM inbound WHERE id = ?");
-    q.Int(id);
-    Result<bool> row = q.Step();
-    if (!row.ok()) return row.status();
-    if (!*row || q.ColumnBlob(0) != key) continue;
-    const int64_t at = q.ColumnInt(1);
-    if (at < since || at > received_at) continue;
-    return std::optional<ResendMatch>(ResendMatch{id, at, q.ColumnOptText(2).value_or("")});
-  }
-  return std::optional<ResendMatch>();
+  // An index lookup, not the in-memory index: resend keys are written when a message is
+  // processed (off Accept's hot path), and the window is relative to the new message's receive
+  // time, which for a backlog after a restart may lie well before now.
+  sql::Query q =
+      m.Q("SELECT id, received_at, reference FROM inbound INDEXED BY inbound_resend "
+          "WHERE resend_key = ? AND received_at BETWEEN ? AND ? ORDER BY id DESC LIMIT 1");
+  q.Blob(m.ResendKey(source, command)).Int(received_at - m.options.resend_window_ms);
+  q.Int(received_at);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<ResendMatch>();
+  return std::optional<ResendMatch>(
+      ResendMatch{q.ColumnInt(0), q.ColumnInt(1), q.ColumnOptText(2).value_or("")});
 }
 
 }  // namespace smsgw::store

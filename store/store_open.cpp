@@ -164,34 +164,26 @@ Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& 
   return Status::OK();
 }
 
-// One backwards scan of the inbound log over the longest window loads the recent dedup and
-// resend keys; ids continue after the highest (Purge never deletes the newest row).
+// One backwards scan of the inbound log over the redelivery window loads the recent dedup
+// keys; ids continue after the highest (Purge never deletes the newest row).
 Status LoadRecentKeys(StoreImpl& impl) {
-  const int64_t now = impl.Now();
-  const int64_t mo_cutoff = now - impl.options.redelivery_window_ms;
-  const int64_t cmd_cutoff = now - impl.options.resend_window_ms;
-  const int64_t stop = std::min(mo_cutoff, cmd_cutoff) - kClockSlackMs;
+  const int64_t cutoff = impl.Now() - impl.options.redelivery_window_ms;
   struct Row {
     int64_t id, at;
     std::string dedup;
-    std::optional<std::string> resend;
   };
   std::vector<Row> rows;
   {
-    sql::Query q =
-        impl.Q("SELECT id, received_at, dedup_key, resend_key FROM inbound ORDER BY id DESC");
+    sql::Query q = impl.Q("SELECT id, received_at, dedup_key FROM inbound ORDER BY id DESC");
     for (;;) {
       Result<bool> row = q.Step();
       if (!row.ok()) return row.status();
-      if (!*row || q.ColumnInt(1) < stop) break;
-      Row r{q.ColumnInt(0), q.ColumnInt(1), q.ColumnBlob(2), std::nullopt};
-      if (!q.IsNull(3)) r.resend = q.ColumnBlob(3);
-      rows.push_back(std::move(r));
+      if (!*row || q.ColumnInt(1) < cutoff - kClockSlackMs) break;
+      rows.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnBlob(2)});
     }
   }
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-    if (it->at >= mo_cutoff) impl.recent_inbound.Add(it->dedup, it->id, it->at);
-    if (it->resend && it->at >= cmd_cutoff) impl.recent_commands.Add(*it->resend, it->id, it->at);
+    if (it->at >= cutoff) impl.recent_inbound.Add(it->dedup, it->id, it->at);
   }
   sql::Query q = impl.Q("SELECT coalesce(max(id), 0) FROM inbound");
   Result<bool> row = q.Step();

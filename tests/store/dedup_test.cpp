@@ -176,6 +176,24 @@ TEST_F(DedupTest, ResendWindowSurvivesARestart) {
   EXPECT_FALSE(match->has_value());
 }
 
+TEST_F(DedupTest, AResendInABacklogIsFoundAfterALongOutage) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "SEND 0712 500"));
+  Process(first.id, "SEND 0712 500", "R1");
+  clock_->Advance(5 * kMinute);
+  AcceptResult second = AcceptOne(Mo("254700000001", "send 0712 500"));
+  Close();  // crash before the second message was processed
+  clock_->Advance(3 * kHour);
+  Open();
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->at(0).id, second.id);
+  auto match = store().FindResend("254700000001", "SEND 0712 500", pending->at(0).received_at);
+  ASSERT_TRUE(match.ok());
+  ASSERT_TRUE(match->has_value());
+  EXPECT_EQ((*match)->inbound_id, first.id);
+}
+
 TEST_F(DedupTest, WindowsAreConfigurable) {
   Options o = MakeOptions();
   o.redelivery_window_ms = kMinute;
