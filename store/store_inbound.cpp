@@ -47,6 +47,7 @@ Result<std::optional<int64_t>> FindOriginal(StoreImpl& m, const std::string& key
 Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> batch) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("Accept"));
+  if (batch.empty()) return std::vector<AcceptResult>();
   if (batch.size() > m.options.limits.max_batch) {
     return Status::InvalidArgument("a batch of " + std::to_string(batch.size()) +
                                    " messages is larger than " +
