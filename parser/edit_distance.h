@@ -15,7 +15,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t lim
 
 // The candidate closest to `word` within `limit` edits; ties go to the earlier candidate.
 // Empty when none is close enough.
-std::string_view ClosestMatch(std::string_view word, const std::vector<std::string_view>& candidates,
+std::string_view ClosestMatch(std::string_view word,
+                              const std::vector<std::string_view>& candidates,
                               std::size_t limit = 2);
 
 }  // namespace smsgw::parser
