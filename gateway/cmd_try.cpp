@@ -54,7 +54,7 @@ void PrintCommand(const parser::Grammar& g, const parser::Command& c, std::ostre
 std::string CommandReply(const parser::Grammar& g, const parser::Command& c) {
   const parser::CommandSpec* spec = g.FindCommand(c.name);
   if (spec == nullptr) return {};
-  if (c.name == "help" || spec->operation == "help") {
+  if (spec->operation == "help") {
     const parser::Field* topic = c.Find("topic");
     auto text = parser::HelpText(g, c.language, topic ? topic->value : "");
     return text.ok() ? *text : text.status().message();

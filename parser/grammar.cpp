@@ -51,7 +51,6 @@ const std::vector<Grammar::KeywordEntry>* Grammar::KeywordsStartingWith(
 
 void Grammar::BuildIndexes() {
   keywords_.clear();
-  all_keywords_.clear();
   keywordless_.clear();
   command_index_.clear();
   template_index_.clear();
@@ -59,7 +58,6 @@ void Grammar::BuildIndexes() {
     command_index_.emplace(commands[c].name, c);
     if (commands[c].keywordless()) keywordless_.push_back(c);
     for (const auto& k : commands[c].keywords) {
-      all_keywords_.push_back(k.text);
       KeywordEntry entry{c, k.language, {}};
       std::string_view rest = k.text;
       std::size_t space = rest.find(' ');

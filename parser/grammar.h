@@ -184,8 +184,6 @@ class Grammar {
 
   // Keywords whose first token is `token` (upper case), longest first. Null when none.
   const std::vector<KeywordEntry>* KeywordsStartingWith(std::string_view token) const;
-  // Every keyword's full text, for "did you mean".
-  const std::vector<std::string_view>& AllKeywords() const { return all_keywords_; }
   // The commands with no keyword, in grammar order.
   const std::vector<std::size_t>& KeywordlessCommands() const { return keywordless_; }
 
@@ -200,7 +198,6 @@ class Grammar {
   using Index = std::unordered_map<std::string, std::size_t, Hash, std::equal_to<>>;
 
   std::unordered_map<std::string, std::vector<KeywordEntry>, Hash, std::equal_to<>> keywords_;
-  std::vector<std::string_view> all_keywords_;
   std::vector<std::size_t> keywordless_;
   Index command_index_;
   Index template_index_;

@@ -146,7 +146,7 @@ class Parser {
     s_.roles.assign(t_.size(), TokenInfo{});
     if (hit) {
       const Match m = MatchFields(g_, *hit->command, t_, hit->consumed, text_);
-      if (m.ok) return Build(*hit->command, hit->language, hit->consumed, m);
+      if (m.ok) return Build(*hit->command, hit->language, m);
       return Failure(*hit->command, hit->language, hit->consumed, m);
     }
     const CommandSpec* closest = nullptr;
@@ -154,14 +154,14 @@ class Parser {
     for (std::size_t c : g_.KeywordlessCommands()) {
       const CommandSpec& spec = g_.commands[c];
       Match m = MatchFields(g_, spec, t_, 0, text_);
-      if (m.ok) return Build(spec, ctx_language, 0, m);
+      if (m.ok) return Build(spec, ctx_language, m);
       if (m.filled > 0 && (closest == nullptr || m.filled > closest_match.filled)) {
         closest = &spec;
         closest_match = m;
       }
     }
-    // Nothing the first words say can be trusted: judge every token by its shape.
     if (closest != nullptr) return Failure(*closest, ctx_language, 0, closest_match);
+    // No command at all: judge every token by its shape.
     ScanCredentials(g_, t_, s_.roles, 0, t_.size(), nullptr, &s_.found, &s_.masks);
     if (s_.found.violation()) return Violation({}, ctx_language);
     ParseError e;
@@ -172,8 +172,7 @@ class Parser {
   }
 
  private:
-  ParseOutcome Build(const CommandSpec& spec, std::size_t language, std::size_t consumed,
-                     const Match& m) {
+  ParseOutcome Build(const CommandSpec& spec, std::size_t language, const Match& m) {
     Command cmd;
     cmd.name = spec.name;
     cmd.operation = spec.operation;
@@ -206,7 +205,6 @@ class Parser {
         s_.masks.push_back(MaskTokens(t_, slot.first, last, f.cls == FieldClass::kAccount));
       }
     }
-    (void)consumed;
     if (s_.found.violation()) return Violation(spec.name, language);
     return ParseOutcome(std::move(cmd), Redact(text_, s_.masks));
   }
