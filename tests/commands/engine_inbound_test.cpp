@@ -1,6 +1,7 @@
 // The engine's answers to MOs: challenges, confirmations, refusals, limits, dedup.
 #include <gtest/gtest.h>
 
+#include "parser/grammar_loader.h"
 #include "tests/commands/engine_fixture.h"
 
 namespace smsgw::commands::testing {
@@ -290,6 +291,26 @@ TEST_F(EngineTest, PinChangeAsksForTheOldThenTheNewPinSeparately) {
   EXPECT_NE(step2.instructions[0].secret.find("\"pin\":\"1234\""), std::string::npos);
   EXPECT_NE(step2.instructions[0].secret.find("\"new_pin\":\"5678\""), std::string::npos);
   EXPECT_EQ(step2.instructions[0].secret.find("account"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace smsgw::commands::testing
+
+namespace smsgw::commands::testing {
+namespace {
+
+TEST(EngineCreateTest, RefusesAGrammarWithACommandItCannotForward) {
+  std::string yaml = test_support::InsertAfterLine(
+      test_support::ShippedGrammarText(), "commands:",
+      "  - name: fly\n    operation: fly.away\n    keywords: {en: [FLY], sw: [RUKA]}\n"
+      "    reply: stop.done\n    help: {en: \"Fly.\", sw: \"Ruka.\"}\n");
+  parser::GrammarLoad load = parser::LoadGrammar(yaml, "grammar.yaml");
+  ASSERT_TRUE(load.ok());
+  auto e = Engine::Create(load.grammar, EngineOptions{}, EngineDeps{});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().message(),
+            "command fly: operation fly.away is not one the engine can forward");
+  EXPECT_TRUE(Engine::Create(test_support::ShippedGrammar(), EngineOptions{}, EngineDeps{}).ok());
 }
 
 }  // namespace
