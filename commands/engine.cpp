@@ -12,27 +12,17 @@ namespace {
 
 // Templates the engine renders whatever the grammar's commands say.
 constexpr std::string_view kEngineTemplates[] = {
-    "challenge.unknown",
-    "challenge.expired",
-    "challenge.used",
-    "challenge.exhausted",
-    "challenge.retry",
-    "already_received",
-    "rate_limited",
-    "account.locked",
-    "account.not_registered",
-    "declined.funds",
-    "declined.funds_short",
-    "declined.limit",
-    "declined.other",
-    "backend.unavailable",
-    "backend.pending",
-    "pin.locked",
-    "pin.weak",
-    "bill.notice",
-    "send.unregistered_notice",
-    "mini.line",
-    "error.credential_split",
+    "challenge.unknown",   "challenge.wrong_pin",
+    "challenge.expired",   "challenge.used",
+    "challenge.exhausted", "challenge.retry",
+    "already_received",    "rate_limited",
+    "account.locked",      "account.not_registered",
+    "declined.funds",      "declined.funds_short",
+    "declined.limit",      "declined.other",
+    "backend.unavailable", "backend.pending",
+    "pin.locked",          "pin.weak",
+    "bill.notice",         "send.unregistered_notice",
+    "mini.line",           "error.credential_split",
 };
 
 }  // namespace

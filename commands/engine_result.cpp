@@ -185,7 +185,12 @@ Status ResultStep::WrongPin() {
   const parser::CommandSpec* spec = f_.g().FindCommand(req_.command);
   const bool single_step = spec != nullptr && spec->challenge.size() == 1;
   const int tries = req_.tries - 1;
-  if (tries <= 0 || !single_step || secrets->code.empty()) {
+  if (!single_step) {
+    // A PIN change is not re-offered (its second code is spent): the subscriber starts again.
+    int64_t left = f_.opt().wrong_pins_per_24h - (*earlier + 1);
+    return ReplyHere("challenge.wrong_pin", {{"attempts", std::to_string(left)}});
+  }
+  if (tries <= 0 || secrets->code.empty()) {
     return ReplyHere("challenge.exhausted", {{"code", secrets->code}});
   }
   Result<store::InstructionKeys> keys = f_.MintKeys();

@@ -158,6 +158,26 @@ TEST_F(EngineTest, TheFifthWrongPinIn24HoursLocksThePhone) {
             "paid.");
 }
 
+TEST_F(EngineTest, AWrongCurrentPinEndsAPinChange) {
+  Pending("PIN", "4821");
+  codes_ = {7310};
+  store::Effects step1 = Mo("4821 1111");
+  ASSERT_EQ(step1.challenges.size(), 1u);
+  view_.challenges[{kSub, "7310"}] = FakeChallenge{5,
+                                                   store::ChallengeState::kPending,
+                                                   step1.challenges[0].operation,
+                                                   step1.challenges[0].payload,
+                                                   step1.challenges[0].secret,
+                                                   "R",
+                                                   3,
+                                                   kNow + 300'000};
+  store::NewInstruction ins = Mo("7310 5678").instructions.at(0);
+  view_.events[std::string(store::kEventWrongPin)] = 1;
+  store::Effects fx = Answer(ins, BackendResult::Rejected(reason::kWrongPin));
+  EXPECT_TRUE(fx.challenges.empty());
+  EXPECT_EQ(OnlyReply(fx), "Wrong PIN. 3 attempts left before your account is locked.");
+}
+
 TEST_F(EngineTest, UnavailableRetriesSilentlyThenTellsTheSubscriberWhenDead) {
   store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
   store::Effects early = Answer(ins, BackendResult::Unavailable("busy"), 1);
