@@ -1,6 +1,10 @@
 // smsgw try: what the grammar makes of one message, and the reply the subscriber would get.
-// No network, no store: the grammar alone.
+// No network, no store: the grammar and the commands engine, for a subscriber with no pending
+// requests.
+#include <optional>
 #include <ostream>
+
+#include "commands/engine.h"
 
 #include "gateway/grammar_file.h"
 #include "gateway/subcommand.h"
@@ -50,23 +54,40 @@ void PrintCommand(const parser::Grammar& g, const parser::Command& c, std::ostre
   }
 }
 
-// The first thing the subscriber reads after a command.
-std::string CommandReply(const parser::Grammar& g, const parser::Command& c) {
-  const parser::CommandSpec* spec = g.FindCommand(c.name);
-  if (spec == nullptr) return {};
-  if (spec->operation == "help") {
-    const parser::Field* topic = c.Find("topic");
-    auto text = parser::HelpText(g, c.language, topic ? topic->value : "");
-    return text.ok() ? *text : text.status().message();
+// A subscriber with no pending requests, no lock and no history: what `try` assumes.
+class FreshSubscriber final : public commands::StoreView {
+ public:
+  Result<std::optional<store::Challenge>> FindChallenge(std::string_view,
+                                                        std::string_view) override {
+    return std::optional<store::Challenge>();
   }
-  std::vector<parser::TemplateValue> values = parser::FieldValues(g, c);
-  values.push_back({"code", kSampleCode});
-  values.push_back({"minutes", std::to_string(g.challenge.ttl_minutes)});
-  const std::string& name = spec->requires_pin() ? spec->challenge.front().prompt : spec->reply;
-  if (name.empty()) return "(the reply depends on the state of the subscriber's requests)";
-  auto text = parser::Render(g, name, c.language, values);
-  if (text.ok()) return *text;
-  return "(" + name + ", once the backend has answered)";
+  Result<int64_t> CountEvents(std::string_view, std::string_view, int64_t) override { return 0; }
+  Result<int64_t> LockedUntil(std::string_view) override { return 0; }
+  Result<std::optional<store::ResendMatch>> FindResend(std::string_view, std::string_view,
+                                                       int64_t) override {
+    return std::optional<store::ResendMatch>();
+  }
+};
+
+// The first thing the subscriber reads after a command, as the commands engine writes it.
+std::string CommandReply(const std::shared_ptr<const parser::Grammar>& g, std::string_view text,
+                         const std::string& sender) {
+  commands::EngineDeps deps;
+  deps.random_below = [](uint32_t bound) -> Result<uint32_t> {
+    return static_cast<uint32_t>(std::stoul(kSampleCode)) % bound;
+  };
+  auto engine = commands::Engine::Create(g, commands::EngineOptions{}, std::move(deps));
+  if (!engine.ok()) return "(" + engine.status().message() + ")";
+  commands::Inbound in;
+  in.id = 1;
+  in.source = sender.empty() ? "254700000000" : sender;
+  in.destination = "short code";
+  in.text = text;
+  FreshSubscriber view;
+  auto fx = (*engine)->OnInbound(in, view);
+  if (!fx.ok()) return "(" + fx.status().message() + ")";
+  if (fx->replies.empty()) return "(sent once the backend has answered)";
+  return fx->replies.front().text;
 }
 
 int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
@@ -106,7 +127,7 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   std::string reply;
   if (outcome.is_command()) {
     PrintCommand(g, outcome.command(), out);
-    reply = CommandReply(g, outcome.command());
+    reply = CommandReply(load.grammar, text, sender);
   } else if (outcome.is_error()) {
     const parser::ParseError& e = outcome.error();
     out << "error     " << parser::ErrorKindName(e.kind);
