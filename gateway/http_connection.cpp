@@ -123,10 +123,10 @@ class ConnectionImpl final : public Connection,
   void Close() override {
     if (closed_) return;
     closed_ = true;
-    beast::error_code ignored;
     if (resolver_) resolver_->cancel();
     if (resolve_timer_) resolve_timer_->cancel();
-    Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    // close() alone: a shutdown() first could complete a pending read with end of stream
+    // instead of operation_aborted.
     Tcp().close();
   }
 
@@ -212,9 +212,20 @@ class ConnectionImpl final : public Connection,
     Tcp().expires_at(op_->deadline);
     http::async_write(stream_, op_->request, [self = Self()](beast::error_code ec, std::size_t) {
       if (ec) return self->Fail(ec, Phase::kWrite);
-      http::async_read(self->stream_, self->buffer_, *self->parser_,
-                       [self](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+      self->ReadHeader();
     });
+  }
+
+  // The header is read on its own first: Boost 1.74's eager parsing (what async_read does)
+  // loses the body_limit error for a Content-Length that arrives together with its body, and
+  // would then reserve whatever length the server announced. Header-only parsing reports it.
+  void ReadHeader() {
+    http::async_read_header(
+        stream_, buffer_, *parser_, [self = Self()](beast::error_code ec, std::size_t) {
+          if (ec || self->parser_->is_done()) return self->OnRead(ec);
+          http::async_read(self->stream_, self->buffer_, *self->parser_,
+                           [self](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+        });
   }
 
   void OnRead(beast::error_code ec) {
@@ -245,7 +256,7 @@ class ConnectionImpl final : public Connection,
     pool_->Lost(this);
 
     HttpErrorCode code = Classify(ec, phase);
-    if (pool_->stopped() && ec == asio::error::operation_aborted) code = HttpErrorCode::kShutdown;
+    if (pool_->stopped()) code = HttpErrorCode::kShutdown;
     if (code == HttpErrorCode::kTimeout) ++pool_->shared().timeouts;
     std::string message = std::string(PhaseName(phase)) + " " + pool_->origin().Origin() + ": " +
                           (verify_error.empty() ? ec.message() : verify_error);
