@@ -1,15 +1,14 @@
 #include "gateway/http_client.h"
 
+#include <algorithm>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/http.hpp>
 
 #include "gateway/http_pool.h"
 
 namespace smsgw::gateway {
 
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
 using http_internal::ClientShared;
 using http_internal::Op;
 using http_internal::OpPtr;
@@ -51,44 +50,84 @@ class HttpClient::Impl : public std::enable_shared_from_this<HttpClient::Impl> {
 
 namespace {
 
-bool HasLineBreak(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos;
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
-bool IsIdempotent(http::verb verb) {
-  return verb == http::verb::get || verb == http::verb::head || verb == http::verb::put ||
-         verb == http::verb::delete_ || verb == http::verb::options;
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) ||
+         std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-// Fills op->request; a message for kInvalidRequest when the request cannot be sent.
+bool IsToken(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar);
+}
+
+// Visible ASCII, spaces and tabs only: no line breaks that would smuggle a header in.
+bool IsFieldValue(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u == '\t' || (u >= 0x20 && u != 0x7f);
+  });
+}
+
+// Headers the client writes itself: the caller must not frame the message.
+bool IsReservedHeader(std::string_view name) {
+  for (std::string_view reserved :
+       {"host", "content-length", "transfer-encoding", "connection", "user-agent"}) {
+    if (EqualsIgnoringCase(name, reserved)) return true;
+  }
+  return false;
+}
+
+bool IsIdempotent(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+// Writes the request as it goes on the wire into op.wire; a message for kInvalidRequest when it
+// cannot be sent.
 std::string BuildRequest(HttpClientRequest& request, const HttpClientOptions& options, Op& op) {
-  http::verb verb = http::string_to_verb(request.method);
-  if (verb == http::verb::unknown) return "unknown HTTP method";
-  if (request.url.host.empty() || (request.url.scheme != "http" && request.url.scheme != "https")) {
+  const std::string& method = request.method;
+  if (!IsToken(method) ||
+      !std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    return "HTTP method must be an upper-case token";
+  }
+  const Url& url = request.url;
+  if (url.host.empty() || (url.scheme != "http" && url.scheme != "https")) {
     return "request URL has no http(s) origin";
   }
-  if (request.url.target.empty() || request.url.target.front() != '/' ||
-      HasLineBreak(request.url.target)) {
-    return "request target must start with /";
+  if (url.target.empty() || url.target.front() != '/' ||
+      std::any_of(url.target.begin(), url.target.end(),
+                  [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    return "request target must start with / and hold no spaces or control characters";
   }
-  auto& req = op.request;
-  req.method(verb);
-  req.target(request.url.target);
-  req.version(11);
-  req.set(http::field::host, request.url.HostHeader());
-  req.set(http::field::user_agent, options.user_agent);
   bool has_idempotency_key = false;
-  for (auto& [name, value] : request.headers) {
-    if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) {
-      return "header names and values must not hold line breaks";
+  std::size_t size = method.size() + url.target.size() + request.body.size() + 128;
+  for (const auto& [name, value] : request.headers) {
+    if (!IsToken(name) || !IsFieldValue(value)) {
+      return "header names must be tokens and values must hold no line breaks";
     }
-    if (boost::beast::iequals(name, "idempotency-key")) has_idempotency_key = true;
-    req.set(name, value);
+    if (IsReservedHeader(name)) return "header " + name + " is set by the client";
+    if (EqualsIgnoringCase(name, "idempotency-key")) has_idempotency_key = true;
+    size += name.size() + value.size() + 4;
   }
-  req.body() = std::move(request.body);
-  req.keep_alive(true);
-  req.prepare_payload();
-  op.repeatable = IsIdempotent(verb) || has_idempotency_key;
+  std::string& w = op.wire;
+  w.reserve(size);
+  w.append(method).append(" ").append(url.target).append(" HTTP/1.1\r\nHost: ");
+  w.append(url.HostHeader()).append("\r\nUser-Agent: ").append(options.user_agent);
+  for (const auto& [name, value] : request.headers) {
+    w.append("\r\n").append(name).append(": ").append(value);
+  }
+  if (!request.body.empty() || (method != "GET" && method != "HEAD")) {
+    w.append("\r\nContent-Length: ").append(std::to_string(request.body.size()));
+  }
+  w.append("\r\n\r\n").append(request.body);
+  op.head = method == "HEAD";
+  op.repeatable = IsIdempotent(method) || has_idempotency_key;
   return std::string();
 }
 

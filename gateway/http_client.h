@@ -51,6 +51,14 @@ namespace smsgw::gateway {
 struct HttpClientOptions {
   std::size_t max_connections_per_origin = 16;
   std::size_t max_queued_per_origin = 4096;
+  // Requests written to one connection before their answers arrive (HTTP/1.1 pipelining).
+  // 1, the default, sends the next request only after the answer to the previous one. Deeper
+  // pipelines save most of the system calls per request (see docs/benchmarks.md) but need a
+  // server, and every proxy in between, that answers pipelined requests in order, and a slow
+  // answer delays those behind it on its connection. Requests written behind one whose
+  // connection failed before they were answered are sent once more, elsewhere, when safe to
+  // repeat (see "Stale keep-alive connections" above), and fail as kConnectionLost otherwise.
+  std::size_t pipeline_depth = 1;
   std::chrono::milliseconds request_timeout{5000};  // when a request gives none
   std::chrono::milliseconds idle_timeout{30000};
   std::size_t response_body_limit = 1024 * 1024;

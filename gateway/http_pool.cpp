@@ -20,9 +20,12 @@ HttpOutcome ErrorOutcome(HttpErrorCode code, std::string message) {
 }
 
 Pool::Pool(std::shared_ptr<ClientShared> shared, Url origin)
-    : shared_(std::move(shared)), origin_(std::move(origin)), queue_timer_(shared_->strand) {}
+    : shared_(std::move(shared)),
+      origin_(std::move(origin)),
+      depth_(std::max<std::size_t>(shared_->options.pipeline_depth, 1)),
+      queue_timer_(shared_->strand) {}
 
-void Pool::Submit(OpPtr op) {
+void Pool::Submit(OpPtr op, bool admitted) {
   if (stopped_) return Finish(*op, ErrorOutcome(HttpErrorCode::kShutdown, "client stopped"));
   auto now = Clock::now();
   while (!idle_.empty()) {
@@ -35,26 +38,34 @@ void Pool::Submit(OpPtr op) {
     Forget(c.get());
   }
   if (all_.size() < shared_->options.max_connections_per_origin) return Open()->Run(std::move(op));
-  if (queue_.size() >= shared_->options.max_queued_per_origin) {
+  if (depth_ > 1) {
+    if (auto c = LeastLoaded()) return c->Run(std::move(op));
+  }
+  Clock::time_point deadline = op->deadline;
+  if (admitted) {
+    queue_.push_front(std::move(op));
+  } else if (queue_.size() >= shared_->options.max_queued_per_origin) {
     ++shared_->queue_full;
     return Finish(
         *op, ErrorOutcome(HttpErrorCode::kQueueFull, "every connection to " + origin_.Origin() +
                                                          " is busy and the wait queue is full"));
+  } else {
+    queue_.push_back(std::move(op));
   }
-  Clock::time_point deadline = op->deadline;
-  queue_.push_back(std::move(op));
   WatchQueue(deadline);
 }
 
-void Pool::Release(std::shared_ptr<Connection> c, bool keep_alive) {
-  if (!keep_alive || stopped_) {
-    c->Close();
-    Forget(c.get());
-    return StartQueued();
+void Pool::Answered(const std::shared_ptr<Connection>& c) {
+  if (stopped_) return;
+  while (c->load() < depth_) {
+    OpPtr op = PopQueued();
+    if (!op) break;
+    c->Run(std::move(op));
   }
-  if (OpPtr op = PopQueued()) return c->Run(std::move(op));
-  c->idle_since = Clock::now();
-  idle_.push_back(std::move(c));
+  if (c->load() == 0) {
+    c->idle_since = Clock::now();
+    idle_.push_back(c);
+  }
 }
 
 void Pool::Lost(Connection* c) {
@@ -62,12 +73,12 @@ void Pool::Lost(Connection* c) {
   StartQueued();
 }
 
-void Pool::RetryOnFresh(Connection* stale, OpPtr op) {
-  Forget(stale);
+void Pool::Resend(OpPtr op) {
   if (stopped_) return Finish(*op, ErrorOutcome(HttpErrorCode::kShutdown, "client stopped"));
   ++shared_->stale_retries;
   op->stale_retried = true;
-  Open()->Run(std::move(op));
+  if (all_.size() < shared_->options.max_connections_per_origin) return Open()->Run(std::move(op));
+  Submit(std::move(op), /*admitted=*/true);
 }
 
 void Pool::Stop() {
@@ -90,6 +101,16 @@ void Pool::Stop() {
   std::deque<OpPtr> waiting;
   waiting.swap(queue_);
   for (auto& op : waiting) Finish(*op, ErrorOutcome(HttpErrorCode::kShutdown, "client stopped"));
+}
+
+std::shared_ptr<Connection> Pool::LeastLoaded() {
+  std::shared_ptr<Connection> best;
+  for (auto& [raw, weak] : all_) {
+    auto c = weak.lock();
+    if (!c || !c->accepting() || c->load() >= depth_) continue;
+    if (!best || c->load() < best->load()) best = std::move(c);
+  }
+  return best;
 }
 
 std::shared_ptr<Connection> Pool::Open() {

@@ -8,8 +8,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <deque>
 #include <map>
@@ -38,11 +36,13 @@ struct ClientShared {
 
 // One request on its way.
 struct Op {
-  boost::beast::http::request<boost::beast::http::string_body> request;
+  std::string wire;  // the whole request as sent: request line, headers, body
   HttpCallback done;
   Clock::time_point deadline;
+  bool head = false;        // a HEAD request: its answer has no body
   bool repeatable = false;  // safe to send twice: idempotent method or an Idempotency-Key
   bool stale_retried = false;
+  bool on_reused = false;  // written to a connection that had already answered a request
   bool finished = false;
 };
 using OpPtr = std::shared_ptr<Op>;
@@ -56,12 +56,17 @@ class Pool;
 class Connection {
  public:
   virtual ~Connection() = default;
-  // Sends `op`, connecting first when not yet connected. One request at a time; the outcome
-  // goes to the pool (Release, Lost or RetryOnFresh) and to op's callback.
+  // Adds `op` to this connection: connects first when new, then writes it (behind any request
+  // already written when pipelining). Outcomes go to the pool and to each op's callback.
   virtual void Run(OpPtr op) = 0;
+  // Requests given to Run and not yet answered.
+  virtual std::size_t load() const = 0;
+  // Not closed: may take more requests (a connection still connecting writes them all at
+  // once when it is ready).
+  virtual bool accepting() const = 0;
   // For an idle connection: the server has not closed it and sent nothing unasked.
   virtual bool StillUsable() = 0;
-  // Closes the socket; a request in flight then fails. Does not call back into the pool.
+  // Closes the socket; requests in flight then fail. Does not call back into the pool.
   virtual void Close() = 0;
 
   Clock::time_point idle_since{};
@@ -74,16 +79,17 @@ class Pool : public std::enable_shared_from_this<Pool> {
  public:
   Pool(std::shared_ptr<ClientShared> shared, Url origin);
 
-  // Runs `op` on an idle connection, a new one (below the cap), or queues it.
-  void Submit(OpPtr op);
-  // A connection finished an exchange; with keep_alive it serves the next queued request or
-  // waits idle, otherwise it is closed.
-  void Release(std::shared_ptr<Connection> c, bool keep_alive);
-  // A connection failed and closed: it no longer counts against the cap.
+  // Runs `op` on an idle connection, a new one (below the cap), behind the requests of the
+  // least loaded connection (when pipelining), or queues it. `admitted` ops (handed back by
+  // a failed connection before they were sent) are never refused for a full queue.
+  void Submit(OpPtr op, bool admitted = false);
+  // `c` answered a request and stays open: it takes queued requests, or waits idle.
+  void Answered(const std::shared_ptr<Connection>& c);
+  // `c` closed (failure, or the server's "Connection: close"): it no longer counts.
   void Lost(Connection* c);
-  // `stale` (a reused connection the server had closed) failed `op` before any answer: send
-  // `op` again on a new connection.
-  void RetryOnFresh(Connection* stale, OpPtr op);
+  // `op` was written to a connection that failed before its answer and may be sent once more:
+  // on a new connection when the cap allows, otherwise as the next request to go out.
+  void Resend(OpPtr op);
   void Stop();
 
   bool stopped() const { return stopped_; }
@@ -92,6 +98,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
  private:
   std::shared_ptr<Connection> Open();
+  std::shared_ptr<Connection> LeastLoaded();
   void Forget(Connection* c);
   OpPtr PopQueued();
   void StartQueued();
@@ -100,6 +107,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
 
   std::shared_ptr<ClientShared> shared_;
   Url origin_;
+  std::size_t depth_;                                     // requests per connection at once
   std::map<Connection*, std::weak_ptr<Connection>> all_;  // every counted connection
   std::vector<std::shared_ptr<Connection>> idle_;         // most recently used last
   std::deque<OpPtr> queue_;

@@ -6,65 +6,17 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <optional>
 
 #include "gateway/backend_wire.h"
-#include "tests/http/http_test_util.h"
+#include "tests/http/http_client_fixture.h"
 
 namespace smsgw::gateway {
 namespace {
 
-using smsgw::test::BackendSim;
 using smsgw::test::BackendSimOptions;
 using smsgw::test::RunUntil;
 using smsgw::test::SimFault;
 using std::chrono::milliseconds;
-
-class HttpClientTest : public ::testing::Test {
- protected:
-  void StartAll(HttpClientOptions client_options = {}, BackendSimOptions sim_options = {}) {
-    sim_ = smsgw::test::StartSim(std::move(sim_options));
-    ASSERT_NE(sim_, nullptr);
-    auto client = HttpClient::Create(io_, std::move(client_options));
-    ASSERT_TRUE(client.ok()) << client.status().ToString();
-    client_ = std::move(*client);
-  }
-
-  void TearDown() override {
-    if (client_) client_->Stop();
-    RunUntil(io_, [] { return true; });
-    client_.reset();
-    if (sim_) sim_->Stop();
-  }
-
-  Url SimUrl(const std::string& target) {
-    auto url = ParseUrl("http://127.0.0.1:" + std::to_string(sim_->port()) + target);
-    EXPECT_TRUE(url.ok());
-    return *url;
-  }
-
-  // A POST /v1/instructions for `key` (the simulator needs no signature here).
-  HttpClientRequest Instruction(const std::string& key, bool with_key_header = true) {
-    HttpClientRequest r;
-    r.url = SimUrl("/v1/instructions");
-    r.body = EncodeInstruction({key, "balance", "254700000001", {}});
-    r.headers.emplace_back("Content-Type", "application/json");
-    if (with_key_header) r.headers.emplace_back("Idempotency-Key", key);
-    return r;
-  }
-
-  // Sends and runs the loop until the outcome arrives.
-  HttpOutcome SendAndWait(HttpClientRequest request) {
-    std::optional<HttpOutcome> out;
-    client_->Send(std::move(request), [&out](HttpOutcome o) { out = std::move(o); });
-    EXPECT_TRUE(RunUntil(io_, [&] { return out.has_value(); }));
-    return out.value_or(HttpOutcome{});
-  }
-
-  boost::asio::io_context io_;
-  std::unique_ptr<BackendSim> sim_;
-  std::unique_ptr<HttpClient> client_;
-};
 
 TEST_F(HttpClientTest, SequentialRequestsShareOneKeptAliveConnection) {
   StartAll();

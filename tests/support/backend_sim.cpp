@@ -146,33 +146,44 @@ class BackendSim::Impl {
 
 namespace {
 
+// One client connection. Requests are handled in arrival order as soon as they are read,
+// including several pipelined ones already in the buffer; each answer takes a slot, and the
+// slots are written in request order (an answer that waits, slow or held, keeps those behind
+// it waiting, as HTTP/1.1 requires), as many as are ready in one write.
 template <bool kTls>
 class SimConnection final : public SimConnectionBase,
                             public std::enable_shared_from_this<SimConnection<kTls>> {
-  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<tcp::socket>, tcp::socket>;
+
+  struct Slot {
+    bool ready = false;
+    bool close_after = false;
+    std::string bytes;
+  };
 
  public:
   SimConnection(tcp::socket socket, BackendSim::Impl* sim)
-      : sim_(sim), stream_(MakeStream(std::move(socket), sim)), timer_(sim->io_) {}
+      : sim_(sim), stream_(MakeStream(std::move(socket), sim)) {}
   ~SimConnection() override { sim_->Closed(this); }
 
   void Start() {
     sim_->Opened(this);
     if constexpr (kTls) {
-      Tcp().expires_after(std::chrono::seconds(10));
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
-                                if (!ec) self->Read();
+                                if (ec) return self->Close();
+                                self->Pump();
                               });
     } else {
-      Read();
+      Pump();
     }
   }
 
   void Close() override {
-    timer_.cancel();
+    closed_ = true;
+    for (auto& t : timers_) t->cancel();
     beast::error_code ignored;
-    Tcp().socket().close(ignored);
+    Socket().close(ignored);
   }
 
  private:
@@ -180,11 +191,11 @@ class SimConnection final : public SimConnectionBase,
     if constexpr (kTls) {
       return Stream(std::move(socket), *sim->tls_);
     } else {
-      return Stream(std::move(socket));
+      return socket;
     }
   }
 
-  beast::tcp_stream& Tcp() {
+  tcp::socket& Socket() {
     if constexpr (kTls) {
       return stream_.next_layer();
     } else {
@@ -192,18 +203,37 @@ class SimConnection final : public SimConnectionBase,
     }
   }
 
-  void Read() {
-    parser_.emplace();
-    parser_->body_limit(1024 * 1024);
-    Tcp().expires_never();
+  // Handles every request already buffered, writes what is ready, then reads more.
+  void Pump() {
+    while (!closed_) {
+      if (!parser_) {
+        parser_.emplace();
+        parser_->body_limit(1024 * 1024);
+      }
+      while (buffer_.size() > 0 && !parser_->is_done()) {
+        beast::error_code ec;
+        std::size_t n = parser_->put(buffer_.data(), ec);
+        buffer_.consume(n);
+        if (ec == http::error::need_more) break;
+        if (ec) return Close();
+      }
+      if (!parser_->is_done()) break;
+      auto msg = parser_->release();
+      parser_.reset();
+      OnRequest(std::move(msg));
+    }
+    Flush();
+    if (closed_ || reading_) return;
+    reading_ = true;
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (!ec) self->OnRequest();
+                       self->reading_ = false;
+                       if (ec) return self->Close();
+                       self->Pump();
                      });
   }
 
-  void OnRequest() {
-    auto msg = parser_->release();
+  void OnRequest(http::request<http::string_body> msg) {
     SimRequest req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -213,50 +243,69 @@ class SimConnection final : public SimConnectionBase,
     req.key = HeaderOf(msg, gateway::kIdempotencyKeyHeader);
     req.signature = HeaderOf(msg, gateway::kSignatureHeader);
     req.body = std::move(msg.body());
-    keep_alive_ = msg.keep_alive();
+    bool keep_alive = msg.keep_alive();
 
     Reply reply = sim_->Handle(req);
     if (reply.action == Reply::Action::kReset) return Reset();
     if (reply.action == Reply::Action::kDrop) return Close();
     sim_->Sign(req, reply);
+    auto slot = std::make_shared<Slot>();
+    slot->close_after = reply.after == SimFault::kClose || !keep_alive;
+    slots_.push_back(slot);
     auto self = this->shared_from_this();
-    switch (reply.after) {
-      case SimFault::kSlow:
-        timer_.expires_after(sim_->options_.slow_delay);
-        timer_.async_wait([self, reply = std::move(reply)](beast::error_code ec) mutable {
-          if (!ec) self->Write(std::move(reply));
-        });
-        return;
-      case SimFault::kHold:
-        sim_->Hold([self, reply = std::move(reply)]() mutable { self->Write(std::move(reply)); });
-        return;
-      default:
-        Write(std::move(reply));
+    auto fill = [self, slot, keep_alive](Reply r) {
+      slot->bytes = Serialize(r, keep_alive);
+      slot->ready = true;
+      self->Flush();
+    };
+    if (reply.after == SimFault::kSlow) {
+      auto timer = std::make_shared<asio::steady_timer>(sim_->io_, sim_->options_.slow_delay);
+      timers_.push_back(timer);
+      timer->async_wait([fill, reply, timer](beast::error_code ec) mutable {
+        if (!ec) fill(std::move(reply));
+      });
+    } else if (reply.after == SimFault::kHold) {
+      sim_->Hold([fill, reply]() mutable { fill(std::move(reply)); });
+    } else {
+      slot->bytes = Serialize(reply, keep_alive);
+      slot->ready = true;
     }
   }
 
-  void Write(Reply reply) {
-    auto msg = std::make_shared<http::response<http::string_body>>();
-    msg->version(11);
-    msg->result(static_cast<unsigned>(reply.status));
-    msg->set(http::field::content_type, "application/json");
-    for (const auto& [k, v] : reply.headers) msg->set(k, v);
-    msg->body() = std::move(reply.body);
-    msg->keep_alive(keep_alive_);
-    msg->prepare_payload();
-    bool close_after = reply.after == SimFault::kClose || !keep_alive_;
-    http::async_write(
-        stream_, *msg,
-        [self = this->shared_from_this(), msg, close_after](beast::error_code ec, std::size_t) {
-          if (ec) return;
-          if (close_after) return self->Close();
-          self->Read();
+  static std::string Serialize(const Reply& r, bool keep_alive) {
+    std::string out =
+        "HTTP/1.1 " + std::to_string(r.status) + " " +
+        std::string(http::obsolete_reason(static_cast<http::status>(r.status))) +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(r.body.size()) +
+        "\r\n";
+    for (const auto& [k, v] : r.headers) out += k + ": " + v + "\r\n";
+    if (!keep_alive) out += "Connection: close\r\n";
+    return out + "\r\n" + r.body;
+  }
+
+  void Flush() {
+    if (writing_ || closed_) return;
+    out_.clear();
+    bool close_after = false;
+    while (!slots_.empty() && slots_.front()->ready && !close_after) {
+      out_ += slots_.front()->bytes;
+      close_after = slots_.front()->close_after;
+      slots_.pop_front();
+    }
+    if (out_.empty()) return;
+    writing_ = true;
+    asio::async_write(
+        stream_, asio::buffer(out_),
+        [self = this->shared_from_this(), close_after](beast::error_code ec, std::size_t) {
+          self->writing_ = false;
+          if (ec || close_after) return self->Close();
+          self->Flush();
         });
   }
 
   void Reset() {
     beast::error_code ignored;
-    Tcp().socket().set_option(asio::socket_base::linger(true, 0), ignored);
+    Socket().set_option(asio::socket_base::linger(true, 0), ignored);
     Close();
   }
 
@@ -264,8 +313,12 @@ class SimConnection final : public SimConnectionBase,
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  asio::steady_timer timer_;
-  bool keep_alive_ = true;
+  std::deque<std::shared_ptr<Slot>> slots_;
+  std::vector<std::shared_ptr<asio::steady_timer>> timers_;
+  std::string out_;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace
@@ -322,10 +375,12 @@ void BackendSim::Impl::Stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
     for (SimConnectionBase* c : std::set<SimConnectionBase*>(connections_)) c->Close();
+    std::vector<std::function<void()>> held;  // destroyed unlocked: they own connections
     {
       std::lock_guard lock(mu_);
-      held_.clear();
+      held.swap(held_);
     }
+    held.clear();
     io_.stop();
   });
   thread_.join();
