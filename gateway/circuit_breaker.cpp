@@ -1,0 +1,92 @@
+#include "gateway/circuit_breaker.h"
+
+#include <algorithm>
+
+namespace smsgw::gateway {
+
+std::string_view BreakerStateName(BreakerState state) {
+  switch (state) {
+    case BreakerState::kClosed:
+      return "closed";
+    case BreakerState::kOpen:
+      return "open";
+    case BreakerState::kHalfOpen:
+      return "half_open";
+  }
+  return "closed";
+}
+
+CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options)
+    : options_(options), ring_(static_cast<std::size_t>(std::max(options.window, 1)), false) {}
+
+BreakerState CircuitBreaker::StateAt(Clock::time_point now) const {
+  if (state_ == BreakerState::kOpen && now - opened_at_ >= options_.open_for) {
+    return BreakerState::kHalfOpen;
+  }
+  return state_;
+}
+
+bool CircuitBreaker::Allow(Clock::time_point now) {
+  switch (StateAt(now)) {
+    case BreakerState::kClosed:
+      return true;
+    case BreakerState::kOpen:
+      ++calls_refused_;
+      return false;
+    case BreakerState::kHalfOpen:
+      if (state_ == BreakerState::kOpen || !probe_out_ ||
+          now - probe_sent_at_ >= options_.open_for) {
+        state_ = BreakerState::kHalfOpen;
+        probe_out_ = true;
+        probe_sent_at_ = now;
+        return true;
+      }
+      ++calls_refused_;
+      return false;
+  }
+  return false;
+}
+
+void CircuitBreaker::RecordSuccess(Clock::time_point) {
+  if (state_ == BreakerState::kHalfOpen) return Close();
+  if (state_ == BreakerState::kOpen) return;  // a late answer to a call sent before opening
+  consecutive_ = 0;
+  PushOutcome(false);
+}
+
+void CircuitBreaker::RecordFailure(Clock::time_point now) {
+  if (state_ == BreakerState::kHalfOpen) return Open(now);
+  if (state_ == BreakerState::kOpen) return;
+  ++consecutive_;
+  PushOutcome(true);
+  bool run = options_.consecutive_failures > 0 && consecutive_ >= options_.consecutive_failures;
+  bool share = options_.failure_percent > 0 && ring_seen_ >= ring_.size() &&
+               ring_failures_ * 100 >= options_.failure_percent * static_cast<int>(ring_.size());
+  if (run || share) Open(now);
+}
+
+void CircuitBreaker::Open(Clock::time_point now) {
+  state_ = BreakerState::kOpen;
+  opened_at_ = now;
+  probe_out_ = false;
+  ++times_opened_;
+}
+
+void CircuitBreaker::Close() {
+  state_ = BreakerState::kClosed;
+  probe_out_ = false;
+  consecutive_ = 0;
+  std::fill(ring_.begin(), ring_.end(), false);
+  ring_next_ = ring_seen_ = 0;
+  ring_failures_ = 0;
+}
+
+void CircuitBreaker::PushOutcome(bool failure) {
+  if (ring_seen_ >= ring_.size() && ring_[ring_next_]) --ring_failures_;
+  ring_[ring_next_] = failure;
+  if (failure) ++ring_failures_;
+  ring_next_ = (ring_next_ + 1) % ring_.size();
+  ring_seen_ = std::min(ring_seen_ + 1, ring_.size());
+}
+
+}  // namespace smsgw::gateway
