@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "gateway/subcommand.h"
@@ -34,7 +35,12 @@ Outcome Smsgw(std::vector<std::string> args) {
 class CheckCommand : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_.Write("grammar.yaml", "commands: {}\n");
+    // The shipped grammar: `check` and `run` load the grammar the configuration names.
+    std::ifstream shipped("conf/grammar.yaml");
+    std::stringstream grammar;
+    grammar << shipped.rdbuf();
+    ASSERT_FALSE(grammar.str().empty()) << "run from the source tree";
+    dir_.Write("grammar.yaml", grammar.str());
     for (const char* k : {"keys/pepper.key", "keys/store.key", "keys/admin.token"}) {
       dir_.Write(k, std::string(kHexKey) + "\n", 0600);
     }

@@ -76,6 +76,8 @@ std::vector<TemplateValue> WorstCaseValues(const Grammar& g, std::size_t lang) {
                                   {"agent", "1234567"},
                                   {"code", "4821"},
                                   {"minutes", "5"},
+                                  {"hours", "168"},
+                                  {"expires", "30/11/24 14:05"},
                                   {"time", "30/11/24 14:05"},
                                   {"sender", "254712345678"},
                                   {"customer", "254712345678"},
