@@ -5,11 +5,16 @@
 namespace smsgw::parser {
 namespace {
 
-const std::vector<std::string_view> kErrorValues = {"commands", "suggestion", "usage",
-                                                    "field",    "rule",       "command"};
-const std::vector<std::string_view> kRuleValues = {"field",  "min",     "max",
-                                                   "length", "example", "choices"};
-const std::vector<std::string_view> kHelpValues = {"commands", "usage", "help", "command"};
+// Exactly the values each built-in reply receives (see ErrorReply, RuleText, HelpText): the
+// loader refuses a template that declares anything else, so a loaded grammar always renders.
+using Values = std::vector<std::string_view>;
+const Values kListValues = {"commands"};
+const Values kSuggestValues = {"commands", "suggestion", "usage", "command"};
+const Values kMissingValues = {"commands", "field", "usage", "command"};
+const Values kExtraValues = {"commands", "usage", "command"};
+const Values kFieldValues = {"commands", "field", "usage", "command", "rule"};
+const Values kRuleValues = {"field", "min", "max", "length", "example", "choices"};
+const Values kHelpValues = {"commands", "usage", "help", "command"};
 
 std::string_view At(const std::vector<std::string>& per_language, std::size_t language) {
   if (language < per_language.size()) return per_language[language];
@@ -42,30 +47,27 @@ std::string Label(const CommandSpec* c, std::string_view field, std::size_t lang
 }
 
 Result<std::string> ErrorReply(const Grammar& g, std::size_t language, const ParseError& e) {
+  // The command the reply is about: the one the keyword named, or the one suggested.
   const CommandSpec* c = g.FindCommand(e.command);
-  std::vector<TemplateValue> v = {{"commands", CommandList(g, language)},
-                                  {"suggestion", e.suggestion},
-                                  {"field", Label(c, e.field, language)}};
-  if (c != nullptr) {
-    v.push_back({"usage", std::string(At(c->usage, language))});
-    v.push_back({"command", std::string(KeywordIn(*c, language))});
+  if (c == nullptr && !e.suggestion.empty()) {
+    const auto* entries =
+        g.KeywordsStartingWith(std::string_view(e.suggestion).substr(0, e.suggestion.find(' ')));
+    if (entries != nullptr) c = &g.commands[entries->front().command];
   }
+  std::vector<TemplateValue> v = {
+      {"commands", CommandList(g, language)},
+      {"suggestion", e.suggestion},
+      {"field", Label(c, e.field, language)},
+      {"usage", c == nullptr ? std::string() : std::string(At(c->usage, language))},
+      {"command", c == nullptr ? std::string() : std::string(KeywordIn(*c, language))}};
   std::string_view name;
   switch (e.kind) {
     case ErrorKind::kEmpty:
       name = "error.empty";
       break;
-    case ErrorKind::kUnknownCommand: {
+    case ErrorKind::kUnknownCommand:
       name = e.suggestion.empty() ? "error.unknown" : "error.unknown_suggest";
-      const std::size_t space = e.suggestion.find(' ');
-      const auto* entries = g.KeywordsStartingWith(std::string_view(e.suggestion).substr(0, space));
-      if (entries != nullptr) {
-        const CommandSpec& s = g.commands[entries->front().command];
-        v.push_back({"usage", std::string(At(s.usage, language))});
-        v.push_back({"command", std::string(KeywordIn(s, language))});
-      }
       break;
-    }
     case ErrorKind::kMissingField:
       name = "error.missing";
       break;
@@ -89,13 +91,13 @@ Result<std::string> ErrorReply(const Grammar& g, std::size_t language, const Par
 
 const std::vector<BuiltinTemplate>& BuiltinTemplates() {
   static const std::vector<BuiltinTemplate> all = {
-      {"error.empty", kErrorValues},
-      {"error.unknown", kErrorValues},
-      {"error.unknown_suggest", kErrorValues},
-      {"error.missing", kErrorValues},
-      {"error.extra", kErrorValues},
-      {"error.field", kErrorValues},
-      {"error.credential_split", kErrorValues},
+      {"error.empty", kListValues},
+      {"error.unknown", kListValues},
+      {"error.unknown_suggest", kSuggestValues},
+      {"error.missing", kMissingValues},
+      {"error.extra", kExtraValues},
+      {"error.field", kFieldValues},
+      {"error.credential_split", kListValues},
       {"rule.msisdn", kRuleValues},
       {"rule.amount_format", kRuleValues},
       {"rule.amount_range", kRuleValues},
@@ -106,7 +108,7 @@ const std::vector<BuiltinTemplate>& BuiltinTemplates() {
       {"rule.luhn", kRuleValues},
       {"rule.date", kRuleValues},
       {"rule.text", kRuleValues},
-      {"help.list", kHelpValues},
+      {"help.list", kListValues},
       {"help.command", kHelpValues},
   };
   return all;

@@ -320,8 +320,19 @@ TEST(GrammarLoader, BuiltinTemplateAskingForAValueNobodySupplies) {
   ASSERT_NE(it, d.end());
   EXPECT_EQ(it->line, LineOf(l.text, "  error.extra:"));
   EXPECT_EQ(it->message,
-            "declares {balance}, which the parser does not supply (it supplies commands, "
-            "suggestion, usage, field, rule, command)");
+            "declares {balance}, which the parser does not supply (it supplies commands, usage, "
+            "command)");
+}
+
+// error.empty has no command, so no usage line: declaring one would fail at every empty SMS.
+TEST(GrammarLoader, BuiltinTemplateAskingForAValueItsCaseLacks) {
+  const Loaded l = Load(Replaced("  error.empty:\n    placeholders: [commands]\n",
+                                 "  error.empty:\n    placeholders: [commands, usage]\n"));
+  ASSERT_FALSE(l.load.ok());
+  EXPECT_NE(All(l.load).find("declares {usage}, which the parser does not supply (it supplies "
+                             "commands)"),
+            std::string::npos)
+      << All(l.load);
 }
 
 TEST(GrammarLoader, PromptMustShowTheCode) {
