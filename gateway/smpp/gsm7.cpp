@@ -64,7 +64,9 @@ const ReverseTable& Reverse() {
 }
 
 // Default-table code of `cp`, or -1.
-int DefaultCode(char32_t cp) { return cp < kTableLimit ? Reverse().default_code[cp] : -1; }
+int DefaultCode(char32_t cp) {
+  return cp < kTableLimit ? Reverse().default_code[cp] : -1;
+}
 
 int ExtensionCode(char32_t cp) {
   if (cp < kTableLimit) return Reverse().extension_code[cp];

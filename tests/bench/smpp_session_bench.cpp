@@ -6,9 +6,9 @@
 //   smpp_session_bench [MOS]   (default 200000)
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 #include "gateway/smpp/session.h"
 #include "tests/support/smsc_simulator.h"
