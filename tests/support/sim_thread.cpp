@@ -120,6 +120,14 @@ size_t SimThread::acked_mos() {
   return n;
 }
 
+size_t SimThread::redelivered_mos() {
+  size_t n = 0;
+  Run([&](smpp::testing::SmscSimulator& sim) {
+    for (const auto& mo : sim.mos()) n += mo.deliveries > 1 ? 1 : 0;
+  });
+  return n;
+}
+
 bool SimThread::all_acked() {
   return acked_mos() == mos();
 }

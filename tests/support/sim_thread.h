@@ -47,6 +47,7 @@ class SimThread {
   size_t mos();        // MOs pushed
   size_t acked_mos();  // distinct MOs acknowledged with ESME_ROK
   bool all_acked();
+  size_t redelivered_mos();  // MOs the simulator had to send more than once
   size_t unbinds_received();
 
   // Runs `fn` on the simulator's thread.
