@@ -5,6 +5,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <csignal>
+#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -231,7 +232,11 @@ class Daemon {
   }
 
   void Reload() {
-    SdNotify("RELOADING=1");
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    // systemd 253+ wants the reload's start time with RELOADING=1.
+    SdNotify("RELOADING=1\nMONOTONIC_USEC=" +
+             std::to_string(static_cast<uint64_t>(now.tv_sec) * 1000000 + now.tv_nsec / 1000));
     LogInfo("reload.start", {{"config", config_.source_file}});
     auto next = conf::LoadGatewayConfig(config_.source_file);
     std::shared_ptr<const parser::Grammar> grammar;
