@@ -37,7 +37,8 @@ Core::Core(CoreOptions options, std::unique_ptr<store::Store> store,
       work_(boost::asio::make_work_guard(io_)),
       due_timer_(io_),
       housekeeping_timer_(io_),
-      drain_timer_(io_) {}
+      drain_timer_(io_),
+      commit_timer_(io_) {}
 
 Core::~Core() {
   Stop();
@@ -62,6 +63,7 @@ void Core::Stop() {
     due_timer_.cancel();
     housekeeping_timer_.cancel();
     drain_timer_.cancel();
+    commit_timer_.cancel();
     // Closed here, on the thread that owned them.
     view_.reset();
     backend_.reset();
@@ -107,7 +109,26 @@ void Core::NoteStore(const Status& status) {
 
 // ---- Intake: group commit ---------------------------------------------------------------
 
+// With a group_commit_max_delay, the first batch waits that long for company unless the
+// batches queued already fill a commit.
 void Core::CommitIntake() {
+  if (options_.group_commit_max_delay.count() <= 0 || stopped_) return CommitNow();
+  if (commit_waiting_) return;
+  size_t queued = 0;
+  {
+    std::lock_guard<std::mutex> lock(intake_mu_);
+    for (const IntakeBatch& b : intake_) queued += b.messages.size();
+  }
+  if (queued >= options_.group_commit_max_messages) return CommitNow();
+  commit_waiting_ = true;
+  commit_timer_.expires_after(options_.group_commit_max_delay);
+  commit_timer_.async_wait([this](const boost::system::error_code&) {
+    commit_waiting_ = false;
+    CommitNow();
+  });
+}
+
+void Core::CommitNow() {
   std::vector<IntakeBatch> batches;
   {
     std::lock_guard<std::mutex> lock(intake_mu_);

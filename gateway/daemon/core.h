@@ -105,6 +105,7 @@ class Core {
   void SchedulePass();
   void Pass();
   void CommitIntake();
+  void CommitNow();
   bool ProcessInbound();
   bool DispatchInstructions();
   bool DispatchReplies();
@@ -133,6 +134,8 @@ class Core {
   boost::asio::steady_timer due_timer_;
   boost::asio::steady_timer housekeeping_timer_;
   boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer commit_timer_;  // group_commit_max_delay
+  bool commit_waiting_ = false;
 
   std::mutex intake_mu_;
   std::vector<IntakeBatch> intake_;  // guarded by intake_mu_

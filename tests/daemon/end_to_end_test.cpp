@@ -123,3 +123,32 @@ TEST_F(DaemonTest, AnMoIsAcknowledgedOnlyOnceStoredAndProcessedOnce) {
 
 }  // namespace
 }  // namespace smsgw::daemon_test
+
+namespace smsgw::daemon_test {
+namespace {
+
+class GroupCommitDelayTest : public DaemonTest {
+ protected:
+  std::string ConfigText() override {
+    std::string text = DaemonTest::ConfigText();
+    const std::string key = "  key_file: var/keys/store.key\n";
+    text.replace(text.find(key), key.size(),
+                 key + "  group_commit:\n    max_messages: 8\n    max_delay: 30ms\n");
+    return text;
+  }
+};
+
+TEST_F(GroupCommitDelayTest, MosWaitingForCompanyAreStillAcknowledgedAndAnswered) {
+  StartDaemon();
+  for (int i = 0; i < 20; ++i) {
+    sim_->SendText("2547003000" + std::to_string(10 + i), kShortCode, "HELP");
+  }
+  ASSERT_TRUE(test::WaitFor([&] { return sim_->acked_mos() == 20; }, 20s));
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(sim_->WaitMessagesTo("2547003000" + std::to_string(10 + i), 1, 20s).size(), 1u);
+  }
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
+}  // namespace
+}  // namespace smsgw::daemon_test
