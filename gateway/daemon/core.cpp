@@ -82,6 +82,7 @@ void Core::Accept(IntakeBatch batch) {
     intake_.push_back(std::move(batch));
     if (!commit_posted_) commit_posted_ = post = true;
   }
+  intake_waiting_ = true;
   if (post) Post([this] { CommitIntake(); });
 }
 
@@ -128,11 +129,17 @@ void Core::CommitIntake() {
   });
 }
 
+void Core::CommitIfWaiting() {
+  if (intake_waiting_ && !commit_waiting_) CommitNow();
+}
+
 void Core::CommitNow() {
   std::vector<IntakeBatch> batches;
   {
     std::lock_guard<std::mutex> lock(intake_mu_);
     batches.swap(intake_);
+    intake_waiting_ = false;
+    // A CommitIntake handler may still be queued; it finds nothing and returns.
     commit_posted_ = false;
   }
   if (batches.empty()) return;
@@ -252,6 +259,7 @@ bool Core::ProcessInbound() {
   health_.pending_inbound = static_cast<int64_t>(pending->size());
   bool progressed = false;
   for (const store::PendingMessage& m : *pending) {
+    CommitIfWaiting();
     const commands::Inbound in = commands::Inbound::From(m);
     auto effects = engine_->OnInbound(in, *view_);
     bool ok = effects.ok();

@@ -106,6 +106,7 @@ class Core {
   void Pass();
   void CommitIntake();
   void CommitNow();
+  void CommitIfWaiting();
   bool ProcessInbound();
   bool DispatchInstructions();
   bool DispatchReplies();
@@ -140,6 +141,9 @@ class Core {
   std::mutex intake_mu_;
   std::vector<IntakeBatch> intake_;  // guarded by intake_mu_
   bool commit_posted_ = false;       // guarded by intake_mu_
+  // Set when intake is queued: long passes commit it between steps, so an MO's ack never waits
+  // behind a pass of engine steps (each a transaction of its own).
+  std::atomic<bool> intake_waiting_{false};
 
   bool pass_scheduled_ = false;
   int instructions_in_flight_ = 0;
