@@ -119,7 +119,9 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Sends `request` and calls `done` with the outcome.
+  // Sends `request` and calls `done` with the outcome. The client wipes its copies of the
+  // request's bytes when done with them (a body may carry a PIN); the caller's `request` is
+  // taken by value, and its body is wiped too.
   void Send(HttpClientRequest request, HttpCallback done);
 
   // Runs `fn` on the client's strand, never inside Defer: for layers above that complete some

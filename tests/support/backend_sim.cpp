@@ -123,7 +123,7 @@ class BackendSim::Impl {
   std::deque<SimFault> next_faults_;
   struct Stored {
     store::Digest body_hash;
-    std::string answer;
+    std::string replay;  // the answer as given again: the same, marked replayed
   };
   std::map<std::string, Stored> stored_;
   std::vector<std::function<void()>> held_;
@@ -515,11 +515,11 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
     if (stored != stored_.end()) {
       if (stored->second.body_hash != hash) {
         ++stats_.conflicts;
-        return ErrorReply(422, "idempotency_key_reused",
+        return ErrorReply(422, "idempotency_conflict",
                           "this Idempotency-Key was used with another request body");
       }
       ++stats_.replayed;
-      r.body = stored->second.answer;
+      r.body = stored->second.replay;
     } else {
       gateway::WireAnswer answer;
       auto reject = in->fields.find("reject");
@@ -527,11 +527,12 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
         answer.reason = reject->get<std::string>();
       } else {
         answer.accepted = true;
-        answer.result = {{"reference", "SIM" + std::to_string(next_reference_++)},
+        answer.result = {{"transaction_code", "SIM" + std::to_string(next_reference_++)},
                          {"operation", in->operation}};
       }
       r.body = gateway::EncodeAnswer(answer);
-      stored_.emplace(req.key, Stored{hash, r.body});
+      answer.replayed = true;
+      stored_.emplace(req.key, Stored{hash, gateway::EncodeAnswer(answer)});
       ++stats_.applied;
       ++stats_.applications[req.key];
     }
