@@ -7,6 +7,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -28,6 +29,7 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kReadSize = 16 * 1024;
 
 enum class Phase { kResolve, kConnect, kHandshake, kWrite, kRead };
 
@@ -125,7 +127,7 @@ class ConnectionImpl final : public Connection,
       state_ = State::kConnecting;
       return Resolve();
     }
-    if (state_ == State::kReady) Flush();
+    if (state_ == State::kReady) FlushSoon();
   }
 
   std::size_t load() const override { return unsent_.size() + sent_.size(); }
@@ -242,6 +244,19 @@ class ConnectionImpl final : public Connection,
     Flush();
   }
 
+  // With pipelining, the write waits for the handlers already queued on the strand: requests
+  // sent in one burst (say, by the callbacks of a batch of answers) then share one system
+  // call. Without it there is nothing to share: write at once.
+  void FlushSoon() {
+    if (pool_->depth() <= 1) return Flush();
+    if (flush_scheduled_ || writing_) return;
+    flush_scheduled_ = true;
+    asio::post(pool_->shared().strand, [self = Self()] {
+      self->flush_scheduled_ = false;
+      self->Flush();
+    });
+  }
+
   // Writes every request not yet written in one system call.
   void Flush() {
     if (writing_ || unsent_.empty() || state_ != State::kReady) return;
@@ -263,33 +278,77 @@ class ConnectionImpl final : public Connection,
       if (ec) return self->Fail(ec, Phase::kWrite);
       self->Flush();
     });
-    if (!reading_) ReadNext();
+    if (!reading_) Read();
   }
 
-  // The header is read on its own first: Boost 1.74's eager parsing (what async_read does)
-  // loses the body_limit error for a Content-Length that arrives together with its body, and
-  // would then reserve whatever length the server announced. Header-only parsing reports it.
-  void ReadNext() {
+  // Parses every answer already buffered (a pipelined batch often arrives in one read), then
+  // reads more while answers are awaited. The parser is fed by hand, header first: Boost
+  // 1.74's eager parsing (what http::async_read does) loses the body_limit error for a
+  // Content-Length that arrives together with its body, and would then reserve whatever
+  // length the server announced.
+  void Read() {
+    if (parsing_) return;  // called back from an answer's completion: the loop below goes on
+    parsing_ = true;
+    bool ok = ParseBuffered();
+    parsing_ = false;
+    if (!ok || sent_.empty() || reading_ || state_ == State::kClosed) return;
     reading_ = true;
-    parser_.emplace();
-    parser_->body_limit(pool_->shared().options.response_body_limit);
-    parser_->header_limit(kHeaderLimit);
-    if (sent_.front()->head) parser_->skip(true);
-    http::async_read_header(
-        stream_, buffer_, *parser_, [self = Self()](error_code ec, std::size_t) {
-          if (ec || self->parser_->is_done()) return self->OnAnswer(ec);
-          http::async_read(self->stream_, self->buffer_, *self->parser_,
-                           [self](error_code ec, std::size_t) { self->OnAnswer(ec); });
-        });
+    stream_.async_read_some(buffer_.prepare(kReadSize),
+                            [self = Self()](error_code ec, std::size_t n) {
+                              self->reading_ = false;
+                              self->buffer_.commit(n);
+                              if (ec) return self->OnReadError(ec);
+                              self->Read();
+                            });
   }
 
-  void OnAnswer(error_code ec) {
-    reading_ = false;
-    if (ec) return Fail(ec, Phase::kRead);
+  // Completes the requests whose answers are complete in the buffer. False when the
+  // connection is over.
+  bool ParseBuffered() {
+    while (!sent_.empty() && state_ != State::kClosed) {
+      if (!parser_) {
+        parser_.emplace();
+        parser_->body_limit(pool_->shared().options.response_body_limit);
+        parser_->header_limit(kHeaderLimit);
+        if (sent_.front()->head) parser_->skip(true);
+      }
+      while (buffer_.size() > 0 && !parser_->is_done()) {
+        error_code ec;
+        buffer_.consume(parser_->put(buffer_.data(), ec));
+        if (ec == http::error::need_more) break;
+        if (ec) {
+          Fail(ec, Phase::kRead);
+          return false;
+        }
+      }
+      if (!parser_->is_done()) return true;
+      if (!OnAnswer()) return false;
+    }
+    return state_ != State::kClosed;
+  }
+
+  // End of stream completes an answer delimited by it; anything else fails the connection.
+  void OnReadError(error_code ec) {
+    if ((ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) && parser_ &&
+        parser_->got_some()) {
+      error_code eof_ec;
+      parser_->put_eof(eof_ec);
+      if (!eof_ec && parser_->is_done()) {
+        if (OnAnswer()) Fail(http::error::end_of_stream, Phase::kRead);
+        return;
+      }
+      return Fail(eof_ec ? eof_ec : error_code(http::error::partial_message), Phase::kRead);
+    }
+    Fail(ec == asio::error::eof ? error_code(http::error::end_of_stream) : ec, Phase::kRead);
+  }
+
+  // Completes the oldest request with the parsed answer. False when the connection is over.
+  bool OnAnswer() {
     OpPtr op = std::move(sent_.front());
     sent_.pop_front();
     ++answered_;
     auto msg = parser_->release();
+    parser_.reset();
     bool keep_alive = msg.keep_alive();
     HttpOutcome out = ResponseOutcome(std::move(msg));
     out.reused_connection = op->on_reused;
@@ -301,10 +360,10 @@ class ConnectionImpl final : public Connection,
       pool_->Lost(this);
       HandBack(http::error::end_of_stream);
     } else {
-      if (!sent_.empty()) ReadNext();
       pool_->Answered(Self());  // may add queued requests here
     }
     Finish(*op, std::move(out));
+    return keep_alive;
   }
 
   void Fail(error_code ec, Phase phase) {
@@ -405,6 +464,8 @@ class ConnectionImpl final : public Connection,
   bool writing_ = false;
   bool reading_ = false;
   bool failed_ = false;
+  bool flush_scheduled_ = false;
+  bool parsing_ = false;
 };
 
 }  // namespace

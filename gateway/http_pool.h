@@ -102,6 +102,7 @@ class Pool : public std::enable_shared_from_this<Pool> {
   void Abandon();
 
   bool stopped() const { return stopped_; }
+  std::size_t depth() const { return depth_; }
   const Url& origin() const { return origin_; }
   ClientShared& shared() { return *shared_; }
 
