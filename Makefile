@@ -34,7 +34,7 @@ LDLIBS += -lsmpp34 -lyaml-cpp -lsqlite3 -lssl -lcrypto
 # Debian packages the build, the tests and the tools need. `deps` installs what is missing.
 DEB_PKGS := g++ make pkg-config libsmpp34-dev libboost-dev libsqlite3-dev libssl-dev \
             libyaml-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-            openssl procps
+            openssl procps dpkg-dev adduser
 FUZZ_PKGS := clang libclang-rt-dev
 
 MODULES := conf parser store commands gateway
@@ -114,7 +114,7 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.cpp=$(FUZZ_BUILD)/%)
 fuzz: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) fuzz-deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZ_BINS) BUILD=$(FUZZ_BUILD) CXX=clang++ \
-	  OPT="-O1 -g -fno-omit-frame-pointer" SAN="-fsanitize=fuzzer-no-link,address,undefined"
+	  OPT="-O1 -g -fno-omit-frame-pointer -Wno-unknown-warning-option" SAN="-fsanitize=fuzzer-no-link,address,undefined"
 	@tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 $(FUZZ_BUILD)/%_fuzz: $(FUZZ_BUILD)/tests/fuzz/%_fuzz.o $(FUZZ_BUILD)/libsmsgw.a

@@ -1,18 +1,171 @@
+// smsgw try: what the grammar makes of one message, and the reply the subscriber would get.
+// No network, no store: the grammar and the commands engine, for a subscriber with no pending
+// requests.
+#include <optional>
 #include <ostream>
 
+#include "commands/engine.h"
+
+#include "gateway/grammar_file.h"
 #include "gateway/subcommand.h"
+#include "parser/field_values.h"
+#include "parser/money.h"
+#include "parser/parse.h"
+#include "parser/replies.h"
 
 namespace smsgw::gateway {
+namespace {
+
+// Stands for the one-time code the engine draws for a challenge.
+constexpr const char* kSampleCode = "4821";
+
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+// The sender as E.164 digits, read like any msisdn of the number plan.
+std::optional<std::string> Sender(const parser::Grammar& g, const std::string& from) {
+  parser::FieldSpec spec;
+  spec.type = parser::FieldType::kMsisdn;
+  spec.any_country = true;
+  parser::ValueBuf buf;
+  if (parser::ReadLiteral(g, spec, from, &buf) != parser::Rule::kNone) return std::nullopt;
+  return std::string(buf.view());
+}
+
+std::string Pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+void PrintCommand(const parser::Grammar& g, const parser::Command& c, std::ostream& out) {
+  out << "command   " << c.name << " -> " << c.operation << " (language " << c.language
+      << (c.requires_pin ? ", PIN challenge first" : "") << ")\n";
+  for (const auto& f : c.fields) {
+    out << "  " << Pad(f.name, 10) << Pad(std::string(parser::FieldTypeName(f.type)), 8)
+        << Pad(std::string(parser::FieldClassName(f.cls)), 11) << parser::DisplayValue(g, f);
+    if (f.type == parser::FieldType::kAmount && f.cls == parser::FieldClass::kAmount) {
+      out << " (" << f.minor << " minor units)";
+    }
+    if (f.defaulted) out << " (default)";
+    out << "\n";
+  }
+}
+
+// A subscriber with no pending requests, no lock and no history: what `try` assumes.
+class FreshSubscriber final : public commands::StoreView {
+ public:
+  Result<std::optional<store::Challenge>> FindChallenge(std::string_view,
+                                                        std::string_view) override {
+    return std::optional<store::Challenge>();
+  }
+  Result<int64_t> CountEvents(std::string_view, std::string_view, int64_t) override { return 0; }
+  Result<int64_t> LockedUntil(std::string_view) override { return 0; }
+  Result<std::optional<store::ResendMatch>> FindResend(std::string_view, std::string_view,
+                                                       int64_t) override {
+    return std::optional<store::ResendMatch>();
+  }
+};
+
+// The first thing the subscriber reads after a command, as the commands engine writes it.
+std::string CommandReply(const std::shared_ptr<const parser::Grammar>& g, std::string_view text,
+                         const std::string& sender) {
+  commands::EngineDeps deps;
+  deps.random_below = [](uint32_t bound) -> Result<uint32_t> {
+    return static_cast<uint32_t>(std::stoul(kSampleCode)) % bound;
+  };
+  auto engine = commands::Engine::Create(g, commands::EngineOptions{}, std::move(deps));
+  if (!engine.ok()) return "(" + engine.status().message() + ")";
+  commands::Inbound in;
+  in.id = 1;
+  in.source = sender.empty() ? "254700000000" : sender;
+  in.destination = "short code";
+  in.text = text;
+  FreshSubscriber view;
+  auto fx = (*engine)->OnInbound(in, view);
+  if (!fx.ok()) return "(" + fx.status().message() + ")";
+  if (fx->replies.empty()) return "(sent once the backend has answered)";
+  return fx->replies.front().text;
+}
+
+int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  if (args.positionals().empty()) {
+    err << "smsgw try: give the message text, e.g. smsgw try --from 254712345678 \"BAL\"\n";
+    return kExitUsage;
+  }
+  const std::string config = args.GetOr("config", kDefaultConfigPath);
+  const std::string path = args.GetOr("grammar", GrammarPathNextTo(config));
+  parser::GrammarLoad load = LoadGrammarFile(path);
+  for (const auto& d : load.diagnostics) {
+    if (d.is_error()) err << d.ToString() << "\n";
+  }
+  if (!load.ok()) {
+    return load.diagnostics.size() == 1 && load.diagnostics[0].line == 0 ? kExitFailure
+                                                                         : kExitInvalid;
+  }
+  const parser::Grammar& g = *load.grammar;
+  parser::ParseContext ctx;
+  std::string sender;
+  if (auto from = args.Get("from")) {
+    auto e164 = Sender(g, *from);
+    if (!e164) {
+      err << "smsgw try: --from " << *from << " is not a phone number\n";
+      return kExitUsage;
+    }
+    sender = *e164;
+    ctx.sender = sender;
+  }
+  const std::string lang = args.GetOr("lang", "");
+  ctx.language = lang;
+  const std::string text = Join(args.positionals());
+  const parser::ParseOutcome outcome = parser::Parse(g, text, ctx);
+
+  out << "grammar   " << path << "\n";
+  out << "stored as " << outcome.redacted() << "\n";
+  std::string reply;
+  if (outcome.is_command()) {
+    PrintCommand(g, outcome.command(), out);
+    reply = CommandReply(load.grammar, text, sender);
+  } else if (outcome.is_error()) {
+    const parser::ParseError& e = outcome.error();
+    out << "error     " << parser::ErrorKindName(e.kind);
+    if (!e.command.empty()) out << " (command " << e.command << ")";
+    if (!e.field.empty()) out << ", field " << e.field;
+    out << "\n";
+  } else {
+    out << "refused   credential split:";
+    for (const auto& p : outcome.violation().parts) {
+      out << " " << parser::FieldClassName(p.cls) << " at word " << p.word;
+    }
+    out << "; nothing would be forwarded\n";
+  }
+  if (!outcome.is_command()) {
+    auto r = parser::ReplyFor(g, outcome);
+    reply = r.ok() ? *r : r.status().ToString();
+  }
+  out << "reply     " << reply << "\n";
+  if (outcome.is_command() && outcome.command().requires_pin) {
+    out << "          (" << kSampleCode << " stands for the one-time code drawn in service)\n";
+  }
+  return outcome.is_command() ? kExitOk : kExitInvalid;
+}
+
+}  // namespace
 
 Subcommand TrySubcommand() {
   return {"try",
           "show what the grammar makes of a message, without a network",
-          "smsgw try",
-          {{"config", "FILE", "gateway configuration (default conf/gateway.yaml)"}},
-          [](const ParsedArgs&, std::ostream&, std::ostream& err) {
-            err << "smsgw try: not implemented in this build\n";
-            return kExitFailure;
-          }};
+          "smsgw try [--config FILE] [--grammar FILE] [--from MSISDN] [--lang CODE] TEXT...\n\n"
+          "Parses TEXT as if subscriber MSISDN had sent it and prints the command and its\n"
+          "fields (PINs as ****, account numbers as their last 4 digits), or the error, and\n"
+          "the exact reply. Exit status 0 for a command, 1 for an error or a refused message.",
+          {{"config", "FILE", "gateway configuration (default conf/gateway.yaml)"},
+           {"grammar", "FILE", "grammar (default: grammar.yaml next to the configuration)"},
+           {"from", "MSISDN", "the sender, for fields that default to it"},
+           {"lang", "CODE", "the sender's language, for replies no keyword decides"}},
+          Try};
 }
 
 }  // namespace smsgw::gateway

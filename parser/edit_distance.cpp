@@ -1,6 +1,8 @@
 #include "parser/edit_distance.h"
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 namespace smsgw::parser {
 namespace {
@@ -15,8 +17,19 @@ std::size_t EditDistance(std::string_view a, std::string_view b, std::size_t lim
   const std::size_t n = a.size();
   const std::size_t m = b.size();
   if ((n > m ? n - m : m - n) > limit) return limit + 1;
-  // Three rolling rows: the transposition rule looks two rows back.
-  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  // Three rolling rows: the transposition rule looks two rows back. Keywords and option names
+  // are short, so the rows live on the stack unless a word is unusually long.
+  constexpr std::size_t kStackRow = 64;
+  std::array<std::size_t, 3 * kStackRow> stack;
+  std::vector<std::size_t> heap;
+  std::size_t* rows = stack.data();
+  if (m + 1 > kStackRow) {
+    heap.resize(3 * (m + 1));
+    rows = heap.data();
+  }
+  const std::size_t stride = m + 1 > kStackRow ? m + 1 : kStackRow;
+  std::span<std::size_t> prev2(rows, m + 1), prev(rows + stride, m + 1),
+      cur(rows + 2 * stride, m + 1);
   for (std::size_t j = 0; j <= m; ++j) prev[j] = j;
   for (std::size_t i = 1; i <= n; ++i) {
     cur[0] = i;

@@ -1,13 +1,17 @@
 #include "store/crypto.h"
 
 #include <fcntl.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -45,6 +49,48 @@ Digest HmacSha256(std::string_view key, std::string_view data) {
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
   return out;
+}
+
+struct HmacKey::State {
+  SecretBytes key;  // for the one-shot path, should the prepared context fail
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* ctx = nullptr;
+  ~State() {
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+  }
+};
+
+HmacKey::HmacKey(std::string_view key) : state_(std::make_unique<State>()) {
+  state_->key = SecretBytes(std::string(key));
+  state_->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (state_->mac != nullptr) state_->ctx = EVP_MAC_CTX_new(state_->mac);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (state_->ctx != nullptr &&
+      EVP_MAC_init(state_->ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
+                   params) != 1) {
+    EVP_MAC_CTX_free(state_->ctx);
+    state_->ctx = nullptr;
+  }
+}
+
+HmacKey::~HmacKey() = default;
+HmacKey::HmacKey(HmacKey&&) noexcept = default;
+HmacKey& HmacKey::operator=(HmacKey&&) noexcept = default;
+
+Digest HmacKey::Compute(std::string_view data) {
+  Digest out{};
+  std::size_t len = 0;
+  // A null key re-initialises the context with the key given at construction.
+  if (state_->ctx != nullptr && EVP_MAC_init(state_->ctx, nullptr, 0, nullptr) == 1 &&
+      EVP_MAC_update(state_->ctx, reinterpret_cast<const unsigned char*>(data.data()),
+                     data.size()) == 1 &&
+      EVP_MAC_final(state_->ctx, out.data(), &len, out.size()) == 1 && len == out.size()) {
+    return out;
+  }
+  return HmacSha256(state_->key.view(), data);
 }
 
 Digest Sha256(std::string_view data) {
@@ -220,31 +266,97 @@ const Key* KeyRing::Find(std::string_view id) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
-Result<std::string> Seal(const KeyRing& keys, std::string_view plaintext, std::string_view aad) {
-  const Key& key = keys.current();
+namespace {
+
+// Encrypts into the sealed form with a cipher context already keyed with `key`, under `nonce`.
+Result<std::string> SealWith(EVP_CIPHER_CTX* ctx, const Key& key,
+                             std::span<const uint8_t, kNonceSize> nonce, std::string_view plaintext,
+                             std::string_view aad) {
   std::string buf(kNonceSize + plaintext.size() + kTagSize, '\0');
-  auto* nonce = reinterpret_cast<unsigned char*>(buf.data());
-  Status s = RandomBytes({nonce, kNonceSize});
-  if (!s.ok()) return s;
-  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  auto* out = reinterpret_cast<unsigned char*>(buf.data());
+  std::memcpy(out, nonce.data(), kNonceSize);
+  auto* ct = out + kNonceSize;
   int len = 0;
-  auto* ct = nonce + kNonceSize;
   bool ok =
-      ctx &&
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
-                         reinterpret_cast<const unsigned char*>(key.bytes().data()), nonce) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
-                        reinterpret_cast<const unsigned char*>(aad.data()),
+      EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce.data()) == 1 &&
+      EVP_EncryptUpdate(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), ct, &len,
-                        reinterpret_cast<const unsigned char*>(plaintext.data()),
+      EVP_EncryptUpdate(ctx, ct, &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
                         static_cast<int>(plaintext.size())) == 1 &&
-      EVP_EncryptFinal_ex(ctx.get(), ct + len, &len) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagSize, ct + plaintext.size()) == 1;
+      EVP_EncryptFinal_ex(ctx, ct + len, &len) == 1 &&
+      EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kTagSize, ct + plaintext.size()) == 1;
   if (!ok) return Status::Internal("AES-256-GCM encryption failed");
-  std::string out = std::string(kSealVersion) + ":" + key.id() + ":" +
-                    ToHex({reinterpret_cast<const uint8_t*>(buf.data()), buf.size()});
-  return out;
+  std::string sealed = std::string(kSealVersion) + ":" + key.id() + ":" +
+                       ToHex({reinterpret_cast<const uint8_t*>(buf.data()), buf.size()});
+  return sealed;
+}
+
+// A cipher context keyed with `key` for AES-256-GCM; null on failure.
+CipherCtx KeyedContext(const Key& key) {
+  CipherCtx ctx(EVP_CIPHER_CTX_new());
+  if (ctx && EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr,
+                                reinterpret_cast<const unsigned char*>(key.bytes().data()),
+                                nullptr) != 1) {
+    ctx.reset();
+  }
+  return ctx;
+}
+
+// Bumped in every child after fork(), so nonce blocks drawn before it are never used twice.
+std::atomic<uint64_t> g_fork_generation{0};
+
+uint64_t ForkGeneration() {
+  static const bool registered = [] {
+    pthread_atfork(nullptr, nullptr, [] { g_fork_generation.fetch_add(1); });
+    return true;
+  }();
+  (void)registered;
+  return g_fork_generation.load(std::memory_order_relaxed);
+}
+
+}  // namespace
+
+Result<std::string> Seal(const KeyRing& keys, std::string_view plaintext, std::string_view aad) {
+  std::array<uint8_t, kNonceSize> nonce{};
+  Status s = RandomBytes(nonce);
+  if (!s.ok()) return s;
+  CipherCtx ctx = KeyedContext(keys.current());
+  if (!ctx) return Status::Internal("AES-256-GCM initialisation failed");
+  return SealWith(ctx.get(), keys.current(), nonce, plaintext, aad);
+}
+
+struct Sealer::State {
+  static constexpr std::size_t kNoncesPerBlock = 256;
+  std::shared_ptr<const KeyRing> keys;
+  CipherCtx ctx;
+  std::array<uint8_t, kNonceSize * kNoncesPerBlock> nonces{};
+  std::size_t next = kNoncesPerBlock;  // index of the next unused nonce; the block starts used
+  uint64_t generation = 0;
+};
+
+Sealer::Sealer(std::shared_ptr<const KeyRing> keys) : state_(std::make_unique<State>()) {
+  state_->keys = std::move(keys);
+}
+
+Sealer::~Sealer() {
+  OPENSSL_cleanse(state_->nonces.data(), state_->nonces.size());
+}
+
+Result<std::string> Sealer::Seal(std::string_view plaintext, std::string_view aad) {
+  State& st = *state_;
+  if (!st.ctx) {
+    st.ctx = KeyedContext(st.keys->current());
+    if (!st.ctx) return Status::Internal("AES-256-GCM initialisation failed");
+  }
+  const uint64_t generation = ForkGeneration();
+  if (st.next == State::kNoncesPerBlock || generation != st.generation) {
+    Status s = RandomBytes(st.nonces);
+    if (!s.ok()) return s;
+    st.next = 0;
+    st.generation = generation;
+  }
+  std::span<const uint8_t, kNonceSize> nonce(st.nonces.data() + kNonceSize * st.next++, kNonceSize);
+  return SealWith(st.ctx.get(), st.keys->current(), nonce, plaintext, aad);
 }
 
 Result<SecretBytes> Open(const KeyRing& keys, std::string_view sealed, std::string_view aad) {

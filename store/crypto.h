@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -78,6 +79,24 @@ Result<uint32_t> RandomBelow(uint32_t bound);
 using Digest = std::array<uint8_t, 32>;
 
 Digest HmacSha256(std::string_view key, std::string_view data);
+
+// HMAC-SHA256 under one key, prepared once: Compute(data) equals HmacSha256(key, data) at a
+// fraction of the cost, for hot paths that hash every message. One thread at a time.
+class HmacKey {
+ public:
+  explicit HmacKey(std::string_view key);
+  ~HmacKey();
+  HmacKey(const HmacKey&) = delete;
+  HmacKey& operator=(const HmacKey&) = delete;
+  HmacKey(HmacKey&&) noexcept;
+  HmacKey& operator=(HmacKey&&) noexcept;
+
+  Digest Compute(std::string_view data);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 Digest Sha256(std::string_view data);
 std::string ToHex(std::span<const uint8_t> bytes);
 
@@ -103,6 +122,24 @@ class KeyRing {
 // `aad` (associated data, e.g. the record's table and id) is authenticated, not stored: a
 // sealed value copied to another record fails to open.
 Result<std::string> Seal(const KeyRing& keys, std::string_view plaintext, std::string_view aad);
+
+// Seal() for hot paths that seal many values: the cipher is keyed once per key, and nonces are
+// drawn from the CSPRNG in blocks (each nonce is still 96 fresh random bits used once; a block
+// left over in a child process after fork() is discarded, never reused). Output is the same
+// form as Seal()'s and opens with Open(). One thread at a time; `keys` must outlive it.
+class Sealer {
+ public:
+  explicit Sealer(std::shared_ptr<const KeyRing> keys);
+  ~Sealer();
+  Sealer(const Sealer&) = delete;
+  Sealer& operator=(const Sealer&) = delete;
+
+  Result<std::string> Seal(std::string_view plaintext, std::string_view aad);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // Corruption when the value was tampered with, sealed for other associated data, or is not in
 // the sealed form; NotFound when its key id is not in the ring.

@@ -1,0 +1,226 @@
+// The engine's handling of a backend result: the outcome, the subscriber's reply, notices to
+// counterparties, and the wrong-PIN bookkeeping.
+#include "commands/flow.h"
+#include "store/audit.h"
+
+namespace smsgw::commands {
+
+namespace {
+
+constexpr int64_t kDayMs = 24 * 3'600'000LL;
+
+std::string Find(const Values& values, std::string_view name) {
+  for (const parser::TemplateValue& v : values) {
+    if (v.name == name) return v.value;
+  }
+  return {};
+}
+
+// What the outcome records: the result's non-sensitive fields (no withdrawal code).
+std::string Summary(const BackendResult& r) {
+  std::string out;
+  for (const auto& [name, value] : r.fields) {
+    if (name == result::kWithdrawalCode) continue;
+    if (!out.empty()) out += ' ';
+    out += name + "=";
+    if (const int64_t* i = std::get_if<int64_t>(&value)) {
+      out += std::to_string(*i);
+    } else {
+      out += std::get<std::string>(value);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+class ResultStep {
+ public:
+  ResultStep(Flow& flow, const store::ClaimedInstruction& ins, const BackendResult& r,
+             const Request& req)
+      : f_(flow), ins_(ins), r_(r), req_(req) {}
+
+  Status Accepted();
+  Status Rejected();
+  Status Unavailable();
+
+ private:
+  Status ReplyHere(std::string_view tmpl, const Values& v) {
+    return f_.Reply(ins_.msisdn, tmpl, req_.language, v, ins_.reference, ins_.id);
+  }
+  Status WrongPin();
+  Values ResultValues() const;
+  Status Notices(const parser::CommandSpec& spec, const Values& values);
+
+  Flow& f_;
+  const store::ClaimedInstruction& ins_;
+  const BackendResult& r_;
+  const Request& req_;
+};
+
+Result<store::Effects> Flow::Result_(const store::ClaimedInstruction& ins, const BackendResult& r) {
+  fx.actor = store::Actor::kBackend;
+  Result<Request> req = DecodeRequest(ins.payload);
+  if (!req.ok()) return req.status();
+  short_code = req->short_code;
+  connection = req->connection;
+  ResultStep step(*this, ins, r, *req);
+  Status s = r.accepted() ? step.Accepted() : r.rejected() ? step.Rejected() : step.Unavailable();
+  if (!s.ok()) return s;
+  return std::move(fx);
+}
+
+Values ResultStep::ResultValues() const {
+  Values v = req_.show;
+  const std::string* txid = FindText(r_.fields, result::kTransactionCode);
+  v.push_back({"txid", txid ? *txid : ins_.reference});
+  v.push_back({"ref", ins_.reference});
+  std::optional<int64_t> balance = FindInt(r_.fields, result::kBalance);
+  v.push_back({"balance", balance ? f_.Money(*balance) : std::string("-")});
+  v.push_back({"time", f_.Time(f_.Now() / 1000)});
+  v.push_back({"sender", f_.National(ins_.msisdn)});
+  v.push_back({"customer", f_.National(ins_.msisdn)});
+  const std::string* name = FindText(r_.fields, result::kPayeeName);
+  v.push_back({"name", name ? *name : std::string()});
+  v.push_back({"attempts", std::to_string(req_.tries)});
+  std::string statement;
+  for (std::size_t i = 0; i < r_.statement.size() && i < 5; ++i) {
+    const StatementLine& line = r_.statement[i];
+    Result<std::string> text = f_.Text("mini.line", req_.language,
+                                       {{"txid", line.transaction_code},
+                                        {"time", f_.Time(line.time)},
+                                        {"amount", f_.Money(line.amount)}});
+    if (!text.ok()) continue;
+    if (!statement.empty()) statement += ' ';
+    statement += *text;
+  }
+  v.push_back({"statement", statement});
+  return v;
+}
+
+Status ResultStep::Accepted() {
+  f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kDone, Summary(r_)});
+  const parser::CommandSpec* spec = f_.g().FindCommand(req_.command);
+  if (spec == nullptr) return Status::OK();  // a command since removed: the outcome is enough
+  Values v = ResultValues();
+  if (!spec->reply.empty()) {
+    Status s = ReplyHere(spec->reply, v);
+    if (!s.ok()) return s;
+  }
+  return Notices(*spec, v);
+}
+
+Status ResultStep::Notices(const parser::CommandSpec& spec, const Values& values) {
+  for (const parser::NoticeSpec& n : spec.notices) {
+    const std::string* party = FindText(r_.fields, result::kCounterpartyMsisdn);
+    std::string to = party ? *party : std::string();
+    if (to.empty()) {
+      const std::string* recipient = FindText(req_.args, field::kRecipient);
+      if (recipient != nullptr && n.to == "msisdn") to = *recipient;
+    }
+    if (to.empty()) continue;  // no number to tell (an agent the backend did not name)
+    Values v = values;
+    std::optional<int64_t> cb = FindInt(r_.fields, result::kCounterpartyBalance);
+    for (parser::TemplateValue& tv : v) {
+      if (tv.name == "balance") tv.value = cb ? f_.Money(*cb) : std::string("-");
+    }
+    std::string_view tmpl = n.template_name;
+    const std::string* wcode = FindText(r_.fields, result::kWithdrawalCode);
+    std::optional<int64_t> registered = FindInt(r_.fields, result::kRecipientRegistered);
+    if (registered && *registered == 0 && wcode != nullptr) {
+      // An unregistered recipient cashes out at an agent with the withdrawal code.
+      tmpl = "send.unregistered_notice";
+      v.push_back({"code", *wcode});
+      std::optional<int64_t> expires = FindInt(r_.fields, result::kWithdrawalExpiresAt);
+      v.push_back({"expires", expires ? f_.Time(*expires) : std::string("-")});
+    }
+    Result<std::string> text = f_.Text(tmpl, req_.language, v);
+    if (!text.ok()) return text.status();
+    // Notices go by any connection: the counterparty may be on another operator's route.
+    f_.ReplyText(to, std::move(*text), ins_.reference, ins_.id);
+    f_.fx.replies.back().connection.reset();
+  }
+  return Status::OK();
+}
+
+Status ResultStep::Rejected() {
+  if (r_.reason == reason::kWrongPin) return WrongPin();
+  f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRejected, r_.reason});
+  const std::string amount = Find(req_.show, "amount");
+  std::optional<int64_t> balance = FindInt(r_.fields, result::kBalance);
+  if (r_.reason == reason::kInsufficientFunds && !amount.empty()) {
+    if (balance)
+      return ReplyHere("declined.funds", {{"amount", amount}, {"balance", f_.Money(*balance)}});
+    return ReplyHere("declined.funds_short", {{"amount", amount}});
+  }
+  if (r_.reason == reason::kLimitExceeded && !amount.empty()) {
+    return ReplyHere("declined.limit", {{"amount", amount}});
+  }
+  if (r_.reason == reason::kAccountLocked) return ReplyHere("account.locked", {});
+  if (r_.reason == reason::kNotRegistered || r_.reason == reason::kUnknownAccount) {
+    return ReplyHere("account.not_registered", {});
+  }
+  if (r_.reason == reason::kWeakPin || r_.reason == reason::kInvalidPin) {
+    return ReplyHere("pin.weak", {});
+  }
+  return ReplyHere("declined.other", {{"ref", ins_.reference}});
+}
+
+// The backend refused the PIN. The request is re-offered under the same code while it has
+// tries left; the fifth wrong PIN in 24 h locks the MSISDN.
+Status ResultStep::WrongPin() {
+  f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRejected, r_.reason});
+  f_.fx.audit.push_back({store::Actor::kBackend, ins_.msisdn, "instruction", ins_.id,
+                         std::string(store::kEventWrongPin), "wrong PIN for " + ins_.operation});
+  Result<int64_t> earlier =
+      f_.view().CountEvents(ins_.msisdn, store::kEventWrongPin, f_.Now() - kDayMs);
+  if (!earlier.ok()) return earlier.status();
+  if (*earlier + 1 >= f_.opt().wrong_pins_per_24h) {
+    f_.fx.locks.push_back({ins_.msisdn, f_.Now() + f_.opt().lockout_ms, "wrong PINs"});
+    int64_t hours = (f_.opt().lockout_ms + 3'599'999) / 3'600'000;
+    return ReplyHere("pin.locked", {{"hours", std::to_string(hours)}});
+  }
+  Result<Secrets> secrets = DecodeSecrets(ins_.secret.view());
+  if (!secrets.ok()) return secrets.status();
+  const parser::CommandSpec* spec = f_.g().FindCommand(req_.command);
+  const bool single_step = spec != nullptr && spec->challenge.size() == 1;
+  const int tries = req_.tries - 1;
+  if (!single_step) {
+    // A PIN change is not re-offered (its second code is spent): the subscriber starts again.
+    int64_t left = f_.opt().wrong_pins_per_24h - (*earlier + 1);
+    return ReplyHere("challenge.wrong_pin", {{"attempts", std::to_string(left)}});
+  }
+  if (tries <= 0 || secrets->code.empty()) {
+    return ReplyHere("challenge.exhausted", {{"code", secrets->code}});
+  }
+  Result<store::InstructionKeys> keys = f_.MintKeys();
+  if (!keys.ok()) return keys.status();
+  Request next = req_;
+  next.tries = tries;
+  Secrets keep;  // the account of a REG stays; the wrong PIN does not
+  keep.account = secrets->account;
+  store::NewChallenge ch;
+  ch.msisdn = ins_.msisdn;
+  ch.code = secrets->code;
+  ch.operation = ins_.operation;
+  ch.payload = EncodeRequest(next);
+  ch.secret = std::string(EncodeSecrets(keep).view());
+  ch.reference = keys->reference;
+  ch.expires_at = f_.Now() + f_.TtlMs();
+  ch.attempts = tries;
+  f_.fx.challenges.push_back(std::move(ch));
+  return ReplyHere("challenge.retry", {{"code", secrets->code},
+                                       {"attempts", std::to_string(tries)},
+                                       {"minutes", std::to_string(f_.TtlMinutes())}});
+}
+
+Status ResultStep::Unavailable() {
+  f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRetry,
+                            r_.detail.empty() ? std::string("unavailable") : r_.detail});
+  if (ins_.attempt < f_.opt().instruction_max_attempts) return Status::OK();
+  // This retry makes the instruction dead: tell the subscriber now.
+  return ReplyHere(f_.opt().unavailable_is_unapplied ? "backend.unavailable" : "backend.pending",
+                   {{"ref", ins_.reference}});
+}
+
+}  // namespace smsgw::commands

@@ -1,0 +1,77 @@
+#include "commands/flow.h"
+
+#include <ctime>
+
+#include "parser/money.h"
+
+namespace smsgw::commands {
+
+int64_t Flow::TtlMs() const {
+  if (opt().challenge_ttl_ms > 0) return opt().challenge_ttl_ms;
+  return int64_t{g().challenge.ttl_minutes} * 60'000;
+}
+
+Result<std::string> Flow::NewCode() const {
+  const int length = g().challenge.code_length;
+  uint32_t bound = 1;
+  for (int i = 0; i < length; ++i) bound *= 10;
+  Result<uint32_t> n = e_.deps_.random_below(bound);
+  if (!n.ok()) return n.status();
+  std::string code = std::to_string(*n);
+  return std::string(static_cast<std::size_t>(length) - code.size(), '0') + code;
+}
+
+Result<std::string> Flow::Text(std::string_view name, std::string_view language,
+                               const Values& values) const {
+  Result<std::string> text = parser::Render(g(), name, language, values);
+  if (!text.ok())
+    return Status::Internal("template " + std::string(name) + ": " + text.status().message());
+  return text;
+}
+
+Status Flow::Reply(std::string to, std::string_view tmpl, std::string_view language,
+                   const Values& values, std::optional<std::string> reference,
+                   std::optional<std::string> instruction_id) {
+  Result<std::string> text = Text(tmpl, language, values);
+  if (!text.ok()) return text.status();
+  ReplyText(std::move(to), std::move(*text), std::move(reference), std::move(instruction_id));
+  return Status::OK();
+}
+
+void Flow::ReplyText(std::string to, std::string text, std::optional<std::string> reference,
+                     std::optional<std::string> instruction_id) {
+  store::NewReply r;
+  r.destination = std::move(to);
+  r.source = short_code;
+  r.text = std::move(text);
+  r.reference = std::move(reference);
+  r.instruction_id = std::move(instruction_id);
+  if (!connection.empty()) r.connection = connection;
+  fx.replies.push_back(std::move(r));
+}
+
+std::string Flow::National(std::string_view msisdn) const {
+  const parser::NumberPlan& plan = g().number_plan;
+  const std::string& cc = plan.country_code;
+  if (msisdn.size() == cc.size() + static_cast<std::size_t>(plan.national_number_length) &&
+      msisdn.substr(0, cc.size()) == cc) {
+    return plan.national_prefix + std::string(msisdn.substr(cc.size()));
+  }
+  return std::string(msisdn);
+}
+
+std::string Flow::Time(int64_t unix_seconds) const {
+  std::time_t t = static_cast<std::time_t>(unix_seconds + int64_t{opt().utc_offset_minutes} * 60);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%d/%m/%y %H:%M", &tm);
+  return buf;
+}
+
+std::string Flow::Money(int64_t minor) const {
+  if (minor < 0) return "-" + parser::FormatAmount(g().money, -minor, parser::AmountStyle::kReply);
+  return parser::FormatAmount(g().money, minor, parser::AmountStyle::kReply);
+}
+
+}  // namespace smsgw::commands

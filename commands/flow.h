@@ -1,0 +1,64 @@
+// Internal to the engine: one step in progress. Holds the Effects being built and the
+// helpers every handler uses (replies from templates, codes, keys). Not a public contract.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/engine.h"
+#include "commands/request.h"
+#include "parser/templates.h"
+
+namespace smsgw::commands {
+
+using Values = std::vector<parser::TemplateValue>;
+
+class Flow {
+ public:
+  Flow(const Engine& engine, StoreView& view) : e_(engine), view_(view) {}
+
+  // Inbound handlers (engine_inbound.cpp).
+  Result<store::Effects> Inbound(const commands::Inbound& m);
+  // Result handlers (engine_result.cpp).
+  Result<store::Effects> Result_(const store::ClaimedInstruction& ins, const BackendResult& r);
+
+  // Shared helpers (flow.cpp).
+  const parser::Grammar& g() const { return *e_.grammar_; }
+  const EngineOptions& opt() const { return e_.options_; }
+  int64_t Now() const { return e_.deps_.now_ms(); }
+  int64_t TtlMs() const;
+  int TtlMinutes() const { return static_cast<int>((TtlMs() + 59'999) / 60'000); }
+  Result<std::string> NewCode() const;
+  Result<store::InstructionKeys> MintKeys() const { return e_.deps_.mint_keys(Now()); }
+  // Renders a template; an error names the template (a grammar without it was refused by
+  // Engine::Create, so this is a broken invariant).
+  Result<std::string> Text(std::string_view name, std::string_view language,
+                           const Values& values) const;
+  // Appends a reply with `text` to `to`.
+  void ReplyText(std::string to, std::string text,
+                 std::optional<std::string> reference = std::nullopt,
+                 std::optional<std::string> instruction_id = std::nullopt);
+  // Appends a reply to `to` rendered from `tmpl`.
+  Status Reply(std::string to, std::string_view tmpl, std::string_view language,
+               const Values& values, std::optional<std::string> reference = std::nullopt,
+               std::optional<std::string> instruction_id = std::nullopt);
+  // "0712345678" for "254712345678"; other numbers as they are.
+  std::string National(std::string_view msisdn) const;
+  // "26/11/26 06:09" in the configured offset.
+  std::string Time(int64_t unix_seconds) const;
+  std::string Money(int64_t minor) const;
+
+  store::Effects fx;
+  std::string short_code;
+  std::string connection;
+
+ private:
+  const Engine& e_;
+  StoreView& view_;
+
+ public:
+  StoreView& view() { return view_; }
+};
+
+}  // namespace smsgw::commands

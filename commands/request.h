@@ -1,0 +1,51 @@
+// The clear and the sealed halves of a pending request, as the engine stores them in a
+// challenge and then in the instruction it becomes (NewChallenge/NewInstruction payload and
+// secret). The clear half is JSON an operator may read; the sealed half holds the PINs and the
+// account number and only ever goes into the store's sealed `secret` fields.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands/backend_port.h"
+#include "conf/status.h"
+#include "parser/templates.h"
+
+namespace smsgw::commands {
+
+struct Request {
+  std::string command;   // the grammar command's name: "pay"
+  std::string language;  // of the replies
+  std::string short_code;
+  std::string connection;
+  int step = 0;   // index of the grammar challenge step being answered
+  int tries = 0;  // PIN attempts left for this request
+  // The command's fields as replies show them (parser::FieldValues: masked, formatted).
+  std::vector<parser::TemplateValue> show;
+  Fields args;  // the backend port's fields
+};
+
+std::string EncodeRequest(const Request& request);
+// InvalidArgument when `payload` is not an engine request.
+Result<Request> DecodeRequest(std::string_view payload);
+
+// The sealed half. Wiped when it goes out of scope.
+struct Secrets {
+  std::string pin;      // current PIN
+  std::string new_pin;  // pin.change
+  std::string account;  // account.bind
+  std::string code;     // the challenge code the PIN answered: re-issued after a wrong PIN
+
+  Secrets() = default;
+  Secrets(const Secrets&) = default;
+  Secrets& operator=(const Secrets&) = default;
+  ~Secrets();
+  bool empty() const { return pin.empty() && new_pin.empty() && account.empty() && code.empty(); }
+};
+
+// Empty string for empty secrets.
+store::SecretBytes EncodeSecrets(const Secrets& secrets);
+Result<Secrets> DecodeSecrets(std::string_view sealed_part);
+
+}  // namespace smsgw::commands

@@ -1,0 +1,23 @@
+// The --config option shared by the subcommands that read conf/gateway.yaml.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+#include <variant>
+
+#include "conf/gateway_config.h"
+#include "gateway/cli_args.h"
+
+namespace smsgw::gateway {
+
+OptionSpec ConfigOption();
+
+// Loads and validates the configuration named by --config (default kDefaultConfigPath), and
+// the grammar it names. Stray positional arguments are a usage error. On failure every error
+// goes to `err`, one per line, followed by a summary naming `command`, and the exit code to
+// return is given instead of a config: kExitUsage or kExitInvalid.
+std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
+                                                        const std::string& command,
+                                                        std::ostream& err);
+
+}  // namespace smsgw::gateway

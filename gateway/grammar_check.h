@@ -1,0 +1,16 @@
+// Validation of the grammar file a configuration names (conf/grammar.yaml), for `smsgw check`
+// and `smsgw run`.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "conf/gateway_config.h"
+
+namespace smsgw::gateway {
+
+// Every error in config.grammar_path (parser::LoadGrammar), each formatted
+// FILE:LINE:COLUMN: error: KEY: message; empty when the grammar loads.
+std::vector<std::string> CheckGrammar(const conf::GatewayConfig& config);
+
+}  // namespace smsgw::gateway

@@ -1,0 +1,535 @@
+#include "gateway/smpp/session.h"
+
+#include <algorithm>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include "gateway/smpp/encode.h"
+
+namespace smsgw::smpp {
+namespace {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+constexpr size_t kReadChunk = 64 * 1024;
+constexpr uint32_t kMaxSequence = 0x7FFFFFFF;
+
+bool IsMo(const Pdu& pdu) {
+  return std::holds_alternative<DeliverSm>(pdu.body) || std::holds_alternative<DataSm>(pdu.body);
+}
+
+SubmitResult Unsent() {
+  SubmitResult r;
+  r.status = ToWire(CommandStatus::kRSysErr);
+  r.consequence = Classify(r.status);
+  return r;
+}
+
+}  // namespace
+
+std::shared_ptr<EsmeSession> EsmeSession::Create(asio::io_context& io, SessionConfig config,
+                                                 MoSink& sink) {
+  return std::shared_ptr<EsmeSession>(new EsmeSession(io, std::move(config), sink));
+}
+
+EsmeSession::EsmeSession(asio::io_context& io, SessionConfig config, MoSink& sink)
+    : io_(io),
+      config_(std::move(config)),
+      sink_(sink),
+      resolver_(io),
+      socket_(io),
+      reconnect_timer_(io),
+      enquire_timer_(io),
+      response_timer_(io),
+      send_timer_(io),
+      stop_timer_(io),
+      framer_(config_.max_command_length),
+      rng_(std::random_device{}()) {
+  decode_options_.max_tlvs = config_.max_tlvs;
+  config_.window = std::max<size_t>(config_.window, 1);
+}
+
+EsmeSession::~EsmeSession() = default;
+
+void EsmeSession::Log(const std::string& line) const {
+  if (config_.log) config_.log(config_.name + ": " + line);
+}
+
+Millis EsmeSession::Jitter(Millis base) {
+  std::uniform_int_distribution<int64_t> d(base.count() / 2, base.count() * 3 / 2);
+  return Millis(d(rng_));
+}
+
+Millis EsmeSession::NextBackoff() {
+  backoff_ =
+      backoff_.count() == 0 ? config_.reconnect_min : std::min(backoff_ * 2, config_.reconnect_max);
+  return Jitter(backoff_);
+}
+
+// ---- connection life ------------------------------------------------------------------------
+
+void EsmeSession::Start() {
+  if (state_ != SessionState::kIdle) return;
+  Connect();
+}
+
+void EsmeSession::Connect() {
+  state_ = SessionState::kConnecting;
+  ++stats_.connects;
+  const uint64_t gen = ++generation_;
+  auto self = shared_from_this();
+  resolver_.async_resolve(
+      config_.host, std::to_string(config_.port),
+      [this, self, gen](const error_code& ec, tcp::resolver::results_type results) {
+        if (gen != generation_) return;
+        if (ec) return Disconnect("resolving " + config_.host + ": " + ec.message(), NextBackoff());
+        asio::async_connect(socket_, results,
+                            [this, self, gen](const error_code& ec2, const tcp::endpoint&) {
+                              if (gen == generation_) OnConnected(ec2);
+                            });
+      });
+}
+
+void EsmeSession::OnConnected(const error_code& ec) {
+  if (ec) return Disconnect("connect: " + ec.message(), NextBackoff());
+  error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);
+  state_ = SessionState::kBinding;
+  framer_ = Framer(config_.max_command_length);
+  Read();
+  Pdu bind;
+  bind.body = BindRequest{config_.bind_mode,   config_.system_id,   config_.password,
+                          config_.system_type, kInterfaceVersion34, config_.address_range};
+  SendRequest(std::move(bind));
+}
+
+// Drops the connection: everything tied to it is answered or forgotten, then either a
+// reconnect after `reconnect_after` or, when stopping, the end.
+void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
+  Log("disconnected: " + why);
+  ++generation_;
+  error_code ignored;
+  socket_.close(ignored);
+  resolver_.cancel();
+  enquire_timer_.cancel();
+  response_timer_.cancel();
+  send_timer_.cancel();
+  reading_ = writing_ = false;
+  out_pending_.clear();
+  out_writing_.clear();
+  close_after_write_.clear();
+  unacked_mos_ = 0;  // their acks carry the old generation and are dropped
+  FailOutstanding();
+  if (stopping_) return Close();
+  state_ = SessionState::kWaiting;
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  reconnect_timer_.expires_after(reconnect_after);
+  reconnect_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (!ec && gen == generation_ && !stopping_) Connect();
+  });
+}
+
+void EsmeSession::Close() {
+  ++generation_;
+  error_code ignored;
+  socket_.close(ignored);
+  resolver_.cancel();
+  for (auto* t :
+       {&reconnect_timer_, &enquire_timer_, &response_timer_, &send_timer_, &stop_timer_}) {
+    t->cancel();
+  }
+  state_ = SessionState::kStopped;
+  FailOutstanding();
+  FailQueued();
+  if (auto done = std::exchange(on_stopped_, nullptr)) asio::post(io_, std::move(done));
+}
+
+void EsmeSession::Stop(std::function<void()> done) {
+  if (state_ == SessionState::kStopped) {
+    if (done) asio::post(io_, std::move(done));
+    return;
+  }
+  stopping_ = true;
+  on_stopped_ = std::move(done);
+  FailQueued();
+  if (state_ != SessionState::kBound) return Close();
+  auto self = shared_from_this();
+  stop_timer_.expires_after(config_.stop_timeout);
+  stop_timer_.async_wait([this, self](const error_code& ec) {
+    if (ec || state_ != SessionState::kBound) return;
+    Log("stop: in-flight work did not finish in time; unbinding anyway");
+    state_ = SessionState::kUnbinding;
+    SendRequest(Pdu{0, 0, Unbind{}});
+  });
+  MaybeUnbind();
+}
+
+// Unbinds once no MO waits for the sink and no request of ours waits for its response.
+void EsmeSession::MaybeUnbind() {
+  if (!stopping_ || state_ != SessionState::kBound || unacked_mos_ > 0) return;
+  for (const auto& [seq, out] : outstanding_) {
+    if (out.command_id != ToWire(CommandId::kEnquireLink)) return;
+  }
+  state_ = SessionState::kUnbinding;
+  stop_timer_.cancel();
+  SendRequest(Pdu{0, 0, Unbind{}});
+}
+
+// ---- reading --------------------------------------------------------------------------------
+
+void EsmeSession::Read() {
+  if (reading_ || !socket_.is_open()) return;
+  if (unacked_mos_ >= config_.max_unacked_mos) return;  // backpressure; OnMoAck resumes
+  reading_ = true;
+  std::span<uint8_t> space = framer_.PrepareRead(kReadChunk);
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  socket_.async_read_some(asio::buffer(space.data(), space.size()),
+                          [this, self, gen](const error_code& ec, size_t n) {
+                            if (gen != generation_) return;
+                            reading_ = false;
+                            OnRead(ec, n);
+                          });
+}
+
+void EsmeSession::OnRead(const error_code& ec, size_t n) {
+  if (ec) return Disconnect("read: " + ec.message(), NextBackoff());
+  framer_.CommitRead(n);
+  const uint64_t gen = generation_;
+  MoBatch batch;
+  for (;;) {
+    Frame f = framer_.Next();
+    if (f.status == FrameStatus::kNeedMore) break;
+    if (f.status == FrameStatus::kBad) {
+      ++stats_.pdus_refused;
+      Log(Describe(f.error));
+      if (std::optional<Pdu> nack = ErrorResponse(f.error)) (void)Encode(*nack, &out_pending_);
+      close_after_write_ = "framing lost";
+      Flush();
+      return;
+    }
+    HandleFrame(f.frame, &batch);
+    if (gen != generation_) return;  // a handler dropped the connection
+  }
+  if (!batch.mos.empty()) {
+    unacked_mos_ += batch.mos.size();
+    std::vector<InboundMo> mos = std::move(batch.mos);
+    auto self = shared_from_this();
+    auto ack = [this, self, gen, batch = std::move(batch)](std::vector<uint32_t> statuses) mutable {
+      asio::post(io_, [this, self, gen, batch = std::move(batch),
+                       statuses = std::move(statuses)]() mutable {
+        OnMoAck(gen, std::move(batch), std::move(statuses));
+      });
+    };
+    sink_.Deliver(std::move(mos), std::move(ack));
+  }
+  Flush();
+  Pump();
+  Read();
+}
+
+void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
+  DecodeResult r = Decode(frame, decode_options_);
+  if (!r.ok()) {
+    ++stats_.pdus_refused;
+    Log(Describe(r.error));
+    if (std::optional<Pdu> reply = ErrorResponse(r.error)) {
+      (void)Encode(*reply, &out_pending_);  // built by MakeResponse: always encodes
+    } else {
+      HandleMalformedResponse(r.error.sequence_number);
+    }
+    if (r.error.fatal) close_after_write_ = "framing lost";
+    return;
+  }
+  if (IsResponse(r.pdu->command_id())) {
+    HandleResponse(*r.pdu);
+  } else {
+    HandleRequest(std::move(*r.pdu), batch);
+  }
+}
+
+void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
+  const uint32_t id = pdu.command_id();
+  const uint32_t seq = pdu.sequence_number;
+  if (std::holds_alternative<EnquireLink>(pdu.body)) return Reply(id, seq, 0);
+  if (std::holds_alternative<Unbind>(pdu.body)) {
+    Reply(id, seq, 0);
+    close_after_write_ = "the SMSC unbound";
+    return;
+  }
+  if (!IsMo(pdu)) return Reply(id, seq, ToWire(CommandStatus::kRInvCmdId));
+  if (state_ != SessionState::kBound) return Reply(id, seq, ToWire(CommandStatus::kRInvBndSts));
+  if (stopping_) return Reply(id, seq, ToWire(CommandStatus::kRxTAppn));
+  ++stats_.mos_received;
+  batch->command_ids.push_back(id);
+  batch->sequence_numbers.push_back(seq);
+  batch->mos.push_back(InboundMo{config_.name, std::move(pdu)});
+}
+
+void EsmeSession::OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses) {
+  // Acks for a connection that is gone are dropped: the SMSC redelivers those MOs.
+  if (generation != generation_) return;
+  for (size_t i = 0; i < batch.sequence_numbers.size(); ++i) {
+    const uint32_t status = i < statuses.size() ? statuses[i] : ToWire(CommandStatus::kRxTAppn);
+    ++(status == 0 ? stats_.mos_acked_ok : stats_.mos_acked_error);
+    Reply(batch.command_ids[i], batch.sequence_numbers[i], status);
+  }
+  unacked_mos_ -= std::min(unacked_mos_, batch.sequence_numbers.size());
+  Flush();
+  Read();
+  MaybeUnbind();
+}
+
+void EsmeSession::HandleResponse(const Pdu& pdu) {
+  auto it = outstanding_.find(pdu.sequence_number);
+  if (it == outstanding_.end()) {
+    Log("response to no request: " + Describe(pdu));
+    return;
+  }
+  Outstanding out = std::move(it->second);
+  outstanding_.erase(it);
+  ArmResponseTimer();
+  const uint32_t status = pdu.command_status;
+  switch (static_cast<CommandId>(out.command_id)) {
+    case CommandId::kBindTransmitter:
+    case CommandId::kBindReceiver:
+    case CommandId::kBindTransceiver:
+      if (status != 0) {
+        ++stats_.bind_refusals;
+        Disconnect("bind refused with " + CommandStatusName(status),
+                   Jitter(config_.refused_bind_backoff));
+        return;
+      }
+      state_ = SessionState::kBound;
+      ++stats_.binds;
+      backoff_ = Millis(0);
+      Log("bound");
+      ArmEnquireLink();
+      if (stopping_) MaybeUnbind();
+      Pump();
+      return;
+    case CommandId::kUnbind:
+      Close();
+      return;
+    case CommandId::kSubmitSm:
+      HandleSubmitResponse(std::move(out), pdu);
+      return;
+    default:
+      MaybeUnbind();
+      return;  // enquire_link_resp: the link is alive
+  }
+}
+
+// A response we could not read: a submit's outcome is unknown; for bind, enquire_link or
+// unbind the link is not trustworthy.
+void EsmeSession::HandleMalformedResponse(uint32_t seq) {
+  auto it = outstanding_.find(seq);
+  if (it == outstanding_.end()) return;
+  Outstanding out = std::move(it->second);
+  outstanding_.erase(it);
+  ArmResponseTimer();
+  if (!out.submit)
+    return Disconnect("malformed " + CommandName(out.command_id) + "_resp", NextBackoff());
+  CompleteUnknown(std::move(out.submit));
+  Pump();
+  MaybeUnbind();
+}
+
+void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
+  const uint32_t status = pdu.command_status;
+  const StatusConsequence c = Classify(status);
+  if (c.pause_bind && !stopping_) {
+    ++stats_.throttle_pauses;
+    throttle_pause_ = throttle_pause_.count() == 0
+                          ? config_.throttle_pause
+                          : std::min(throttle_pause_ * 2, config_.max_throttle_pause);
+    paused_until_ = std::max(paused_until_, Clock::now() + throttle_pause_);
+    Log("throttled (" + CommandStatusName(status) + "): bind paused");
+    Requeue(std::move(out.submit));
+    Pump();
+    return;
+  }
+  if (status == 0) throttle_pause_ = Millis(0);
+  ++stats_.submits_done;
+  SubmitResult result;
+  result.status = status;
+  result.consequence = c;
+  if (const auto* resp = std::get_if<SubmitSmResp>(&pdu.body)) result.message_id = resp->message_id;
+  if (out.submit->cb) out.submit->cb(result);
+  Pump();
+  MaybeUnbind();
+}
+
+// ---- writing --------------------------------------------------------------------------------
+
+void EsmeSession::SendRequest(Pdu pdu, std::unique_ptr<Queued> submit) {
+  const uint32_t seq = next_seq_;
+  next_seq_ = next_seq_ >= kMaxSequence ? 1 : next_seq_ + 1;
+  pdu.sequence_number = seq;
+  if (!Encode(pdu, &out_pending_).ok()) {
+    Log("could not encode " + Describe(pdu));  // Submit() checked: a bug
+    return;
+  }
+  if (submit) ++stats_.submits_sent;
+  outstanding_[seq] =
+      Outstanding{pdu.command_id(), Clock::now() + config_.response_timeout, std::move(submit)};
+  ArmResponseTimer();
+  Flush();
+}
+
+void EsmeSession::Reply(uint32_t request_id, uint32_t seq, uint32_t status) {
+  AppendResponse(request_id, seq, status, &out_pending_);
+}
+
+void EsmeSession::Flush() {
+  if (writing_ || !socket_.is_open()) return;
+  if (out_pending_.empty()) {
+    if (!close_after_write_.empty()) Disconnect(close_after_write_, NextBackoff());
+    return;
+  }
+  std::swap(out_pending_, out_writing_);
+  out_pending_.clear();
+  writing_ = true;
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  asio::async_write(socket_, asio::buffer(out_writing_),
+                    [this, self, gen](const error_code& ec, size_t) {
+                      if (gen == generation_) OnWritten(ec);
+                    });
+}
+
+void EsmeSession::OnWritten(const error_code& ec) {
+  writing_ = false;
+  if (ec) return Disconnect("write: " + ec.message(), NextBackoff());
+  Flush();
+}
+
+// ---- submit flow ----------------------------------------------------------------------------
+
+Status EsmeSession::Submit(SubmitSm sm, SubmitCallback cb) {
+  if (stopping_ || state_ == SessionState::kStopped) {
+    return Status::Unavailable("session stopping");
+  }
+  if (queue_.size() >= config_.max_queued_submits) return Status::Unavailable("queue full");
+  std::vector<uint8_t> scratch;
+  if (Status s = Encode(Pdu{0, 1, sm}, &scratch); !s.ok()) return s;
+  queue_.push_back(std::make_unique<Queued>(Queued{next_order_++, std::move(sm), std::move(cb)}));
+  Pump();
+  return Status::OK();
+}
+
+void EsmeSession::Requeue(std::unique_ptr<Queued> q) {
+  auto pos = std::find_if(queue_.begin(), queue_.end(),
+                          [&](const std::unique_ptr<Queued>& e) { return e->order > q->order; });
+  queue_.insert(pos, std::move(q));
+}
+
+void EsmeSession::Pump() {
+  if (state_ != SessionState::kBound || stopping_) return;
+  const double rate = config_.max_submits_per_second;
+  const auto interval =
+      rate > 0
+          ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
+          : Clock::duration::zero();
+  while (!queue_.empty() && outstanding_.size() < config_.window) {
+    const Clock::time_point now = Clock::now();
+    const Clock::time_point at = std::max(paused_until_, next_send_);
+    if (at > now) return ArmSendTimer(at);
+    std::unique_ptr<Queued> q = std::move(queue_.front());
+    queue_.pop_front();
+    Pdu pdu;
+    pdu.body = q->sm;
+    SendRequest(std::move(pdu), std::move(q));
+    if (rate > 0) next_send_ = std::max(next_send_, now) + interval;
+  }
+}
+
+void EsmeSession::ArmSendTimer(Clock::time_point at) {
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  send_timer_.expires_at(at);
+  send_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (!ec && gen == generation_) Pump();
+  });
+}
+
+void EsmeSession::ArmResponseTimer() {
+  if (outstanding_.empty()) {
+    response_timer_.cancel();
+    return;
+  }
+  Clock::time_point earliest = Clock::time_point::max();
+  for (const auto& [seq, out] : outstanding_) earliest = std::min(earliest, out.deadline);
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  response_timer_.expires_at(earliest);
+  response_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (!ec && gen == generation_) OnResponseTimer();
+  });
+}
+
+void EsmeSession::OnResponseTimer() {
+  const Clock::time_point now = Clock::now();
+  std::vector<std::unique_ptr<Queued>> timed_out;
+  for (auto it = outstanding_.begin(); it != outstanding_.end();) {
+    if (it->second.deadline > now) {
+      ++it;
+      continue;
+    }
+    if (!it->second.submit) {
+      // No answer to bind, enquire_link or unbind: the link is dead (or the SMSC is).
+      const std::string what = CommandName(it->second.command_id);
+      if (state_ == SessionState::kUnbinding) return Close();
+      return Disconnect("no " + what + "_resp in time", NextBackoff());
+    }
+    timed_out.push_back(std::move(it->second.submit));
+    it = outstanding_.erase(it);
+  }
+  ArmResponseTimer();
+  for (auto& q : timed_out) CompleteUnknown(std::move(q));
+  Pump();
+  MaybeUnbind();
+}
+
+void EsmeSession::ArmEnquireLink() {
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  enquire_timer_.expires_after(config_.enquire_link_interval);
+  enquire_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (ec || gen != generation_ || state_ != SessionState::kBound) return;
+    ++stats_.enquire_links_sent;
+    SendRequest(Pdu{0, 0, EnquireLink{}});
+    ArmEnquireLink();
+  });
+}
+
+// Requests in flight when the connection goes: their outcome is unknown.
+void EsmeSession::FailOutstanding() {
+  std::map<uint32_t, Outstanding> gone;
+  gone.swap(outstanding_);
+  for (auto& [seq, out] : gone) {
+    if (out.submit) CompleteUnknown(std::move(out.submit));
+  }
+}
+
+// A submit sent without an answer: the SMSC may or may not have it.
+void EsmeSession::CompleteUnknown(std::unique_ptr<Queued> q) {
+  SubmitResult r = Unsent();
+  r.outcome_unknown = true;
+  ++stats_.submits_done;
+  if (q->cb) q->cb(r);
+}
+
+// Submits never sent: answered as such when the session stops.
+void EsmeSession::FailQueued() {
+  std::deque<std::unique_ptr<Queued>> gone;
+  gone.swap(queue_);
+  for (auto& q : gone) {
+    if (q->cb) q->cb(Unsent());
+  }
+}
+
+}  // namespace smsgw::smpp

@@ -1,0 +1,221 @@
+// One ESME bind to an SMSC over TCP (Boost.Asio), kept alive for the daemon's lifetime:
+// connect, bind, enquire_link on a timer, answer the SMSC's requests, hand MOs to an MoSink
+// and acknowledge them only with the sink's status, send submit_sm within a window and a
+// throughput cap, reconnect with exponential backoff and jitter, unbind on Stop().
+//
+// Threading: every public method runs on the io_context's thread (post to it from elsewhere);
+// the session is never touched by two threads. The MoSink's ack may come from any thread and
+// is posted back. Timers are explicit actors: a reconnect timer, an enquire_link timer, one
+// response deadline timer armed for the earliest outstanding sequence number, a send timer
+// for the throughput cap and whole-bind pauses.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "conf/status.h"
+#include "gateway/smpp/command_status.h"
+#include "gateway/smpp/decode.h"
+#include "gateway/smpp/framer.h"
+#include "gateway/smpp/mo_sink.h"
+#include "gateway/smpp/pdu.h"
+
+namespace smsgw::smpp {
+
+using Millis = std::chrono::milliseconds;
+
+struct SessionConfig {
+  std::string name = "smsc";  // names the connection in logs and in InboundMo
+  std::string host = "127.0.0.1";
+  uint16_t port = 2775;
+  BindMode bind_mode = BindMode::kTransceiver;
+  std::string system_id;
+  std::string password;
+  std::string system_type;
+  Address address_range;
+
+  size_t window = 10;                 // outstanding requests we sent, at most
+  double max_submits_per_second = 0;  // 0: no cap
+  size_t max_queued_submits = 10000;  // Submit() refuses beyond this
+  size_t max_unacked_mos = 1000;      // stop reading while the sink holds this many
+
+  Millis enquire_link_interval{30000};
+  Millis response_timeout{10000};  // for every request we send, bind included
+  Millis throttle_pause{1000};     // first whole-bind pause on RTHROTTLED/RMSGQFUL; doubles
+  Millis max_throttle_pause{30000};
+  Millis reconnect_min{1000};  // backoff doubles from here, with +-50 % jitter
+  Millis reconnect_max{60000};
+  Millis refused_bind_backoff{60000};  // after a bind_resp with an error status
+  Millis stop_timeout{5000};           // bound on draining in-flight work at Stop()
+
+  uint32_t max_command_length = kDefaultMaxCommandLength;
+  size_t max_tlvs = kDefaultMaxTlvs;
+
+  // One line per event worth an operator's attention (never message content).
+  std::function<void(const std::string&)> log;
+};
+
+// The final word on one submit_sm. Throttling is not final: the session pauses the bind and
+// resends by itself.
+struct SubmitResult {
+  uint32_t status = 0;     // the SMSC's, or ESME_RSYSERR when `outcome_unknown`
+  std::string message_id;  // on success
+  StatusConsequence consequence;
+  // No response came (response timer, or the connection dropped with it in flight): the SMSC
+  // may or may not have taken it. Resending risks a duplicate SMS, which the reference in
+  // every reply makes harmless.
+  bool outcome_unknown = false;
+};
+using SubmitCallback = std::function<void(const SubmitResult&)>;
+
+enum class SessionState { kIdle, kConnecting, kBinding, kBound, kUnbinding, kWaiting, kStopped };
+
+struct SessionStats {
+  uint64_t connects = 0;
+  uint64_t binds = 0;
+  uint64_t bind_refusals = 0;
+  uint64_t mos_received = 0;
+  uint64_t mos_acked_ok = 0;
+  uint64_t mos_acked_error = 0;
+  uint64_t pdus_refused = 0;  // PDUs the validator refused (answered, session kept)
+  uint64_t submits_sent = 0;  // resends included
+  uint64_t submits_done = 0;
+  uint64_t throttle_pauses = 0;
+  uint64_t enquire_links_sent = 0;
+};
+
+class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
+ public:
+  static std::shared_ptr<EsmeSession> Create(boost::asio::io_context& io, SessionConfig config,
+                                             MoSink& sink);
+  ~EsmeSession();
+  EsmeSession(const EsmeSession&) = delete;
+  EsmeSession& operator=(const EsmeSession&) = delete;
+
+  // Connects and binds, and keeps doing so until Stop().
+  void Start();
+
+  // Stops taking MOs (new ones get ESME_RX_T_APPN so the SMSC retries them later), waits up
+  // to stop_timeout for the sink's acks and our outstanding responses, sends unbind, closes.
+  // Submits still queued are answered with status ESME_RSYSERR and outcome_unknown false
+  // (never sent). `done` runs once the session is closed.
+  void Stop(std::function<void()> done = {});
+
+  // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
+  // result. InvalidArgument when it does not encode; Unavailable when the queue holds
+  // max_queued_submits or the session is stopping (cb not kept).
+  Status Submit(SubmitSm sm, SubmitCallback cb);
+
+  SessionState state() const { return state_; }
+  const SessionStats& stats() const { return stats_; }
+  size_t queued_submits() const { return queue_.size(); }
+  size_t outstanding() const { return outstanding_.size(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  using tcp = boost::asio::ip::tcp;
+
+  struct Queued {
+    uint64_t order;  // submission order: a throttled resend goes back to its place
+    SubmitSm sm;
+    SubmitCallback cb;
+  };
+  struct Outstanding {
+    uint32_t command_id;
+    Clock::time_point deadline;
+    std::unique_ptr<Queued> submit;  // set for submit_sm
+  };
+  // MOs of one read, handed to the sink together.
+  struct MoBatch {
+    std::vector<InboundMo> mos;
+    std::vector<uint32_t> command_ids;
+    std::vector<uint32_t> sequence_numbers;
+  };
+
+  EsmeSession(boost::asio::io_context& io, SessionConfig config, MoSink& sink);
+
+  // Connection life.
+  void Connect();
+  void OnConnected(const boost::system::error_code& ec);
+  void Disconnect(const std::string& why, Millis reconnect_after);
+  void Close();
+  Millis NextBackoff();
+  Millis Jitter(Millis base);
+
+  // Reading and dispatch.
+  void Read();
+  void OnRead(const boost::system::error_code& ec, size_t n);
+  void HandleFrame(std::span<const uint8_t> frame, MoBatch* batch);
+  void HandleRequest(Pdu pdu, MoBatch* batch);
+  void HandleResponse(const Pdu& pdu);
+  void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
+  void HandleMalformedResponse(uint32_t seq);
+  void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
+
+  // Writing.
+  void SendRequest(Pdu pdu, std::unique_ptr<Queued> submit = nullptr);
+  void Reply(uint32_t request_id, uint32_t seq, uint32_t status);
+  void Flush();
+  void OnWritten(const boost::system::error_code& ec);
+
+  // Submit flow and timers.
+  void Pump();
+  void Requeue(std::unique_ptr<Queued> q);
+  void ArmSendTimer(Clock::time_point at);
+  void ArmResponseTimer();
+  void OnResponseTimer();
+  void ArmEnquireLink();
+  void FailOutstanding();
+  void CompleteUnknown(std::unique_ptr<Queued> q);
+  void FailQueued();
+  void MaybeUnbind();
+  void Log(const std::string& line) const;
+
+  boost::asio::io_context& io_;
+  SessionConfig config_;
+  MoSink& sink_;
+  tcp::resolver resolver_;
+  tcp::socket socket_;
+  boost::asio::steady_timer reconnect_timer_;
+  boost::asio::steady_timer enquire_timer_;
+  boost::asio::steady_timer response_timer_;
+  boost::asio::steady_timer send_timer_;
+  boost::asio::steady_timer stop_timer_;
+  Framer framer_;
+  DecodeOptions decode_options_;
+
+  SessionState state_ = SessionState::kIdle;
+  uint64_t generation_ = 0;  // bumps per connection; stale handlers and acks compare it
+  uint32_t next_seq_ = 1;
+  uint64_t next_order_ = 0;
+  bool reading_ = false;
+  bool stopping_ = false;
+  std::string close_after_write_;  // non-empty: disconnect with this reason once flushed
+  std::function<void()> on_stopped_;
+
+  std::vector<uint8_t> out_pending_;  // encoded, waiting for the write in flight
+  std::vector<uint8_t> out_writing_;  // the write in flight
+  bool writing_ = false;
+
+  std::deque<std::unique_ptr<Queued>> queue_;
+  std::map<uint32_t, Outstanding> outstanding_;  // by sequence number
+  size_t unacked_mos_ = 0;
+  Clock::time_point next_send_{};     // throughput cap
+  Clock::time_point paused_until_{};  // whole-bind pause after throttling
+  Millis throttle_pause_{0};
+  Millis backoff_{0};
+  std::mt19937_64 rng_;
+  SessionStats stats_;
+};
+
+}  // namespace smsgw::smpp

@@ -1,0 +1,57 @@
+// What the store reports to operators (`smsgw ctl`): counts, retention purges, checks.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace smsgw::store {
+
+struct StoreStats {
+  int schema_version = 0;
+  // Rows per state, e.g. inbound["new"], instructions["dead"], replies["sent"].
+  std::map<std::string, int64_t> inbound;
+  std::map<std::string, int64_t> challenges;
+  std::map<std::string, int64_t> instructions;
+  std::map<std::string, int64_t> replies;
+  int64_t audit_rows = 0;
+  int64_t locked_subscribers = 0;  // locks still in force
+  // Of this Store object (daemon mode): dedup keys held in memory, redeliveries answered.
+  int64_t recent_keys = 0;
+  int64_t duplicates_seen = 0;
+  int64_t file_bytes = 0;  // page_count * page_size
+};
+
+// Deletes what is older than the cutoffs and finished: processed inbound messages (by
+// received_at), challenges that are no longer pending, instructions done / rejected / dead and
+// replies delivered / undeliverable / dead / sent (by their last update). Never deletes work
+// still to do. Audit rows are kept unless an audit cutoff is given: the audit trail usually
+// has a longer retention of its own.
+struct PurgeOptions {
+  int64_t older_than_ms = 90 * 86'400'000LL;
+  std::optional<int64_t> audit_older_than_ms;
+};
+
+struct PurgeReport {
+  int64_t inbound = 0;
+  int64_t challenges = 0;
+  int64_t instructions = 0;
+  int64_t replies = 0;
+  int64_t audit = 0;
+  int64_t locks = 0;  // expired subscriber locks
+};
+
+struct CheckReport {
+  int schema_version = 0;
+  int supported_version = 0;
+  std::vector<std::string> problems;  // PRAGMA integrity_check lines other than "ok"
+  // Whether the key ring opens the store's sealed dedup secret (false when no keys were
+  // given or they are not the store's keys).
+  bool keys_checked = false;
+  bool keys_match = false;
+  bool ok() const { return problems.empty() && schema_version == supported_version; }
+};
+
+}  // namespace smsgw::store

@@ -1,0 +1,121 @@
+// Effects: everything one step of the commands engine wants written, applied by
+// Store::Apply in one transaction: all of it, or (on any error) none of it.
+//
+// Typical steps:
+//   an MO parsed into an instruction:  consume + instructions + replies
+//   an MO that needs a PIN:            consume + challenges + replies
+//   the answer to a challenge:         consume + challenge_changes (Consume) + instructions
+//   the backend answered:              outcomes + replies
+//   a resend inside the window:        consume (outcome "resend") + replies
+// Secrets go only in the `secret` fields, which are sealed before they reach the database;
+// everything else is stored in clear.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/audit.h"
+
+namespace smsgw::store {
+
+// Marks an inbound message processed (it must still be "new": FailedPrecondition otherwise,
+// NotFound when there is no such message). Its sealed text is dropped.
+struct ConsumeInbound {
+  int64_t inbound_id = 0;
+  std::string outcome;        // short word: "instruction", "challenge", "usage", "resend", ...
+  std::string redacted_text;  // the text with credential- and account-class values masked
+  // The message's reference, reported to later resends (FindResend) and shown by ctl.
+  std::optional<std::string> reference;
+  // The normalised command. When set, later messages from the same source carrying the same
+  // command within the resend window are found by FindResend. Only a keyed hash is stored.
+  std::optional<std::string> resend_command;
+};
+
+struct NewChallenge {
+  std::string msisdn;
+  std::string code;  // the one-time code the subscriber must send back (stored hashed)
+  std::string operation;
+  std::string payload;  // clear part of the pending instruction
+  std::string secret;   // sensitive part (account number, ...); sealed, may be empty
+  std::optional<std::string> reference;
+  int64_t expires_at = 0;  // unix ms
+  int attempts = 3;        // wrong answers allowed before it is exhausted
+};
+
+struct ChallengeChange {
+  enum class Kind {
+    kConsume,       // pending and not expired -> consumed; FailedPrecondition otherwise
+    kWrongAttempt,  // pending -> attempts_left - 1 (exhausted at 0)
+    kCancel,        // pending -> cancelled
+  };
+  int64_t challenge_id = 0;
+  Kind kind = Kind::kConsume;
+};
+
+// A new instruction for the backend. `id` and `reference` come from MintInstructionKeys
+// (store/ids.h) so the engine can put the reference in its replies before Apply.
+struct NewInstruction {
+  std::string id;
+  std::string reference;
+  std::string msisdn;
+  std::string operation;  // "transfer", "bill.pay", "balance", ...
+  std::string payload;    // clear part (by convention JSON); shown to operators
+  std::string secret;     // sensitive part (PIN, account number); sealed, dropped once answered
+  std::optional<int64_t> challenge_id;
+  // Defaults to the consumed inbound message's id.
+  std::optional<int64_t> inbound_id;
+};
+
+// What the backend client learnt about an instruction.
+struct InstructionOutcome {
+  enum class Kind {
+    kDone,      // a definitive yes; `detail` is the backend's answer (no secrets)
+    kRejected,  // a definitive no; `detail` is the reason
+    kRetry,     // no answer or a temporary error: retried later, dead after max_attempts
+  };
+  std::string instruction_id;
+  Kind kind = Kind::kDone;
+  std::string detail;
+};
+
+struct NewReply {
+  std::string destination;  // MSISDN
+  std::string source;       // short code
+  std::string text;         // sealed at rest
+  std::optional<std::string> reference;
+  std::optional<std::string> instruction_id;
+  std::optional<std::string> connection;  // preferred SMPP connection
+  // Defaults to the consumed inbound message's id.
+  std::optional<int64_t> inbound_id;
+};
+
+// Locks a subscriber out until `until_ms` (0 lifts a lock).
+struct SetLock {
+  std::string msisdn;
+  int64_t until_ms = 0;
+  std::string reason;
+};
+
+struct Effects {
+  std::optional<ConsumeInbound> consume;
+  std::vector<ChallengeChange> challenge_changes;
+  std::vector<NewChallenge> challenges;
+  std::vector<NewInstruction> instructions;
+  std::vector<InstructionOutcome> outcomes;
+  std::vector<NewReply> replies;
+  std::vector<SetLock> locks;
+  std::vector<NewAudit> audit;
+  // Actor of the audit rows the store writes for consume, challenges, instructions and
+  // replies. Outcomes are recorded as the backend's (kRetry and dead as the system's).
+  Actor actor = Actor::kSubscriber;
+};
+
+// Ids given to what Apply created, in the order of the Effects vectors.
+struct Applied {
+  std::vector<int64_t> challenge_ids;
+  std::vector<int64_t> reply_ids;
+};
+
+}  // namespace smsgw::store

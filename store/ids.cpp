@@ -1,0 +1,30 @@
+#include "store/ids.h"
+
+#include <array>
+
+#include "store/crypto.h"
+
+namespace smsgw::store {
+namespace {
+
+constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+constexpr int kRandomIdDigits = 16;  // 80 bits
+constexpr int kReferenceDigits = 10;
+
+}  // namespace
+
+Result<InstructionKeys> MintInstructionKeys(int64_t now_ms) {
+  // One random byte per digit: 256 is a multiple of 32, so `byte & 31` is uniform.
+  std::array<uint8_t, kRandomIdDigits + kReferenceDigits> random{};
+  if (Status s = RandomBytes(random); !s.ok()) return s;
+  InstructionKeys keys;
+  const uint64_t time = static_cast<uint64_t>(now_ms) & ((1ULL << 48) - 1);
+  for (int i = 9; i >= 0; --i) keys.id.push_back(kCrockford[(time >> (5 * i)) & 31]);
+  for (int i = 0; i < kRandomIdDigits; ++i) keys.id.push_back(kCrockford[random[i] & 31]);
+  for (int i = 0; i < kReferenceDigits; ++i) {
+    keys.reference.push_back(kCrockford[random[kRandomIdDigits + i] & 31]);
+  }
+  return keys;
+}
+
+}  // namespace smsgw::store

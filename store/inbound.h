@@ -1,0 +1,55 @@
+// Inbound (mobile-originated) messages as the store takes and gives them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "conf/status.h"
+#include "store/crypto.h"
+#include "store/options.h"
+
+namespace smsgw::store {
+
+// An MO as the SMPP layer hands it over, before anything is known about its content.
+struct InboundMessage {
+  std::string connection;                      // name of the SMPP connection it arrived on
+  std::string source;                          // MSISDN of the subscriber
+  std::string destination;                     // the short code it was sent to
+  std::string text;                            // decoded text (UTF-8); stored only sealed
+  std::optional<std::string> smsc_message_id;  // when the SMSC gave the MO an id
+  int data_coding = 0;                         // SMPP data_coding, kept for the record
+};
+
+// InvalidArgument naming the field when a message exceeds `limits` or has an empty
+// connection, source or destination. Accept refuses a batch holding such a message.
+Status ValidateInbound(const InboundMessage& message, const Limits& limits);
+
+// What Accept made of one message of a batch.
+struct AcceptResult {
+  // False: stored now with a new id. True: a network redelivery of the message stored as
+  // `id` (inside the redelivery window); nothing was written for it.
+  bool duplicate = false;
+  int64_t id = 0;
+};
+
+// An inbound message waiting for the commands engine (state "new"), its text opened.
+struct PendingMessage {
+  int64_t id = 0;
+  int64_t received_at = 0;  // unix ms
+  std::string connection;
+  std::string source;
+  std::string destination;
+  std::optional<std::string> smsc_message_id;
+  int data_coding = 0;
+  SecretBytes text;  // may hold a PIN: never log it, let it go out of scope soon
+};
+
+// An earlier message from the same subscriber that carried the same normalised command.
+struct ResendMatch {
+  int64_t inbound_id = 0;
+  int64_t received_at = 0;
+  std::string reference;  // what that message's processing recorded as its reference
+};
+
+}  // namespace smsgw::store

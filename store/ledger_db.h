@@ -1,0 +1,96 @@
+// The ledger's SQLite connection: one object owns one sqlite3 handle, prepares each statement
+// once, and maps SQLite's result codes onto smsgw::Status by what the caller should do.
+//
+// Internal to store/ledger*.cpp. Not thread-safe: one owner per connection (the handle is
+// opened with SQLITE_OPEN_NOMUTEX); other threads open their own connection to the same file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "conf/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace smsgw::store {
+
+// A prepared statement borrowed from the connection's cache. Unbound when handed out and reset
+// when it goes away, so no half-read SELECT keeps a read snapshot open past its use (a stale
+// snapshot would make the next BEGIN IMMEDIATE fail). Bind indexes start at 1, columns at 0.
+// Only one Stmt per SQL text may be alive at a time.
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  Stmt(Stmt&& other) noexcept : s_(other.s_) { other.s_ = nullptr; }
+  Stmt& operator=(Stmt&&) = delete;
+  Stmt(const Stmt&) = delete;
+  ~Stmt();
+
+  Stmt& Bind(int index, int64_t value);
+  Stmt& Bind(int index, std::string_view text);
+  Stmt& BindBlob(int index, std::string_view bytes);
+  Stmt& BindNull(int index);
+
+  // True when a row is ready, false when the statement is done.
+  Result<bool> Step();
+  // Steps to the end; for statements that return no rows.
+  Status Run();
+
+  bool IsNull(int column) const;
+  int64_t Int(int column) const;
+  std::string Text(int column) const;
+  std::string Blob(int column) const;
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class LedgerDb {
+ public:
+  // Opens (creating it with mode 0600 when missing) the database file, then sets WAL,
+  // synchronous=FULL, foreign keys and the busy timeout. Unavailable when the file is locked
+  // for longer than busy_timeout_ms, IOError when it cannot be opened.
+  static Result<std::unique_ptr<LedgerDb>> Open(const std::string& path, int busy_timeout_ms);
+  ~LedgerDb();
+  LedgerDb(const LedgerDb&) = delete;
+  LedgerDb& operator=(const LedgerDb&) = delete;
+
+  // Runs SQL that returns no rows (several statements allowed).
+  Status Exec(std::string_view sql);
+  Result<Stmt> Prepare(std::string_view sql);
+  // The first column of the first row of a query without parameters; `if_none` when there is
+  // no row or the value is NULL.
+  Result<int64_t> QueryInt(std::string_view sql, int64_t if_none);
+
+  int64_t LastInsertRowid() const;
+  int Changes() const;
+
+  // Maps an SQLite result code to a Status: BUSY/LOCKED are Unavailable (retry later),
+  // CONSTRAINT is AlreadyExists, FULL/IOERR are IOError, CORRUPT/NOTADB are Corruption.
+  Status Error(int rc, std::string_view what) const;
+
+ private:
+  explicit LedgerDb(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+// BEGIN IMMEDIATE on construction: the write lock is taken before anything is read, so two
+// connections never decide on the same stale balance. Rolls back unless Commit() succeeded.
+class LedgerTxn {
+ public:
+  static Result<std::unique_ptr<LedgerTxn>> Begin(LedgerDb& db);
+  ~LedgerTxn();
+  Status Commit();
+
+ private:
+  explicit LedgerTxn(LedgerDb& db) : db_(db) {}
+  LedgerDb& db_;
+  bool done_ = false;
+};
+
+}  // namespace smsgw::store

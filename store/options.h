@@ -1,0 +1,82 @@
+// How a Store is opened: file, keys, clock, durability, windows, retry policies and limits.
+// The config loader fills this from gateway.yaml; tests fill it directly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "store/clock.h"
+#include "store/crypto.h"
+
+namespace smsgw::store {
+
+// PRAGMA synchronous. kFull (the default) fsyncs the WAL at every commit: a commit that
+// returned survives a power cut. kNormal skips that fsync (only checkpoints sync): a power cut
+// may lose the last commits, which the SMSC was already told we have. Choose it knowingly.
+enum class Synchronous { kFull, kNormal };
+
+enum class OpenMode {
+  // The gateway daemon: creates the file when missing, applies migrations, puts in-flight
+  // outbox items back to pending (they were interrupted by a crash) and loads the recent
+  // dedup keys into memory. Exactly one daemon-mode Store per database file.
+  kDaemon,
+  // `smsgw ctl`, beside a running daemon or offline: the file must exist with the current
+  // schema; nothing is migrated or recovered; Accept, PendingInbound, FindResend and the
+  // Claim* calls are refused (FailedPrecondition). `keys` may be null.
+  kAdmin,
+};
+
+// Retries of outbox items: exponential backoff with full jitter, bounded. The delay before
+// attempt n+1 (after n failed attempts) is uniform in
+//   [base_delay_ms, min(max_delay_ms, base_delay_ms * 2^(n-1))],
+// and an item that has failed max_attempts times is dead.
+struct RetryPolicy {
+  int64_t base_delay_ms = 2'000;
+  int64_t max_delay_ms = 10 * 60'000;
+  int max_attempts = 12;
+};
+
+// Bounds on what Accept takes, so one bad PDU cannot bloat the log. The SMPP layer checks
+// messages with ValidateInbound (store/inbound.h) before handing them over.
+struct Limits {
+  std::size_t max_batch = 10'000;
+  std::size_t max_text_bytes = 8'192;  // decoded text; 255 segments of 153 GSM chars fit
+  std::size_t max_address_bytes = 32;  // source and destination (SMPP allows 21)
+  std::size_t max_connection_bytes = 64;
+  std::size_t max_smsc_message_id_bytes = 65;  // SMPP message_id is at most 65 octets
+};
+
+struct Options {
+  std::string path;  // the database file; -wal and -shm files sit beside it
+  OpenMode mode = OpenMode::kDaemon;
+
+  // Seals sensitive fields and the store's own dedup secret. Required in daemon mode.
+  // Keeping an old key in the ring lets records sealed before a rotation be opened.
+  std::shared_ptr<const KeyRing> keys;
+  // Null means SystemClock.
+  std::shared_ptr<const Clock> clock;
+
+  // Daemon mode only: create a missing file (mode 0600). Its directory must exist.
+  bool create_if_missing = true;
+  Synchronous synchronous = Synchronous::kFull;
+  // How long a statement waits for another connection's lock before failing with Unavailable.
+  int busy_timeout_ms = 5'000;
+
+  // An inbound message identical to one received less than this long ago is a network
+  // redelivery (same connection, source, destination, text, SMSC message id).
+  int64_t redelivery_window_ms = 24 * 3'600'000LL;
+  // FindResend reports an identical command from the same subscriber within this window.
+  int64_t resend_window_ms = 10 * 60'000LL;
+
+  RetryPolicy instruction_retry;
+  RetryPolicy reply_retry{1'000, 5 * 60'000, 10};
+  Limits limits;
+
+  // SQLite VFS to open the file through; empty means the default. A seam for tests that
+  // inject disk-full and I/O errors (tests/support/fault_vfs.h).
+  std::string vfs;
+};
+
+}  // namespace smsgw::store

@@ -1,0 +1,119 @@
+// The outbox: instructions for the account backend and MT replies for subscribers, each a
+// small state machine persisted in the store.
+//
+// Instruction:  pending ──claim──▶ in_flight ──Done──▶ done
+//                  ▲                   │ ├──Rejected──▶ rejected
+//                  │                   │ └──Retry──▶ pending (next_attempt_at later)
+//                  └──Requeue── dead ◀─┘   (Retry after max_attempts failures)
+//   Done/Rejected are also taken from pending or dead: a backend may answer late (push).
+//   in_flight items found when the daemon opens the store (a crash interrupted them) are
+//   pending again, due at once; the instruction's id is the backend's Idempotency-Key, so a
+//   repeated request is harmless.
+//
+// Reply (MT):   pending ──claim──▶ in_flight ──Sent──▶ sent ──receipt──▶ delivered
+//                  ▲                   │ ├──Failed──▶ undeliverable    └──▶ undeliverable
+//                  │                   │ └──Retry──▶ pending
+//                  └──Requeue── dead ◀─┘   (Retry after max_attempts failures)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/crypto.h"
+
+namespace smsgw::store {
+
+enum class InstructionState { kPending, kInFlight, kDone, kRejected, kDead };
+enum class ReplyState { kPending, kInFlight, kSent, kDelivered, kUndeliverable, kDead };
+
+std::string_view StateName(InstructionState state);  // "pending", "in_flight", ...
+std::string_view StateName(ReplyState state);
+std::optional<InstructionState> ParseInstructionState(std::string_view name);
+std::optional<ReplyState> ParseReplyState(std::string_view name);
+
+// An instruction as stored, without its sealed part.
+struct Instruction {
+  std::string id;         // idempotency key
+  std::string reference;  // what the subscriber is told ("ref K7H3QZ2P9M")
+  std::optional<int64_t> inbound_id;
+  std::optional<int64_t> challenge_id;
+  std::string msisdn;
+  std::string operation;
+  std::string payload;       // clear part
+  std::string payload_hash;  // hex SHA-256 of operation, NUL, payload
+  bool has_secret = false;   // whether a sealed part is still stored
+  InstructionState state = InstructionState::kPending;
+  int attempts = 0;
+  int64_t next_attempt_at = 0;
+  std::optional<std::string> last_error;
+  std::optional<std::string> result;  // the backend's answer (done) or reason (rejected)
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// An instruction handed to the backend client by ClaimInstructions, with its secret opened.
+struct ClaimedInstruction {
+  std::string id;
+  std::string reference;
+  std::string msisdn;
+  std::string operation;
+  std::string payload;
+  std::string payload_hash;
+  SecretBytes secret;  // empty when the instruction has none
+  int attempt = 0;     // 1 for the first attempt
+};
+
+// An MT reply handed to the MT sender by ClaimReplies, its text opened.
+struct ClaimedReply {
+  int64_t id = 0;
+  std::optional<std::string> connection;  // preferred SMPP connection, if the engine chose one
+  std::string source;                     // short code it is sent from
+  std::string destination;                // MSISDN
+  SecretBytes text;
+  std::optional<std::string> reference;
+  int attempt = 0;
+};
+
+// What the MT sender learnt about one claimed reply.
+struct ReplyResult {
+  enum class Kind {
+    kSent,    // submit_sm_resp OK: smsc_message_id set (for matching the receipt)
+    kRetry,   // throttled, connection lost, timeout: try again after a backoff
+    kFailed,  // a permanent SMSC error (e.g. invalid destination): undeliverable
+  };
+  int64_t id = 0;
+  Kind kind = Kind::kSent;
+  std::string smsc_message_id;  // kSent. For a concatenated message: the last segment's id
+  std::string error;            // kRetry / kFailed; no message text in it
+};
+
+// One row of ListOutbox, for operators: no secrets, no MT text.
+struct OutboxItem {
+  enum class Kind { kInstruction, kReply };
+  Kind kind = Kind::kInstruction;
+  std::string id;  // instruction id, or "mt-<n>" for a reply
+  std::string reference;
+  std::string msisdn;  // subscriber (instruction) or destination (reply)
+  std::string what;    // operation, or "reply"
+  std::string state;
+  int attempts = 0;
+  int64_t next_attempt_at = 0;
+  std::optional<std::string> last_error;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct OutboxFilter {
+  std::optional<std::string> state;  // a state name of either machine; all states when empty
+  bool instructions = true;
+  bool replies = true;
+  int limit = 100;  // per kind, oldest first
+};
+
+// The stable names of a reply row for operators and ctl: "mt-<n>".
+std::string ReplyItemId(int64_t reply_id);
+std::optional<int64_t> ParseReplyItemId(std::string_view item_id);
+
+}  // namespace smsgw::store

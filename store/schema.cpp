@@ -1,0 +1,215 @@
+#include "store/schema.h"
+
+#include <sqlite3.h>
+
+#include "store/sql.h"
+
+namespace smsgw::store {
+namespace {
+
+// Version 1. States are short words so the file reads well in the sqlite3 shell. Times are
+// unix milliseconds. Random keys are kept off the hot write path: inbound rows are appended in
+// rowid (time) order and their dedup_key column is not indexed (the recent keys live in
+// memory, rebuilt from this log at open). Inbound ids are given by the store (max + 1) and the
+// newest row is never purged, so an id is never reused.
+constexpr std::string_view kV1 = R"sql(
+CREATE TABLE meta(
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE inbound(
+  id              INTEGER PRIMARY KEY,
+  received_at     INTEGER NOT NULL,
+  connection      TEXT NOT NULL,
+  source          TEXT NOT NULL,
+  destination     TEXT NOT NULL,
+  smsc_message_id TEXT,
+  data_coding     INTEGER NOT NULL,
+  dedup_key       BLOB NOT NULL,
+  raw_sealed      TEXT,
+  state           TEXT NOT NULL DEFAULT 'new' CHECK (state IN ('new', 'processed')),
+  outcome         TEXT,
+  redacted_text   TEXT,
+  reference       TEXT,
+  resend_key      BLOB,
+  processed_at    INTEGER
+);
+CREATE INDEX inbound_new ON inbound(id) WHERE state = 'new';
+-- Resend keys are set when a message is processed, not when it arrives, so this index costs
+-- nothing on Accept.
+CREATE INDEX inbound_resend ON inbound(resend_key) WHERE resend_key IS NOT NULL;
+
+CREATE TABLE challenge(
+  id            INTEGER PRIMARY KEY,
+  msisdn        TEXT NOT NULL,
+  code_hash     BLOB NOT NULL,
+  inbound_id    INTEGER,
+  operation     TEXT NOT NULL,
+  payload       TEXT NOT NULL,
+  secret_sealed TEXT,
+  reference     TEXT,
+  state         TEXT NOT NULL CHECK (state IN
+                  ('pending', 'consumed', 'expired', 'exhausted', 'cancelled')),
+  attempts_left INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+CREATE INDEX challenge_code ON challenge(code_hash);
+CREATE INDEX challenge_expiry ON challenge(expires_at) WHERE state = 'pending';
+CREATE INDEX challenge_state ON challenge(state, updated_at);
+
+CREATE TABLE instruction(
+  seq             INTEGER PRIMARY KEY,
+  id              TEXT NOT NULL UNIQUE,
+  reference       TEXT NOT NULL UNIQUE,
+  inbound_id      INTEGER,
+  challenge_id    INTEGER,
+  msisdn          TEXT NOT NULL,
+  operation       TEXT NOT NULL,
+  payload         TEXT NOT NULL,
+  payload_hash    TEXT NOT NULL,
+  secret_sealed   TEXT,
+  state           TEXT NOT NULL CHECK (state IN
+                    ('pending', 'in_flight', 'done', 'rejected', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  result          TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX instruction_due ON instruction(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX instruction_state ON instruction(state, updated_at);
+
+CREATE TABLE reply(
+  id              INTEGER PRIMARY KEY,
+  instruction_id  TEXT,
+  inbound_id      INTEGER,
+  connection      TEXT,
+  source          TEXT NOT NULL,
+  destination     TEXT NOT NULL,
+  text_sealed     TEXT NOT NULL,
+  reference       TEXT,
+  state           TEXT NOT NULL CHECK (state IN
+                    ('pending', 'in_flight', 'sent', 'delivered', 'undeliverable', 'dead')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error      TEXT,
+  smsc_message_id TEXT,
+  delivery_status TEXT,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX reply_due ON reply(next_attempt_at) WHERE state = 'pending';
+CREATE INDEX reply_state ON reply(state, updated_at);
+CREATE INDEX reply_smsc_id ON reply(smsc_message_id) WHERE smsc_message_id IS NOT NULL;
+
+CREATE TABLE subscriber_lock(
+  msisdn       TEXT PRIMARY KEY,
+  locked_until INTEGER NOT NULL,
+  reason       TEXT NOT NULL,
+  updated_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE audit(
+  id        INTEGER PRIMARY KEY,
+  at        INTEGER NOT NULL,
+  actor     TEXT NOT NULL CHECK (actor IN ('subscriber', 'admin', 'backend', 'system')),
+  msisdn    TEXT,
+  entity    TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  event     TEXT NOT NULL,
+  detail    TEXT NOT NULL
+);
+CREATE INDEX audit_msisdn ON audit(msisdn, at) WHERE msisdn IS NOT NULL;
+CREATE TRIGGER audit_append_only BEFORE UPDATE ON audit
+BEGIN
+  SELECT RAISE(ABORT, 'the audit trail is append-only');
+END;
+)sql";
+
+Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
+  sql::Statement st;
+  if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
+  sql::Query q(st);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return *row ? q.ColumnInt(0) : 0;
+}
+
+Result<int> TableCount(sqlite3* db) {
+  sql::Statement st;
+  if (Status s = st.Prepare(db, "SELECT count(*) FROM sqlite_schema"); !s.ok()) return s;
+  sql::Query q(st);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(q.ColumnInt(0));
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& Migrations() {
+  static const std::vector<std::string_view> all = {kV1};
+  return all;
+}
+
+Status NewerSchemaError(const std::string& path, int version) {
+  return Status::FailedPrecondition(
+      path + " has store schema version " + std::to_string(version) +
+      ", newer than this smsgw supports (" + std::to_string(kSchemaVersion) +
+      "); it was left untouched. Run the smsgw version that wrote it, or restore a backup.");
+}
+
+Result<int> ReadSchemaVersion(sqlite3* db, const std::string& path) {
+  Result<int64_t> app = PragmaInt(db, "application_id");
+  if (!app.ok()) {
+    if (app.status().IsCorruption()) {
+      return Status::Corruption(path + " is not an SQLite database (" + app.status().message() +
+                                ")");
+    }
+    return app.status().WithContext("reading " + path);
+  }
+  Result<int64_t> version = PragmaInt(db, "user_version");
+  if (!version.ok()) return version.status().WithContext("reading " + path);
+  if (*app != 0 && *app != kApplicationId) {
+    return Status::FailedPrecondition(path + " is an SQLite database of another application");
+  }
+  if (*app == 0) {
+    Result<int> tables = TableCount(db);
+    if (!tables.ok()) return tables.status().WithContext("reading " + path);
+    if (*tables > 0) {
+      return Status::FailedPrecondition(path +
+                                        " is an SQLite database but not an smsgw store (it has "
+                                        "tables and no smsgw application id)");
+    }
+  }
+  return static_cast<int>(*version);
+}
+
+Result<int> Migrate(sqlite3* db, const std::string& path,
+                    std::span<const std::string_view> migrations) {
+  const int target = static_cast<int>(migrations.size());
+  if (Status s = sql::Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s.WithContext("migrating");
+  // Read again under the write lock: another process may have migrated meanwhile.
+  Result<int> found = ReadSchemaVersion(db, path);
+  Status s = found.status();
+  if (s.ok() && *found > target) s = NewerSchemaError(path, *found);
+  for (int v = s.ok() ? *found : target; v < target && s.ok(); ++v) {
+    s = sql::Exec(db, migrations[v]);
+    if (!s.ok()) s = s.WithContext("migrating the store to version " + std::to_string(v + 1));
+  }
+  if (s.ok() && *found < target) {
+    s = sql::Exec(db, "PRAGMA application_id = " + std::to_string(kApplicationId) +
+                          "; PRAGMA user_version = " + std::to_string(target));
+  }
+  if (s.ok()) s = sql::Exec(db, "COMMIT");
+  if (!s.ok()) {
+    if (!sqlite3_get_autocommit(db)) (void)sql::Exec(db, "ROLLBACK");
+    return s;
+  }
+  return *found;
+}
+
+}  // namespace smsgw::store

@@ -1,0 +1,179 @@
+// The gateway's durable state in one SQLite database (WAL): the inbound log with its dedup,
+// pending challenges, the outbox (instructions for the backend, MT replies) and the audit
+// trail. See docs/store.md for the schema, the states and the retention.
+//
+// Threading: a Store owns one sqlite3 connection and must be used by one thread at a time (the
+// thread that owns it). It takes no locks of its own. Other processes (smsgw ctl) may open the
+// same file at the same time in OpenMode::kAdmin: SQLite's file locks serialise writers and a
+// busy connection waits up to Options::busy_timeout_ms, then the call fails with Unavailable.
+//
+// Durability: every call that writes runs one transaction (BEGIN IMMEDIATE ... COMMIT). When it
+// returns OK the data is on disk (synchronous=FULL). When it returns an error nothing of it was
+// written (the transaction was rolled back) and the Store stays usable.
+//
+// Errors: Unavailable for what may succeed later (database locked, disk full, I/O error);
+// InvalidArgument for bad input; NotFound / FailedPrecondition as documented per call;
+// Corruption for damaged data; Internal for a broken invariant.
+//
+// Secrets: message texts, challenge and instruction secrets and MT texts are sealed with
+// AES-256-GCM (store/crypto.h) before they reach SQLite, with the row named in the associated
+// data. Dedup, resend and challenge-code keys are HMAC-SHA256 under a random secret that is
+// itself stored sealed. Nothing the store writes to a log or an error message holds a secret.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "conf/status.h"
+#include "store/admin.h"
+#include "store/audit.h"
+#include "store/challenge.h"
+#include "store/effects.h"
+#include "store/inbound.h"
+#include "store/options.h"
+#include "store/outbox.h"
+
+namespace smsgw::store {
+
+struct StoreImpl;  // store/store_impl.h
+
+class Store {
+ public:
+  // Opens the database at options.path.
+  //   Daemon mode: creates it when missing (create_if_missing), applies pending migrations in
+  //   one transaction, puts interrupted in-flight outbox items back to pending (or dead when
+  //   they have used all their attempts) and loads the dedup keys of the redelivery window
+  //   into memory (one backwards scan of the inbound log).
+  //   Admin mode: the file must exist at the current schema version; nothing is changed.
+  // Errors: NotFound (no file and not allowed to create it); Corruption (the file is not an
+  // SQLite database, or the store's sealed secret fails to open); FailedPrecondition (the file
+  // belongs to another application, its schema is newer than this build (it is left
+  // untouched) or, in admin mode, older; the key ring lacks the key the store was sealed
+  // with); InvalidArgument (bad options); Unavailable (locked by another connection).
+  static Result<std::unique_ptr<Store>> Open(Options options);
+
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // ---- Inbound ------------------------------------------------------------------------------
+
+  // Stores a batch of MOs, one result per message in order: new (with its id) or a
+  // redelivery of a message received within the redelivery window (with the original's id;
+  // nothing written for it). A message repeated inside the batch is a duplicate of its first
+  // copy. One transaction and one fsync for the whole batch: acknowledge the SMSC only after
+  // this returns OK. On error (Unavailable: locked, disk full, I/O) nothing was stored; answer
+  // the SMSC with a temporary error so it redelivers. InvalidArgument when a message fails
+  // ValidateInbound or the batch is larger than limits.max_batch.
+  Result<std::vector<AcceptResult>> Accept(std::span<const InboundMessage> batch);
+
+  // Up to `limit` messages still "new" with id > after_id, in id (arrival) order, texts
+  // opened. The engine's work queue; after a crash it starts again from after_id = 0.
+  Result<std::vector<PendingMessage>> PendingInbound(int64_t after_id, int limit);
+
+  // The latest earlier message from `source` whose processing recorded the same normalised
+  // command (ConsumeInbound::resend_command) and which was received at most resend_window_ms
+  // before `received_at` (the new message's receive time). nullopt when there is none.
+  Result<std::optional<ResendMatch>> FindResend(std::string_view source, std::string_view command,
+                                                int64_t received_at);
+
+  // ---- The commands engine's step and reads ---------------------------------------------
+
+  // Applies all of `effects` in one transaction, or nothing. Writes an audit row for each
+  // state change. FailedPrecondition when a precondition fails (the inbound message is not
+  // "new", a challenge is not pending or has expired, an outcome names an instruction that is
+  // already done/rejected, a kRetry outcome names one not in flight); NotFound when a named
+  // row does not exist; AlreadyExists when a new instruction's id or reference is taken (mint
+  // new ones and retry). The message names the failing item, never a secret.
+  Result<Applied> Apply(const Effects& effects);
+
+  // The latest challenge issued to `msisdn` with this code, in whatever state (see
+  // Challenge::state; expired is reported as soon as expires_at has passed), its secret opened
+  // while it is pending. NotFound when there is none.
+  Result<Challenge> FindChallenge(std::string_view msisdn, std::string_view code);
+
+  // Audit rows about `msisdn` with this event at or after since_ms: wrong PINs in the last
+  // 24 h (kEventWrongPin), messages processed in the last minute (kEventInboundProcessed), ...
+  Result<int64_t> CountEvents(std::string_view msisdn, std::string_view event, int64_t since_ms);
+
+  // The time until which `msisdn` is locked (SetLock), or 0 when it is not locked now.
+  Result<int64_t> LockedUntil(std::string_view msisdn);
+
+  // NotFound when there is no such instruction.
+  Result<Instruction> GetInstruction(std::string_view id);
+  Result<Instruction> FindInstructionByReference(std::string_view reference);
+
+  // ---- Outbox -----------------------------------------------------------------------------
+
+  // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight in the
+  // order they fell due (fresh ones in creation order; a retry queues behind what was due
+  // before it), counts the attempt and returns them in that order, secrets opened. Instructions
+  // whose sealed part no longer opens (tampered, key gone) go dead instead of blocking the queue.
+  // Record each one's fate with an InstructionOutcome through Apply (with the replies it causes).
+  Result<std::vector<ClaimedInstruction>> ClaimInstructions(int limit);
+
+  // The same for MT replies; record their fate with RecordReplyResults.
+  Result<std::vector<ClaimedReply>> ClaimReplies(int limit);
+
+  // Records what the MT sender learnt about claimed replies, all in one transaction.
+  // FailedPrecondition when a reply is not in flight; NotFound when it does not exist.
+  Status RecordReplyResults(std::span<const ReplyResult> results);
+
+  // Records a delivery receipt for the reply sent with this SMSC message id (the newest, if
+  // the id was reused): delivered or undeliverable, with the receipt's status word (e.g.
+  // "DELIVRD"). Returns the reply id. NotFound when no sent reply has the id (the receipt may
+  // have overtaken submit_sm_resp: retry shortly, then drop it).
+  Result<int64_t> RecordReceipt(std::string_view smsc_message_id, bool delivered,
+                                std::string_view status);
+
+  // The earliest next_attempt_at among pending instructions and replies (nullopt when none
+  // is pending), so the senders can sleep until then.
+  Result<std::optional<int64_t>> NextDueAt();
+
+  // Outbox items for operators, oldest first, `filter.limit` per kind. No secrets.
+  Result<std::vector<OutboxItem>> ListOutbox(const OutboxFilter& filter);
+
+  // Puts a dead item back to pending, due now, with its attempts reset (an operator's
+  // decision, audited as the admin's). `item_id` is an instruction id, an instruction
+  // reference or "mt-<n>". NotFound when there is no such item, FailedPrecondition when it is
+  // not dead.
+  Status Requeue(std::string_view item_id);
+
+  // ---- Housekeeping and administration ----------------------------------------------------
+
+  // Moves up to `limit` pending challenges past their expiry to expired (wiping their secret).
+  // Returns how many. Call it periodically; lookups already treat them as expired.
+  Result<int> ExpireChallenges(int limit);
+
+  // Deletes finished rows older than the cutoffs (see PurgeOptions), in chunks of its own
+  // transactions so a running daemon is never blocked for long. InvalidArgument when
+  // older_than_ms is shorter than the redelivery window (that would forget dedup keys).
+  Result<PurgeReport> Purge(const PurgeOptions& options);
+
+  Result<std::vector<AuditEntry>> Audit(const AuditQuery& query);
+
+  Result<StoreStats> Stats();
+
+  // PRAGMA integrity_check, the schema version and whether the keys open the store's secret.
+  Result<CheckReport> Check();
+
+  // Copies the database to `dest_path` with SQLite's online backup API (a consistent snapshot,
+  // writers are not blocked). The copy is created with mode 0600. AlreadyExists when the file
+  // exists.
+  Status Backup(const std::string& dest_path);
+
+  // The store's clock (Options::clock), in unix ms.
+  int64_t now() const;
+  const Options& options() const;
+
+ private:
+  explicit Store(std::unique_ptr<StoreImpl> impl);
+  std::unique_ptr<StoreImpl> impl_;
+};
+
+}  // namespace smsgw::store

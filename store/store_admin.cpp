@@ -1,0 +1,232 @@
+// Administration: the audit trail, counts, retention purge, integrity check, online backup.
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "store/schema.h"
+#include "store/store_impl.h"
+
+namespace smsgw::store {
+namespace {
+
+// Rows per purge transaction: small enough that a running daemon waits at most a few
+// milliseconds for the write lock.
+constexpr int kPurgeChunk = 500;
+
+Status CountByState(sql::Query&& q, std::map<std::string, int64_t>& out) {
+  return sql::ForEachRow(q, [&](sql::Query& r) { out[r.ColumnText(0)] = r.ColumnInt(1); });
+}
+
+Result<int64_t> One(sql::Query&& q) {
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return *row ? q.ColumnInt(0) : 0;
+}
+
+// Deletes in chunks with `chunk_sql` (parameters: cutoff, chunk size) until a chunk comes back
+// short. Each chunk is its own transaction.
+Result<int64_t> DeleteInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t cutoff) {
+  int64_t total = 0;
+  for (;;) {
+    int changed = 0;
+    STORE_RETURN_IF_ERROR(m.Transact([&] {
+      sql::Query q = m.Q(chunk_sql);
+      q.Int(cutoff).Int(kPurgeChunk);
+      Status s = q.Run();
+      changed = q.Changes();
+      return s;
+    }));
+    total += changed;
+    if (changed < kPurgeChunk) return total;
+  }
+}
+
+// For append-only logs in rowid order: the first id at or after `cutoff`, so the chunks delete
+// a rowid range instead of scanning the whole table for old rows.
+Result<int64_t> FirstIdSince(StoreImpl& m, std::string_view sql, int64_t cutoff) {
+  sql::Query q = m.Q(sql);
+  q.Int(cutoff);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return *row ? q.ColumnInt(0) : INT64_MAX;
+}
+
+}  // namespace
+
+Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
+  StoreImpl& m = *impl_;
+  sql::Query q =
+      query.msisdn
+          ? m.Q("SELECT id, at, actor, msisdn, entity, entity_id, event, detail FROM audit "
+                "WHERE msisdn = ?1 AND at >= ?2 ORDER BY at DESC, id DESC LIMIT ?3")
+          : m.Q("SELECT id, at, actor, msisdn, entity, entity_id, event, detail FROM audit "
+                "WHERE at >= ?2 AND ?1 IS NULL ORDER BY id DESC LIMIT ?3");
+  q.OptText(query.msisdn).Int(query.since_ms).Int(query.limit);
+  std::vector<AuditEntry> out;
+  STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+    AuditEntry e;
+    e.id = r.ColumnInt(0);
+    e.at = r.ColumnInt(1);
+    e.actor = ParseActor(r.ColumnText(2)).value_or(Actor::kSystem);
+    e.msisdn = r.ColumnOptText(3);
+    e.entity = r.ColumnText(4);
+    e.entity_id = r.ColumnText(5);
+    e.event = r.ColumnText(6);
+    e.detail = r.ColumnText(7);
+    out.push_back(std::move(e));
+  }));
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Result<StoreStats> Store::Stats() {
+  StoreImpl& m = *impl_;
+  StoreStats st;
+  st.schema_version = kSchemaVersion;
+  STORE_RETURN_IF_ERROR(
+      CountByState(m.Q("SELECT state, count(*) FROM inbound GROUP BY state"), st.inbound));
+  STORE_RETURN_IF_ERROR(
+      CountByState(m.Q("SELECT state, count(*) FROM challenge GROUP BY state"), st.challenges));
+  STORE_RETURN_IF_ERROR(
+      CountByState(m.Q("SELECT state, count(*) FROM instruction GROUP BY state"), st.instructions));
+  STORE_RETURN_IF_ERROR(
+      CountByState(m.Q("SELECT state, count(*) FROM reply GROUP BY state"), st.replies));
+  Result<int64_t> audit = One(m.Q("SELECT count(*) FROM audit"));
+  if (!audit.ok()) return audit.status();
+  st.audit_rows = *audit;
+  sql::Query locks = m.Q("SELECT count(*) FROM subscriber_lock WHERE locked_until > ?");
+  locks.Int(m.Now());
+  Result<int64_t> locked = One(std::move(locks));
+  if (!locked.ok()) return locked.status();
+  st.locked_subscribers = *locked;
+  Result<int64_t> bytes =
+      One(m.Q("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
+  if (!bytes.ok()) return bytes.status();
+  st.file_bytes = *bytes;
+  st.recent_keys = static_cast<int64_t>(m.recent_inbound.size());
+  st.duplicates_seen = m.duplicates_seen;
+  return st;
+}
+
+Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
+  StoreImpl& m = *impl_;
+  if (options.older_than_ms < m.options.redelivery_window_ms) {
+    return Status::InvalidArgument(
+        "purging rows younger than the redelivery window would forget their dedup keys");
+  }
+  const int64_t now = m.Now();
+  const int64_t cutoff = now - options.older_than_ms;
+  PurgeReport report;
+  Result<int64_t> first =
+      FirstIdSince(m, "SELECT id FROM inbound WHERE received_at >= ? ORDER BY id LIMIT 1", cutoff);
+  if (!first.ok()) return first.status();
+  struct Step {
+    int64_t* count;
+    std::string_view sql;
+    int64_t bound;
+  };
+  const Step steps[] = {
+      {&report.inbound,
+       // The newest row stays: the next inbound id is max(id) + 1.
+       "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id < ?1 AND "
+       "id < (SELECT max(id) FROM inbound) AND state = 'processed' ORDER BY id LIMIT ?2)",
+       *first},
+      {&report.challenges,
+       "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE state IN "
+       "('consumed', 'expired', 'exhausted', 'cancelled') AND updated_at < ?1 LIMIT ?2)",
+       cutoff},
+      {&report.instructions,
+       "DELETE FROM instruction WHERE seq IN (SELECT seq FROM instruction WHERE state IN "
+       "('done', 'rejected', 'dead') AND updated_at < ?1 LIMIT ?2)",
+       cutoff},
+      {&report.replies,
+       "DELETE FROM reply WHERE id IN (SELECT id FROM reply WHERE state IN "
+       "('sent', 'delivered', 'undeliverable', 'dead') AND updated_at < ?1 LIMIT ?2)",
+       cutoff},
+      {&report.locks,
+       "DELETE FROM subscriber_lock WHERE msisdn IN (SELECT msisdn FROM subscriber_lock "
+       "WHERE locked_until < ?1 LIMIT ?2)",
+       cutoff},
+  };
+  for (const Step& step : steps) {
+    Result<int64_t> n = DeleteInChunks(m, step.sql, step.bound);
+    if (!n.ok()) return n.status();
+    *step.count = *n;
+  }
+  if (options.audit_older_than_ms) {
+    Result<int64_t> first_audit =
+        FirstIdSince(m, "SELECT id FROM audit WHERE at >= ? ORDER BY id LIMIT 1",
+                     now - *options.audit_older_than_ms);
+    if (!first_audit.ok()) return first_audit.status();
+    Result<int64_t> n = DeleteInChunks(
+        m, "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id < ?1 LIMIT ?2)",
+        *first_audit);
+    if (!n.ok()) return n.status();
+    report.audit = *n;
+  }
+  std::string detail =
+      "older than " + std::to_string(options.older_than_ms) +
+      " ms: " + std::to_string(report.inbound) + " inbound, " + std::to_string(report.challenges) +
+      " challenges, " + std::to_string(report.instructions) + " instructions, " +
+      std::to_string(report.replies) + " replies, " + std::to_string(report.locks) + " locks, " +
+      std::to_string(report.audit) + " audit rows";
+  STORE_RETURN_IF_ERROR(m.Transact([&] {
+    return m.WriteAudit(Actor::kAdmin, std::nullopt, "store", "", kEventStorePurged, detail);
+  }));
+  return report;
+}
+
+Result<CheckReport> Store::Check() {
+  StoreImpl& m = *impl_;
+  CheckReport report;
+  report.supported_version = kSchemaVersion;
+  Result<int64_t> version = One(m.Q("PRAGMA user_version"));
+  if (!version.ok()) return version.status();
+  report.schema_version = static_cast<int>(*version);
+  sql::Query q = m.Q("PRAGMA integrity_check");
+  STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+    std::string line = r.ColumnText(0);
+    if (line != "ok") report.problems.push_back(std::move(line));
+  }));
+  if (m.options.keys) {
+    sql::Query s = m.Q("SELECT value FROM meta WHERE name = 'secret'");
+    Result<bool> row = s.Step();
+    if (!row.ok()) return row.status();
+    report.keys_checked = true;
+    report.keys_match = *row && m.Open(s.ColumnText(0), kSecretAad).ok();
+  }
+  return report;
+}
+
+Status Store::Backup(const std::string& dest_path) {
+  StoreImpl& m = *impl_;
+  int fd = ::open(dest_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::AlreadyExists(dest_path + " already exists");
+    return Status::IOError("creating " + dest_path + ": " + std::strerror(errno));
+  }
+  ::close(fd);
+  sqlite3* dest = nullptr;
+  int rc = sqlite3_open_v2(dest_path.c_str(), &dest, SQLITE_OPEN_READWRITE, nullptr);
+  Status s = rc == SQLITE_OK ? Status::OK() : sql::ToStatus(rc, dest, "opening " + dest_path);
+  if (s.ok()) {
+    sqlite3_backup* b = sqlite3_backup_init(dest, "main", m.db, "main");
+    if (b == nullptr) {
+      s = sql::ToStatus(sqlite3_errcode(dest), dest, "starting the backup");
+    } else {
+      rc = sqlite3_backup_step(b, -1);  // one pass over a consistent snapshot
+      sqlite3_backup_finish(b);
+      if (rc != SQLITE_DONE) s = sql::ToStatus(rc, dest, "backing up");
+    }
+  }
+  if (s.ok()) s = sql::Exec(dest, "PRAGMA wal_checkpoint(TRUNCATE)");
+  sqlite3_close_v2(dest);
+  if (!s.ok()) ::unlink(dest_path.c_str());
+  return s;
+}
+
+}  // namespace smsgw::store

@@ -1,0 +1,139 @@
+// Store::Apply: one engine step in one transaction, and the small reads the engine makes
+// before deciding (locks, counters).
+#include "store/retry.h"
+#include "store/store_impl.h"
+
+namespace smsgw::store {
+namespace {
+
+struct Consumed {
+  int64_t id = 0;
+  int64_t received_at = 0;
+  std::optional<std::string> resend_key;
+};
+
+Result<Consumed> Consume(StoreImpl& m, const ConsumeInbound& c, Actor actor) {
+  Consumed out{c.inbound_id, 0, std::nullopt};
+  std::string source;
+  {
+    sql::Query q = m.Q("SELECT source, received_at, state FROM inbound WHERE id = ?");
+    q.Int(c.inbound_id);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("inbound message " + std::to_string(c.inbound_id));
+    if (q.ColumnText(2) != "new") {
+      return Status::FailedPrecondition("inbound message " + std::to_string(c.inbound_id) +
+                                        " is already " + q.ColumnText(2));
+    }
+    source = q.ColumnText(0);
+    out.received_at = q.ColumnInt(1);
+  }
+  if (c.resend_command) {
+    STORE_RETURN_IF_ERROR(m.RequireDaemon("recording a resend command"));
+    out.resend_key = m.ResendKey(source, *c.resend_command);
+  }
+  sql::Query q =
+      m.Q("UPDATE inbound SET state = 'processed', outcome = ?, redacted_text = ?, reference = ?, "
+          "resend_key = ?, raw_sealed = NULL, processed_at = ? WHERE id = ?");
+  q.Text(c.outcome).Text(c.redacted_text).OptText(c.reference);
+  if (out.resend_key) {
+    q.Blob(*out.resend_key);
+  } else {
+    q.Null();
+  }
+  q.Int(m.Now()).Int(c.inbound_id);
+  STORE_RETURN_IF_ERROR(q.Run());
+  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, source, "inbound", std::to_string(c.inbound_id),
+                                     kEventInboundProcessed, "outcome " + c.outcome));
+  return out;
+}
+
+Status ApplyLock(StoreImpl& m, const SetLock& l, Actor actor) {
+  if (l.msisdn.empty()) return Status::InvalidArgument("a lock needs an msisdn");
+  sql::Query q = m.Q(
+      "INSERT INTO subscriber_lock(msisdn, locked_until, reason, updated_at) VALUES (?, ?, ?, ?) "
+      "ON CONFLICT(msisdn) DO UPDATE SET locked_until = excluded.locked_until, "
+      "reason = excluded.reason, updated_at = excluded.updated_at");
+  q.Text(l.msisdn).Int(l.until_ms).Text(l.reason).Int(m.Now());
+  STORE_RETURN_IF_ERROR(q.Run());
+  return m.WriteAudit(actor, l.msisdn, "subscriber", l.msisdn, kEventLockSet,
+                      "until " + std::to_string(l.until_ms) + ": " + l.reason);
+}
+
+Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& consumed) {
+  std::optional<int64_t> inbound_id;
+  if (e.consume) {
+    Result<Consumed> c = Consume(m, *e.consume, e.actor);
+    if (!c.ok()) return c.status();
+    consumed = std::move(*c);
+    inbound_id = consumed.id;
+  }
+  for (const ChallengeChange& c : e.challenge_changes) {
+    STORE_RETURN_IF_ERROR(ApplyChallengeChange(m, c, e.actor));
+  }
+  for (const NewChallenge& c : e.challenges) {
+    Result<int64_t> id = InsertChallenge(m, c, inbound_id, e.actor);
+    if (!id.ok()) return id.status();
+    applied.challenge_ids.push_back(*id);
+  }
+  for (const NewInstruction& i : e.instructions) {
+    STORE_RETURN_IF_ERROR(InsertInstruction(m, i, inbound_id, e.actor));
+  }
+  for (const InstructionOutcome& o : e.outcomes) STORE_RETURN_IF_ERROR(ApplyOutcome(m, o));
+  for (const NewReply& r : e.replies) {
+    Result<int64_t> id = InsertReply(m, r, inbound_id, e.actor);
+    if (!id.ok()) return id.status();
+    applied.reply_ids.push_back(*id);
+  }
+  for (const SetLock& l : e.locks) STORE_RETURN_IF_ERROR(ApplyLock(m, l, e.actor));
+  for (const NewAudit& a : e.audit) {
+    STORE_RETURN_IF_ERROR(
+        m.WriteAudit(a.actor, a.msisdn, a.entity, a.entity_id, a.event, a.detail));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Applied> Store::Apply(const Effects& effects) {
+  StoreImpl& m = *impl_;
+  Applied applied;
+  Consumed consumed;
+  STORE_RETURN_IF_ERROR(m.Transact([&] { return ApplyAll(m, effects, applied, consumed); }));
+  return applied;
+}
+
+Result<int64_t> Store::LockedUntil(std::string_view msisdn) {
+  StoreImpl& m = *impl_;
+  sql::Query q = m.Q("SELECT locked_until FROM subscriber_lock WHERE msisdn = ?");
+  q.Text(msisdn);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row || q.ColumnInt(0) <= m.Now()) return int64_t{0};
+  return q.ColumnInt(0);
+}
+
+Result<int64_t> Store::CountEvents(std::string_view msisdn, std::string_view event,
+                                   int64_t since_ms) {
+  sql::Query q = impl_->Q("SELECT count(*) FROM audit WHERE msisdn = ? AND at >= ? AND event = ?");
+  q.Text(msisdn).Int(since_ms).Text(event);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return q.ColumnInt(0);
+}
+
+Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts) {
+  uint32_t random = 0;
+  STORE_RETURN_IF_ERROR(RandomBytes({reinterpret_cast<uint8_t*>(&random), sizeof random}));
+  return m.Now() + RetryDelayMs(policy, failed_attempts, random);
+}
+
+Result<int64_t> NextRowId(StoreImpl& m, std::string_view table) {
+  sql::Query q = table == "challenge" ? m.Q("SELECT coalesce(max(id), 0) + 1 FROM challenge")
+                                      : m.Q("SELECT coalesce(max(id), 0) + 1 FROM reply");
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  return q.ColumnInt(0);
+}
+
+}  // namespace smsgw::store

@@ -1,0 +1,143 @@
+#include "store/store_impl.h"
+
+#include <sqlite3.h>
+
+#include <cstring>
+
+namespace smsgw::store {
+
+StoreImpl::StoreImpl(Options opts)
+    : options(std::move(opts)),
+      clock(options.clock ? options.clock : std::make_shared<SystemClock>()),
+      recent_inbound(options.redelivery_window_ms) {
+  if (options.keys) sealer.emplace(options.keys);
+}
+
+StoreImpl::~StoreImpl() {
+  statements.clear();  // finalize before closing
+  if (db != nullptr) sqlite3_close_v2(db);
+}
+
+sql::Query StoreImpl::Q(std::string_view sql) {
+  auto it = statements.find(sql.data());
+  if (it == statements.end()) {
+    sql::Statement st;
+    if (Status s = st.Prepare(db, sql); !s.ok()) return sql::Query(std::move(s));
+    it = statements.emplace(sql.data(), std::move(st)).first;
+  }
+  return sql::Query(it->second);
+}
+
+Status StoreImpl::Begin() {
+  sql::Query q = Q("BEGIN IMMEDIATE");
+  return q.Run();
+}
+
+Status StoreImpl::Commit() {
+  sql::Query q = Q("COMMIT");
+  return q.Run();
+}
+
+void StoreImpl::Rollback() {
+  // A failed COMMIT (I/O error, disk full) may already have rolled the transaction back.
+  if (sqlite3_get_autocommit(db)) return;
+  sql::Query q = Q("ROLLBACK");
+  (void)q.Run();
+}
+
+Result<std::string> StoreImpl::Seal(std::string_view plaintext, std::string_view aad) {
+  if (!sealer) return Status::FailedPrecondition("the store was opened without keys");
+  return sealer->Seal(plaintext, aad);
+}
+
+Result<SecretBytes> StoreImpl::Open(std::string_view sealed, std::string_view aad) const {
+  if (!options.keys) return Status::FailedPrecondition("the store was opened without keys");
+  Result<SecretBytes> r = store::Open(*options.keys, sealed, aad);
+  if (!r.ok()) return r.status().WithContext(std::string(aad));
+  return r;
+}
+
+Status StoreImpl::WriteAudit(Actor actor, const std::optional<std::string>& msisdn,
+                             std::string_view entity, std::string_view entity_id,
+                             std::string_view event, std::string_view detail) {
+  sql::Query q =
+      Q("INSERT INTO audit(at, actor, msisdn, entity, entity_id, event, detail) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  q.Int(Now()).Text(ActorName(actor)).OptText(msisdn).Text(entity).Text(entity_id).Text(event);
+  q.Text(detail);
+  return q.Run();
+}
+
+Status StoreImpl::RequireDaemon(std::string_view what) const {
+  if (options.mode == OpenMode::kDaemon) return Status::OK();
+  return Status::FailedPrecondition(std::string(what) +
+                                    " needs the store opened by the daemon, not in admin mode");
+}
+
+namespace {
+
+// Length-prefixed fields, so ("ab", "c") and ("a", "bc") hash differently.
+void AppendField(std::string& out, std::string_view field) {
+  const auto n = static_cast<uint32_t>(field.size());
+  const char len[4] = {static_cast<char>(n >> 24), static_cast<char>(n >> 16),
+                       static_cast<char>(n >> 8), static_cast<char>(n)};
+  out.append(len, 4);
+  out.append(field);
+}
+
+std::string Hash(HmacKey& key, std::string_view data) {
+  Digest d = key.Compute(data);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string HashPair(HmacKey& key, std::string_view a, std::string_view b) {
+  std::string data;
+  AppendField(data, a);
+  AppendField(data, b);
+  std::string out = Hash(key, data);
+  Wipe(data);
+  return out;
+}
+
+}  // namespace
+
+std::string StoreImpl::DedupKey(const InboundMessage& m) {
+  std::string data;
+  data.reserve(m.text.size() + m.connection.size() + m.source.size() + m.destination.size() + 32);
+  AppendField(data, m.connection);
+  AppendField(data, m.source);
+  AppendField(data, m.destination);
+  AppendField(data, m.text);
+  data.push_back(m.smsc_message_id ? '\1' : '\0');
+  if (m.smsc_message_id) AppendField(data, *m.smsc_message_id);
+  std::string key = Hash(hash_keys->dedup, data);
+  Wipe(data);
+  return key;
+}
+
+std::string StoreImpl::ResendKey(std::string_view source, std::string_view command) {
+  return HashPair(hash_keys->resend, source, command);
+}
+
+std::string StoreImpl::CodeHash(std::string_view msisdn, std::string_view code) {
+  return HashPair(hash_keys->code, msisdn, code);
+}
+
+std::string AadFor(std::string_view table, std::string_view id) {
+  std::string aad(table);
+  aad += ':';
+  aad += id;
+  return aad;
+}
+
+Store::Store(std::unique_ptr<StoreImpl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+int64_t Store::now() const {
+  return impl_->Now();
+}
+const Options& Store::options() const {
+  return impl_->options;
+}
+
+}  // namespace smsgw::store

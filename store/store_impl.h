@@ -1,0 +1,117 @@
+// StoreImpl: the state behind a Store and the helpers its .cpp files share (statement cache,
+// transactions, sealing, audit rows). Internal to store/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/recent_keys.h"
+#include "store/sql.h"
+#include "store/store.h"
+
+struct sqlite3;
+
+namespace smsgw::store {
+
+#define STORE_RETURN_IF_ERROR(expr)              \
+  do {                                           \
+    if (::smsgw::Status s_ = (expr); !s_.ok()) { \
+      return s_;                                 \
+    }                                            \
+  } while (0)
+
+// Keyed-hash keys derived from the store's random secret (meta 'secret', stored sealed).
+struct HashKeys {
+  HmacKey dedup;   // inbound dedup keys
+  HmacKey resend;  // subscriber resend keys
+  HmacKey code;    // challenge codes
+};
+
+struct StoreImpl {
+  explicit StoreImpl(Options opts);
+  ~StoreImpl();
+
+  int64_t Now() const { return clock->NowMs(); }
+
+  // A Query on the statement for `sql`, prepared on first use and kept for the connection's
+  // life. `sql` must be a string with static storage (its address is the cache key). A
+  // statement that fails to prepare yields a Query whose Step() returns the error.
+  sql::Query Q(std::string_view sql);
+
+  // BEGIN IMMEDIATE, body(), COMMIT; ROLLBACK when either fails. The write lock is taken
+  // first, so a busy database fails at BEGIN (after busy_timeout) before anything is done.
+  template <typename Body>
+  Status Transact(Body&& body) {
+    STORE_RETURN_IF_ERROR(Begin());
+    Status s = body();
+    if (s.ok()) s = Commit();
+    if (!s.ok()) Rollback();
+    return s;
+  }
+  Status Begin();
+  Status Commit();
+  void Rollback();
+
+  // Sealing under the key ring; FailedPrecondition when the store was opened without keys.
+  Result<std::string> Seal(std::string_view plaintext, std::string_view aad);
+  Result<SecretBytes> Open(std::string_view sealed, std::string_view aad) const;
+
+  Status WriteAudit(Actor actor, const std::optional<std::string>& msisdn, std::string_view entity,
+                    std::string_view entity_id, std::string_view event, std::string_view detail);
+
+  // FailedPrecondition unless opened in daemon mode.
+  Status RequireDaemon(std::string_view what) const;
+
+  std::string DedupKey(const InboundMessage& m);
+  std::string ResendKey(std::string_view source, std::string_view command);
+  std::string CodeHash(std::string_view msisdn, std::string_view code);
+
+  Options options;
+  std::shared_ptr<const Clock> clock;
+  sqlite3* db = nullptr;
+  std::unordered_map<const void*, sql::Statement> statements;
+  std::optional<Sealer> sealer;       // set when there are keys
+  std::optional<HashKeys> hash_keys;  // set in daemon mode
+  RecentKeys recent_inbound;
+  int64_t next_inbound_id = 1;
+  int64_t duplicates_seen = 0;
+};
+
+// The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,
+// store_instructions.cpp, store_replies.cpp). `inbound_id` is the consumed message's id, the
+// default for what the effect does not name; `actor` is Effects::actor.
+Result<int64_t> InsertChallenge(StoreImpl& m, const NewChallenge& c,
+                                std::optional<int64_t> inbound_id, Actor actor);
+Status ApplyChallengeChange(StoreImpl& m, const ChallengeChange& c, Actor actor);
+Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<int64_t> inbound_id,
+                         Actor actor);
+Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o);
+Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64_t> inbound_id,
+                            Actor actor);
+
+// When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.
+Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);
+
+// The next free rowid of `table` (a write transaction must be open), so sealed values can name
+// their row in the associated data before it is inserted.
+Result<int64_t> NextRowId(StoreImpl& m, std::string_view table);
+
+// Whether a failure to open a sealed value is the record's fault (tampered, damaged, or sealed
+// with a key no longer in the ring) rather than a temporary one.
+inline bool IsBrokenSeal(const Status& s) {
+  return s.IsCorruption() || s.IsNotFound();
+}
+
+inline constexpr std::string_view kSecretAad = "meta:secret";
+
+// Helpers shared by the .cpp files of the store.
+std::string AadFor(std::string_view table, std::string_view id);
+inline std::string AadFor(std::string_view table, int64_t id) {
+  return AadFor(table, std::to_string(id));
+}
+
+}  // namespace smsgw::store

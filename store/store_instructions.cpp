@@ -1,0 +1,233 @@
+// Instructions for the backend: creation and outcomes (inside Apply), claims, reads.
+#include <algorithm>
+#include <tuple>
+
+#include "store/retry.h"
+#include "store/store_impl.h"
+
+namespace smsgw::store {
+namespace {
+
+std::string PayloadHash(std::string_view operation, std::string_view payload) {
+  std::string data(operation);
+  data.push_back('\0');
+  data.append(payload);
+  return ToHex(Sha256(data));
+}
+
+constexpr std::string_view kInstructionColumns =
+    "id, reference, inbound_id, challenge_id, msisdn, operation, payload, payload_hash, "
+    "secret_sealed IS NOT NULL, state, attempts, next_attempt_at, last_error, result, "
+    "created_at, updated_at";
+
+Instruction ReadInstruction(const sql::Query& q) {
+  Instruction i;
+  i.id = q.ColumnText(0);
+  i.reference = q.ColumnText(1);
+  if (!q.IsNull(2)) i.inbound_id = q.ColumnInt(2);
+  if (!q.IsNull(3)) i.challenge_id = q.ColumnInt(3);
+  i.msisdn = q.ColumnText(4);
+  i.operation = q.ColumnText(5);
+  i.payload = q.ColumnText(6);
+  i.payload_hash = q.ColumnText(7);
+  i.has_secret = q.ColumnInt(8) != 0;
+  i.state = ParseInstructionState(q.ColumnText(9)).value_or(InstructionState::kDead);
+  i.attempts = static_cast<int>(q.ColumnInt(10));
+  i.next_attempt_at = q.ColumnInt(11);
+  i.last_error = q.ColumnOptText(12);
+  i.result = q.ColumnOptText(13);
+  i.created_at = q.ColumnInt(14);
+  i.updated_at = q.ColumnInt(15);
+  return i;
+}
+
+Result<Instruction> FindOne(sql::Query& q, std::string_view what) {
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no instruction " + std::string(what));
+  return ReadInstruction(q);
+}
+
+Status KillUnopenable(StoreImpl& m, const ClaimedInstruction& c, const Status& why) {
+  sql::Query q =
+      m.Q("UPDATE instruction SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?");
+  q.Text(why.ToString()).Int(m.Now()).Text(c.id);
+  STORE_RETURN_IF_ERROR(q.Run());
+  return m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id, kEventInstructionDead,
+                      why.ToString());
+}
+
+const std::string kByIdSql =
+    "SELECT " + std::string(kInstructionColumns) + " FROM instruction WHERE id = ?";
+const std::string kByReferenceSql =
+    "SELECT " + std::string(kInstructionColumns) + " FROM instruction WHERE reference = ?";
+
+}  // namespace
+
+Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<int64_t> inbound_id,
+                         Actor actor) {
+  if (i.id.empty() || i.reference.empty() || i.msisdn.empty() || i.operation.empty()) {
+    return Status::InvalidArgument(
+        "an instruction needs an id, a reference, an msisdn and an operation");
+  }
+  std::optional<std::string> sealed;
+  if (!i.secret.empty()) {
+    Result<std::string> s = m.Seal(i.secret, AadFor("instruction", i.id));
+    if (!s.ok()) return s.status();
+    sealed = std::move(*s);
+  }
+  const int64_t now = m.Now();
+  const std::optional<int64_t> from = i.inbound_id ? i.inbound_id : inbound_id;
+  sql::Query q =
+      m.Q("INSERT INTO instruction(id, reference, inbound_id, challenge_id, msisdn, operation, "
+          "payload, payload_hash, secret_sealed, state, attempts, next_attempt_at, created_at, "
+          "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)");
+  q.Text(i.id).Text(i.reference);
+  if (from) {
+    q.Int(*from);
+  } else {
+    q.Null();
+  }
+  if (i.challenge_id) {
+    q.Int(*i.challenge_id);
+  } else {
+    q.Null();
+  }
+  q.Text(i.msisdn).Text(i.operation).Text(i.payload).Text(PayloadHash(i.operation, i.payload));
+  q.OptText(sealed).Int(now).Int(now).Int(now);
+  if (Status s = q.Run(); !s.ok()) {
+    if (s.IsAlreadyExists()) {
+      return Status::AlreadyExists("instruction id " + i.id + " or reference " + i.reference +
+                                   " is already taken");
+    }
+    return s;
+  }
+  return m.WriteAudit(actor, i.msisdn, "instruction", i.id, kEventInstructionCreated,
+                      i.operation + ", ref " + i.reference);
+}
+
+Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
+  const std::string name = "instruction " + o.instruction_id;
+  std::string state, msisdn;
+  int attempts = 0;
+  {
+    sql::Query q = m.Q("SELECT state, attempts, msisdn FROM instruction WHERE id = ?");
+    q.Text(o.instruction_id);
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(name);
+    state = q.ColumnText(0);
+    attempts = static_cast<int>(q.ColumnInt(1));
+    msisdn = q.ColumnText(2);
+  }
+  const int64_t now = m.Now();
+  if (state == "done" || state == "rejected") {
+    return Status::FailedPrecondition(name + " is already " + state);
+  }
+  if (o.kind != InstructionOutcome::Kind::kRetry) {
+    const bool done = o.kind == InstructionOutcome::Kind::kDone;
+    sql::Query q =
+        m.Q("UPDATE instruction SET state = ?, result = ?, secret_sealed = NULL, updated_at = ? "
+            "WHERE id = ?");
+    q.Text(done ? "done" : "rejected").Text(o.detail).Int(now).Text(o.instruction_id);
+    STORE_RETURN_IF_ERROR(q.Run());
+    return m.WriteAudit(Actor::kBackend, msisdn, "instruction", o.instruction_id,
+                        done ? kEventInstructionDone : kEventInstructionRejected, o.detail);
+  }
+  if (state != "in_flight") {
+    return Status::FailedPrecondition(name + " is " + state + ", not in flight");
+  }
+  const RetryPolicy& policy = m.options.instruction_retry;
+  const std::string detail = "attempt " + std::to_string(attempts) + ": " + o.detail;
+  if (RetriesExhausted(policy, attempts)) {
+    sql::Query q =
+        m.Q("UPDATE instruction SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?");
+    q.Text(o.detail).Int(now).Text(o.instruction_id);
+    STORE_RETURN_IF_ERROR(q.Run());
+    return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
+                        kEventInstructionDead, detail);
+  }
+  Result<int64_t> next = NextAttemptAt(m, policy, attempts);
+  if (!next.ok()) return next.status();
+  sql::Query q =
+      m.Q("UPDATE instruction SET state = 'pending', next_attempt_at = ?, last_error = ?, "
+          "updated_at = ? WHERE id = ?");
+  q.Int(*next).Text(o.detail).Int(now).Text(o.instruction_id);
+  STORE_RETURN_IF_ERROR(q.Run());
+  return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
+                      kEventInstructionRetry,
+                      detail + "; next attempt at " + std::to_string(*next));
+}
+
+Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
+  StoreImpl& m = *impl_;
+  STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimInstructions"));
+  std::vector<ClaimedInstruction> out;
+  STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
+    out.clear();
+    struct Row {
+      int64_t due, seq;
+      ClaimedInstruction c;
+      std::optional<std::string> sealed;
+    };
+    std::vector<Row> rows;
+    {
+      sql::Query q = m.Q(
+          "UPDATE instruction SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
+          "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_due "
+          "WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, seq "
+          "LIMIT ?2) "
+          "RETURNING next_attempt_at, seq, id, reference, msisdn, operation, payload, "
+          "payload_hash, attempts, secret_sealed");
+      q.Int(m.Now()).Int(limit);
+      STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+        Row row{r.ColumnInt(0), r.ColumnInt(1), {}, r.ColumnOptText(9)};
+        row.c.id = r.ColumnText(2);
+        row.c.reference = r.ColumnText(3);
+        row.c.msisdn = r.ColumnText(4);
+        row.c.operation = r.ColumnText(5);
+        row.c.payload = r.ColumnText(6);
+        row.c.payload_hash = r.ColumnText(7);
+        row.c.attempt = static_cast<int>(r.ColumnInt(8));
+        rows.push_back(std::move(row));
+      }));
+    }
+    // RETURNING has no order of its own.
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.due, a.seq) < std::tie(b.due, b.seq);
+    });
+    for (Row& row : rows) {
+      ClaimedInstruction& c = row.c;
+      if (row.sealed) {
+        Result<SecretBytes> secret = m.Open(*row.sealed, AadFor("instruction", c.id));
+        if (!secret.ok() && !IsBrokenSeal(secret.status())) return secret.status();
+        if (!secret.ok()) {
+          // A damaged record must not block the queue: it goes dead for an operator to see.
+          STORE_RETURN_IF_ERROR(KillUnopenable(m, c, secret.status()));
+          continue;
+        }
+        c.secret = std::move(*secret);
+      }
+      STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
+                                         kEventInstructionClaimed,
+                                         "attempt " + std::to_string(c.attempt)));
+      out.push_back(std::move(c));
+    }
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<Instruction> Store::GetInstruction(std::string_view id) {
+  sql::Query q = impl_->Q(kByIdSql);
+  q.Text(id);
+  return FindOne(q, "with id " + std::string(id));
+}
+
+Result<Instruction> Store::FindInstructionByReference(std::string_view reference) {
+  sql::Query q = impl_->Q(kByReferenceSql);
+  q.Text(reference);
+  return FindOne(q, "with reference " + std::string(reference));
+}
+
+}  // namespace smsgw::store

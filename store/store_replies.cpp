@@ -1,0 +1,200 @@
+// MT replies: creation (inside Apply), claims, send results and delivery receipts.
+#include <algorithm>
+#include <tuple>
+
+#include "store/retry.h"
+#include "store/store_impl.h"
+
+namespace smsgw::store {
+namespace {
+
+struct ReplyRow {
+  std::string state;
+  int attempts = 0;
+  std::string destination;
+};
+
+Result<ReplyRow> LoadReply(StoreImpl& m, int64_t id) {
+  sql::Query q = m.Q("SELECT state, attempts, destination FROM reply WHERE id = ?");
+  q.Int(id);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("reply " + ReplyItemId(id));
+  return ReplyRow{q.ColumnText(0), static_cast<int>(q.ColumnInt(1)), q.ColumnText(2)};
+}
+
+Status SetReplyState(StoreImpl& m, int64_t id, std::string_view state,
+                     const std::optional<std::string>& error) {
+  sql::Query q =
+      m.Q("UPDATE reply SET state = ?, last_error = coalesce(?, last_error), updated_at = ? "
+          "WHERE id = ?");
+  q.Text(state).OptText(error).Int(m.Now()).Int(id);
+  return q.Run();
+}
+
+Status RecordOne(StoreImpl& m, const ReplyResult& r) {
+  Result<ReplyRow> row = LoadReply(m, r.id);
+  if (!row.ok()) return row.status();
+  const std::string item = ReplyItemId(r.id);
+  if (row->state != "in_flight") {
+    return Status::FailedPrecondition("reply " + item + " is " + row->state + ", not in flight");
+  }
+  const std::optional<std::string>& msisdn = row->destination;
+  switch (r.kind) {
+    case ReplyResult::Kind::kSent: {
+      sql::Query q =
+          m.Q("UPDATE reply SET state = 'sent', smsc_message_id = ?, updated_at = ? WHERE id = ?");
+      q.Text(r.smsc_message_id).Int(m.Now()).Int(r.id);
+      STORE_RETURN_IF_ERROR(q.Run());
+      return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplySent,
+                          "smsc message id " + r.smsc_message_id);
+    }
+    case ReplyResult::Kind::kFailed:
+      STORE_RETURN_IF_ERROR(SetReplyState(m, r.id, "undeliverable", r.error));
+      return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplyUndeliverable, r.error);
+    case ReplyResult::Kind::kRetry:
+      break;
+  }
+  const RetryPolicy& policy = m.options.reply_retry;
+  const std::string detail = "attempt " + std::to_string(row->attempts) + ": " + r.error;
+  if (RetriesExhausted(policy, row->attempts)) {
+    STORE_RETURN_IF_ERROR(SetReplyState(m, r.id, "dead", r.error));
+    return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplyDead, detail);
+  }
+  Result<int64_t> next = NextAttemptAt(m, policy, row->attempts);
+  if (!next.ok()) return next.status();
+  sql::Query q =
+      m.Q("UPDATE reply SET state = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? "
+          "WHERE id = ?");
+  q.Int(*next).Text(r.error).Int(m.Now()).Int(r.id);
+  STORE_RETURN_IF_ERROR(q.Run());
+  return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplyRetry,
+                      detail + "; next attempt at " + std::to_string(*next));
+}
+
+}  // namespace
+
+Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64_t> inbound_id,
+                            Actor actor) {
+  if (r.destination.empty() || r.source.empty()) {
+    return Status::InvalidArgument("a reply needs a destination and a source");
+  }
+  Result<int64_t> id = NextRowId(m, "reply");
+  if (!id.ok()) return id.status();
+  Result<std::string> sealed = m.Seal(r.text, AadFor("reply", *id));
+  if (!sealed.ok()) return sealed.status();
+  const int64_t now = m.Now();
+  const std::optional<int64_t> from = r.inbound_id ? r.inbound_id : inbound_id;
+  sql::Query q =
+      m.Q("INSERT INTO reply(id, instruction_id, inbound_id, connection, source, destination, "
+          "text_sealed, reference, state, attempts, next_attempt_at, created_at, updated_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)");
+  q.Int(*id).OptText(r.instruction_id);
+  if (from) {
+    q.Int(*from);
+  } else {
+    q.Null();
+  }
+  q.OptText(r.connection).Text(r.source).Text(r.destination).Text(*sealed).OptText(r.reference);
+  q.Int(now).Int(now).Int(now);
+  STORE_RETURN_IF_ERROR(q.Run());
+  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, r.destination, "reply", ReplyItemId(*id),
+                                     kEventReplyCreated,
+                                     r.reference ? "ref " + *r.reference : std::string()));
+  return *id;
+}
+
+Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
+  StoreImpl& m = *impl_;
+  STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimReplies"));
+  std::vector<ClaimedReply> out;
+  STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
+    out.clear();
+    struct Row {
+      int64_t due;
+      ClaimedReply c;
+      std::string sealed;
+    };
+    std::vector<Row> rows;
+    {
+      sql::Query q = m.Q(
+          "UPDATE reply SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
+          "WHERE id IN (SELECT id FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
+          "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2) "
+          "RETURNING next_attempt_at, id, connection, source, destination, reference, attempts, "
+          "text_sealed");
+      q.Int(m.Now()).Int(limit);
+      STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+        Row row{r.ColumnInt(0), {}, r.ColumnText(7)};
+        row.c.id = r.ColumnInt(1);
+        row.c.connection = r.ColumnOptText(2);
+        row.c.source = r.ColumnText(3);
+        row.c.destination = r.ColumnText(4);
+        row.c.reference = r.ColumnOptText(5);
+        row.c.attempt = static_cast<int>(r.ColumnInt(6));
+        rows.push_back(std::move(row));
+      }));
+    }
+    // RETURNING has no order of its own.
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      return std::tie(a.due, a.c.id) < std::tie(b.due, b.c.id);
+    });
+    for (Row& row : rows) {
+      ClaimedReply& c = row.c;
+      const std::string item = ReplyItemId(c.id);
+      Result<SecretBytes> text = m.Open(row.sealed, AadFor("reply", c.id));
+      if (!text.ok() && !IsBrokenSeal(text.status())) return text.status();
+      if (!text.ok()) {
+        // A damaged record must not block the queue: it goes dead for an operator to see.
+        STORE_RETURN_IF_ERROR(SetReplyState(m, c.id, "dead", text.status().ToString()));
+        STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
+                                           kEventReplyDead, text.status().ToString()));
+        continue;
+      }
+      c.text = std::move(*text);
+      STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
+                                         kEventReplyClaimed,
+                                         "attempt " + std::to_string(c.attempt)));
+      out.push_back(std::move(c));
+    }
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status Store::RecordReplyResults(std::span<const ReplyResult> results) {
+  StoreImpl& m = *impl_;
+  return m.Transact([&]() -> Status {
+    for (const ReplyResult& r : results) STORE_RETURN_IF_ERROR(RecordOne(m, r));
+    return Status::OK();
+  });
+}
+
+Result<int64_t> Store::RecordReceipt(std::string_view smsc_message_id, bool delivered,
+                                     std::string_view status) {
+  StoreImpl& m = *impl_;
+  int64_t id = 0;
+  STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
+    sql::Query q =
+        m.Q("UPDATE reply SET state = ?, delivery_status = ?, updated_at = ? WHERE id = "
+            "(SELECT id FROM reply WHERE smsc_message_id = ? AND "
+            "state IN ('sent', 'delivered', 'undeliverable') ORDER BY id DESC LIMIT 1) "
+            "RETURNING id, destination");
+    q.Text(delivered ? "delivered" : "undeliverable").Text(status).Int(m.Now());
+    q.Text(smsc_message_id);
+    std::optional<std::string> destination;
+    STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+      id = r.ColumnInt(0);
+      destination = r.ColumnText(1);
+    }));
+    if (!destination) {
+      return Status::NotFound("no sent reply has SMSC message id " + std::string(smsc_message_id));
+    }
+    return m.WriteAudit(Actor::kSystem, destination, "reply", ReplyItemId(id),
+                        delivered ? kEventReplyDelivered : kEventReplyUndeliverable,
+                        "receipt " + std::string(status));
+  }));
+  return id;
+}
+
+}  // namespace smsgw::store

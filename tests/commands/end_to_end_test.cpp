@@ -1,0 +1,252 @@
+// The engine in process with the real store and the real embedded ledger (no network):
+// MO -> challenge -> code + PIN -> instruction -> ledger -> confirmation, and the failure paths
+// that must not move money twice.
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "commands/embedded_backend.h"
+#include "commands/engine.h"
+#include "store/ledger_keys.h"
+#include "tests/commands/engine_fixture.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::commands::testing {
+namespace {
+
+using store::testing::kStartMs;
+
+// Applies to the ledger but loses the first `lose` answers, as a timed-out HTTP call would.
+class LossyBackend : public Backend {
+ public:
+  LossyBackend(EmbeddedBackend& real, int lose) : real_(real), lose_(lose) {}
+  void Submit(Instruction instruction, Completion done) override {
+    BackendResult r = real_.Execute(instruction);
+    if (lose_ > 0) {
+      --lose_;
+      done(BackendResult::Unavailable("timeout"));
+      return;
+    }
+    done(std::move(r));
+  }
+
+ private:
+  EmbeddedBackend& real_;
+  int lose_;
+};
+
+class EndToEndTest : public store::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    Open();
+    auto pepper = store::LoadOrCreateKeyFile(dir_.File("pepper.key"), true);
+    ASSERT_TRUE(pepper.ok());
+    auto lkeys = store::LedgerKeys::FromPepper(*pepper);
+    ASSERT_TRUE(lkeys.ok());
+    store::LedgerOptions lo;
+    lo.path = dir_.File("ledger.db");
+    lo.clock = [this] { return clock_->NowMs() / 1000; };
+    auto ledger = store::Ledger::Open(lo, *lkeys);
+    ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+    ledger_ = ledger->get();
+    backend_ = std::make_unique<EmbeddedBackend>(std::move(*ledger));
+
+    store::NewAccount sub;
+    sub.msisdn = kSub;
+    sub.name = "JANE";
+    ASSERT_TRUE(ledger_->CreateAccount(sub).ok());
+    store::AccountRef ref{store::AccountRef::By::kMsisdn, kSub};
+    ASSERT_TRUE(ledger_->SetPin(ref, "1234").ok());
+    ASSERT_TRUE(ledger_->Credit("opening", ref, 1'000'000, "opening").ok());
+    store::NewAccount biller;
+    biller.kind = store::AccountKind::kBiller;
+    biller.handle = "KPLC";
+    biller.name = "KPLC LTD";
+    ASSERT_TRUE(ledger_->CreateAccount(biller).ok());
+
+    EngineDeps deps;
+    deps.now_ms = [this] { return clock_->NowMs(); };
+    deps.random_below = [this](uint32_t) -> smsgw::Result<uint32_t> {
+      uint32_t v = codes_.empty() ? 1111 : codes_.front();
+      if (!codes_.empty()) codes_.pop_front();
+      return v;
+    };
+    auto e = Engine::Create(test_support::ShippedGrammar(), EngineOptions{}, std::move(deps));
+    ASSERT_TRUE(e.ok()) << e.status().ToString();
+    engine_ = std::move(*e);
+    view_ = std::make_unique<StoreViewAdapter>(store());
+  }
+
+  void Send(const std::string& text) {
+    // Each send has its own SMSC id: a subscriber typing it again, not a network redelivery.
+    AcceptOne(store::testing::Mo(kSub, text, "smsc1", "mo" + std::to_string(++sent_)));
+    auto pending = store().PendingInbound(0, 10);
+    ASSERT_TRUE(pending.ok());
+    for (const store::PendingMessage& m : *pending) {
+      auto fx = engine_->OnInbound(Inbound::From(m), *view_);
+      ASSERT_TRUE(fx.ok()) << fx.status().ToString();
+      auto applied = store().Apply(*fx);
+      ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    }
+  }
+
+  // One pass of the backend client over the due instructions. Returns how many it sent.
+  int RunBackend(Backend& backend) {
+    auto claimed = store().ClaimInstructions(10);
+    EXPECT_TRUE(claimed.ok());
+    int n = 0;
+    for (const store::ClaimedInstruction& c : *claimed) {
+      auto ins = engine_->ToBackend(c);
+      EXPECT_TRUE(ins.ok()) << ins.status().ToString();
+      BackendResult result;
+      backend.Submit(std::move(*ins), [&result](BackendResult r) { result = std::move(r); });
+      auto fx = engine_->OnResult(c, result, *view_);
+      EXPECT_TRUE(fx.ok()) << fx.status().ToString();
+      auto applied = store().Apply(*fx);
+      EXPECT_TRUE(applied.ok()) << applied.status().ToString();
+      ++n;
+    }
+    return n;
+  }
+  int RunBackend() { return RunBackend(*backend_); }
+
+  // Texts of the replies queued since the last call, per destination.
+  std::vector<std::string> Replies() {
+    auto claimed = store().ClaimReplies(20);
+    EXPECT_TRUE(claimed.ok());
+    std::vector<std::string> out;
+    std::vector<store::ReplyResult> results;
+    for (const store::ClaimedReply& r : *claimed) {
+      out.emplace_back(r.text.view());
+      store::ReplyResult rr;
+      rr.id = r.id;
+      rr.kind = store::ReplyResult::Kind::kSent;
+      rr.smsc_message_id = "m" + std::to_string(r.id);
+      results.push_back(rr);
+    }
+    EXPECT_TRUE(store().RecordReplyResults(results).ok());
+    return out;
+  }
+
+  int64_t Balance() {
+    auto info = ledger_->GetAccount({store::AccountRef::By::kMsisdn, kSub});
+    return info.ok() ? info->balance : -1;
+  }
+
+  std::deque<uint32_t> codes_;
+  int sent_ = 0;
+  store::Ledger* ledger_ = nullptr;
+  std::unique_ptr<EmbeddedBackend> backend_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<StoreViewAdapter> view_;
+};
+
+TEST_F(EndToEndTest, PayThenCodeAndPinDebitsOnceAndConfirmsWithTheBalance) {
+  codes_ = {4821};
+  Send("PAY KPLC 123456 1500");
+  EXPECT_EQ(Replies(), std::vector<std::string>{
+                           "Pay KES 1,500.00 to KPLC ref 123456? Reply 4821 <PIN> within 5 min."});
+  Send("4821 1234");
+  EXPECT_TRUE(Replies().empty()) << "the reply comes with the backend's answer";
+  EXPECT_EQ(RunBackend(), 1);
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_NE(replies[0].find(" Confirmed. KES 1,500.00 paid to KPLC ref 123456 on "),
+            std::string::npos)
+      << replies[0];
+  EXPECT_NE(replies[0].find("New balance KES 8,500.00."), std::string::npos) << replies[0];
+  EXPECT_EQ(Balance(), 850'000);
+
+  // The code answered again: "already used", no second debit.
+  Send("4821 1234");
+  replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].find("Code 4821 was already used, ref "), 0u) << replies[0];
+  EXPECT_EQ(RunBackend(), 0);
+  EXPECT_EQ(Balance(), 850'000);
+}
+
+TEST_F(EndToEndTest, AResendInsideTheWindowIsNotChallengedAgain) {
+  codes_ = {4821, 7310};
+  Send("PAY KPLC 123456 1500");
+  Replies();
+  clock_->Advance(60'000);
+  Send("pay kplc 123456 1,500");
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].find("We already have this message, ref "), 0u) << replies[0];
+}
+
+TEST_F(EndToEndTest, ALostAnswerIsRetriedWithTheSameIdAndDebitsOnce) {
+  codes_ = {4821};
+  Send("PAY KPLC 123456 1500");
+  Send("4821 1234");
+  Replies();
+  LossyBackend lossy(*backend_, 1);
+  EXPECT_EQ(RunBackend(lossy), 1);
+  EXPECT_TRUE(Replies().empty()) << "a retry is silent";
+  clock_->Advance(store::testing::kHour);
+  EXPECT_EQ(RunBackend(lossy), 1);
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_NE(replies[0].find("New balance KES 8,500.00."), std::string::npos) << replies[0];
+  EXPECT_EQ(Balance(), 850'000);
+}
+
+TEST_F(EndToEndTest, ThreeWrongPinsKillTheCodeAndMoveNoMoney) {
+  codes_ = {4821};
+  Send("PAY KPLC 123456 1500");
+  Replies();
+  const char* expected[] = {
+      "Wrong PIN. Reply 4821 <PIN> within 5 min to try again; 2 attempts left.",
+      "Wrong PIN. Reply 4821 <PIN> within 5 min to try again; 1 attempts left.",
+      "Code 4821 is cancelled after too many wrong PINs. Nothing was paid. Send the command "
+      "again.",
+  };
+  for (const char* want : expected) {
+    Send("4821 9999");
+    EXPECT_EQ(RunBackend(), 1);
+    EXPECT_EQ(Replies(), std::vector<std::string>{want});
+  }
+  Send("4821 1234");
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].find("Code 4821 was already used"), 0u) << replies[0];
+  EXPECT_EQ(RunBackend(), 0);
+  EXPECT_EQ(Balance(), 1'000'000);
+  auto wrong = store().CountEvents(kSub, store::kEventWrongPin, 0);
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_EQ(*wrong, 3);
+}
+
+TEST_F(EndToEndTest, AnExpiredCodeIsRefused) {
+  codes_ = {4821};
+  Send("PAY KPLC 123456 1500");
+  Replies();
+  clock_->Advance(6 * store::testing::kMinute);
+  Send("4821 1234");
+  EXPECT_EQ(Replies(),
+            std::vector<std::string>{
+                "Code 4821 expired after 5 min. Nothing was paid. Send the command again."});
+  EXPECT_EQ(RunBackend(), 0);
+  EXPECT_EQ(Balance(), 1'000'000);
+}
+
+TEST_F(EndToEndTest, AccountAndPinTogetherLeaveNothingInClear) {
+  Send("REG 4111111111111111 1234");
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].find("Never send your PIN"), 0u);
+  EXPECT_EQ(RunBackend(), 0);
+  auto audit = store().Audit({});
+  ASSERT_TRUE(audit.ok());
+  bool refused = false;
+  for (const store::AuditEntry& a : *audit) {
+    EXPECT_EQ(a.detail.find("4111111111111111"), std::string::npos);
+    refused = refused || a.event == store::kEventCredentialRefused;
+  }
+  EXPECT_TRUE(refused);
+}
+
+}  // namespace
+}  // namespace smsgw::commands::testing

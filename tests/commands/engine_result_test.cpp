@@ -1,0 +1,232 @@
+// The engine's answers to backend results: confirmations, notices, rejections, wrong PINs,
+// retries and dead letters; and bill notices.
+#include <gtest/gtest.h>
+
+#include "tests/commands/engine_fixture.h"
+
+namespace smsgw::commands::testing {
+namespace {
+
+BackendResult Paid(int64_t balance) {
+  return BackendResult::Accepted({{std::string(result::kTransactionCode), "QK7AB3XYZ2"},
+                                  {std::string(result::kBalance), balance}});
+}
+
+TEST_F(EngineTest, AcceptedPaymentConfirmsWithTransactionCodeAndBalance) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  store::Effects fx = Answer(ins, Paid(850000));
+  ASSERT_EQ(fx.outcomes.size(), 1u);
+  EXPECT_EQ(fx.outcomes[0].kind, store::InstructionOutcome::Kind::kDone);
+  EXPECT_EQ(fx.outcomes[0].instruction_id, ins.id);
+  // kNow is 2023-11-14 22:13:20 UTC, 01:13 on the 15th in East Africa Time.
+  EXPECT_EQ(OnlyReply(fx),
+            "QK7AB3XYZ2 Confirmed. KES 1,500.00 paid to KPLC ref 123456 on 15/11/23 01:13. New "
+            "balance KES 8,500.00.");
+  EXPECT_EQ(fx.replies[0].reference, ins.reference);
+  EXPECT_EQ(fx.replies[0].instruction_id, ins.id);
+  EXPECT_EQ(fx.actor, store::Actor::kBackend);
+}
+
+TEST_F(EngineTest, ATransferTellsTheRecipient) {
+  store::NewInstruction ins = Confirmed("SEND 0712345679 500");
+  BackendResult r = Paid(100000);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254712345679");
+  r.fields.emplace(std::string(result::kCounterpartyBalance), int64_t{250000});
+  r.fields.emplace(std::string(result::kRecipientRegistered), int64_t{1});
+  store::Effects fx = Answer(ins, r);
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[0].destination, kSub);
+  EXPECT_EQ(fx.replies[1].destination, "254712345679");
+  EXPECT_EQ(fx.replies[1].text,
+            "QK7AB3XYZ2 Confirmed. You have received KES 500.00 from 0712345678 on 15/11/23 "
+            "01:13. New balance KES 2,500.00.");
+}
+
+TEST_F(EngineTest, AnUnregisteredRecipientGetsAWithdrawalCode) {
+  store::NewInstruction ins = Confirmed("SEND 0712345679 500");
+  BackendResult r = Paid(100000);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254712345679");
+  r.fields.emplace(std::string(result::kRecipientRegistered), int64_t{0});
+  r.fields.emplace(std::string(result::kWithdrawalCode), "839201");
+  r.fields.emplace(std::string(result::kWithdrawalExpiresAt), int64_t{1'700'604'800});
+  store::Effects fx = Answer(ins, r);
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[1].text,
+            "QK7AB3XYZ2 You have received KES 500.00 from 0712345678. Collect it at any agent "
+            "with your ID and code 839201 before 22/11/23 01:13.");
+  EXPECT_EQ(fx.outcomes[0].detail.find("839201"), std::string::npos);
+}
+
+TEST_F(EngineTest, AWithdrawalTellsTheAgent) {
+  store::NewInstruction ins = Confirmed("WITHDRAW 123456 1000");
+  BackendResult r = Paid(50000);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254722000111");
+  store::Effects fx = Answer(ins, r);
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[1].destination, "254722000111");
+  EXPECT_EQ(fx.replies[1].text,
+            "QK7AB3XYZ2 Confirmed. Give KES 1,000.00 cash to customer 0712345678, 15/11/23 "
+            "01:13. Your float has been credited.");
+}
+
+TEST_F(EngineTest, BalanceAndMiniStatement) {
+  EXPECT_EQ(OnlyReply(Answer(Confirmed("BAL"), Paid(123456))),
+            "Your balance on 15/11/23 01:13 is KES 1,234.56.");
+  BackendResult st = Paid(90000);
+  st.statement = {{"QK7AB3XYZ2", 1'700'000'000, "bill.pay", -150000, 90000, "KPLC", "123456"},
+                  {"QK7AB3XYZ1", 1'699'990'000, "credit", 200000, 240000, "", ""}};
+  EXPECT_EQ(OnlyReply(Answer(Confirmed("MINI", "4822"), st)),
+            "QK7AB3XYZ2 15/11/23 01:13 -KES 1,500.00. QK7AB3XYZ1 14/11/23 22:26 KES 2,000.00. "
+            "Balance KES 900.00.");
+}
+
+struct RejectCase {
+  const char* reason;
+  const char* reply;
+};
+
+TEST_F(EngineTest, RejectionsGetAClearReplyPerReason) {
+  const RejectCase cases[] = {
+      {"insufficient_funds", "Not enough money for KES 1,500.00. Nothing was paid."},
+      {"limit_exceeded", "KES 1,500.00 is above your limit. Nothing was paid."},
+      {"account_locked", "Your account is locked. Call 100 or visit a branch to unlock it."},
+      {"not_registered",
+       "This phone has no linked account. Send REG <account number> to link one."},
+      {"unknown_biller", "Request REF0000001 was declined. Nothing was paid. Call 100 for help."},
+      {"something_new", "Request REF0000001 was declined. Nothing was paid. Call 100 for help."},
+  };
+  for (const RejectCase& c : cases) {
+    minted_ = 0;
+    store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+    store::Effects fx = Answer(ins, BackendResult::Rejected(c.reason));
+    ASSERT_EQ(fx.outcomes.size(), 1u);
+    EXPECT_EQ(fx.outcomes[0].kind, store::InstructionOutcome::Kind::kRejected);
+    EXPECT_EQ(fx.outcomes[0].detail, c.reason);
+    EXPECT_EQ(OnlyReply(fx), c.reply) << c.reason;
+    EXPECT_TRUE(fx.challenges.empty());
+  }
+}
+
+TEST_F(EngineTest, AWrongPinReoffersTheSameCodeUntilThreeAreSpent) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  const char* replies[] = {
+      "Wrong PIN. Reply 4821 <PIN> within 5 min to try again; 2 attempts left.",
+      "Wrong PIN. Reply 4821 <PIN> within 5 min to try again; 1 attempts left.",
+      "Code 4821 is cancelled after too many wrong PINs. Nothing was paid. Send the command "
+      "again.",
+  };
+  for (int i = 0; i < 3; ++i) {
+    view_.events[std::string(store::kEventWrongPin)] = i;
+    store::Effects fx = Answer(ins, BackendResult::Rejected(reason::kWrongPin));
+    EXPECT_EQ(OnlyReply(fx), replies[i]) << i;
+    ASSERT_EQ(fx.audit.size(), 1u);
+    EXPECT_EQ(fx.audit[0].event, store::kEventWrongPin);
+    EXPECT_TRUE(fx.locks.empty());
+    if (i == 2) {
+      EXPECT_TRUE(fx.challenges.empty());
+      break;
+    }
+    ASSERT_EQ(fx.challenges.size(), 1u);
+    EXPECT_EQ(fx.challenges[0].code, "4821");
+    EXPECT_EQ(fx.challenges[0].attempts, 2 - i);
+    EXPECT_EQ(fx.challenges[0].secret, "") << "the wrong PIN is not kept";
+    // The subscriber answers the re-offered challenge: the next instruction.
+    view_.challenges[{kSub, "4821"}] = FakeChallenge{10 + i,
+                                                     store::ChallengeState::kPending,
+                                                     fx.challenges[0].operation,
+                                                     fx.challenges[0].payload,
+                                                     fx.challenges[0].secret,
+                                                     fx.challenges[0].reference.value_or(""),
+                                                     2 - i,
+                                                     kNow + 300'000};
+    store::Effects again = Mo("4821 9999");
+    ASSERT_EQ(again.instructions.size(), 1u);
+    ins = again.instructions[0];
+  }
+}
+
+TEST_F(EngineTest, TheFifthWrongPinIn24HoursLocksThePhone) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  view_.events[std::string(store::kEventWrongPin)] = 4;
+  store::Effects fx = Answer(ins, BackendResult::Rejected(reason::kWrongPin));
+  ASSERT_EQ(fx.locks.size(), 1u);
+  EXPECT_EQ(fx.locks[0].msisdn, kSub);
+  EXPECT_EQ(fx.locks[0].until_ms, kNow + 24 * 3'600'000LL);
+  EXPECT_TRUE(fx.challenges.empty());
+  EXPECT_EQ(OnlyReply(fx),
+            "Too many wrong PINs. Payments from this phone are blocked for 24 h. Nothing was "
+            "paid.");
+}
+
+TEST_F(EngineTest, AWrongCurrentPinEndsAPinChange) {
+  Pending("PIN", "4821");
+  codes_ = {7310};
+  store::Effects step1 = Mo("4821 1111");
+  ASSERT_EQ(step1.challenges.size(), 1u);
+  view_.challenges[{kSub, "7310"}] = FakeChallenge{5,
+                                                   store::ChallengeState::kPending,
+                                                   step1.challenges[0].operation,
+                                                   step1.challenges[0].payload,
+                                                   step1.challenges[0].secret,
+                                                   "R",
+                                                   3,
+                                                   kNow + 300'000};
+  store::NewInstruction ins = Mo("7310 5678").instructions.at(0);
+  view_.events[std::string(store::kEventWrongPin)] = 1;
+  store::Effects fx = Answer(ins, BackendResult::Rejected(reason::kWrongPin));
+  EXPECT_TRUE(fx.challenges.empty());
+  EXPECT_EQ(OnlyReply(fx), "Wrong PIN. 3 attempts left before your account is locked.");
+}
+
+TEST_F(EngineTest, UnavailableRetriesSilentlyThenTellsTheSubscriberWhenDead) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  store::Effects early = Answer(ins, BackendResult::Unavailable("busy"), 1);
+  ASSERT_EQ(early.outcomes.size(), 1u);
+  EXPECT_EQ(early.outcomes[0].kind, store::InstructionOutcome::Kind::kRetry);
+  EXPECT_TRUE(early.replies.empty());
+  store::Effects dead = Answer(ins, BackendResult::Unavailable("busy"), 10);
+  EXPECT_EQ(dead.outcomes[0].kind, store::InstructionOutcome::Kind::kRetry);
+  EXPECT_EQ(OnlyReply(dead),
+            "We could not complete request REF0000001 now. Nothing was paid. Please try again "
+            "later.");
+}
+
+TEST_F(EngineTest, BillNoticesBecomeMtsUnlessTheSubscriberSentStop) {
+  BillNotice n{kSub, kShortCode, "KPLC", "123456", 150000, "30 Nov", "en"};
+  auto fx = engine_->OnBillNotice(n, view_);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_FALSE(fx->consume.has_value());
+  EXPECT_EQ(OnlyReply(*fx),
+            "Your KPLC bill ref 123456 is KES 1,500.00, due 30 Nov. Reply PAY KPLC 123456 1500 "
+            "to pay.");
+  view_.events[std::string(kEventStop)] = 1;
+  fx = engine_->OnBillNotice(n, view_);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_TRUE(fx->replies.empty());
+}
+
+TEST_F(EngineTest, RepliesFitOneSmsAndNeverCarryThePin) {
+  const char* texts[] = {"PAY KPLC 123456 150000",
+                         "SEND 0712345679 70000",
+                         "WITHDRAW 1234567 70000",
+                         "TOPUP 0712345679 10000",
+                         "BAL",
+                         "MINI",
+                         "PIN",
+                         "REG 1234567890123456"};
+  for (const char* text : texts) {
+    codes_ = {4821};
+    store::Effects ch = Mo(text);
+    ASSERT_EQ(ch.replies.size(), 1u) << text;
+    EXPECT_LE(ch.replies[0].text.size(), 160u) << ch.replies[0].text;
+  }
+  store::NewInstruction ins = Confirmed("PAY KPLCWATER12 ABCDEFGHIJ12345 150000", "5555");
+  store::Effects fx = Answer(ins, Paid(1'234'567'89));
+  for (const store::NewReply& r : fx.replies) {
+    EXPECT_LE(r.text.size(), 160u) << r.text;
+    EXPECT_EQ(r.text.find("1234 "), std::string::npos) << r.text;
+  }
+}
+
+}  // namespace
+}  // namespace smsgw::commands::testing

@@ -1,0 +1,150 @@
+// smsgw try, and the grammar file helpers smsgw check uses.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gateway/grammar_file.h"
+#include "gateway/subcommand.h"
+#include "tests/support/grammar_fixture.h"
+
+namespace smsgw::gateway {
+namespace {
+
+struct TryRun {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+TryRun Try(std::vector<std::string> args) {
+  std::vector<std::string> argv = {"smsgw", "try", "--grammar",
+                                   test_support::SourcePath("conf/grammar.yaml")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::ostringstream out, err;
+  const int code = Dispatch(argv, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(CmdTry, CommandWithFieldsAndTheChallengeReply) {
+  const TryRun r = Try({"--from", "254711000111", "send 0712 345 678 1,500"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("stored as send 0712 345 678 1,500\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("command   send -> transfer (language en, PIN challenge first)\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  msisdn    msisdn  party      254712345678\n"), std::string::npos);
+  EXPECT_NE(r.out.find("  amount    amount  amount     KES 1,500.00 (150000 minor units)\n"),
+            std::string::npos);
+  EXPECT_NE(r.out.find("reply     Send KES 1,500.00 to 254712345678? Reply 4821 <PIN> within 5 "
+                       "min.\n"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(CmdTry, MasksCredentialsAndAccounts) {
+  TryRun r = Try({"4821", "1234"});
+  EXPECT_EQ(r.code, kExitOk);
+  EXPECT_NE(r.out.find("  pin       pin     credential ****\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("1234"), std::string::npos) << r.out;
+  r = Try({"REG 0123456789"});
+  EXPECT_NE(r.out.find("****6789"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("0123456789"), std::string::npos) << r.out;
+}
+
+TEST(CmdTry, DefaultsToTheSender) {
+  const TryRun r = Try({"--from", "+254 711 000 111", "TOPUP 50"});
+  EXPECT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_NE(r.out.find("254711000111 (default)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Buy KES 50.00 airtime for 254711000111?"), std::string::npos) << r.out;
+}
+
+TEST(CmdTry, ErrorsAndViolationsExitOneWithTheReply) {
+  TryRun r = Try({"SEND 0712345678 5"});
+  EXPECT_EQ(r.code, kExitInvalid);
+  EXPECT_NE(r.out.find("error     bad_field (command send), field amount\n"), std::string::npos);
+  EXPECT_NE(r.out.find("reply     Amount must be between 10 and 70,000. Use: SEND <phone> "
+                       "<amount>\n"),
+            std::string::npos)
+      << r.out;
+  r = Try({"BAL 0123456789 PIN 4321"});
+  EXPECT_EQ(r.code, kExitInvalid);
+  EXPECT_NE(r.out.find("stored as BAL **** PIN ****\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("refused   credential split: account at word 2 credential at word 4"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("4321"), std::string::npos);
+  r = Try({"--lang", "sw", "XYZZY"});
+  EXPECT_NE(r.out.find("reply     Amri haijulikani."), std::string::npos) << r.out;
+}
+
+TEST(CmdTry, HelpAndRepliesWithoutChallenge) {
+  TryRun r = Try({"HELP", "LIPA"});
+  EXPECT_NE(r.out.find("reply     Pay a bill, e.g. PAY KPLC 123456 1500. Use: PAY <biller> "
+                       "<bill ref> <amount>\n"),
+            std::string::npos)
+      << r.out;
+  // try assumes a subscriber with nothing pending, so the engine says the code waits for nothing.
+  r = Try({"GHAIRI 4821"});
+  EXPECT_NE(r.out.find("reply     Msimbo 4821 haungoji PIN. Tuma amri tena.\n"), std::string::npos)
+      << r.out;
+}
+
+TEST(CmdTry, UsageAndFileErrors) {
+  TryRun r = Try({});
+  EXPECT_EQ(r.code, kExitUsage);
+  r = Try({"--from", "hello", "BAL"});
+  EXPECT_EQ(r.code, kExitUsage);
+  std::ostringstream out, err;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--grammar", "/nonexistent/grammar.yaml", "BAL"}, out, err),
+            kExitFailure);
+  EXPECT_NE(err.str().find("/nonexistent/grammar.yaml: error: cannot read"), std::string::npos)
+      << err.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/smsgw-try-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    const std::string p = path_ + "/" + name;
+    std::ofstream(p) << text;
+    return p;
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST(CmdTry, GrammarNextToTheConfigAndBrokenGrammars) {
+  TempDir dir;
+  const std::string config = dir.Write("gateway.yaml", "# not read by try\n");
+  std::string broken = test_support::ShippedGrammarText();
+  broken.replace(broken.find("  currency: KES"), 15, "  currency: shillings");
+  dir.Write("grammar.yaml", broken);
+  std::ostringstream out, err;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "BAL"}, out, err), kExitInvalid);
+  EXPECT_EQ(err.str(), dir.path() +
+                           "/grammar.yaml:28:13: error: money.currency: expected an ISO "
+                           "4217 code such as KES\n");
+  EXPECT_EQ(GrammarPathNextTo("conf/gateway.yaml"), "conf/grammar.yaml");
+}
+
+TEST(GrammarFile, CheckReportsDiagnosticsOrNothing) {
+  EXPECT_TRUE(CheckGrammarFile(test_support::SourcePath("conf/grammar.yaml")).empty());
+  TempDir dir;
+  const auto d = CheckGrammarFile(dir.Write("g.yaml", "languages: [en]\nnumber_plan: 5\n"));
+  ASSERT_FALSE(d.empty());
+  EXPECT_EQ(d[0].file, dir.path() + "/g.yaml");
+  EXPECT_EQ(CheckGrammarFile(dir.path())[0].message, "cannot read: it is a directory");
+  EXPECT_TRUE(LoadGrammarFile(test_support::SourcePath("conf/grammar.yaml")).ok());
+}
+
+}  // namespace
+}  // namespace smsgw::gateway

@@ -1,0 +1,368 @@
+// EsmeSession against the SMSC simulator over loopback (ports chosen at run time). Loops wait
+// for a condition, bounded in time; nothing asserts on durations.
+#include "gateway/smpp/session.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include "gateway/smpp/delivery_receipt.h"
+#include "gateway/smpp/encode.h"
+#include "tests/smpp/pdu_bytes.h"
+#include "tests/support/smsc_simulator.h"
+
+namespace smsgw::smpp {
+namespace {
+
+using testing::SmscSimConfig;
+using testing::SmscSimulator;
+
+// Acknowledges with `status`, or holds acks until Release() when `hold` is set.
+class FakeSink : public MoSink {
+ public:
+  void Deliver(std::vector<InboundMo> batch, Ack ack) override {
+    seen.insert(seen.end(), batch.begin(), batch.end());
+    if (hold) {
+      held.emplace_back(batch.size(), std::move(ack));
+      return;
+    }
+    ack(std::vector<uint32_t>(batch.size(), status));
+  }
+  void Release(uint32_t with = 0) {
+    auto h = std::move(held);
+    held.clear();
+    for (auto& [n, ack] : h) ack(std::vector<uint32_t>(n, with));
+  }
+
+  bool hold = false;
+  uint32_t status = 0;
+  std::vector<InboundMo> seen;
+  std::vector<std::pair<size_t, Ack>> held;
+};
+
+class SessionTest : public ::testing::Test {
+ protected:
+  SessionTest() : sim_(io_, SmscSimConfig{}) {}
+
+  SessionConfig Config() {
+    SessionConfig c;
+    c.name = "sim";
+    c.port = sim_.port();
+    c.system_id = "smsgw";
+    c.password = "secret";
+    c.enquire_link_interval = Millis(5000);
+    c.response_timeout = Millis(1000);
+    c.reconnect_min = Millis(10);
+    c.reconnect_max = Millis(50);
+    c.refused_bind_backoff = Millis(100);
+    c.throttle_pause = Millis(20);
+    c.max_throttle_pause = Millis(40);
+    c.stop_timeout = Millis(1000);
+    return c;
+  }
+
+  void StartSession(SessionConfig c) {
+    session_ = EsmeSession::Create(io_, std::move(c), sink_);
+    session_->Start();
+  }
+
+  // Runs the loop until `pred` holds or 10 s pass; returns pred().
+  template <typename Pred>
+  bool RunUntil(Pred pred) {
+    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!pred() && std::chrono::steady_clock::now() < limit) io_.run_for(Millis(2));
+    return pred();
+  }
+  // Lets every ready handler run (no waiting on timers).
+  void Settle() {
+    for (int i = 0; i < 50; ++i) io_.poll();
+  }
+  bool Bound() { return session_->state() == SessionState::kBound && sim_.bound(); }
+
+  static DeliverSm Mo(const std::string& from, const std::string& text) {
+    DeliverSm d;
+    d.source = {1, 1, from};
+    d.destination = {0, 0, "15555"};
+    d.short_message.assign(text.begin(), text.end());
+    return d;
+  }
+  static SubmitSm Mt(const std::string& text) {
+    SubmitSm s;
+    s.source = {5, 0, "PAYBANK"};
+    s.destination = {1, 1, "255712345678"};
+    s.short_message.assign(text.begin(), text.end());
+    return s;
+  }
+
+  boost::asio::io_context io_;
+  SmscSimulator sim_;
+  FakeSink sink_;
+  std::shared_ptr<EsmeSession> session_;
+};
+
+TEST_F(SessionTest, MoAcknowledgedOnlyAfterTheSinkAcknowledges) {
+  sink_.hold = true;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushMo(Mo("255700000001", "PAY KPLC 123456 1500"));
+  ASSERT_TRUE(RunUntil([&] { return sink_.seen.size() == 1; }));
+  Settle();
+  EXPECT_EQ(sim_.mos()[0].last_status, 0xFFFFFFFFu);  // no deliver_sm_resp yet
+  const auto& d = std::get<DeliverSm>(sink_.seen[0].pdu.body);
+  EXPECT_EQ(d.source.value, "255700000001");
+  EXPECT_EQ(sink_.seen[0].connection, "sim");
+  sink_.Release();
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[0].acked(); }));
+  EXPECT_EQ(session_->stats().mos_acked_ok, 1u);
+}
+
+TEST_F(SessionTest, StoreFailureAnsweredWithTemporaryError) {
+  sink_.status = ToWire(CommandStatus::kRxTAppn);
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushMo(Mo("255700000001", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[0].last_status != 0xFFFFFFFFu; }));
+  EXPECT_EQ(sim_.mos()[0].last_status, ToWire(CommandStatus::kRxTAppn));
+  EXPECT_TRUE(Bound());
+}
+
+TEST_F(SessionTest, RefusedBindBacksOffAndSaysWhy) {
+  std::vector<std::string> log;
+  SessionConfig c = Config();
+  c.password = "wrong";
+  c.log = [&](const std::string& line) { log.push_back(line); };
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return session_->stats().bind_refusals >= 1; }));
+  EXPECT_EQ(session_->state(), SessionState::kWaiting);
+  EXPECT_EQ(sim_.binds(), 0);
+  bool said_why = false;
+  for (const auto& l : log) said_why |= l.find("ESME_RINVPASWD") != std::string::npos;
+  EXPECT_TRUE(said_why);
+}
+
+TEST_F(SessionTest, WindowCapsRequestsInFlight) {
+  sim_.config().answer_submits = false;
+  SessionConfig c = Config();
+  c.window = 10;
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  int done = 0;
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(session_
+                    ->Submit(Mt("reply " + std::to_string(i)),
+                             [&](const SubmitResult& r) {
+                               EXPECT_EQ(r.status, 0u);
+                               EXPECT_FALSE(r.message_id.empty());
+                               ++done;
+                             })
+                    .ok());
+  }
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 10; }));
+  Settle();
+  EXPECT_EQ(sim_.submits().size(), 10u);
+  EXPECT_EQ(session_->outstanding(), 10u);
+  ASSERT_TRUE(RunUntil([&] {
+    sim_.ReleaseHeldSubmits();
+    return done == 50;
+  }));
+  EXPECT_LE(sim_.max_submits_in_flight(), 10u);
+  for (int i = 0; i < 50; ++i) {  // window order is submission order here
+    EXPECT_EQ(
+        std::string(sim_.submits()[i].short_message.begin(), sim_.submits()[i].short_message.end()),
+        "reply " + std::to_string(i));
+  }
+}
+
+TEST_F(SessionTest, ThrottlingPausesTheWholeBindAndKeepsOrder) {
+  sim_.config().throttle_every = 3;
+  SessionConfig c = Config();
+  c.window = 1;
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::vector<std::string> accepted_ids;
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_TRUE(session_
+                    ->Submit(Mt("part " + std::to_string(i)),
+                             [&](const SubmitResult& r) {
+                               EXPECT_EQ(r.status, 0u);
+                               accepted_ids.push_back(r.message_id);
+                             })
+                    .ok());
+  }
+  ASSERT_TRUE(RunUntil([&] { return accepted_ids.size() == 12; }));
+  EXPECT_GE(session_->stats().throttle_pauses, 5u);
+  // The SMSC saw each text until it took it; the texts it took came in submission order.
+  std::vector<std::string> seen;
+  for (const auto& s : sim_.submits())
+    seen.emplace_back(s.short_message.begin(), s.short_message.end());
+  std::vector<std::string> firsts;
+  for (const auto& t : seen) {
+    if (firsts.empty() || firsts.back() != t) firsts.push_back(t);
+  }
+  ASSERT_EQ(firsts.size(), 12u);
+  for (int i = 0; i < 12; ++i) EXPECT_EQ(firsts[i], "part " + std::to_string(i));
+}
+
+TEST_F(SessionTest, EightyVendorTlvsAnsweredWithAnErrorWhileTheSessionStays) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  smpp::testing::Bytes body = smpp::testing::DeliverSmHead();
+  body.U8(2).Raw("hi");
+  for (int i = 0; i < 80; ++i) body.Tlv(0x1400, {});
+  sim_.PushRaw(body.AsPdu(ToWire(CommandId::kDeliverSm), 90000));
+  sim_.PushMo(Mo("255700000002", "after"));
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[0].acked(); }));
+  bool refused = false;
+  for (const Pdu& p : sim_.received()) {
+    if (p.sequence_number == 90000 && std::holds_alternative<DeliverSmResp>(p.body)) {
+      refused = p.command_status == ToWire(CommandStatus::kRInvOptParStream);
+    }
+  }
+  EXPECT_TRUE(refused);
+  EXPECT_EQ(session_->stats().pdus_refused, 1u);
+  EXPECT_EQ(sim_.connections(), 1);
+  ASSERT_EQ(sink_.seen.size(), 1u);  // only the good MO reached the sink
+}
+
+TEST_F(SessionTest, CommandLengthTooShortGetsGenericNackThenReconnect) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushRaw(smpp::testing::Bytes().U32(8).U32(5).U32(0).U32(77).bytes());
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && Bound(); }));
+  bool nacked = false;
+  for (const Pdu& p : sim_.received()) {
+    nacked |= std::holds_alternative<GenericNack>(p.body) && p.sequence_number == 77 &&
+              p.command_status == ToWire(CommandStatus::kRInvCmdLen);
+  }
+  EXPECT_TRUE(nacked);
+}
+
+TEST_F(SessionTest, LinkDroppedMidWindowLosesNoMo) {
+  sink_.hold = true;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  for (int i = 0; i < 5; ++i) sim_.PushMo(Mo("25570000010" + std::to_string(i), "m"));
+  ASSERT_TRUE(RunUntil([&] { return sink_.seen.size() == 5; }));
+  sim_.DropConnection();
+  // The SMSC redelivers what was never acknowledged on the new bind.
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && sink_.seen.size() == 10; }));
+  // Acks for the first connection are dropped, those for the second answered.
+  sink_.Release();
+  ASSERT_TRUE(RunUntil([&] {
+    for (const auto& m : sim_.mos()) {
+      if (!m.acked()) return false;
+    }
+    return true;
+  }));
+  for (const auto& m : sim_.mos()) EXPECT_EQ(m.deliveries, 2);
+  EXPECT_EQ(session_->stats().mos_acked_ok, 5u);
+}
+
+TEST_F(SessionTest, SilentSmscIsDetectedByEnquireLink) {
+  sim_.config().answer_enquire_link = false;
+  SessionConfig c = Config();
+  c.enquire_link_interval = Millis(30);
+  c.response_timeout = Millis(60);
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return sim_.connections() >= 2; }));
+  EXPECT_GE(session_->stats().enquire_links_sent, 1u);
+}
+
+TEST_F(SessionTest, SmscUnbindIsAnsweredAndTheSessionRebinds) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.SendUnbind();
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && Bound(); }));
+  bool answered = false;
+  for (const Pdu& p : sim_.received()) answered |= std::holds_alternative<UnbindResp>(p.body);
+  EXPECT_TRUE(answered);
+}
+
+TEST_F(SessionTest, StopDrainsThenUnbinds) {
+  sink_.hold = true;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushMo(Mo("255700000001", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sink_.seen.size() == 1; }));
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  EXPECT_FALSE(session_->Submit(Mt("late"), nullptr).ok());
+  Settle();
+  for (const Pdu& p : sim_.received()) EXPECT_FALSE(std::holds_alternative<Unbind>(p.body));
+  sink_.Release();  // the in-flight MO is acknowledged before the unbind
+  ASSERT_TRUE(RunUntil([&] { return stopped; }));
+  EXPECT_TRUE(sim_.mos()[0].acked());
+  bool unbound = false;
+  for (const Pdu& p : sim_.received()) unbound |= std::holds_alternative<Unbind>(p.body);
+  EXPECT_TRUE(unbound);
+  EXPECT_EQ(session_->state(), SessionState::kStopped);
+}
+
+TEST_F(SessionTest, ReceiptMatchesTheSubmitResponseId) {
+  sim_.config().send_receipts = true;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  SubmitSm mt = Mt("Paid KES 1,500");
+  mt.registered_delivery = 1;
+  std::string id;
+  ASSERT_TRUE(session_->Submit(mt, [&](const SubmitResult& r) { id = r.message_id; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return !id.empty() && sink_.seen.size() == 1; }));
+  const auto& dlr = std::get<DeliverSm>(sink_.seen[0].pdu.body);
+  ASSERT_TRUE(IsDeliveryReceipt(dlr.esm_class));
+  Result<DeliveryReceipt> r = ParseDeliveryReceipt(dlr);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(NormalizeMessageId(r->message_id, MessageIdBase::kHex),
+            NormalizeMessageId(id, MessageIdBase::kHex));
+  EXPECT_EQ(r->state, MessageState::kDelivered);
+}
+
+TEST_F(SessionTest, ThroughputCapSpacesSubmits) {
+  SessionConfig c = Config();
+  c.max_submits_per_second = 0.1;  // one per 10 s: the second cannot leave during this test
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(session_->Submit(Mt("x"), nullptr).ok());
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  Settle();
+  EXPECT_EQ(sim_.submits().size(), 1u);
+  EXPECT_EQ(session_->queued_submits(), 2u);
+}
+
+TEST_F(SessionTest, MalformedSubmitResponseGivesUnknownOutcome) {
+  sim_.config().answer_submits = false;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  // The sequence number of the only request in flight, from what the SMSC received.
+  uint32_t seq = 0;
+  for (const Pdu& p : sim_.received()) {
+    if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+  }
+  // A submit_sm_resp whose message_id has no NUL within 65 octets.
+  sim_.PushRaw(smpp::testing::Bytes()
+                   .Raw(std::string(70, 'A'))
+                   .AsPdu(ToWire(CommandId::kSubmitSmResp), seq));
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); }));
+  EXPECT_TRUE(result->outcome_unknown);
+  EXPECT_EQ(session_->outstanding(), 0u);
+  EXPECT_TRUE(Bound());
+}
+
+TEST_F(SessionTest, BlackHoleSubmitTimesOutWithUnknownOutcome) {
+  sim_.config().answer_submits = false;
+  SessionConfig c = Config();
+  c.response_timeout = Millis(50);
+  c.enquire_link_interval = Millis(10000);
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); }));
+  EXPECT_TRUE(result->outcome_unknown);
+  EXPECT_TRUE(Bound());
+}
+
+}  // namespace
+}  // namespace smsgw::smpp

@@ -1,0 +1,158 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "store/ids.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+constexpr char kMsisdn[] = "254700000001";
+constexpr int64_t kDay = 24 * kHour;
+
+class AdminTest : public StoreTest {
+ protected:
+  void SetUp() override { Open(); }
+
+  // One processed message with a done instruction, a delivered reply and a consumed challenge;
+  // one message still new with a pending instruction and reply.
+  void Populate() {
+    int64_t done_mo = AcceptOne(Mo(kMsisdn, "done")).id;
+    int64_t open_mo = AcceptOne(Mo(kMsisdn, "open")).id;
+    auto k1 = MintInstructionKeys(clock_->NowMs()).value();
+    auto k2 = MintInstructionKeys(clock_->NowMs()).value();
+    Effects e;
+    e.consume = ConsumeInbound{done_mo, "instruction", "done", k1.reference, std::nullopt};
+    e.challenges.push_back(
+        {kMsisdn, "1234", "transfer", "{}", "", std::nullopt, clock_->NowMs() + kHour, 3});
+    e.instructions.push_back(
+        {k1.id, k1.reference, kMsisdn, "transfer", "{}", "", std::nullopt, std::nullopt});
+    e.replies.push_back(ReplyTo(kMsisdn, "done"));
+    auto applied = store().Apply(e);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    Effects consume_challenge;
+    consume_challenge.challenge_changes.push_back(
+        {applied->challenge_ids[0], ChallengeChange::Kind::kConsume});
+    ASSERT_TRUE(store().Apply(consume_challenge).ok());
+    ASSERT_EQ(store().ClaimInstructions(10)->size(), 1u);
+    Effects result;
+    result.outcomes.push_back({k1.id, InstructionOutcome::Kind::kDone, "ok"});
+    ASSERT_TRUE(store().Apply(result).ok());
+    ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+    std::vector<ReplyResult> sent = {{applied->reply_ids[0], ReplyResult::Kind::kSent, "m1", ""}};
+    ASSERT_TRUE(store().RecordReplyResults(sent).ok());
+    ASSERT_TRUE(store().RecordReceipt("m1", true, "DELIVRD").ok());
+    Effects lock;
+    lock.locks.push_back({kMsisdn, clock_->NowMs() + kHour, "test"});
+    ASSERT_TRUE(store().Apply(lock).ok());
+
+    Effects open;
+    open.instructions.push_back(
+        {k2.id, k2.reference, kMsisdn, "transfer", "{}", "", std::nullopt, open_mo});
+    open.replies.push_back(ReplyTo(kMsisdn, "pending"));
+    ASSERT_TRUE(store().Apply(open).ok());
+  }
+};
+
+TEST_F(AdminTest, StatsCountEveryState) {
+  Populate();
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->inbound["new"], 1);
+  EXPECT_EQ(st->inbound["processed"], 1);
+  EXPECT_EQ(st->challenges["consumed"], 1);
+  EXPECT_EQ(st->instructions["done"], 1);
+  EXPECT_EQ(st->instructions["pending"], 1);
+  EXPECT_EQ(st->replies["delivered"], 1);
+  EXPECT_EQ(st->replies["pending"], 1);
+  EXPECT_EQ(st->locked_subscribers, 1);
+  EXPECT_GT(st->audit_rows, 10);
+  EXPECT_GT(st->file_bytes, 0);
+}
+
+TEST_F(AdminTest, PurgeDeletesOnlyOldFinishedRows) {
+  Populate();
+  auto young = store().Purge({});
+  ASSERT_TRUE(young.ok());
+  EXPECT_EQ(young->inbound + young->instructions + young->replies + young->challenges, 0);
+
+  clock_->Advance(91 * kDay);
+  auto old = store().Purge({});
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->inbound, 1);
+  EXPECT_EQ(old->challenges, 1);
+  EXPECT_EQ(old->instructions, 1);
+  EXPECT_EQ(old->replies, 1);
+  EXPECT_EQ(old->locks, 1);
+  EXPECT_EQ(old->audit, 0);
+  auto st = store().Stats();
+  EXPECT_EQ(st->inbound["new"], 1);  // work still to do is never purged
+  EXPECT_EQ(st->inbound.count("processed"), 0u);
+  EXPECT_EQ(st->instructions["pending"], 1);
+  EXPECT_EQ(st->replies["pending"], 1);
+  const int64_t audit_rows = st->audit_rows;
+
+  PurgeOptions with_audit;
+  with_audit.audit_older_than_ms = 30 * kDay;
+  auto audit = store().Purge(with_audit);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_EQ(audit->audit, audit_rows - 1);  // all but the first purge's own record
+  auto trail = store().Audit({});
+  ASSERT_TRUE(trail.ok());
+  ASSERT_EQ(trail->size(), 2u);
+  EXPECT_EQ(trail->back().event, kEventStorePurged);
+  EXPECT_EQ(trail->back().actor, Actor::kAdmin);
+}
+
+TEST_F(AdminTest, PurgeRefusesACutoffInsideTheRedeliveryWindow) {
+  PurgeOptions o;
+  o.older_than_ms = kHour;
+  EXPECT_TRUE(store().Purge(o).status().IsInvalidArgument());
+}
+
+TEST_F(AdminTest, AuditIsOldestFirstAndBounded) {
+  Populate();
+  auto all = store().Audit({kMsisdn, 0, 1000});
+  ASSERT_TRUE(all.ok());
+  ASSERT_GT(all->size(), 5u);
+  for (std::size_t i = 1; i < all->size(); ++i) EXPECT_LE((*all)[i - 1].id, (*all)[i].id);
+  auto last3 = store().Audit({kMsisdn, 0, 3});
+  ASSERT_EQ(last3->size(), 3u);
+  EXPECT_EQ(last3->back().id, all->back().id);
+}
+
+TEST_F(AdminTest, BackupCopiesWhatIsStillOnlyInTheWal) {
+  Populate();
+  const std::string copy = dir_.File("copy.db");
+  ASSERT_TRUE(store().Backup(copy).ok());
+  EXPECT_TRUE(store().Backup(copy).IsAlreadyExists());
+  Options o = MakeOptions();
+  o.path = copy;
+  o.mode = OpenMode::kAdmin;
+  auto backup = Store::Open(o);
+  ASSERT_TRUE(backup.ok()) << backup.status().ToString();
+  auto st = (*backup)->Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->instructions["done"], 1);
+  EXPECT_EQ(st->replies["pending"], 1);
+  auto check = (*backup)->Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok());
+  EXPECT_TRUE(check->keys_match);
+}
+
+TEST_F(AdminTest, TheAuditTrailCannotBeRewritten) {
+  Populate();
+  Close();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  EXPECT_NE(sqlite3_exec(db, "UPDATE audit SET detail = 'x'", nullptr, nullptr, &err), SQLITE_OK);
+  ASSERT_NE(err, nullptr);
+  EXPECT_NE(std::string(err).find("append-only"), std::string::npos);
+  sqlite3_free(err);
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing

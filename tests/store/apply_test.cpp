@@ -1,0 +1,249 @@
+#include <gtest/gtest.h>
+
+#include "store/ids.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+constexpr char kMsisdn[] = "254700000001";
+
+class ApplyTest : public StoreTest {
+ protected:
+  void SetUp() override { Open(); }
+
+  int64_t NewMo(const std::string& text) { return AcceptOne(Mo(kMsisdn, text)).id; }
+
+  NewInstruction Instruction(const std::string& op = "transfer") {
+    auto keys = MintInstructionKeys(clock_->NowMs());
+    EXPECT_TRUE(keys.ok());
+    NewInstruction i;
+    i.id = keys->id;
+    i.reference = keys->reference;
+    i.msisdn = kMsisdn;
+    i.operation = op;
+    i.payload = R"({"amount":500})";
+    i.secret = "acct=1234567890";
+    return i;
+  }
+
+  NewReply Reply(const std::string& text) { return ReplyTo(kMsisdn, text); }
+
+  NewChallenge Challenge(const std::string& code) {
+    NewChallenge c;
+    c.msisdn = kMsisdn;
+    c.code = code;
+    c.operation = "bill.pay";
+    c.payload = R"({"biller":"KPLC"})";
+    c.secret = "account=998877";
+    c.expires_at = clock_->NowMs() + 5 * kMinute;
+    c.attempts = 3;
+    return c;
+  }
+
+  int64_t Count(const std::string& event) {
+    auto n = store().CountEvents(kMsisdn, event, 0);
+    EXPECT_TRUE(n.ok());
+    return n.value_or(-1);
+  }
+};
+
+TEST_F(ApplyTest, ConsumeWritesInstructionReplyAndAuditTogether) {
+  int64_t mo = NewMo("SEND 0712 500 1234");
+  Effects e;
+  e.consume = ConsumeInbound{mo, "instruction", "SEND 0712 500 ****", "REF1", std::nullopt};
+  NewInstruction i = Instruction();
+  e.instructions.push_back(i);
+  e.replies.push_back(Reply("Sending 500, ref " + i.reference));
+  auto applied = store().Apply(e);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_EQ(applied->reply_ids.size(), 1u);
+
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+  auto stored = store().GetInstruction(i.id);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->reference, i.reference);
+  EXPECT_EQ(stored->inbound_id, mo);
+  EXPECT_EQ(stored->state, InstructionState::kPending);
+  EXPECT_TRUE(stored->has_secret);
+  EXPECT_EQ(stored->payload_hash.size(), 64u);
+  auto by_ref = store().FindInstructionByReference(i.reference);
+  ASSERT_TRUE(by_ref.ok());
+  EXPECT_EQ(by_ref->id, i.id);
+  EXPECT_EQ(Count(std::string(kEventInboundProcessed)), 1);
+  EXPECT_EQ(Count(std::string(kEventInstructionCreated)), 1);
+  EXPECT_EQ(Count(std::string(kEventReplyCreated)), 1);
+}
+
+TEST_F(ApplyTest, AFailureAnywhereWritesNothing) {
+  int64_t mo = NewMo("SEND 0712 500");
+  NewInstruction taken = Instruction();
+  {
+    Effects first;
+    first.instructions.push_back(taken);
+    ASSERT_TRUE(store().Apply(first).ok());
+  }
+  Effects e;
+  e.consume = ConsumeInbound{mo, "instruction", "SEND 0712 500", std::nullopt, "SEND 0712 500"};
+  e.replies.push_back(Reply("ok"));
+  NewInstruction clash = Instruction();
+  clash.reference = taken.reference;  // collides: the whole step must roll back
+  e.instructions.push_back(clash);
+  auto r = store().Apply(e);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsAlreadyExists()) << r.status().ToString();
+
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);  // still new
+  EXPECT_TRUE(store().GetInstruction(clash.id).status().IsNotFound());
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->empty());
+  EXPECT_EQ(Count(std::string(kEventInboundProcessed)), 0);
+  auto resend = store().FindResend(kMsisdn, "SEND 0712 500", clock_->NowMs());
+  ASSERT_TRUE(resend.ok());
+  EXPECT_FALSE(resend->has_value());
+}
+
+TEST_F(ApplyTest, AMessageIsConsumedOnlyOnce) {
+  int64_t mo = NewMo("BAL");
+  Effects e;
+  e.consume = ConsumeInbound{mo, "balance", "BAL", std::nullopt, std::nullopt};
+  ASSERT_TRUE(store().Apply(e).ok());
+  auto again = store().Apply(e);
+  EXPECT_EQ(again.status().code(), Status::Code::kFailedPrecondition);
+  e.consume->inbound_id = 999;
+  EXPECT_TRUE(store().Apply(e).status().IsNotFound());
+}
+
+TEST_F(ApplyTest, ChallengeIsFoundByCodeAndMsisdnAndConsumedOnce) {
+  int64_t mo = NewMo("PAY KPLC 998877 1500");
+  Effects e;
+  e.consume = ConsumeInbound{mo, "challenge", "PAY KPLC ****** 1500", std::nullopt, std::nullopt};
+  e.challenges.push_back(Challenge("4821"));
+  auto applied = store().Apply(e);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_EQ(applied->challenge_ids.size(), 1u);
+  const int64_t id = applied->challenge_ids[0];
+
+  EXPECT_TRUE(store().FindChallenge("254700000002", "4821").status().IsNotFound());
+  EXPECT_TRUE(store().FindChallenge(kMsisdn, "4822").status().IsNotFound());
+  auto c = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->id, id);
+  EXPECT_EQ(c->state, ChallengeState::kPending);
+  EXPECT_EQ(c->secret.view(), "account=998877");
+  EXPECT_EQ(c->inbound_id, mo);
+  EXPECT_EQ(c->attempts_left, 3);
+
+  Effects answer;
+  answer.challenge_changes.push_back({id, ChallengeChange::Kind::kConsume});
+  NewInstruction i = Instruction("bill.pay");
+  i.challenge_id = id;
+  answer.instructions.push_back(i);
+  ASSERT_TRUE(store().Apply(answer).ok());
+  c = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->state, ChallengeState::kConsumed);
+  EXPECT_TRUE(c->secret.empty());
+  Effects twice;
+  twice.challenge_changes.push_back({id, ChallengeChange::Kind::kConsume});
+  EXPECT_EQ(store().Apply(twice).status().code(), Status::Code::kFailedPrecondition);
+}
+
+TEST_F(ApplyTest, WrongAttemptsExhaustAChallenge) {
+  Effects e;
+  e.challenges.push_back(Challenge("1111"));
+  auto applied = store().Apply(e);
+  ASSERT_TRUE(applied.ok());
+  const int64_t id = applied->challenge_ids[0];
+  for (int left = 2; left >= 0; --left) {
+    Effects wrong;
+    wrong.challenge_changes.push_back({id, ChallengeChange::Kind::kWrongAttempt});
+    wrong.audit.push_back({Actor::kSubscriber, kMsisdn, "challenge", std::to_string(id),
+                           std::string(kEventWrongPin), "wrong PIN"});
+    ASSERT_TRUE(store().Apply(wrong).ok());
+    auto c = store().FindChallenge(kMsisdn, "1111");
+    ASSERT_TRUE(c.ok());
+    EXPECT_EQ(c->attempts_left, left);
+    EXPECT_EQ(c->state, left > 0 ? ChallengeState::kPending : ChallengeState::kExhausted);
+  }
+  EXPECT_EQ(Count(std::string(kEventWrongPin)), 3);
+  EXPECT_EQ(Count(std::string(kEventChallengeExhausted)), 1);
+  Effects more;
+  more.challenge_changes.push_back({id, ChallengeChange::Kind::kWrongAttempt});
+  EXPECT_EQ(store().Apply(more).status().code(), Status::Code::kFailedPrecondition);
+}
+
+TEST_F(ApplyTest, ChallengesExpire) {
+  Effects e;
+  e.challenges.push_back(Challenge("2222"));
+  e.challenges.push_back(Challenge("3333"));
+  e.challenges[1].expires_at = clock_->NowMs() + 20 * kMinute;
+  auto applied = store().Apply(e);
+  ASSERT_TRUE(applied.ok());
+  clock_->Advance(5 * kMinute);
+  auto c = store().FindChallenge(kMsisdn, "2222");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->state, ChallengeState::kExpired);  // before any housekeeping
+  EXPECT_TRUE(c->secret.empty());
+  Effects late;
+  late.challenge_changes.push_back({applied->challenge_ids[0], ChallengeChange::Kind::kConsume});
+  EXPECT_EQ(store().Apply(late).status().code(), Status::Code::kFailedPrecondition);
+
+  auto n = store().ExpireChallenges(100);
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_EQ(store().ExpireChallenges(100).value_or(-1), 0);
+  EXPECT_EQ(store().FindChallenge(kMsisdn, "3333")->state, ChallengeState::kPending);
+  EXPECT_EQ(Count(std::string(kEventChallengeExpired)), 1);
+}
+
+TEST_F(ApplyTest, ChallengeNeedsAFutureExpiry) {
+  Effects e;
+  e.challenges.push_back(Challenge("4444"));
+  e.challenges[0].expires_at = clock_->NowMs();
+  EXPECT_TRUE(store().Apply(e).status().IsInvalidArgument());
+}
+
+TEST_F(ApplyTest, CountersAndLocks) {
+  EXPECT_EQ(store().LockedUntil(kMsisdn).value_or(-1), 0);
+  Effects e;
+  e.locks.push_back({kMsisdn, clock_->NowMs() + kHour, "3 wrong PINs"});
+  ASSERT_TRUE(store().Apply(e).ok());
+  EXPECT_EQ(store().LockedUntil(kMsisdn).value_or(-1), clock_->NowMs() + kHour);
+  EXPECT_EQ(store().LockedUntil("254700000002").value_or(-1), 0);
+  clock_->Advance(kHour);
+  EXPECT_EQ(store().LockedUntil(kMsisdn).value_or(-1), 0);
+
+  for (int i = 0; i < 3; ++i) {
+    Effects m;
+    m.consume = ConsumeInbound{NewMo("BAL " + std::to_string(i)), "balance", "BAL", {}, {}};
+    ASSERT_TRUE(store().Apply(m).ok());
+    clock_->Advance(kMinute);
+  }
+  auto last_two_minutes =
+      store().CountEvents(kMsisdn, kEventInboundProcessed, clock_->NowMs() - 2 * kMinute);
+  ASSERT_TRUE(last_two_minutes.ok());
+  EXPECT_EQ(*last_two_minutes, 2);
+}
+
+TEST_F(ApplyTest, MintedKeysHaveTheirShape) {
+  auto a = MintInstructionKeys(kStartMs);
+  auto b = MintInstructionKeys(kStartMs + 1);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->id.size(), 26u);
+  EXPECT_EQ(a->reference.size(), 10u);
+  EXPECT_LT(a->id, b->id);  // time-ordered
+  EXPECT_NE(a->reference, b->reference);
+  for (char ch : a->id + a->reference) {
+    EXPECT_TRUE(std::string("0123456789ABCDEFGHJKMNPQRSTVWXYZ").find(ch) != std::string::npos)
+        << ch;
+  }
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing

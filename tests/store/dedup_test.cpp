@@ -1,0 +1,211 @@
+#include <gtest/gtest.h>
+
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+class DedupTest : public StoreTest {
+ protected:
+  void SetUp() override { Open(); }
+
+  // Marks a message processed with the normalised command it carried.
+  void Process(int64_t id, const std::string& command, const std::string& reference) {
+    Effects e;
+    e.consume = ConsumeInbound{id, "instruction", command, reference, command};
+    auto r = store().Apply(e);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+};
+
+TEST_F(DedupTest, RedeliveryInsideTheWindowIsADuplicateOfTheOriginal) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "PAY KPLC 123 500"));
+  EXPECT_FALSE(first.duplicate);
+  clock_->Advance(23 * kHour);
+  AcceptResult again = AcceptOne(Mo("254700000001", "PAY KPLC 123 500"));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.id, first.id);
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->size(), 1u);
+}
+
+TEST_F(DedupTest, RedeliveryOutsideTheWindowIsNew) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  clock_->Advance(24 * kHour + 1);
+  AcceptResult later = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_FALSE(later.duplicate);
+  EXPECT_GT(later.id, first.id);
+  // The newer copy now opens its own window.
+  clock_->Advance(kHour);
+  AcceptResult third = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_TRUE(third.duplicate);
+  EXPECT_EQ(third.id, later.id);
+}
+
+TEST_F(DedupTest, EveryKeyFieldCounts) {
+  const InboundMessage base = Mo("254700000001", "BAL", "smsc1", "m-1");
+  AcceptResult first = AcceptOne(base);
+  std::vector<InboundMessage> variants(5, base);
+  variants[0].connection = "smsc2";
+  variants[1].source = "254700000002";
+  variants[2].destination = "5050";
+  variants[3].text = "BAL ";
+  variants[4].smsc_message_id = std::nullopt;
+  for (const auto& v : variants) {
+    AcceptResult r = AcceptOne(v);
+    EXPECT_FALSE(r.duplicate) << v.connection << " " << v.source << " " << v.destination << " '"
+                              << v.text << "'";
+    EXPECT_NE(r.id, first.id);
+  }
+  // data_coding is not part of the key.
+  InboundMessage dc = base;
+  dc.data_coding = 8;
+  EXPECT_TRUE(AcceptOne(dc).duplicate);
+}
+
+TEST_F(DedupTest, ARepeatInsideOneBatchIsADuplicateOfItsFirstCopy) {
+  std::vector<InboundMessage> batch = {Mo("254700000001", "A"), Mo("254700000002", "B"),
+                                       Mo("254700000001", "A")};
+  auto r = store().Accept(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE((*r)[0].duplicate);
+  EXPECT_FALSE((*r)[1].duplicate);
+  EXPECT_TRUE((*r)[2].duplicate);
+  EXPECT_EQ((*r)[2].id, (*r)[0].id);
+  EXPECT_LT((*r)[0].id, (*r)[1].id);
+}
+
+TEST_F(DedupTest, TheWindowSurvivesARestartAndStillExpires) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  clock_->Advance(12 * kHour);
+  Close();
+  Open();
+  AcceptResult again = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.id, first.id);
+  clock_->Advance(12 * kHour + 1);
+  Close();
+  Open();
+  EXPECT_FALSE(AcceptOne(Mo("254700000001", "BAL")).duplicate);
+}
+
+TEST_F(DedupTest, ExpiredKeysArePrunedAsTrafficFlows) {
+  for (int i = 0; i < 50; ++i) AcceptOne(Mo("254700000001", "msg " + std::to_string(i)));
+  auto stats = store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->recent_keys, 50);
+  clock_->Advance(25 * kHour);
+  for (int i = 0; i < 10; ++i) AcceptOne(Mo("254700000002", "new " + std::to_string(i)));
+  stats = store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->recent_keys, 10);
+}
+
+TEST_F(DedupTest, IdsKeepGrowingAfterTheNewestRowsArePurged) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  Process(first.id, "BAL", "R1");
+  clock_->Advance(100 * 24 * kHour);
+  ASSERT_TRUE(store().Purge({}).ok());
+  Close();
+  Open();
+  AcceptResult next = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_FALSE(next.duplicate);
+  EXPECT_GT(next.id, first.id);
+}
+
+TEST_F(DedupTest, InvalidMessagesRefuseTheWholeBatch) {
+  std::vector<InboundMessage> batch = {Mo("254700000001", "A"), Mo("", "B")};
+  auto r = store().Accept(batch);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsInvalidArgument());
+  EXPECT_NE(r.status().message().find("message 1"), std::string::npos);
+  batch[1] = Mo("254700000002", std::string(9000, 'x'));
+  EXPECT_TRUE(store().Accept(batch).status().IsInvalidArgument());
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+}
+
+TEST_F(DedupTest, ResendInsideTheWindowReportsTheOriginal) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "send 0712 500"));
+  Process(first.id, "SEND 0712 500", "K7H3QZ2P9M");
+  clock_->Advance(9 * kMinute);
+  AcceptResult second = AcceptOne(Mo("254700000001", "SEND  0712 500"));
+  ASSERT_FALSE(second.duplicate);  // different text: not a network redelivery
+  auto match = store().FindResend("254700000001", "SEND 0712 500", clock_->NowMs());
+  ASSERT_TRUE(match.ok()) << match.status().ToString();
+  ASSERT_TRUE(match->has_value());
+  EXPECT_EQ((*match)->inbound_id, first.id);
+  EXPECT_EQ((*match)->reference, "K7H3QZ2P9M");
+  EXPECT_EQ((*match)->received_at, kStartMs);
+}
+
+TEST_F(DedupTest, ResendOutsideTheWindowOrFromAnotherSubscriberIsNotReported) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "SEND 0712 500"));
+  Process(first.id, "SEND 0712 500", "R1");
+  auto other = store().FindResend("254700000002", "SEND 0712 500", clock_->NowMs());
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->has_value());
+  auto different = store().FindResend("254700000001", "SEND 0712 501", clock_->NowMs());
+  ASSERT_TRUE(different.ok());
+  EXPECT_FALSE(different->has_value());
+  auto late = store().FindResend("254700000001", "SEND 0712 500", kStartMs + 10 * kMinute + 1);
+  ASSERT_TRUE(late.ok());
+  EXPECT_FALSE(late->has_value());
+  auto earlier = store().FindResend("254700000001", "SEND 0712 500", kStartMs - 1);
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_FALSE(earlier->has_value());
+}
+
+TEST_F(DedupTest, ResendWindowSurvivesARestart) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  Process(first.id, "BAL", "R9");
+  clock_->Advance(5 * kMinute);
+  Close();
+  Open();
+  auto match = store().FindResend("254700000001", "BAL", clock_->NowMs());
+  ASSERT_TRUE(match.ok());
+  ASSERT_TRUE(match->has_value());
+  EXPECT_EQ((*match)->inbound_id, first.id);
+  clock_->Advance(6 * kMinute);
+  Close();
+  Open();
+  match = store().FindResend("254700000001", "BAL", clock_->NowMs());
+  ASSERT_TRUE(match.ok());
+  EXPECT_FALSE(match->has_value());
+}
+
+TEST_F(DedupTest, AResendInABacklogIsFoundAfterALongOutage) {
+  AcceptResult first = AcceptOne(Mo("254700000001", "SEND 0712 500"));
+  Process(first.id, "SEND 0712 500", "R1");
+  clock_->Advance(5 * kMinute);
+  AcceptResult second = AcceptOne(Mo("254700000001", "send 0712 500"));
+  Close();  // crash before the second message was processed
+  clock_->Advance(3 * kHour);
+  Open();
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->at(0).id, second.id);
+  auto match = store().FindResend("254700000001", "SEND 0712 500", pending->at(0).received_at);
+  ASSERT_TRUE(match.ok());
+  ASSERT_TRUE(match->has_value());
+  EXPECT_EQ((*match)->inbound_id, first.id);
+}
+
+TEST_F(DedupTest, WindowsAreConfigurable) {
+  Options o = MakeOptions();
+  o.redelivery_window_ms = kMinute;
+  Open(o);
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  clock_->Advance(kMinute - 1);
+  EXPECT_TRUE(AcceptOne(Mo("254700000001", "BAL")).duplicate);
+  clock_->Advance(2);
+  AcceptResult late = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_FALSE(late.duplicate);
+  EXPECT_NE(late.id, first.id);
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing

@@ -1,0 +1,339 @@
+#include <gtest/gtest.h>
+
+#include "store/ids.h"
+#include "store/retry.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+constexpr char kMsisdn[] = "254700000001";
+
+class OutboxTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    Options o = MakeOptions();
+    o.instruction_retry = {1'000, 8'000, 3};
+    o.reply_retry = {500, 4'000, 2};
+    Open(o);
+  }
+
+  std::string AddInstruction(const std::string& secret = "pin=1234") {
+    auto keys = MintInstructionKeys(clock_->NowMs());
+    EXPECT_TRUE(keys.ok());
+    Effects e;
+    e.instructions.push_back({keys->id, keys->reference, kMsisdn, "transfer",
+                              R"({"to":"254711","amount":500})", secret, std::nullopt,
+                              std::nullopt});
+    EXPECT_TRUE(store().Apply(e).ok());
+    return keys->id;
+  }
+
+  int64_t AddReply(const std::string& text) {
+    Effects e;
+    NewReply r;
+    r.destination = kMsisdn;
+    r.source = "4040";
+    r.text = text;
+    r.reference = "REF";
+    e.replies.push_back(r);
+    auto a = store().Apply(e);
+    EXPECT_TRUE(a.ok());
+    return a.ok() ? a->reply_ids.at(0) : 0;
+  }
+
+  Status Outcome(const std::string& id, InstructionOutcome::Kind kind,
+                 const std::string& detail = "") {
+    Effects e;
+    e.outcomes.push_back({id, kind, detail});
+    return store().Apply(e).status();
+  }
+
+  Status ReplyOutcome(int64_t id, ReplyResult::Kind kind, const std::string& smsc_id = "",
+                      const std::string& error = "") {
+    ReplyResult r{id, kind, smsc_id, error};
+    return store().RecordReplyResults(std::span(&r, 1));
+  }
+
+  InstructionState StateOf(const std::string& id) {
+    auto i = store().GetInstruction(id);
+    EXPECT_TRUE(i.ok());
+    return i.ok() ? i->state : InstructionState::kDead;
+  }
+
+  std::vector<ClaimedInstruction> Claim(int limit = 10) {
+    auto c = store().ClaimInstructions(limit);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    return c.ok() ? std::move(*c) : std::vector<ClaimedInstruction>{};
+  }
+
+  std::string ReplyState(int64_t id) {
+    OutboxFilter f;
+    f.instructions = false;
+    auto items = store().ListOutbox(f);
+    EXPECT_TRUE(items.ok());
+    for (const auto& item : *items) {
+      if (item.id == ReplyItemId(id)) return item.state;
+    }
+    return "missing";
+  }
+};
+
+TEST_F(OutboxTest, PendingToInFlightToDoneWipesTheSecret) {
+  std::string id = AddInstruction();
+  EXPECT_EQ(StateOf(id), InstructionState::kPending);
+  auto claimed = Claim();
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].id, id);
+  EXPECT_EQ(claimed[0].attempt, 1);
+  EXPECT_EQ(claimed[0].secret.view(), "pin=1234");
+  EXPECT_EQ(claimed[0].payload, R"({"to":"254711","amount":500})");
+  EXPECT_EQ(StateOf(id), InstructionState::kInFlight);
+  EXPECT_TRUE(Claim().empty());  // in flight is not claimed twice
+
+  Effects e;
+  e.outcomes.push_back({id, InstructionOutcome::Kind::kDone, "txn 778"});
+  NewReply r;
+  r.destination = kMsisdn;
+  r.source = "4040";
+  r.text = "Sent 500";
+  r.instruction_id = id;
+  e.replies.push_back(r);
+  ASSERT_TRUE(store().Apply(e).ok());
+  auto done = store().GetInstruction(id);
+  ASSERT_TRUE(done.ok());
+  EXPECT_EQ(done->state, InstructionState::kDone);
+  EXPECT_EQ(done->result, "txn 778");
+  EXPECT_FALSE(done->has_secret);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 1u);
+  EXPECT_EQ((*replies)[0].text.view(), "Sent 500");
+  EXPECT_EQ(Outcome(id, InstructionOutcome::Kind::kDone).code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(Outcome(id, InstructionOutcome::Kind::kRejected).code(),
+            Status::Code::kFailedPrecondition);
+}
+
+TEST_F(OutboxTest, InFlightToRejected) {
+  std::string id = AddInstruction();
+  ASSERT_EQ(Claim().size(), 1u);
+  ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kRejected, "insufficient funds").ok());
+  auto i = store().GetInstruction(id);
+  EXPECT_EQ(i->state, InstructionState::kRejected);
+  EXPECT_EQ(i->result, "insufficient funds");
+  EXPECT_FALSE(i->has_secret);
+}
+
+TEST_F(OutboxTest, RetryFollowsTheScheduleThenGoesDead) {
+  std::string id = AddInstruction();
+  const RetryPolicy& p = store().options().instruction_retry;
+  for (int attempt = 1; attempt <= 3; ++attempt) {
+    auto claimed = Claim();
+    ASSERT_EQ(claimed.size(), 1u) << "attempt " << attempt;
+    EXPECT_EQ(claimed[0].attempt, attempt);
+    EXPECT_EQ(claimed[0].secret.view(), "pin=1234");
+    ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kRetry, "timeout").ok());
+    auto i = store().GetInstruction(id);
+    ASSERT_TRUE(i.ok());
+    EXPECT_EQ(i->last_error, "timeout");
+    if (attempt == 3) {
+      EXPECT_EQ(i->state, InstructionState::kDead);
+      EXPECT_TRUE(i->has_secret);  // kept so an operator can re-queue it
+      break;
+    }
+    EXPECT_EQ(i->state, InstructionState::kPending);
+    const int64_t delay = i->next_attempt_at - clock_->NowMs();
+    EXPECT_GE(delay, p.base_delay_ms);
+    EXPECT_LE(delay, RetryCeilingMs(p, attempt));
+    clock_->Set(i->next_attempt_at - 1);
+    EXPECT_TRUE(Claim().empty()) << "claimed before it was due";
+    auto due = store().NextDueAt();
+    ASSERT_TRUE(due.ok());
+    EXPECT_EQ(*due, i->next_attempt_at);
+    clock_->Advance(1);
+  }
+  OutboxFilter dead;
+  dead.state = "dead";
+  auto items = store().ListOutbox(dead);
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0].id, id);
+  EXPECT_EQ((*items)[0].attempts, 3);
+  EXPECT_EQ((*items)[0].last_error, "timeout");
+  EXPECT_TRUE(Claim().empty());
+}
+
+TEST_F(OutboxTest, DeadIsRequeuedByIdOrReference) {
+  std::string id = AddInstruction();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Claim().size(), 1u);
+    ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kRetry, "down").ok());
+    clock_->Advance(10'000);
+  }
+  ASSERT_EQ(StateOf(id), InstructionState::kDead);
+  EXPECT_EQ(store().Requeue("nonexistent").code(), Status::Code::kNotFound);
+  std::string reference = store().GetInstruction(id)->reference;
+  ASSERT_TRUE(store().Requeue(reference).ok());
+  auto i = store().GetInstruction(id);
+  EXPECT_EQ(i->state, InstructionState::kPending);
+  EXPECT_EQ(i->attempts, 0);
+  EXPECT_EQ(store().Requeue(id).code(), Status::Code::kFailedPrecondition);
+  auto claimed = Claim();
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].attempt, 1);
+  auto audit = store().Audit({kMsisdn, 0, 100});
+  ASSERT_TRUE(audit.ok());
+  bool requeued_by_admin = false;
+  for (const auto& a : *audit) {
+    if (a.event == kEventInstructionRequeued) requeued_by_admin = a.actor == Actor::kAdmin;
+  }
+  EXPECT_TRUE(requeued_by_admin);
+}
+
+TEST_F(OutboxTest, ALateDefinitiveAnswerIsTakenFromPendingOrDead) {
+  std::string id = AddInstruction();
+  ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kDone, "pushed by backend").ok());
+  EXPECT_EQ(StateOf(id), InstructionState::kDone);
+  std::string other = AddInstruction();
+  EXPECT_EQ(Outcome(other, InstructionOutcome::Kind::kRetry).code(),
+            Status::Code::kFailedPrecondition);  // a retry needs an attempt in flight
+  EXPECT_TRUE(Outcome("missing", InstructionOutcome::Kind::kDone).IsNotFound());
+}
+
+TEST_F(OutboxTest, ClaimsAreInCreationOrderAndBounded) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(AddInstruction());
+    clock_->Advance(1);
+  }
+  auto first = Claim(3);
+  ASSERT_EQ(first.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(first[i].id, ids[i]);
+  auto rest = Claim(10);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].id, ids[3]);
+  EXPECT_EQ(rest[1].id, ids[4]);
+}
+
+TEST_F(OutboxTest, ARetryQueuesBehindWhatFellDueBeforeIt) {
+  std::string a = AddInstruction();
+  std::string b = AddInstruction();
+  ASSERT_EQ(Claim(1).at(0).id, a);
+  ASSERT_TRUE(Outcome(a, InstructionOutcome::Kind::kRetry, "timeout").ok());
+  clock_->Set(store().GetInstruction(a)->next_attempt_at);
+  std::string c = AddInstruction();
+  auto claimed = Claim(10);
+  ASSERT_EQ(claimed.size(), 3u);
+  EXPECT_EQ(claimed[0].id, b);  // due since the start
+  EXPECT_EQ(claimed[1].id, a);  // due now, created before c
+  EXPECT_EQ(claimed[2].id, c);
+}
+
+TEST_F(OutboxTest, InFlightItemsAreDueAgainAfterARestart) {
+  std::string id = AddInstruction();
+  int64_t reply = AddReply("hello");
+  ASSERT_EQ(Claim().size(), 1u);
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  Close();  // a crash while both were in flight
+  SetUp();
+  EXPECT_EQ(StateOf(id), InstructionState::kPending);
+  EXPECT_EQ(ReplyState(reply), "pending");
+  auto claimed = Claim();
+  ASSERT_EQ(claimed.size(), 1u);
+  EXPECT_EQ(claimed[0].attempt, 2);
+  EXPECT_EQ(claimed[0].secret.view(), "pin=1234");
+}
+
+TEST_F(OutboxTest, AnItemInterruptedOnEveryAttemptGoesDeadAtRestart) {
+  std::string id = AddInstruction();
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Claim().size(), 1u);
+    Close();
+    SetUp();
+  }
+  EXPECT_EQ(StateOf(id), InstructionState::kDead);
+}
+
+TEST_F(OutboxTest, ReplyPendingInFlightSentDelivered) {
+  int64_t id = AddReply("Your balance is 1200");
+  EXPECT_EQ(ReplyState(id), "pending");
+  auto claimed = store().ClaimReplies(10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].text.view(), "Your balance is 1200");
+  EXPECT_EQ((*claimed)[0].destination, kMsisdn);
+  EXPECT_EQ((*claimed)[0].reference, "REF");
+  EXPECT_EQ(ReplyState(id), "in_flight");
+  EXPECT_TRUE(store().RecordReceipt("smsc-42", true, "DELIVRD").status().IsNotFound());
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-42").ok());
+  EXPECT_EQ(ReplyState(id), "sent");
+  auto matched = store().RecordReceipt("smsc-42", true, "DELIVRD");
+  ASSERT_TRUE(matched.ok()) << matched.status().ToString();
+  EXPECT_EQ(*matched, id);
+  EXPECT_EQ(ReplyState(id), "delivered");
+  EXPECT_EQ(ReplyOutcome(id, ReplyResult::Kind::kSent, "x").code(),
+            Status::Code::kFailedPrecondition);
+}
+
+TEST_F(OutboxTest, ReplyReceiptCanSayUndeliverable) {
+  int64_t id = AddReply("hi");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-7").ok());
+  ASSERT_TRUE(store().RecordReceipt("smsc-7", false, "UNDELIV").ok());
+  EXPECT_EQ(ReplyState(id), "undeliverable");
+}
+
+TEST_F(OutboxTest, ReplyPermanentFailureIsUndeliverable) {
+  int64_t id = AddReply("hi");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kFailed, "", "ESME_RINVDSTADR").ok());
+  EXPECT_EQ(ReplyState(id), "undeliverable");
+}
+
+TEST_F(OutboxTest, ReplyRetriesThenDiesAndIsRequeued) {
+  int64_t id = AddReply("hi");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kRetry, "", "ESME_RTHROTTLED").ok());
+  EXPECT_EQ(ReplyState(id), "pending");
+  EXPECT_TRUE(store().ClaimReplies(10)->empty());
+  clock_->Advance(4'000);
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kRetry, "", "ESME_RTHROTTLED").ok());
+  EXPECT_EQ(ReplyState(id), "dead");
+  ASSERT_TRUE(store().Requeue(ReplyItemId(id)).ok());
+  EXPECT_EQ(ReplyState(id), "pending");
+  EXPECT_EQ(store().Requeue(ReplyItemId(id)).code(), Status::Code::kFailedPrecondition);
+  EXPECT_TRUE(store().Requeue("mt-999").IsNotFound());
+}
+
+TEST_F(OutboxTest, ReplyResultsForUnknownOrIdleRepliesFailTheWholeBatch) {
+  int64_t a = AddReply("a");
+  int64_t b = AddReply("b");
+  ASSERT_EQ(store().ClaimReplies(1)->size(), 1u);  // only a
+  std::vector<ReplyResult> results = {{a, ReplyResult::Kind::kSent, "s-a", ""},
+                                      {b, ReplyResult::Kind::kSent, "s-b", ""}};
+  EXPECT_EQ(store().RecordReplyResults(results).code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(ReplyState(a), "in_flight");  // rolled back with b
+  results = {{a, ReplyResult::Kind::kSent, "s-a", ""}, {99, ReplyResult::Kind::kSent, "", ""}};
+  EXPECT_TRUE(store().RecordReplyResults(results).IsNotFound());
+}
+
+TEST_F(OutboxTest, ListFiltersByStateAndKind) {
+  AddInstruction();
+  AddReply("x");
+  auto all = store().ListOutbox({});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);
+  OutboxFilter sent;
+  sent.state = "sent";  // a reply-only state
+  EXPECT_TRUE(store().ListOutbox(sent)->empty());
+  OutboxFilter bogus;
+  bogus.state = "lost";
+  EXPECT_TRUE(store().ListOutbox(bogus).status().IsInvalidArgument());
+  auto next = store().NextDueAt();
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, clock_->NowMs());
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing

@@ -1,0 +1,203 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/schema.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+// Runs one statement on a separate raw connection and returns the first column of the first
+// row as text ("" when none).
+std::string RawQuery(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+using StoreOpenTest = StoreTest;
+
+TEST_F(StoreOpenTest, CreatesTheSchemaFromAnEmptyFileWithMode0600) {
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_, "PRAGMA application_id"), std::to_string(kApplicationId));
+  EXPECT_EQ(RawQuery(path_, "PRAGMA journal_mode"), "wal");
+  for (const char* table :
+       {"meta", "inbound", "challenge", "instruction", "reply", "audit", "subscriber_lock"}) {
+    EXPECT_EQ(RawQuery(path_, std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") +
+                                  table + "'"),
+              "1")
+        << table;
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat(path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto check = store().Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_TRUE(check->ok());
+  EXPECT_TRUE(check->keys_checked);
+  EXPECT_TRUE(check->keys_match);
+}
+
+TEST_F(StoreOpenTest, ReopeningKeepsDataAndVersion) {
+  Open();
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  Close();
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  AcceptResult again = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.id, first.id);
+}
+
+TEST_F(StoreOpenTest, MigratesStepByStepFromEmpty) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  const std::vector<std::string_view> steps = {"CREATE TABLE a(x);",
+                                               "ALTER TABLE a ADD COLUMN y; CREATE TABLE b(z);"};
+  auto from = Migrate(db, path_, std::span(steps).first(1));
+  ASSERT_TRUE(from.ok()) << from.status().ToString();
+  EXPECT_EQ(*from, 0);
+  from = Migrate(db, path_, steps);
+  ASSERT_TRUE(from.ok()) << from.status().ToString();
+  EXPECT_EQ(*from, 1);
+  sqlite3_close(db);
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM pragma_table_info('a')"), "2");
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), "1");
+}
+
+TEST_F(StoreOpenTest, AFailingMigrationLeavesTheOldVersion) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  const std::vector<std::string_view> steps = {"CREATE TABLE a(x);", "CREATE TABLE a(x);"};
+  ASSERT_TRUE(Migrate(db, path_, std::span(steps).first(1)).ok());
+  auto r = Migrate(db, path_, steps);
+  EXPECT_FALSE(r.ok());
+  sqlite3_close(db);
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "1");
+}
+
+TEST_F(StoreOpenTest, RefusesANewerSchemaAndLeavesTheFileUntouched) {
+  Open();
+  Close();
+  RawQuery(path_, "PRAGMA user_version = " + std::to_string(kSchemaVersion + 1));
+  RawQuery(path_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  const std::string before = ReadFile(path_);
+  auto s = Store::Open(MakeOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.status().message().find("newer than this smsgw supports"), std::string::npos)
+      << s.status().message();
+  EXPECT_EQ(ReadFile(path_), before);
+  Options admin = MakeOptions();
+  admin.mode = OpenMode::kAdmin;
+  EXPECT_EQ(Store::Open(admin).status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_EQ(ReadFile(path_), before);
+}
+
+TEST_F(StoreOpenTest, AFileThatIsNotADatabaseIsCorruption) {
+  {
+    std::ofstream out(path_);
+    out << std::string(4096, 'x');
+  }
+  const std::string before = ReadFile(path_);
+  auto s = Store::Open(MakeOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.status().IsCorruption()) << s.status().ToString();
+  EXPECT_NE(s.status().message().find("not an SQLite database"), std::string::npos);
+  EXPECT_EQ(ReadFile(path_), before);
+}
+
+TEST_F(StoreOpenTest, AnotherApplicationsDatabaseIsRefused) {
+  RawQuery(path_, "CREATE TABLE accounts(id)");
+  auto s = Store::Open(MakeOptions());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.status().message().find("not an smsgw store"), std::string::npos);
+  RawQuery(path_, "PRAGMA application_id = 42");
+  EXPECT_EQ(Store::Open(MakeOptions()).status().code(), Status::Code::kFailedPrecondition);
+}
+
+TEST_F(StoreOpenTest, AdminModeNeedsAnExistingCurrentStore) {
+  Options admin = MakeOptions();
+  admin.mode = OpenMode::kAdmin;
+  admin.keys = nullptr;
+  EXPECT_TRUE(Store::Open(admin).status().IsNotFound());
+  EXPECT_FALSE(std::filesystem::exists(path_));
+  Open();
+  Close();
+  Open(admin);
+  auto r = store().Accept({});
+  EXPECT_EQ(r.status().code(), Status::Code::kFailedPrecondition);
+  auto check = store().Check();
+  ASSERT_TRUE(check.ok());
+  EXPECT_FALSE(check->keys_checked);
+}
+
+TEST_F(StoreOpenTest, DaemonRefusesToCreateWhenAskedNotTo) {
+  Options o = MakeOptions();
+  o.create_if_missing = false;
+  EXPECT_TRUE(Store::Open(o).status().IsNotFound());
+}
+
+TEST_F(StoreOpenTest, AStoreSealedWithAnotherKeyIsRefusedWithItsKeyId) {
+  Open();
+  Close();
+  Options o = MakeOptions();
+  o.keys = TestKeys('z');
+  auto s = Store::Open(o);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), Status::Code::kFailedPrecondition);
+  EXPECT_NE(s.status().message().find(keys_->current().id()), std::string::npos)
+      << s.status().message();
+}
+
+TEST_F(StoreOpenTest, KeyRotationKeepsDedupAndReseals) {
+  Open();
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  Close();
+  auto rotated = std::make_shared<KeyRing>(std::move(Key::FromBytes(std::string(32, 'n')).value()));
+  rotated->AddOld(std::move(Key::FromBytes(std::string(32, 'k')).value()));
+  Options o = MakeOptions();
+  o.keys = rotated;
+  Open(o);
+  AcceptResult again = AcceptOne(Mo("254700000001", "BAL"));
+  EXPECT_TRUE(again.duplicate);
+  EXPECT_EQ(again.id, first.id);
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->at(0).text.view(), "BAL");
+  Close();
+  // The secret is now sealed under the new key alone.
+  o.keys = std::make_shared<KeyRing>(std::move(Key::FromBytes(std::string(32, 'n')).value()));
+  Open(o);
+}
+
+TEST_F(StoreOpenTest, RejectsBadOptions) {
+  Options o = MakeOptions();
+  o.keys = nullptr;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
+  o = MakeOptions();
+  o.redelivery_window_ms = 0;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
+  o = MakeOptions();
+  o.instruction_retry.max_attempts = 0;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing

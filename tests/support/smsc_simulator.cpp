@@ -1,0 +1,239 @@
+#include "tests/support/smsc_simulator.h"
+
+#include <boost/asio/write.hpp>
+#include <cstdio>
+
+#include "gateway/smpp/decode.h"
+#include "gateway/smpp/encode.h"
+#include "gateway/smpp/framer.h"
+
+namespace smsgw::smpp::testing {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
+  Connection(tcp::socket s, SmscSimulator* owner) : socket(std::move(s)), sim(owner) {}
+  tcp::socket socket;
+  SmscSimulator* sim;  // nullptr once the simulator is gone
+  Framer framer;
+  std::vector<uint8_t> pending;
+  std::vector<uint8_t> writing;
+  bool is_writing = false;
+  bool bound = false;
+
+  void Read() {
+    std::span<uint8_t> space = framer.PrepareRead(16 * 1024);
+    socket.async_read_some(
+        asio::buffer(space.data(), space.size()),
+        [self = shared_from_this()](const error_code& ec, size_t n) { self->OnRead(ec, n); });
+  }
+  void OnRead(const error_code& ec, size_t n) {
+    if (ec || sim == nullptr || sim->conn_.get() != this) return Close();
+    framer.CommitRead(n);
+    for (Frame f = framer.Next(); f.status != FrameStatus::kNeedMore; f = framer.Next()) {
+      if (f.status == FrameStatus::kBad) return Close();
+      DecodeResult r = Decode(f.frame);
+      if (r.ok()) {
+        sim->OnPdu(*r.pdu);
+      } else if (auto reply = ErrorResponse(r.error)) {
+        sim->Send(*reply);
+      }
+      if (sim->conn_.get() != this || !socket.is_open()) return;
+    }
+    Read();
+  }
+  void Flush() {
+    if (is_writing || pending.empty() || !socket.is_open()) return;
+    writing.swap(pending);
+    pending.clear();
+    is_writing = true;
+    asio::async_write(socket, asio::buffer(writing),
+                      [self = shared_from_this()](const error_code& ec, size_t) {
+                        self->is_writing = false;
+                        if (!ec) self->Flush();
+                      });
+  }
+  void Close() {
+    error_code ignored;
+    socket.close(ignored);
+    bound = false;
+  }
+};
+
+SmscSimulator::SmscSimulator(asio::io_context& io, SmscSimConfig config)
+    : io_(io), config_(std::move(config)), acceptor_(io) {
+  acceptor_.open(tcp::v4());
+  acceptor_.set_option(tcp::acceptor::reuse_address(true));
+  acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), config_.port));
+  acceptor_.listen();
+  Accept();
+}
+
+SmscSimulator::~SmscSimulator() {
+  error_code ignored;
+  acceptor_.close(ignored);
+  if (conn_) {
+    conn_->sim = nullptr;
+    conn_->Close();
+  }
+}
+
+uint16_t SmscSimulator::port() const {
+  return acceptor_.local_endpoint().port();
+}
+
+bool SmscSimulator::bound() const {
+  return conn_ && conn_->bound;
+}
+
+void SmscSimulator::Accept() {
+  acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
+    if (ec) return;  // closed
+    if (conn_) conn_->Close();
+    conn_ = std::make_shared<Connection>(std::move(socket), this);
+    mo_by_seq_.clear();
+    ++connections_;
+    conn_->Read();
+    Accept();
+  });
+}
+
+void SmscSimulator::Send(const Pdu& pdu) {
+  if (!conn_ || !conn_->socket.is_open()) return;
+  if (!Encode(pdu, &conn_->pending).ok()) std::fprintf(stderr, "smsc_sim: cannot encode\n");
+  conn_->Flush();
+}
+
+void SmscSimulator::OnPdu(const Pdu& pdu) {
+  received_.push_back(pdu);
+  const uint32_t id = pdu.command_id();
+  const uint32_t seq = pdu.sequence_number;
+  if (const auto* bind = std::get_if<BindRequest>(&pdu.body)) {
+    Pdu resp = MakeResponse(id, seq, 0);
+    std::get<BindResponse>(resp.body).system_id = config_.system_id;
+    if (bind->password != config_.password || conn_->bound) {
+      resp.command_status =
+          ToWire(conn_->bound ? CommandStatus::kRAlyBnd : CommandStatus::kRInvPaswd);
+      ++bind_refusals_;
+      Send(resp);
+      return;
+    }
+    ++binds_;
+    Send(resp);
+    conn_->bound = true;
+    SendMos();
+    return;
+  }
+  if (std::holds_alternative<EnquireLink>(pdu.body)) {
+    if (config_.answer_enquire_link) Send(MakeResponse(id, seq, 0));
+    return;
+  }
+  if (std::holds_alternative<Unbind>(pdu.body)) {
+    Send(MakeResponse(id, seq, 0));
+    conn_->bound = false;
+    return;
+  }
+  if (const auto* sm = std::get_if<SubmitSm>(&pdu.body)) {
+    submits_.push_back(*sm);
+    ++submit_count_;
+    if (config_.throttle_every != 0 && submit_count_ % config_.throttle_every == 0) {
+      AnswerSubmit(seq, *sm, ToWire(CommandStatus::kRThrottled));
+    } else if (!config_.answer_submits) {
+      held_.emplace_back(seq, *sm);
+      max_in_flight_ = std::max(max_in_flight_, held_.size());
+    } else {
+      AnswerSubmit(seq, *sm, 0);
+    }
+    return;
+  }
+  if (std::holds_alternative<DeliverSmResp>(pdu.body)) {
+    auto it = mo_by_seq_.find(seq);
+    if (it == mo_by_seq_.end()) return;
+    Mo& mo = mos_[it->second];
+    if (!mo.acked() && pdu.command_status == 0) ++acked_mos_;
+    mo.last_status = pdu.command_status;
+    mo_by_seq_.erase(it);
+    Drain();
+    return;
+  }
+  if (IsResponse(id)) return;
+  Send(MakeResponse(id, seq, ToWire(CommandStatus::kRInvCmdId)));
+}
+
+void SmscSimulator::AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status) {
+  Pdu resp = MakeResponse(ToWire(CommandId::kSubmitSm), seq, status);
+  if (status != 0) return Send(resp);
+  char id[24];
+  std::snprintf(id, sizeof id, "%llX", static_cast<unsigned long long>(next_message_id_++));
+  std::get<SubmitSmResp>(resp.body).message_id = id;
+  Send(resp);
+  if (!config_.send_receipts || (sm.registered_delivery & 0x03) == 0) return;
+  DeliverSm dlr;
+  dlr.source = sm.destination;
+  dlr.destination = sm.source;
+  dlr.esm_class = kEsmDeliveryReceipt;
+  const std::string text = std::string("id:") + id + " sub:001 dlvrd:001 stat:DELIVRD err:000";
+  dlr.short_message.assign(text.begin(), text.end());
+  dlr.tlvs.receipted_message_id = id;
+  dlr.tlvs.message_state = 2;
+  PushMo(std::move(dlr));
+}
+
+void SmscSimulator::ReleaseHeldSubmits() {
+  auto held = std::move(held_);
+  held_.clear();
+  for (auto& [seq, sm] : held) AnswerSubmit(seq, sm, 0);
+}
+
+size_t SmscSimulator::PushMo(DeliverSm mo) {
+  mos_.push_back(Mo{std::move(mo)});
+  to_send_.push_back(mos_.size() - 1);
+  if (bound()) Drain();
+  return mos_.size() - 1;
+}
+
+// Sends waiting MOs while the window allows.
+void SmscSimulator::Drain() {
+  while (!to_send_.empty() && bound() &&
+         (config_.mo_window == 0 || mo_by_seq_.size() < config_.mo_window)) {
+    const size_t index = to_send_.front();
+    to_send_.pop_front();
+    Pdu pdu;
+    pdu.sequence_number = next_seq_++;
+    pdu.body = mos_[index].pdu;
+    mo_by_seq_[pdu.sequence_number] = index;
+    ++mos_[index].deliveries;
+    Send(pdu);
+  }
+}
+
+// On a new bind: every MO not acknowledged with ESME_ROK, in order.
+void SmscSimulator::SendMos() {
+  to_send_.clear();
+  for (size_t i = 0; i < mos_.size(); ++i) {
+    if (!mos_[i].acked()) to_send_.push_back(i);
+  }
+  Drain();
+}
+
+void SmscSimulator::PushRaw(const std::vector<uint8_t>& bytes) {
+  if (!conn_ || !conn_->socket.is_open()) return;
+  conn_->pending.insert(conn_->pending.end(), bytes.begin(), bytes.end());
+  conn_->Flush();
+}
+
+void SmscSimulator::DropConnection() {
+  if (conn_) conn_->Close();
+  mo_by_seq_.clear();
+}
+
+void SmscSimulator::SendUnbind() {
+  Pdu pdu;
+  pdu.sequence_number = next_seq_++;
+  pdu.body = Unbind{};
+  Send(pdu);
+}
+
+}  // namespace smsgw::smpp::testing

@@ -1,0 +1,112 @@
+// Shared helpers for the store's tests: a temporary directory, test keys, a manual clock and a
+// fixture that opens and reopens a store. Header-only: tests/support/*.cpp are linked into the
+// tools and benchmarks too, which do not link GoogleTest.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace smsgw::store::testing {
+
+class TempDir {
+ public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = std::filesystem::temp_directory_path() /
+            ("smsgw-store-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::remove_all(path_);
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string File(const std::string& name) const { return (path_ / name).string(); }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::shared_ptr<const KeyRing> TestKeys(char fill = 'k') {
+  return std::make_shared<const KeyRing>(
+      std::move(Key::FromBytes(std::string(kKeySize, fill)).value()));
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+inline InboundMessage Mo(std::string source, std::string text, std::string connection = "smsc1",
+                         std::optional<std::string> smsc_id = std::nullopt) {
+  InboundMessage m;
+  m.connection = std::move(connection);
+  m.source = std::move(source);
+  m.destination = "4040";
+  m.text = std::move(text);
+  m.smsc_message_id = std::move(smsc_id);
+  return m;
+}
+
+inline NewReply ReplyTo(std::string destination, std::string text) {
+  NewReply r;
+  r.destination = std::move(destination);
+  r.source = "4040";
+  r.text = std::move(text);
+  return r;
+}
+
+// 2023-11-14T22:13:20Z: an arbitrary, fixed start for the manual clock.
+inline constexpr int64_t kStartMs = 1'700'000'000'000;
+inline constexpr int64_t kMinute = 60'000;
+inline constexpr int64_t kHour = 60 * kMinute;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  StoreTest() : clock_(std::make_shared<ManualClock>(kStartMs)), keys_(TestKeys()) {
+    path_ = dir_.File("store.db");
+  }
+
+  Options MakeOptions() const {
+    Options o;
+    o.path = path_;
+    o.keys = keys_;
+    o.clock = clock_;
+    return o;
+  }
+
+  void Open() { Open(MakeOptions()); }
+  void Open(Options o) {
+    store_.reset();
+    auto s = Store::Open(std::move(o));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+  }
+  void Close() { store_.reset(); }
+
+  Store& store() { return *store_; }
+
+  // Accepts one message and returns its result.
+  AcceptResult AcceptOne(const InboundMessage& m) {
+    auto r = store_->Accept(std::span(&m, 1));
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r->at(0) : AcceptResult{};
+  }
+
+  TempDir dir_;
+  std::shared_ptr<ManualClock> clock_;
+  std::shared_ptr<const KeyRing> keys_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+}  // namespace smsgw::store::testing
