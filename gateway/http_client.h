@@ -60,6 +60,10 @@ struct HttpClientOptions {
   // repeat (see "Stale keep-alive connections" above), and fail as kConnectionLost otherwise.
   std::size_t pipeline_depth = 1;
   std::chrono::milliseconds request_timeout{5000};  // when a request gives none
+  // Resolve, TCP connect and TLS handshake of a new connection must end within this (0: only
+  // the request's deadline bounds them). Its requests then fail as kResolveFailed,
+  // kConnectFailed or kTlsFailed, whichever phase was running.
+  std::chrono::milliseconds connect_timeout{0};
   std::chrono::milliseconds idle_timeout{30000};
   std::size_t response_body_limit = 1024 * 1024;
   std::string user_agent = "smsgw";

@@ -118,13 +118,15 @@ class ConnectionImpl final : public Connection,
   explicit ConnectionImpl(std::shared_ptr<Pool> pool)
       : pool_(std::move(pool)),
         stream_(MakeStream(pool_->shared())),
-        deadline_timer_(pool_->shared().strand) {}
+        deadline_timer_(pool_->shared().strand),
+        connect_timer_(pool_->shared().strand) {}
 
   void Run(OpPtr op) override {
     Watch(op->deadline);
     unsent_.push_back(std::move(op));
     if (state_ == State::kNew) {
       state_ = State::kConnecting;
+      WatchConnect();
       return Resolve();
     }
     if (state_ == State::kReady) FlushSoon();
@@ -143,6 +145,7 @@ class ConnectionImpl final : public Connection,
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     deadline_timer_.cancel();
+    connect_timer_.cancel();
     if (resolver_) resolver_->cancel();
     // close() alone: a shutdown() first could complete a pending read with end of stream
     // instead of operation_aborted.
@@ -196,6 +199,20 @@ class ConnectionImpl final : public Connection,
     Close();
   }
 
+  // The connect actor: resolve, connect and TLS handshake must end within connect_timeout, so
+  // a backend that does not accept connections fails fast instead of using up the request's
+  // whole deadline.
+  void WatchConnect() {
+    auto timeout = pool_->shared().options.connect_timeout;
+    if (timeout.count() <= 0) return;
+    connect_timer_.expires_after(timeout);
+    connect_timer_.async_wait([self = Self()](error_code ec) {
+      if (ec || self->state_ != State::kConnecting) return;
+      self->connect_timed_out_ = true;
+      self->Close();
+    });
+  }
+
   void Resolve() {
     const auto& overrides = pool_->shared().options.host_overrides;
     auto it = overrides.find(pool_->origin().host);
@@ -241,6 +258,7 @@ class ConnectionImpl final : public Connection,
 
   void Ready() {
     state_ = State::kReady;
+    connect_timer_.cancel();
     Flush();
   }
 
@@ -369,6 +387,7 @@ class ConnectionImpl final : public Connection,
   void Fail(error_code ec, Phase phase) {
     if (failed_) return;  // a pending read and a pending write may both fail
     failed_ = true;
+    if (connect_timed_out_) ec = asio::error::timed_out;
     std::string verify_error;
     if constexpr (kTls) {
       if (phase == Phase::kHandshake) verify_error = TlsVerifyError(stream_.native_handle());
@@ -449,6 +468,7 @@ class ConnectionImpl final : public Connection,
   std::shared_ptr<Pool> pool_;
   Stream stream_;
   asio::steady_timer deadline_timer_;
+  asio::steady_timer connect_timer_;
   std::optional<tcp::resolver> resolver_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
@@ -461,6 +481,7 @@ class ConnectionImpl final : public Connection,
   State state_ = State::kNew;
   bool timer_armed_ = false;
   bool timed_out_ = false;
+  bool connect_timed_out_ = false;
   bool writing_ = false;
   bool reading_ = false;
   bool failed_ = false;
