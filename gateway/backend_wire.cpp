@@ -66,6 +66,10 @@ void AppendSecret(std::string& out, std::string_view name, std::string_view valu
 
 }  // namespace
 
+bool IsWireId(std::string_view id) {
+  return !id.empty() && id.size() <= kMaxIdLength && std::all_of(id.begin(), id.end(), IsIdChar);
+}
+
 std::string EncodeInstruction(const WireInstruction& instruction) {
   json j = {{"id", instruction.id},
             {"operation", instruction.operation},
@@ -87,8 +91,7 @@ Result<WireInstruction> DecodeInstruction(std::string_view body) {
   if (j.is_discarded()) return Status::InvalidArgument("instruction is not a JSON object");
   WireInstruction out;
   const std::string* id = Text(Member(j, "id"));
-  if (id == nullptr || id->empty() || id->size() > kMaxIdLength ||
-      !std::all_of(id->begin(), id->end(), IsIdChar)) {
+  if (id == nullptr || !IsWireId(*id)) {
     return Status::InvalidArgument("instruction id must be 1-128 characters of [A-Za-z0-9._:-]");
   }
   out.id = *id;

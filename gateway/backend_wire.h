@@ -51,6 +51,10 @@ struct WireError {
   std::string message;
 };
 
+// Whether `id` can be an instruction id on the wire: 1-128 characters of [A-Za-z0-9._:-]
+// (narrower than the port allows, so it is safe in a header and in a URL).
+bool IsWireId(std::string_view id);
+
 std::string EncodeInstruction(const WireInstruction& instruction);
 // InvalidArgument unless: an object; id of 1-128 characters from [A-Za-z0-9._:-]; a non-empty
 // operation; msisdn of 1-15 digits; fields absent or an object of strings and integers;

@@ -121,6 +121,7 @@ class BackendSim::Impl {
   BackendSimStats stats_;
   std::map<std::string, std::deque<SimFault>> key_faults_;
   std::deque<SimFault> next_faults_;
+  std::map<std::string, gateway::WireAnswer> scripted_answers_;
   struct Stored {
     store::Digest body_hash;
     std::string replay;  // the answer as given again: the same, marked replayed
@@ -523,7 +524,11 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
     } else {
       gateway::WireAnswer answer;
       auto reject = in->fields.find("reject");
-      if (reject != in->fields.end() && reject->is_string()) {
+      auto scripted = scripted_answers_.find(req.key);
+      if (scripted != scripted_answers_.end()) {
+        answer = std::move(scripted->second);
+        scripted_answers_.erase(scripted);
+      } else if (reject != in->fields.end() && reject->is_string()) {
         answer.reason = reject->get<std::string>();
       } else {
         answer.accepted = true;
@@ -630,6 +635,11 @@ void BackendSim::ScriptFaults(const std::string& key, std::vector<SimFault> faul
 void BackendSim::ScriptNext(std::vector<SimFault> faults) {
   std::lock_guard lock(impl_->mu_);
   impl_->next_faults_.insert(impl_->next_faults_.end(), faults.begin(), faults.end());
+}
+
+void BackendSim::ScriptAnswer(const std::string& key, gateway::WireAnswer answer) {
+  std::lock_guard lock(impl_->mu_);
+  impl_->scripted_answers_[key] = std::move(answer);
 }
 
 void BackendSim::ReleaseHeld() {

@@ -13,8 +13,8 @@
 //
 // Instruction semantics, so tests can ask for outcomes: a "reject" string in fields gives
 // {"status":"rejected","reason":<it>}; anything else is accepted with a transaction_code
-// and the operation echoed. A repeated id with the same body gets the first answer again,
-// marked "replayed".
+// and the operation echoed; ScriptAnswer sets the answer outright. A repeated id with the same body
+// gets the first answer again, marked "replayed".
 #pragma once
 
 #include <chrono>
@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "conf/status.h"
+#include "gateway/backend_wire.h"
 
 namespace smsgw::test {
 
@@ -96,6 +97,8 @@ class BackendSim {
 
   void ScriptFaults(const std::string& key, std::vector<SimFault> faults);
   void ScriptNext(std::vector<SimFault> faults);
+  // The answer the first application of `key` gets (and its replays, marked replayed).
+  void ScriptAnswer(const std::string& key, gateway::WireAnswer answer);
   void ReleaseHeld();
 
   BackendSimStats stats() const;
