@@ -103,6 +103,37 @@ TEST(ParsePushTest, SignedInstructionResults) {
   EXPECT_EQ(rr.result.reason, "insufficient_funds");
 }
 
+// The worked example of docs/backend-api.md ("Push endpoint"), computed with the openssl
+// command line, independently of this code.
+TEST(ParsePushTest, DocumentedExample) {
+  std::string key;
+  for (int i = 0; i < 32; ++i) key.push_back(static_cast<char>(i));
+  auto k = store::Key::FromBytes(key);
+  ASSERT_TRUE(k.ok());
+  ASSERT_EQ(k->id(), "e9d71352");
+  SignatureVerifier verifier;
+  verifier.AddKey(*k);
+  HttpRequest req;
+  req.method = "POST";
+  req.path = "/v1/push";
+  req.headers["content-type"] = "application/json";
+  req.headers["idempotency-key"] = "N-2023-11-0001";
+  req.headers["x-smsgw-signature"] =
+      "keyId=e9d71352,ts=1700000100,"
+      "sig=c5aae9560c24c2913cc8b06b4ae7e1f52a4b84e671fda8286c6211795f2dcd98";
+  req.body = R"({"type":"bill_notice","notice_id":"N-2023-11-0001","msisdn":"254712345678",)"
+             R"("biller":"KPLC","bill_ref":"ACC-88231","amount":150000,"due":"30 Nov"})";
+  auto out = ParsePush(req, verifier, 1700000100);
+  ASSERT_TRUE(std::holds_alternative<PushMessage>(out)) << std::get<PushError>(out).message;
+  EXPECT_EQ(std::get<PushedNotice>(std::get<PushMessage>(out)).notice.amount_minor, 150000);
+  HttpResponse answer = PushAnswer(PushOutcome::kQueued);
+  SignPushAnswer(answer, req, RequestSigner::FromKey(*k), 1700000101);
+  ASSERT_EQ(answer.headers.size(), 1u);
+  EXPECT_EQ(answer.headers[0].second,
+            "keyId=e9d71352,ts=1700000101,"
+            "sig=e6422d18549fe400157d64b6f976c9ee6e52cc1792b652a6d8888c3e227121dc");
+}
+
 TEST(ParsePushTest, ContentTypeParametersAreAllowed) {
   Push p{kNotice, "N-2023-11-0001"};
   p.content_type = "Application/JSON; charset=utf-8";
