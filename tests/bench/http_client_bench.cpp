@@ -158,7 +158,12 @@ Figures RunOne(const std::string& mode, int connections, int depth, int total, i
       if (!ok) ++f.failed;
       if (next < total) issue();
     };
-    WireInstruction in{id, "transfer", "254712345678", {{"amount", 1500}, {"to", "254798765432"}}};
+    WireInstruction in;
+    in.id = id;
+    in.operation = "transfer";
+    in.msisdn = "254712345678";
+    in.fields = {{"amount", 1500}, {"recipient", "254798765432"}};
+    in.pin = smsgw::store::SecretBytes("4821");
     if (is_signed) {
       exchange.Submit(
           in, [finish](BackendReply r) { finish(r.kind == BackendReply::Kind::kAccepted); });

@@ -75,8 +75,7 @@ class TlsTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (client_) client_->Stop();
-    RunUntil(io_, [] { return true; });
+    if (client_) smsgw::test::StopClient(io_, *client_);
     client_.reset();
     sim_->Stop();
   }
@@ -98,7 +97,7 @@ class TlsTest : public ::testing::Test {
     EXPECT_TRUE(url.ok());
     r.url = *url;
     r.headers = {{"Idempotency-Key", key}};
-    r.body = EncodeInstruction({key, "balance", "254700000001", {}});
+    r.body = EncodeInstruction(smsgw::test::MakeInstruction(key, "balance", "254700000001"));
     std::optional<HttpOutcome> out;
     client_->Send(std::move(r), [&](HttpOutcome o) { out = std::move(o); });
     EXPECT_TRUE(RunUntil(io_, [&] { return out.has_value(); }));

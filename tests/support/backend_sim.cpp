@@ -121,9 +121,10 @@ class BackendSim::Impl {
   BackendSimStats stats_;
   std::map<std::string, std::deque<SimFault>> key_faults_;
   std::deque<SimFault> next_faults_;
+  std::map<std::string, gateway::WireAnswer> scripted_answers_;
   struct Stored {
     store::Digest body_hash;
-    std::string answer;
+    std::string replay;  // the answer as given again: the same, marked replayed
   };
   std::map<std::string, Stored> stored_;
   std::vector<std::function<void()>> held_;
@@ -515,23 +516,28 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
     if (stored != stored_.end()) {
       if (stored->second.body_hash != hash) {
         ++stats_.conflicts;
-        return ErrorReply(422, "idempotency_key_reused",
+        return ErrorReply(422, "idempotency_conflict",
                           "this Idempotency-Key was used with another request body");
       }
       ++stats_.replayed;
-      r.body = stored->second.answer;
+      r.body = stored->second.replay;
     } else {
       gateway::WireAnswer answer;
       auto reject = in->fields.find("reject");
-      if (reject != in->fields.end() && reject->is_string()) {
+      auto scripted = scripted_answers_.find(req.key);
+      if (scripted != scripted_answers_.end()) {
+        answer = std::move(scripted->second);
+        scripted_answers_.erase(scripted);
+      } else if (reject != in->fields.end() && reject->is_string()) {
         answer.reason = reject->get<std::string>();
       } else {
         answer.accepted = true;
-        answer.result = {{"reference", "SIM" + std::to_string(next_reference_++)},
+        answer.result = {{"transaction_code", "SIM" + std::to_string(next_reference_++)},
                          {"operation", in->operation}};
       }
       r.body = gateway::EncodeAnswer(answer);
-      stored_.emplace(req.key, Stored{hash, r.body});
+      answer.replayed = true;
+      stored_.emplace(req.key, Stored{hash, gateway::EncodeAnswer(answer)});
       ++stats_.applied;
       ++stats_.applications[req.key];
     }
@@ -629,6 +635,11 @@ void BackendSim::ScriptFaults(const std::string& key, std::vector<SimFault> faul
 void BackendSim::ScriptNext(std::vector<SimFault> faults) {
   std::lock_guard lock(impl_->mu_);
   impl_->next_faults_.insert(impl_->next_faults_.end(), faults.begin(), faults.end());
+}
+
+void BackendSim::ScriptAnswer(const std::string& key, gateway::WireAnswer answer) {
+  std::lock_guard lock(impl_->mu_);
+  impl_->scripted_answers_[key] = std::move(answer);
 }
 
 void BackendSim::ReleaseHeld() {
