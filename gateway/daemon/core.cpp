@@ -24,7 +24,7 @@ double Seconds(Clock::duration d) {
 }  // namespace
 
 Core::Core(CoreOptions options, std::unique_ptr<store::Store> store,
-           std::unique_ptr<commands::Backend> backend,
+           std::shared_ptr<commands::Backend> backend,
            std::shared_ptr<const commands::Engine> engine, SendReplies send_replies,
            DaemonMetrics& metrics)
     : options_(options),
@@ -368,6 +368,11 @@ void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                                                                       : result.reason},
                                    {"replayed", result.replayed}});
   auto effects = engine_->OnResult(*claimed, result, *view_);
+  if (effects.ok() && AnsweredAlready(claimed->id)) {
+    // A push carried the answer while this call was out; the first answer stands.
+    LogDebug("instruction.answered_already", {{"id", claimed->id}});
+    return SchedulePass();
+  }
   if (!effects.ok() || !ApplyStep(*effects, "result")) {
     if (!effects.ok()) {
       LogWarn("step.engine_failed",
@@ -382,6 +387,43 @@ void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
     }
   }
   SchedulePass();
+}
+
+bool Core::AnsweredAlready(const std::string& instruction_id) {
+  auto stored = store_->GetInstruction(instruction_id);
+  return stored.ok() && (stored->state == store::InstructionState::kDone ||
+                         stored->state == store::InstructionState::kRejected);
+}
+
+void Core::PushedResult(std::string instruction_id, commands::BackendResult result,
+                        std::function<void(Result<PushOutcome>)> done) {
+  Post([this, id = std::move(instruction_id), result = std::move(result),
+        done = std::move(done)]() mutable {
+    if (stopped_) return done(Status::Unavailable("stopping"));
+    auto stored = store_->GetInstruction(id);
+    if (!stored.ok()) return done(stored.status());
+    if (stored->state == store::InstructionState::kDone ||
+        stored->state == store::InstructionState::kRejected) {
+      return done(PushOutcome::kDuplicate);
+    }
+    store::ClaimedInstruction claimed;
+    claimed.id = stored->id;
+    claimed.reference = stored->reference;
+    claimed.msisdn = stored->msisdn;
+    claimed.operation = stored->operation;
+    claimed.payload = stored->payload;
+    claimed.payload_hash = stored->payload_hash;
+    claimed.attempt = std::max(1, stored->attempts);
+    (result.accepted() ? metrics_.instructions_accepted : metrics_.instructions_rejected).Add();
+    LogInfo("instruction.pushed", {{"id", id},
+                                   {"operation", claimed.operation},
+                                   {"outcome", result.accepted() ? "accepted" : "rejected"}});
+    auto effects = engine_->OnResult(claimed, result, *view_);
+    if (!effects.ok()) return done(effects.status());
+    if (!ApplyStep(*effects, "pushed_result")) return done(Status::Unavailable("store"));
+    done(PushOutcome::kQueued);
+    SchedulePass();
+  });
 }
 
 bool Core::DispatchReplies() {

@@ -35,6 +35,7 @@
 #include "commands/store_view.h"
 #include "gateway/daemon/daemon_metrics.h"
 #include "gateway/daemon/mo_intake.h"
+#include "gateway/push_endpoint.h"
 #include "store/store.h"
 
 namespace smsgw::gateway {
@@ -65,8 +66,11 @@ class Core {
   using SendReplies = std::function<void(std::vector<store::ClaimedReply>,
                                          std::function<void(std::vector<store::ReplyResult>)>)>;
 
+  // The core shares the backend: an HTTP backend must be destroyed on the io thread (or once
+  // the io_context stopped), so the daemon keeps a reference; the embedded one dies with the
+  // core, on the core's thread.
   Core(CoreOptions options, std::unique_ptr<store::Store> store,
-       std::unique_ptr<commands::Backend> backend, std::shared_ptr<const commands::Engine> engine,
+       std::shared_ptr<commands::Backend> backend, std::shared_ptr<const commands::Engine> engine,
        SendReplies send_replies, DaemonMetrics& metrics);
   ~Core();
   Core(const Core&) = delete;
@@ -86,6 +90,12 @@ class Core {
   // the error; called on the core thread.
   void BillNotice(commands::BillNotice notice, std::string notice_id,
                   std::function<void(Status)> done);
+
+  // Thread-safe. The backend's late answer to an instruction (pushed): one engine step, as if
+  // the instruction's call had returned it. `done` (on the core thread) gets kQueued,
+  // kDuplicate when the instruction already has its final answer, or NotFound.
+  void PushedResult(std::string instruction_id, commands::BackendResult result,
+                    std::function<void(Result<PushOutcome>)> done);
 
   // Thread-safe. Wakes the core for a pass (e.g. after a session bound again).
   void Kick();
@@ -113,6 +123,7 @@ class Core {
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                        commands::BackendResult result);
   void OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results);
+  bool AnsweredAlready(const std::string& instruction_id);
   void RecordReceipts(const std::vector<ReceiptUpdate>& receipts, std::vector<uint32_t>* status);
   void Housekeeping();
   void ArmDueTimer();
@@ -122,7 +133,7 @@ class Core {
 
   CoreOptions options_;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<commands::Backend> backend_;
+  std::shared_ptr<commands::Backend> backend_;
   std::shared_ptr<const commands::Engine> engine_;  // core thread only
   std::unique_ptr<commands::StoreViewAdapter> view_;
   SendReplies send_replies_;

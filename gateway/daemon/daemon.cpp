@@ -12,6 +12,7 @@
 
 #include "conf/config_loader.h"
 #include "conf/config_reload.h"
+#include "conf/key_file.h"
 #include "gateway/admin_server.h"
 #include "gateway/daemon/core.h"
 #include "gateway/daemon/daemon_metrics.h"
@@ -20,8 +21,11 @@
 #include "gateway/daemon/mt_sender.h"
 #include "gateway/daemon/sd_notify.h"
 #include "gateway/daemon/session_configs.h"
+#include "gateway/http_backend.h"
 #include "gateway/log.h"
 #include "gateway/metrics.h"
+#include "gateway/push_endpoint.h"
+#include "gateway/request_signing.h"
 #include "gateway/version.h"
 
 namespace smsgw::gateway {
@@ -142,18 +146,22 @@ class Daemon {
             "tunnel (stunnel) on loopback");
       }
     }
-    if (config_.backend.type == conf::BackendType::kHttp) {
-      return Status::FailedPrecondition(
-          "backend.type http is not supported by this build of the daemon yet; use embedded");
-    }
     auto grammar = LoadGrammarOf(config_);
     if (!grammar.ok()) return grammar.status();
     auto engine = MakeEngine(config_, *grammar);
     if (!engine.ok()) return engine.status();
     auto store = OpenStore(config_);
     if (!store.ok()) return store.status();
-    auto backend = OpenEmbeddedBackend(config_);
-    if (!backend.ok()) return backend.status();
+    std::shared_ptr<commands::Backend> backend;
+    if (config_.backend.type == conf::BackendType::kHttp) {
+      auto http = OpenHttpBackend();
+      if (!http.ok()) return http.status();
+      backend = http_backend_ = std::move(*http);
+    } else {
+      auto embedded = OpenEmbeddedBackend(config_);
+      if (!embedded.ok()) return embedded.status();
+      backend = std::move(*embedded);
+    }
     auto token = AdminToken(config_);
     if (!token.ok()) return token.status();
 
@@ -162,7 +170,7 @@ class Daemon {
     core_options.group_commit_max_messages = config_.store.group_commit.max_messages;
     core_options.group_commit_max_delay = config_.store.group_commit.max_delay;
     core_ = std::make_unique<Core>(
-        core_options, std::move(*store), std::move(*backend),
+        core_options, std::move(*store), std::move(backend),
         std::shared_ptr<const commands::Engine>(std::move(*engine)),
         [this](std::vector<store::ClaimedReply> replies, MtSender::Done done) {
           mt_->Send(std::move(replies), std::move(done));
@@ -203,6 +211,7 @@ class Daemon {
       r.content_type = "text/plain; version=0.0.4; charset=utf-8";
       respond(std::move(r));
     });
+    if (http_backend_) RoutePush();
     Status listening = admin_->Start();
     if (!listening.ok()) {
       return listening.WithContext("admin endpoint " + config_.admin.listen.host + ":" +
@@ -212,6 +221,48 @@ class Daemon {
     core_->Start();
     for (auto& s : sessions_) s.session->Start();
     return Status::OK();
+  }
+
+  Result<std::shared_ptr<HttpBackend>> OpenHttpBackend() {
+    auto key = conf::ReadKey(config_.backend.http.hmac_key);
+    if (!key.ok()) return key.status().WithContext("backend hmac key");
+    const std::string_view bytes(reinterpret_cast<const char*>(key->bytes().data()), key->size());
+    push_signer_ = std::make_shared<RequestSigner>(config_.backend.http.key_id,
+                                                   store::SecretBytes(std::string(bytes)));
+    auto verifier = std::make_shared<SignatureVerifier>();
+    verifier->AddKey(config_.backend.http.key_id, store::SecretBytes(std::string(bytes)));
+    push_verifier_ = std::move(verifier);
+    auto made = MakeHttpBackend(io_, config_.backend.http, store::SecretBytes(std::string(bytes)));
+    if (!made.ok()) return made.status().WithContext("backend.http");
+    return std::shared_ptr<HttpBackend>(std::move(*made));
+  }
+
+  // POST /v1/push: signed by the backend with the shared key, so no bearer token.
+  void RoutePush() {
+    auto unix_now = [] {
+      return std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+    admin_->Route(
+        "POST", std::string(kPushPath), false,
+        MakePushHandler(push_verifier_, push_signer_, unix_now,
+                        [this](PushMessage message, std::function<void(Result<PushOutcome>)> done) {
+                          if (auto* notice = std::get_if<PushedNotice>(&message)) {
+                            core_->BillNotice(std::move(notice->notice),
+                                              std::move(notice->notice_id), [done](Status s) {
+                                                if (s.ok()) return done(PushOutcome::kQueued);
+                                                if (s.IsAlreadyExists()) {
+                                                  return done(PushOutcome::kDuplicate);
+                                                }
+                                                done(s);
+                                              });
+                            return;
+                          }
+                          auto& pushed = std::get<PushedResult>(message);
+                          core_->PushedResult(std::move(pushed.instruction_id),
+                                              std::move(pushed.result), std::move(done));
+                        }));
   }
 
   // ---- Signals -------------------------------------------------------------------------
@@ -309,6 +360,9 @@ class Daemon {
     auto left = std::make_shared<size_t>(sessions_.size());
     auto finish = [this] {
       if (admin_) admin_->Stop();
+      // Calls still out complete as unavailable; their instructions are taken up again at the
+      // next start with the same Idempotency-Key.
+      if (http_backend_) http_backend_->Stop();
       core_->Stop();
       tick_.cancel();
       signals_.cancel();
@@ -366,9 +420,21 @@ class Daemon {
                        "\",\"draining\":" + (draining_ ? "true" : "false") +
                        ",\"binds_up\":" + std::to_string(up) + ",\"binds\":" + binds +
                        ",\"store\":{\"writable\":" + (store_ok ? "true" : "false") +
-                       "},\"backend\":{\"type\":\"embedded\",\"state\":\"up\"}" +
+                       "},\"backend\":" + BackendHealth() +
                        ",\"unacked_mos\":" + std::to_string(intake_->unacked()) + "}";
     return HttpResponse::Json(healthy ? 200 : 503, std::move(body));
+  }
+
+  std::string BackendHealth() const {
+    if (!http_backend_) return "{\"type\":\"embedded\",\"state\":\"up\"}";
+    const HttpBackendStats st = http_backend_->stats();
+    const char* state = st.breaker == BreakerState::kClosed     ? "up"
+                        : st.breaker == BreakerState::kHalfOpen ? "probing"
+                                                                : "down";
+    return "{\"type\":\"http\",\"state\":\"" + std::string(state) +
+           "\",\"requests_ok\":" + std::to_string(st.requests_ok) +
+           ",\"requests_failed\":" + std::to_string(st.requests_failed) +
+           ",\"breaker_opened\":" + std::to_string(st.breaker_times_opened) + "}";
   }
 
   struct Bound {
@@ -389,6 +455,9 @@ class Daemon {
   std::unique_ptr<MoIntake> intake_;
   std::vector<Bound> sessions_;
   std::unique_ptr<AdminServer> admin_;
+  std::shared_ptr<HttpBackend> http_backend_;  // null with the embedded ledger
+  std::shared_ptr<const RequestSigner> push_signer_;
+  std::shared_ptr<const SignatureVerifier> push_verifier_;
   bool draining_ = false;
   int exit_code_ = kExitOk;
   uint64_t refused_seen_ = 0;
