@@ -107,7 +107,7 @@ Result<StoreStats> Store::Stats() {
       One(m.Q("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
   if (!bytes.ok()) return bytes.status();
   st.file_bytes = *bytes;
-  st.recent_keys = static_cast<int64_t>(m.recent_inbound.size());
+  st.recent_keys = static_cast<int64_t>(m.recent_identified.size() + m.recent_unidentified.size());
   st.duplicates_seen = m.duplicates_seen;
   return st;
 }
