@@ -7,6 +7,7 @@
 #include "gateway/ctl_format.h"
 #include "gateway/subcommand.h"
 #include "store/ids.h"
+#include "store/schema.h"
 #include "tests/support/store_fixture.h"
 
 namespace smsgw::gateway {
@@ -71,7 +72,7 @@ TEST_F(CtlTest, StatusCountsRowsPerState) {
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, "processed 1")) << r.out;
   EXPECT_TRUE(Contains(r.out, "dead 1")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "schema 1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "schema " + std::to_string(store::kSchemaVersion))) << r.out;
 }
 
 TEST_F(CtlTest, OutboxListAndRetryOfADeadInstruction) {
@@ -133,7 +134,7 @@ TEST_F(CtlTest, CheckVerifiesIntegritySchemaAndKeyFile) {
   CtlRun r = Ctl({"check", "--db", db_, "--key-file", key_file_});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, "integrity     ok")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "version 1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "version " + std::to_string(store::kSchemaVersion))) << r.out;
   EXPECT_TRUE(Contains(r.out, "the key file opens the store")) << r.out;
   const std::string other_key = dir_.File("other.key");
   ASSERT_TRUE(store::CreateKeyFile(other_key).ok());
