@@ -560,7 +560,7 @@ void Core::BillNotice(commands::BillNotice notice, std::string notice_id,
     if (stopped_) return done(Status::Unavailable("stopping"));
     auto effects = engine_->OnBillNotice(notice, *view_);
     if (!effects.ok()) return done(effects.status());
-    (void)notice_id;
+    effects->notice_id = std::move(notice_id);
     auto applied = store_->Apply(*effects);
     NoteStore(applied.status());
     done(applied.status());

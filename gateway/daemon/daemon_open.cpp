@@ -9,6 +9,7 @@
 #include "commands/embedded_backend.h"
 #include "conf/key_file.h"
 #include "gateway/grammar_file.h"
+#include "gateway/store_settings.h"
 #include "store/ledger.h"
 #include "store/ledger_demo.h"
 #include "store/ledger_keys.h"
@@ -17,21 +18,6 @@ namespace smsgw::gateway {
 
 namespace {
 
-std::string_view View(const conf::KeyBytes& key) {
-  return {reinterpret_cast<const char*>(key.bytes().data()), key.size()};
-}
-
-Result<store::Key> ReadStoreKey(const conf::KeySource& source, const char* what) {
-  auto bytes = conf::ReadKey(source);
-  if (!bytes.ok()) {
-    return bytes.status().WithContext(std::string(what));
-  }
-  auto key = store::Key::FromBytes(View(*bytes));
-  if (!key.ok()) {
-    return key.status().WithContext(std::string(what));
-  }
-  return key;
-}
 
 Status ParentDirectory(const std::string& file) {
   return MakeDirectories(std::filesystem::path(file).parent_path().string());
@@ -55,20 +41,11 @@ Status MakeDirectories(const std::string& dir) {
 }
 
 Result<store::Options> StoreOptionsFor(const conf::GatewayConfig& config) {
-  auto key = ReadStoreKey(config.store.key, "store key");
-  if (!key.ok()) return key.status();
-  store::Options o;
-  o.path = config.store.path;
+  store::Options o = StoreOptionsFromConfig(config.store);
   o.mode = store::OpenMode::kDaemon;
-  o.keys = std::make_shared<const store::KeyRing>(std::move(*key));
-  // "extra" adds a directory sync at checkpoints, which SQLite's FULL already covers for the
-  // WAL itself; the store runs it as FULL.
-  o.synchronous = config.store.synchronous == conf::Synchronous::kNormal
-                      ? store::Synchronous::kNormal
-                      : store::Synchronous::kFull;
-  o.redelivery_window_ms = config.store.network_dedup_window.count();
-  // 0s turns the resend window off; the store wants a positive window, and 1 ms is none.
-  o.resend_window_ms = std::max<int64_t>(1, config.store.resend_window.count());
+  auto keys = StoreKeyRing(config.store, /*allow_create=*/true);
+  if (!keys.ok()) return keys.status();
+  o.keys = std::move(*keys);
   if (config.backend.type == conf::BackendType::kHttp) {
     const conf::HttpBackend& h = config.backend.http;
     o.instruction_retry.base_delay_ms = h.backoff_min.count();
@@ -92,8 +69,8 @@ Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& confi
 Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::GatewayConfig& config) {
   const conf::EmbeddedBackend& e = config.backend.embedded;
   if (Status made = ParentDirectory(e.ledger_path); !made.ok()) return made;
-  auto pepper = ReadStoreKey(e.pepper_key, "ledger pepper key");
-  if (!pepper.ok()) return pepper.status();
+  auto pepper = KeyFromConfig(e.pepper_key, /*allow_create=*/true);
+  if (!pepper.ok()) return pepper.status().WithContext("backend.embedded.pepper_key_file");
   auto keys = store::LedgerKeys::FromPepper(*pepper);
   if (!keys.ok()) return keys.status();
   store::LedgerOptions options;
