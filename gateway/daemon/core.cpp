@@ -558,8 +558,12 @@ void Core::BillNotice(commands::BillNotice notice, std::string notice_id,
   Post([this, notice = std::move(notice), notice_id = std::move(notice_id),
         done = std::move(done)]() mutable {
     if (stopped_) return done(Status::Unavailable("stopping"));
+    if (notice.short_code.empty()) notice.short_code = options_.default_short_code;
     auto effects = engine_->OnBillNotice(notice, *view_);
-    if (!effects.ok()) return done(effects.status());
+    if (!effects.ok()) {
+      LogWarn("notice.refused", {{"notice", notice_id}, {"error", effects.status().ToString()}});
+      return done(effects.status());
+    }
     effects->notice_id = std::move(notice_id);
     auto applied = store_->Apply(*effects);
     NoteStore(applied.status());

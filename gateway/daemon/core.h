@@ -41,6 +41,8 @@
 namespace smsgw::gateway {
 
 struct CoreOptions {
+  // Where bill notices that name no short code are sent from (the first configured one).
+  std::string default_short_code;
   size_t group_commit_max_messages = 500;
   std::chrono::milliseconds group_commit_max_delay{0};
   int inbound_per_pass = 100;

@@ -167,6 +167,7 @@ class Daemon {
 
     mt_ = std::make_unique<MtSender>(io_);
     CoreOptions core_options;
+    core_options.default_short_code = config_.short_codes.front().code;
     core_options.group_commit_max_messages = config_.store.group_commit.max_messages;
     core_options.group_commit_max_delay = config_.store.group_commit.max_delay;
     core_ = std::make_unique<Core>(

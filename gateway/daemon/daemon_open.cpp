@@ -18,7 +18,6 @@ namespace smsgw::gateway {
 
 namespace {
 
-
 Status ParentDirectory(const std::string& file) {
   return MakeDirectories(std::filesystem::path(file).parent_path().string());
 }
