@@ -139,11 +139,12 @@ class Daemon {
   Status Open() {
     ApplyLogging(config_.logging);
     for (const conf::SmppConnection& c : config_.smpp.connections) {
-      if (c.tls.enabled) {
-        return Status::FailedPrecondition(
-            "smpp connection " + c.name +
-            ": tls.enabled is not supported by this build; reach the SMSC through a VPN or a TLS "
-            "tunnel (stunnel) on loopback");
+      if (!c.tls.enabled) continue;
+      // A CA file that does not load stops the start rather than every reconnect.
+      auto tls = smpp::MakeSessionTlsContext(SessionConfigs(c).front().tls);
+      if (!tls.ok()) {
+        return Status::FailedPrecondition("smpp connection " + c.name +
+                                          ": tls: " + tls.status().message());
       }
     }
     auto grammar = LoadGrammarOf(config_);

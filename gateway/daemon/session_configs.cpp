@@ -23,6 +23,10 @@ std::vector<smpp::SessionConfig> SessionConfigs(const conf::SmppConnection& c) {
   s.reconnect_max = c.reconnect_backoff_max;
   s.refused_bind_backoff = c.reconnect_backoff_max;
   s.max_command_length = c.max_pdu_size;
+  s.tls.enabled = c.tls.enabled;
+  s.tls.ca_file = c.tls.ca_file;
+  s.tls.server_name = c.tls.server_name;
+  s.tls.verify = c.tls.verify;
   const std::string name = c.name;
   s.log = [name](const std::string& line) {
     LogInfo("smpp", {{"connection", name}, {"what", line}});

@@ -18,6 +18,7 @@
 #include "gateway/backend_wire.h"
 #include "gateway/request_signing.h"
 #include "store/crypto.h"
+#include "tests/support/test_pki.h"
 
 namespace smsgw::test {
 
@@ -333,11 +334,9 @@ Status BackendSim::Impl::Start() {
     verifier_->AddKey(*key);
   }
   if (!options_.tls_cert_file.empty()) {
-    tls_ = std::make_shared<ssl::context>(ssl::context::tls_server);
-    beast::error_code ec;
-    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (!ec) tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
-    if (ec) return Status::InvalidArgument("backend_sim TLS files: " + ec.message());
+    auto tls = MakeTlsServerContext(options_.tls_cert_file, options_.tls_key_file);
+    if (!tls.ok()) return Status::InvalidArgument("backend_sim " + tls.status().message());
+    tls_ = std::move(*tls);
   }
   beast::error_code ec;
   tcp::endpoint ep(asio::ip::make_address(options_.address, ec), options_.port);
