@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -45,7 +47,8 @@ class CheckCommand : public ::testing::Test {
       dir_.Write(k, std::string(kHexKey) + "\n", 0600);
     }
   }
-  std::string Config(const std::string& port = "2775", const std::string& extra = "") {
+  std::string Config(const std::string& port = "2775", const std::string& extra = "",
+                     const std::string& admin = "{token_file: keys/admin.token}") {
     return dir_.Write("gateway.yaml",
                       "smpp:\n"
                       "  connections:\n"
@@ -62,8 +65,8 @@ class CheckCommand : public ::testing::Test {
                           "  embedded: {ledger_path: l.db, pepper_key_file: keys/pepper.key}\n"
                           "store: {path: s.db, key_file: keys/store.key}\n"
                           "grammar: grammar.yaml\n"
-                          "admin: {token_file: keys/admin.token}\n" +
-                          extra);
+                          "admin: " +
+                          admin + "\n" + extra);
   }
   TempDir dir_;
 };
@@ -101,11 +104,26 @@ TEST_F(CheckCommand, UsageErrorsExit2) {
   EXPECT_NE(o.err.find("unexpected argument"), std::string::npos);
 }
 
-TEST_F(CheckCommand, RunValidatesThenSaysItCannotRunYet) {
-  Outcome o = Smsgw({"run", "--config", Config()});
-  EXPECT_EQ(o.code, kExitFailure);
-  EXPECT_NE(o.err.find("the daemon is not part"), std::string::npos) << o.err;
+// A port on 127.0.0.1 held by the test, so a daemon told to listen there cannot start.
+class HeldPort {
+ public:
+  HeldPort() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {}
+  std::string listen() const {
+    return "{token_file: keys/admin.token, listen: \"127.0.0.1:" +
+           std::to_string(acceptor_.local_endpoint().port()) + "\"}";
+  }
+
+ private:
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+};
+
+TEST_F(CheckCommand, RunValidatesFirstAndExits3WhenAPartCannotStart) {
   EXPECT_EQ(Smsgw({"run", "--config", Config("0")}).code, kExitInvalid);
+  HeldPort held;
+  Outcome o = Smsgw({"run", "--config", Config("2775", "", held.listen())});
+  EXPECT_EQ(o.code, kExitFailure);
+  EXPECT_NE(o.err.find("smsgw run: admin endpoint 127.0.0.1:"), std::string::npos) << o.err;
 }
 
 TEST_F(CheckCommand, DefaultsToConfGatewayYaml) {
@@ -133,7 +151,8 @@ TEST_F(CheckCommand, BinaryExitCodes) {
   EXPECT_EQ(RunBinary("check --config " + SourceDir() + "/conf/gateway.yaml"), 0);
   EXPECT_EQ(RunBinary("check --config " + Config("27x5")), 1);
   EXPECT_EQ(RunBinary("check --no-such-option"), 2);
-  EXPECT_EQ(RunBinary("run --config " + Config()), 3);
+  HeldPort held;
+  EXPECT_EQ(RunBinary("run --config " + Config("2775", "", held.listen())), 3);
 }
 
 }  // namespace
