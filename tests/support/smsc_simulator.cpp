@@ -58,7 +58,9 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
   void Close() {
     error_code ignored;
     socket.close(ignored);
+    const bool was_bound = bound;
     bound = false;
+    if (was_bound && sim != nullptr) sim->NotifyBind(false);
   }
 };
 
@@ -123,6 +125,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     ++binds_;
     Send(resp);
     conn_->bound = true;
+    NotifyBind(true);
     SendMos();
     return;
   }
@@ -133,6 +136,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   if (std::holds_alternative<Unbind>(pdu.body)) {
     Send(MakeResponse(id, seq, 0));
     conn_->bound = false;
+    NotifyBind(false);
     return;
   }
   if (const auto* sm = std::get_if<SubmitSm>(&pdu.body)) {
@@ -146,6 +150,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     } else {
       AnswerSubmit(seq, *sm, 0);
     }
+    if (config_.on_submit) config_.on_submit(*sm);
     return;
   }
   if (std::holds_alternative<DeliverSmResp>(pdu.body)) {
@@ -160,6 +165,10 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   }
   if (IsResponse(id)) return;
   Send(MakeResponse(id, seq, ToWire(CommandStatus::kRInvCmdId)));
+}
+
+void SmscSimulator::NotifyBind(bool bound) {
+  if (config_.on_bind_change) config_.on_bind_change(bound);
 }
 
 void SmscSimulator::AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status) {
