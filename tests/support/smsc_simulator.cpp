@@ -40,7 +40,7 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
       } else if (auto reply = ErrorResponse(r.error)) {
         sim->Send(*reply);
       }
-      if (sim->conn_.get() != this || !socket.is_open()) return;
+      if (sim == nullptr || sim->conn_.get() != this || !socket.is_open()) return;
     }
     Read();
   }
@@ -125,8 +125,8 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     ++binds_;
     Send(resp);
     conn_->bound = true;
-    NotifyBind(true);
     SendMos();
+    NotifyBind(true);  // after SendMos: an MO the observer pushes now is sent once
     return;
   }
   if (std::holds_alternative<EnquireLink>(pdu.body)) {

@@ -31,7 +31,8 @@ struct SmscSimConfig {
   // Observers for programs built on the simulator (the phone console), called on the
   // io_context's thread once the event is recorded: each submit_sm (after its response, unless
   // held), and each change of the bind (bound by bind_*; unbound by unbind, a dropped or
-  // replaced connection).
+  // replaced connection). An observer may push MOs; it must not destroy the simulator (post
+  // that instead).
   std::function<void(const SubmitSm&)> on_submit;
   std::function<void(bool bound)> on_bind_change;
 };
