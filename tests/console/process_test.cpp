@@ -214,6 +214,7 @@ TEST_F(ConsoleProcessTest, NoBindWithinTheLimitExitsOne) {
   ASSERT_EQ(Exit(), 1);
   EXPECT_NE(console_->err().find("the gateway did not bind to 127.0.0.1:"), std::string::npos)
       << console_->err();
+  EXPECT_NE(console_->err().find(" within 200ms"), std::string::npos) << console_->err();
 }
 
 TEST_F(ConsoleProcessTest, QuitStopsWithoutWaiting) {

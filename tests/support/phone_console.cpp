@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/asio/post.hpp>
 
+#include "conf/duration.h"
 #include "store/ledger_demo.h"
 #include "tests/support/phone_console_input.h"
 #include "tests/support/phone_console_mo.h"
@@ -103,7 +104,7 @@ void PhoneConsole::OnBindDeadline() {
   if (ever_bound_ || stopped_) return;
   Print("");
   err_ << "phone_console: the gateway did not bind to " << Address(sim_->port()) << " within "
-       << options_.wait_bind.count() / 1000.0 << " s" << std::endl;
+       << conf::FormatDuration(options_.wait_bind) << std::endl;
   prompt_shown_ = false;
   Stop(1);
 }
