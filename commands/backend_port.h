@@ -1,6 +1,7 @@
 // The backend port: how the gateway hands a payment instruction to the account backend (the
 // bank's or wallet's account management system) and what it gets back. Two adapters implement
-// it: the embedded ledger (commands/embedded_backend.h) and, later, an HTTP client.
+// it: the embedded ledger (commands/embedded_backend.h) and the HTTP adapter
+// (gateway/http_backend.h).
 // docs/backend-api.md lists every operation with its fields, results and reason codes.
 //
 // Exactly-once rests on the instruction id. The caller mints it (and stores it) before the

@@ -1,7 +1,8 @@
 // The commands as a declared table: grammar command name -> how the engine handles it and the
 // backend operation it becomes. A command an admin adds to the grammar without an entry here
-// is handled by shape: a challenge flow when it asks for a PIN, a direct instruction when not,
-// provided its operation is one of the backend port's (commands/backend_port.h).
+// is handled by its operation: one of the grammar's operation names (account.balance,
+// bill.pay, challenge.cancel, ...), or one of the backend port's (commands/backend_port.h),
+// a challenge flow when it asks for a PIN and a direct instruction when not.
 #pragma once
 
 #include <string_view>

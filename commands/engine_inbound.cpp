@@ -171,12 +171,16 @@ Status InboundStep::StartChallenge(const parser::CommandSpec& spec, std::string_
   const parser::Command& cmd = out_.command();
 
   // The normalised command, for the resend window: name and every value but credentials.
+  // Queries (balance, statement) move nothing, so asking again is simply answered again: a
+  // subscriber who checks the balance twice in ten minutes wants two answers.
+  const bool query = backend_op == op::kBalance || backend_op == op::kStatement;
   std::string resend = cmd.name;
   for (const parser::Field& fld : cmd.fields) {
     if (fld.cls != parser::FieldClass::kCredential) resend += "|" + fld.value;
   }
   Result<std::optional<store::ResendMatch>> earlier =
-      f_.view().FindResend(m_.source, resend, m_.received_at);
+      query ? Result<std::optional<store::ResendMatch>>(std::nullopt)
+            : f_.view().FindResend(m_.source, resend, m_.received_at);
   if (!earlier.ok()) return earlier.status();
   if (earlier->has_value()) {
     consume().outcome = "resend";
@@ -199,7 +203,7 @@ Status InboundStep::StartChallenge(const parser::CommandSpec& spec, std::string_
   Result<store::InstructionKeys> keys = f_.MintKeys();
   if (!keys.ok()) return keys.status();
   consume().outcome = "challenge";
-  consume().resend_command = resend;
+  if (!query) consume().resend_command = resend;
   consume().reference = keys->reference;
   return IssueChallenge(spec, std::move(req), secrets, keys->reference);
 }

@@ -24,7 +24,12 @@ class Checker {
     Connections();
     ShortCodes();
     Backend();
-    if (ctx_.Valid("store")) Key("store.key_file", config_.store.key, true);
+    if (ctx_.Valid("store")) {
+      Ordered("store", "network_dedup_window_without_id",
+              config_.store.network_dedup_window_without_id, "network_dedup_window",
+              config_.store.network_dedup_window);
+      Key("store.key_file", config_.store.key, true);
+    }
     if (!Broken("admin")) Key("admin.token_file", config_.admin.token, true);
   }
 

@@ -142,8 +142,11 @@ struct StoreConfig {
   std::string path;                                     // SQLite database (WAL)
   KeySource key = KeySource::Named("SMSGW_STORE_KEY");  // AES-256-GCM at rest and dedup HMAC
   Synchronous synchronous = Synchronous::kFull;
-  Duration network_dedup_window = std::chrono::hours(24);  // SMSC redeliveries
-  Duration resend_window = std::chrono::minutes(10);       // identical subscriber re-sends
+  Duration network_dedup_window = std::chrono::hours(24);  // SMSC redeliveries of MOs with an id
+  // ... of MOs without one (SMPP 3.4 deliver_sm has none): only as long as an SMSC's resend
+  // after a lost response, so a subscriber's identical repeat is a new message.
+  Duration network_dedup_window_without_id = std::chrono::minutes(2);
+  Duration resend_window = std::chrono::minutes(10);  // identical subscriber re-sends
   GroupCommit group_commit;
   bool operator==(const StoreConfig&) const = default;
 };

@@ -160,9 +160,13 @@ void BackendExchange::Submit(const WireInstruction& instruction,
              } else if (answer->accepted) {
                reply.kind = BackendReply::Kind::kAccepted;
                reply.result = std::move(answer->result);
+               reply.statement = std::move(answer->statement);
+               reply.replayed = answer->replayed;
              } else {
                reply.kind = BackendReply::Kind::kRejected;
                reply.reason = std::move(answer->reason);
+               reply.detail = std::move(answer->detail);
+               reply.replayed = answer->replayed;
              }
              break;
            }

@@ -50,7 +50,7 @@ struct SignedAnswer {
   Kind kind = Kind::kUnavailable;
   int http_status = 0;  // 0 when no answer arrived
   std::string body;
-  // kRefused: the backend's error code ("idempotency_key_reused", "bad_request", ...).
+  // kRefused: the backend's error code ("idempotency_conflict", "bad_request", ...).
   // kUnavailable: why, one of HttpErrorCodeName (e.g. "timeout", "connection_lost"),
   // "http_<status>" (5xx, 408, 429), a SignatureCheckName ("bad_signature", ...) for an
   // unauthenticated answer, or "circuit_open".
@@ -68,8 +68,11 @@ struct BackendReply {
     kUnavailable,  // unknown or not applied yet: retry with the same id
   };
   Kind kind = Kind::kUnavailable;
-  nlohmann::json result = nlohmann::json::object();
-  std::string reason;
+  nlohmann::json result = nlohmann::json::object();    // kAccepted: name -> string or integer
+  nlohmann::json statement = nlohmann::json::array();  // kAccepted statement: lines
+  std::string reason;                                  // kRejected
+  std::string detail;                                  // kRejected: a short machine token
+  bool replayed = false;                               // the backend's stored answer
   std::string error_code;  // as SignedAnswer::error_code; "bad_answer" for an unreadable 2xx
   std::string message;
   int http_status = 0;
@@ -86,7 +89,9 @@ class BackendExchange {
             std::function<void(SignedAnswer)> done);
 
   // POSTs the instruction to /v1/instructions with its id as the Idempotency-Key and decodes
-  // the answer. A verified 2xx whose body is not a valid answer is kUnavailable ("bad_answer").
+  // the answer. A verified 2xx whose body is not a valid answer is kUnavailable ("bad_answer"):
+  // what happened is unknown, so the instruction must not be marked done or rejected. The
+  // encoded body (it may carry a PIN) is wiped once sent.
   void Submit(const WireInstruction& instruction, std::function<void(BackendReply)> done);
 
   // For /healthz and metrics.

@@ -5,14 +5,18 @@
 #include <iterator>
 #include <ostream>
 
+#include "gateway/config_option.h"
 #include "gateway/ctl_commands.h"
+#include "gateway/store_settings.h"
 #include "gateway/subcommand.h"
 
 namespace smsgw::gateway {
 namespace {
 
 constexpr const char* kUsage =
-    "smsgw ctl <command> --db FILE [--key-file FILE] [options]\n\n"
+    "smsgw ctl <command> (--config FILE | --db FILE [--key-file FILE]) [options]\n\n"
+    "The store's file and key come from the gateway configuration (--config), or from --db\n"
+    "and --key-file, which win over the configuration when both are given.\n\n"
     "Commands:\n"
     "  status                      rows per state: inbound, challenges, outbox, audit\n"
     "  outbox list [--state S]     outbox items, oldest first (e.g. --state dead)\n"
@@ -24,21 +28,25 @@ constexpr const char* kUsage =
     "  backup FILE                 consistent online copy of the database (mode 0600)\n"
     "  check                       integrity check, schema version, key file match";
 
-Result<std::unique_ptr<store::Store>> OpenStore(const ParsedArgs& args) {
-  auto db = args.Get("db");
-  if (!db) {
-    return Status::InvalidArgument(args.Has("config")
-                                       ? "--config is not wired to the store settings yet; give "
-                                         "--db FILE (and --key-file FILE)"
-                                       : "give the database with --db FILE");
-  }
+// The store as the configuration (when given) describes it, with --db and --key-file taking
+// precedence. Keys are optional in admin mode: without them only `check` reports less.
+Result<std::unique_ptr<store::Store>> OpenStore(const ParsedArgs& args,
+                                                const std::optional<conf::GatewayConfig>& config) {
   store::Options options;
-  options.path = *db;
+  if (config) options = StoreOptionsFromConfig(config->store);
   options.mode = store::OpenMode::kAdmin;
+  if (auto db = args.Get("db")) options.path = *db;
+  if (options.path.empty()) {
+    return Status::InvalidArgument("give the store with --config FILE or --db FILE");
+  }
   if (auto key_file = args.Get("key-file")) {
     auto key = store::LoadKeyFile(*key_file);
     if (!key.ok()) return key.status();
     options.keys = std::make_shared<const store::KeyRing>(std::move(*key));
+  } else if (config) {
+    auto keys = StoreKeyRing(config->store, /*allow_create=*/false);
+    if (!keys.ok()) return keys.status();
+    options.keys = std::move(*keys);
   }
   return store::Store::Open(std::move(options));
 }
@@ -64,10 +72,9 @@ int CtlMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return Usage(err, "outbox needs 'list' or 'retry ID'");
   }
   if (pos.size() != want) return Usage(err, "wrong number of arguments for " + cmd);
-  if (args.Has("config") && args.Has("db")) {
-    err << "smsgw ctl: note: --config is not wired to the store settings yet; using --db\n";
-  }
-  auto store = OpenStore(args);
+  auto config = LoadAdminConfigOrExit(args, "ctl", err);
+  if (const int* code = std::get_if<int>(&config)) return *code;
+  auto store = OpenStore(args, std::get<0>(config));
   if (!store.ok()) {
     if (store.status().IsInvalidArgument()) return Usage(err, store.status().message());
     err << "smsgw ctl: " << store.status().ToString() << "\n";
@@ -91,9 +98,11 @@ Subcommand CtlSubcommand() {
   return {"ctl",
           "inspect and repair the store (status, outbox, audit, backup)",
           kUsage,
-          {{"db", "FILE", "the store's database file"},
-           {"key-file", "FILE", "the store's key file (mode 0600); check verifies it"},
-           {"config", "FILE", "gateway configuration (not wired to ctl yet: use --db)"},
+          {{"config", "FILE", "gateway configuration: the store's file and key"},
+           {"db", "FILE", "the store's database file (default: store.path of --config)"},
+           {"key-file", "FILE",
+            "the store's key file, mode 0600 (default: store.key_file of --config); check "
+            "verifies it"},
            {"state", "STATE", "outbox list: only items in this state (pending, dead, ...)"},
            {"limit", "N", "outbox list, audit: at most N rows"},
            {"msisdn", "N", "audit: the subscriber"},

@@ -9,7 +9,9 @@
 #include <iostream>
 #include <ostream>
 
+#include "gateway/config_option.h"
 #include "gateway/ledger_admin_text.h"
+#include "gateway/store_settings.h"
 #include "gateway/subcommand.h"
 #include "store/crypto.h"
 #include "store/ledger.h"
@@ -26,11 +28,13 @@ constexpr const char* kDefaultDb = "var/ledger.db";
 constexpr const char* kDefaultPepper = "var/ledger-pepper.key";
 
 constexpr const char* kUsage =
-    "smsgw ledger ACTION [options]\n"
+    "smsgw ledger ACTION [--config FILE | --db FILE --pepper-key FILE] [options]\n"
     "\n"
-    "Administers the embedded ledger (docs/ledger.md). ACCOUNT below is one of --msisdn,\n"
-    "--agent, --biller, --system, --account-id, or --account-from-stdin (the account number\n"
-    "as the first line of stdin). PINs and account numbers are read from stdin, one per line.\n"
+    "Administers the embedded ledger (docs/ledger.md), found through the gateway\n"
+    "configuration (--config) or --db and --pepper-key, which win when both are given.\n"
+    "ACCOUNT below is one of --msisdn, --agent, --biller, --system, --account-id, or\n"
+    "--account-from-stdin (the account number as the first line of stdin). PINs and account\n"
+    "numbers are read from stdin, one per line.\n"
     "\n"
     "Actions:\n"
     "  create subscriber --name NAME [--msisdn MSISDN] [--account-from-stdin] [--overdraft AMT]\n"
@@ -273,18 +277,31 @@ int SeedDemo(Context& c) {
   return kExitOk;
 }
 
-// The key is created together with a new ledger, never for an existing one: a ledger opened
-// with a fresh key would refuse it anyway, but a stray key file would be left behind.
-Result<std::unique_ptr<store::Ledger>> OpenLedger(const ParsedArgs& args) {
-  const std::string db = args.GetOr("db", kDefaultDb);
-  const std::string pepper = args.GetOr("pepper-key", kDefaultPepper);
+// The pepper: --pepper-key, else the configuration's backend.embedded.pepper_key_file (or
+// SMSGW_LEDGER_PEPPER_KEY), else the default file.
+Result<store::Key> LoadPepper(const ParsedArgs& args, const conf::GatewayConfig* config,
+                              bool create) {
+  if (!args.Has("pepper-key") && config) {
+    return KeyFromConfig(config->backend.embedded.pepper_key, create);
+  }
+  return store::LoadOrCreateKeyFile(args.GetOr("pepper-key", kDefaultPepper), create);
+}
+
+// The ledger's file and pepper come from --db and --pepper-key, else from the configuration's
+// embedded backend, else the defaults. The key is created together with a new ledger, never
+// for an existing one: a ledger opened with a fresh key would refuse it anyway, but a stray
+// key file would be left behind.
+Result<std::unique_ptr<store::Ledger>> OpenLedger(const ParsedArgs& args,
+                                                  const conf::GatewayConfig* config) {
+  const std::string db =
+      args.GetOr("db", config ? config->backend.embedded.ledger_path : std::string(kDefaultDb));
   std::error_code ec;
   const bool fresh = !std::filesystem::exists(db, ec);
   if (fresh) {
     auto parent = std::filesystem::path(db).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   }
-  Result<store::Key> key = store::LoadOrCreateKeyFile(pepper, fresh);
+  Result<store::Key> key = LoadPepper(args, config, fresh);
   if (!key.ok()) return key.status();
   Result<std::shared_ptr<const store::LedgerKeys>> keys = store::LedgerKeys::FromPepper(*key);
   if (!keys.ok()) return keys.status();
@@ -309,16 +326,20 @@ int LedgerMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     err << "Usage: " << kUsage << "\n";
     return kExitUsage;
   }
-  if (args.Has("config")) {
-    err << "smsgw ledger: --config is not wired yet; the ledger is found with --db and "
-           "--pepper-key (defaults "
-        << kDefaultDb << ", " << kDefaultPepper << ")\n";
-    if (!args.Has("db") || !args.Has("pepper-key")) return kExitUsage;
-  }
   const std::string& action = args.positionals()[0];
   for (const auto& [name, run] : kActions) {
     if (action != name) continue;
-    Result<std::unique_ptr<store::Ledger>> ledger = OpenLedger(args);
+    auto config = LoadAdminConfigOrExit(args, "ledger", err);
+    if (const int* code = std::get_if<int>(&config)) return *code;
+    const std::optional<conf::GatewayConfig>& settings = std::get<0>(config);
+    if (settings && settings->backend.type != conf::BackendType::kEmbedded &&
+        (!args.Has("db") || !args.Has("pepper-key"))) {
+      err << "smsgw ledger: the configuration's backend.type is not embedded, so it names no "
+             "ledger; give --db and --pepper-key\n";
+      return kExitUsage;
+    }
+    Result<std::unique_ptr<store::Ledger>> ledger =
+        OpenLedger(args, settings ? &*settings : nullptr);
     if (!ledger.ok()) {
       err << "smsgw ledger: " << ledger.status().message() << "\n";
       return kExitFailure;
@@ -333,27 +354,28 @@ int LedgerMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 }  // namespace
 
 Subcommand LedgerSubcommand() {
-  return {
-      "ledger",
-      "administer the embedded ledger (accounts, PINs, balances)",
-      kUsage,
-      {{"db", "FILE", std::string("ledger database (default ") + kDefaultDb + ")"},
-       {"pepper-key", "FILE",
-        std::string("0600 key file for PIN hashes and sealing (default ") + kDefaultPepper + ")"},
-       {"config", "FILE", "gateway configuration (not wired to the ledger yet)"},
-       {"msisdn", "MSISDN", "a subscriber's phone, or a new agent's"},
-       {"agent", "NUMBER", "an agent number"},
-       {"biller", "SHORT_NAME", "a biller's short name, e.g. KPLC"},
-       {"system", "NAME", "a system account: float, suspense, airtime, fees, holding"},
-       {"account-id", "ID", "an account's ledger id"},
-       {"account-from-stdin", "", "read an account number from stdin"},
-       {"name", "NAME", "display name of a new account"},
-       {"overdraft", "AMOUNT", "overdraft limit of a new subscriber (default 0)"},
-       {"amount", "AMOUNT", "amount, e.g. 1500 or 1,500.00"},
-       {"id", "ID", "idempotency key of a credit (a repeated id is not credited again)"},
-       {"reference", "TEXT", "reference recorded with a credit"},
-       {"limit", "N", "how many postings (default 20)"}},
-      LedgerMain};
+  return {"ledger",
+          "administer the embedded ledger (accounts, PINs, balances)",
+          kUsage,
+          {{"config", "FILE", "gateway configuration: the embedded backend's ledger and pepper"},
+           {"db", "FILE",
+            std::string("ledger database (default: from --config, else ") + kDefaultDb + ")"},
+           {"pepper-key", "FILE",
+            std::string("0600 key file for PIN hashes and sealing (default: from --config, else ") +
+                kDefaultPepper + ")"},
+           {"msisdn", "MSISDN", "a subscriber's phone, or a new agent's"},
+           {"agent", "NUMBER", "an agent number"},
+           {"biller", "SHORT_NAME", "a biller's short name, e.g. KPLC"},
+           {"system", "NAME", "a system account: float, suspense, airtime, fees, holding"},
+           {"account-id", "ID", "an account's ledger id"},
+           {"account-from-stdin", "", "read an account number from stdin"},
+           {"name", "NAME", "display name of a new account"},
+           {"overdraft", "AMOUNT", "overdraft limit of a new subscriber (default 0)"},
+           {"amount", "AMOUNT", "amount, e.g. 1500 or 1,500.00"},
+           {"id", "ID", "idempotency key of a credit (a repeated id is not credited again)"},
+           {"reference", "TEXT", "reference recorded with a credit"},
+           {"limit", "N", "how many postings (default 20)"}},
+          LedgerMain};
 }
 
 }  // namespace smsgw::gateway

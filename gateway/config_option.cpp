@@ -14,6 +14,23 @@ OptionSpec ConfigOption() {
           std::string("gateway configuration (default ") + kDefaultConfigPath + ")"};
 }
 
+namespace {
+
+// Every error on its own line(s), then a summary naming the command; returns kExitInvalid.
+int ReportConfigErrors(const std::vector<std::string>& errors, const std::string& command,
+                       const std::string& path, bool with_grammar, std::ostream& err) {
+  std::size_t count = 0;
+  for (const std::string& e : errors) {
+    err << e << "\n";
+    count += 1 + std::count(e.begin(), e.end(), '\n');
+  }
+  err << "smsgw " << command << ": " << count << (count == 1 ? " error" : " errors") << " in "
+      << path << (with_grammar ? " and the grammar it names" : "") << "\n";
+  return kExitInvalid;
+}
+
+}  // namespace
+
 std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
                                                         const std::string& command,
                                                         std::ostream& err) {
@@ -31,14 +48,16 @@ std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
     errors.push_back(config.status().message());  // one line per error already
   }
   if (errors.empty()) return std::move(config).value();
-  std::size_t count = 0;
-  for (const std::string& e : errors) {
-    err << e << "\n";
-    count += 1 + std::count(e.begin(), e.end(), '\n');
-  }
-  err << "smsgw " << command << ": " << count << (count == 1 ? " error" : " errors") << " in "
-      << path << (config.ok() ? " and the grammar it names" : "") << "\n";
-  return kExitInvalid;
+  return ReportConfigErrors(errors, command, path, config.ok(), err);
+}
+
+std::variant<std::optional<conf::GatewayConfig>, int> LoadAdminConfigOrExit(
+    const ParsedArgs& args, const std::string& command, std::ostream& err) {
+  std::optional<std::string> path = args.Get("config");
+  if (!path) return std::optional<conf::GatewayConfig>();
+  Result<conf::GatewayConfig> config = conf::LoadGatewayConfig(*path);
+  if (config.ok()) return std::optional<conf::GatewayConfig>(std::move(config).value());
+  return ReportConfigErrors({config.status().message()}, command, *path, false, err);
 }
 
 }  // namespace smsgw::gateway

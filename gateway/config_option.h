@@ -2,6 +2,7 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -19,5 +20,14 @@ OptionSpec ConfigOption();
 std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
                                                         const std::string& command,
                                                         std::ostream& err);
+
+// For the administration commands (ctl, ledger), which take the files and keys from the
+// configuration but have positional arguments of their own and never read the grammar (a
+// broken grammar must not keep an operator from the store). nullopt when --config was not
+// given. The file is validated as the daemon would (the secrets it names from the
+// environment must be set); on failure the errors go to `err` as with LoadConfigOrExit and
+// kExitInvalid is returned instead.
+std::variant<std::optional<conf::GatewayConfig>, int> LoadAdminConfigOrExit(
+    const ParsedArgs& args, const std::string& command, std::ostream& err);
 
 }  // namespace smsgw::gateway

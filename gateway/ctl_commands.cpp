@@ -118,7 +118,7 @@ int CtlPurge(store::Store& store, const ParsedArgs& args, std::ostream& out, std
   if (!r.ok()) return Fail(err, r.status());
   out << "purged " << r->inbound << " inbound, " << r->challenges << " challenges, "
       << r->instructions << " instructions, " << r->replies << " replies, " << r->locks
-      << " locks, " << r->audit << " audit rows\n";
+      << " locks, " << r->notices << " notice ids, " << r->audit << " audit rows\n";
   return kExitOk;
 }
 

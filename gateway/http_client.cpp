@@ -24,6 +24,12 @@ std::string_view HttpClientResponse::Header(std::string_view lower_name) const {
 class HttpClient::Impl : public std::enable_shared_from_this<HttpClient::Impl> {
  public:
   explicit Impl(std::shared_ptr<ClientShared> shared) : shared_(std::move(shared)) {}
+  // Normally Stop has run. If the io_context never ran it (the client was destroyed and the
+  // loop stopped for good), the pools are still here: drop what they hold, so connections and
+  // pools, which refer to each other, do not outlive the client.
+  ~Impl() {
+    for (auto& [origin, pool] : pools_) pool->Abandon();
+  }
 
   // On the strand.
   void Submit(const Url& url, OpPtr op) {
@@ -126,6 +132,7 @@ std::string BuildRequest(HttpClientRequest& request, const HttpClientOptions& op
     w.append("\r\nContent-Length: ").append(std::to_string(request.body.size()));
   }
   w.append("\r\n\r\n").append(request.body);
+  store::Wipe(request.body);  // the copy in op.wire is the one that lives on
   op.head = method == "HEAD";
   op.repeatable = IsIdempotent(method) || has_idempotency_key;
   return std::string();

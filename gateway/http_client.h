@@ -60,6 +60,10 @@ struct HttpClientOptions {
   // repeat (see "Stale keep-alive connections" above), and fail as kConnectionLost otherwise.
   std::size_t pipeline_depth = 1;
   std::chrono::milliseconds request_timeout{5000};  // when a request gives none
+  // Resolve, TCP connect and TLS handshake of a new connection must end within this (0: only
+  // the request's deadline bounds them). Its requests then fail as kResolveFailed,
+  // kConnectFailed or kTlsFailed, whichever phase was running.
+  std::chrono::milliseconds connect_timeout{0};
   std::chrono::milliseconds idle_timeout{30000};
   std::size_t response_body_limit = 1024 * 1024;
   std::string user_agent = "smsgw";
@@ -119,7 +123,9 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // Sends `request` and calls `done` with the outcome.
+  // Sends `request` and calls `done` with the outcome. The client wipes its copies of the
+  // request's bytes when done with them (a body may carry a PIN); the caller's `request` is
+  // taken by value, and its body is wiped too.
   void Send(HttpClientRequest request, HttpCallback done);
 
   // Runs `fn` on the client's strand, never inside Defer: for layers above that complete some

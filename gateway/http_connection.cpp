@@ -7,6 +7,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -28,6 +29,7 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 
 constexpr std::size_t kHeaderLimit = 16 * 1024;
+constexpr std::size_t kReadSize = 16 * 1024;
 
 enum class Phase { kResolve, kConnect, kHandshake, kWrite, kRead };
 
@@ -116,16 +118,18 @@ class ConnectionImpl final : public Connection,
   explicit ConnectionImpl(std::shared_ptr<Pool> pool)
       : pool_(std::move(pool)),
         stream_(MakeStream(pool_->shared())),
-        deadline_timer_(pool_->shared().strand) {}
+        deadline_timer_(pool_->shared().strand),
+        connect_timer_(pool_->shared().strand) {}
 
   void Run(OpPtr op) override {
     Watch(op->deadline);
     unsent_.push_back(std::move(op));
     if (state_ == State::kNew) {
       state_ = State::kConnecting;
+      WatchConnect();
       return Resolve();
     }
-    if (state_ == State::kReady) Flush();
+    if (state_ == State::kReady) FlushSoon();
   }
 
   std::size_t load() const override { return unsent_.size() + sent_.size(); }
@@ -141,6 +145,7 @@ class ConnectionImpl final : public Connection,
     if (state_ == State::kClosed) return;
     state_ = State::kClosed;
     deadline_timer_.cancel();
+    connect_timer_.cancel();
     if (resolver_) resolver_->cancel();
     // close() alone: a shutdown() first could complete a pending read with end of stream
     // instead of operation_aborted.
@@ -194,6 +199,20 @@ class ConnectionImpl final : public Connection,
     Close();
   }
 
+  // The connect actor: resolve, connect and TLS handshake must end within connect_timeout, so
+  // a backend that does not accept connections fails fast instead of using up the request's
+  // whole deadline.
+  void WatchConnect() {
+    auto timeout = pool_->shared().options.connect_timeout;
+    if (timeout.count() <= 0) return;
+    connect_timer_.expires_after(timeout);
+    connect_timer_.async_wait([self = Self()](error_code ec) {
+      if (ec || self->state_ != State::kConnecting) return;
+      self->connect_timed_out_ = true;
+      self->Close();
+    });
+  }
+
   void Resolve() {
     const auto& overrides = pool_->shared().options.host_overrides;
     auto it = overrides.find(pool_->origin().host);
@@ -239,7 +258,21 @@ class ConnectionImpl final : public Connection,
 
   void Ready() {
     state_ = State::kReady;
+    connect_timer_.cancel();
     Flush();
+  }
+
+  // With pipelining, the write waits for the handlers already queued on the strand: requests
+  // sent in one burst (say, by the callbacks of a batch of answers) then share one system
+  // call. Without it there is nothing to share: write at once.
+  void FlushSoon() {
+    if (pool_->depth() <= 1) return Flush();
+    if (flush_scheduled_ || writing_) return;
+    flush_scheduled_ = true;
+    asio::post(pool_->shared().strand, [self = Self()] {
+      self->flush_scheduled_ = false;
+      self->Flush();
+    });
   }
 
   // Writes every request not yet written in one system call.
@@ -263,33 +296,77 @@ class ConnectionImpl final : public Connection,
       if (ec) return self->Fail(ec, Phase::kWrite);
       self->Flush();
     });
-    if (!reading_) ReadNext();
+    if (!reading_) Read();
   }
 
-  // The header is read on its own first: Boost 1.74's eager parsing (what async_read does)
-  // loses the body_limit error for a Content-Length that arrives together with its body, and
-  // would then reserve whatever length the server announced. Header-only parsing reports it.
-  void ReadNext() {
+  // Parses every answer already buffered (a pipelined batch often arrives in one read), then
+  // reads more while answers are awaited. The parser is fed by hand, header first: Boost
+  // 1.74's eager parsing (what http::async_read does) loses the body_limit error for a
+  // Content-Length that arrives together with its body, and would then reserve whatever
+  // length the server announced.
+  void Read() {
+    if (parsing_) return;  // called back from an answer's completion: the loop below goes on
+    parsing_ = true;
+    bool ok = ParseBuffered();
+    parsing_ = false;
+    if (!ok || sent_.empty() || reading_ || state_ == State::kClosed) return;
     reading_ = true;
-    parser_.emplace();
-    parser_->body_limit(pool_->shared().options.response_body_limit);
-    parser_->header_limit(kHeaderLimit);
-    if (sent_.front()->head) parser_->skip(true);
-    http::async_read_header(
-        stream_, buffer_, *parser_, [self = Self()](error_code ec, std::size_t) {
-          if (ec || self->parser_->is_done()) return self->OnAnswer(ec);
-          http::async_read(self->stream_, self->buffer_, *self->parser_,
-                           [self](error_code ec, std::size_t) { self->OnAnswer(ec); });
-        });
+    stream_.async_read_some(buffer_.prepare(kReadSize),
+                            [self = Self()](error_code ec, std::size_t n) {
+                              self->reading_ = false;
+                              self->buffer_.commit(n);
+                              if (ec) return self->OnReadError(ec);
+                              self->Read();
+                            });
   }
 
-  void OnAnswer(error_code ec) {
-    reading_ = false;
-    if (ec) return Fail(ec, Phase::kRead);
+  // Completes the requests whose answers are complete in the buffer. False when the
+  // connection is over.
+  bool ParseBuffered() {
+    while (!sent_.empty() && state_ != State::kClosed) {
+      if (!parser_) {
+        parser_.emplace();
+        parser_->body_limit(pool_->shared().options.response_body_limit);
+        parser_->header_limit(kHeaderLimit);
+        if (sent_.front()->head) parser_->skip(true);
+      }
+      while (buffer_.size() > 0 && !parser_->is_done()) {
+        error_code ec;
+        buffer_.consume(parser_->put(buffer_.data(), ec));
+        if (ec == http::error::need_more) break;
+        if (ec) {
+          Fail(ec, Phase::kRead);
+          return false;
+        }
+      }
+      if (!parser_->is_done()) return true;
+      if (!OnAnswer()) return false;
+    }
+    return state_ != State::kClosed;
+  }
+
+  // End of stream completes an answer delimited by it; anything else fails the connection.
+  void OnReadError(error_code ec) {
+    if ((ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) && parser_ &&
+        parser_->got_some()) {
+      error_code eof_ec;
+      parser_->put_eof(eof_ec);
+      if (!eof_ec && parser_->is_done()) {
+        if (OnAnswer()) Fail(http::error::end_of_stream, Phase::kRead);
+        return;
+      }
+      return Fail(eof_ec ? eof_ec : error_code(http::error::partial_message), Phase::kRead);
+    }
+    Fail(ec == asio::error::eof ? error_code(http::error::end_of_stream) : ec, Phase::kRead);
+  }
+
+  // Completes the oldest request with the parsed answer. False when the connection is over.
+  bool OnAnswer() {
     OpPtr op = std::move(sent_.front());
     sent_.pop_front();
     ++answered_;
     auto msg = parser_->release();
+    parser_.reset();
     bool keep_alive = msg.keep_alive();
     HttpOutcome out = ResponseOutcome(std::move(msg));
     out.reused_connection = op->on_reused;
@@ -301,15 +378,16 @@ class ConnectionImpl final : public Connection,
       pool_->Lost(this);
       HandBack(http::error::end_of_stream);
     } else {
-      if (!sent_.empty()) ReadNext();
       pool_->Answered(Self());  // may add queued requests here
     }
     Finish(*op, std::move(out));
+    return keep_alive;
   }
 
   void Fail(error_code ec, Phase phase) {
     if (failed_) return;  // a pending read and a pending write may both fail
     failed_ = true;
+    if (connect_timed_out_) ec = asio::error::timed_out;
     std::string verify_error;
     if constexpr (kTls) {
       if (phase == Phase::kHandshake) verify_error = TlsVerifyError(stream_.native_handle());
@@ -390,6 +468,7 @@ class ConnectionImpl final : public Connection,
   std::shared_ptr<Pool> pool_;
   Stream stream_;
   asio::steady_timer deadline_timer_;
+  asio::steady_timer connect_timer_;
   std::optional<tcp::resolver> resolver_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
@@ -402,9 +481,12 @@ class ConnectionImpl final : public Connection,
   State state_ = State::kNew;
   bool timer_armed_ = false;
   bool timed_out_ = false;
+  bool connect_timed_out_ = false;
   bool writing_ = false;
   bool reading_ = false;
   bool failed_ = false;
+  bool flush_scheduled_ = false;
+  bool parsing_ = false;
 };
 
 }  // namespace

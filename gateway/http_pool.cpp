@@ -89,18 +89,18 @@ void Pool::Stop() {
   for (auto& [raw, weak] : all_) {
     if (auto c = weak.lock()) c->Close();
   }
-  // Idle connections are gone now; busy ones are forgotten when their aborted I/O completes.
-  for (auto it = all_.begin(); it != all_.end();) {
-    if (it->second.expired()) {
-      it = all_.erase(it);
-      --shared_->open_connections;
-    } else {
-      ++it;
-    }
-  }
+  // Every connection is closed now; those with I/O in flight finish failing it later.
+  shared_->open_connections -= static_cast<int64_t>(all_.size());
+  all_.clear();
   std::deque<OpPtr> waiting;
   waiting.swap(queue_);
   for (auto& op : waiting) Finish(*op, ErrorOutcome(HttpErrorCode::kShutdown, "client stopped"));
+}
+
+void Pool::Abandon() {
+  stopped_ = true;
+  idle_.clear();
+  queue_.clear();
 }
 
 std::shared_ptr<Connection> Pool::LeastLoaded() {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gateway/http_client.h"
+#include "store/crypto.h"
 
 namespace smsgw::gateway::http_internal {
 
@@ -34,8 +35,13 @@ struct ClientShared {
   std::atomic<int64_t> open_connections{0};
 };
 
-// One request on its way.
+// One request on its way. Its bytes are wiped when it goes away: a body may carry a PIN.
 struct Op {
+  Op() = default;
+  Op(const Op&) = delete;
+  Op& operator=(const Op&) = delete;
+  ~Op() { store::Wipe(wire); }
+
   std::string wire;  // the whole request as sent: request line, headers, body
   HttpCallback done;
   Clock::time_point deadline;
@@ -91,8 +97,12 @@ class Pool : public std::enable_shared_from_this<Pool> {
   // on a new connection when the cap allows, otherwise as the next request to go out.
   void Resend(OpPtr op);
   void Stop();
+  // Drops idle connections and queued requests without a word: only for a client whose
+  // io_context will not run again (their callbacks could never run anyway).
+  void Abandon();
 
   bool stopped() const { return stopped_; }
+  std::size_t depth() const { return depth_; }
   const Url& origin() const { return origin_; }
   ClientShared& shared() { return *shared_; }
 

@@ -17,7 +17,7 @@ Result<std::shared_ptr<ssl::context>> MakeTlsClientContext(const TlsClientOption
                    ec);
   if (ec) return Status::Internal("TLS context options refused: " + ec.message());
   SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
-  ctx->set_verify_mode(ssl::verify_peer, ec);
+  ctx->set_verify_mode(options.verify ? ssl::verify_peer : ssl::verify_none, ec);
   if (ec) return Status::Internal("TLS verify mode refused: " + ec.message());
 
   if (options.ca_file.empty()) {
@@ -66,10 +66,38 @@ Status PrepareTlsHost(SSL* ssl, const std::string& host) {
   return Status::OK();
 }
 
+namespace {
+
+const char* VerifyErrorClass(long result) {
+  switch (result) {
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+    case X509_V_ERR_CERT_UNTRUSTED:
+    case X509_V_ERR_CERT_REJECTED:
+      return "unknown CA";
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+    case X509_V_ERR_EMAIL_MISMATCH:
+      return "name mismatch";
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+    case X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD:
+    case X509_V_ERR_ERROR_IN_CERT_NOT_AFTER_FIELD:
+      return "expired or not yet valid";
+    default:
+      return "certificate refused";
+  }
+}
+
+}  // namespace
+
 std::string TlsVerifyError(const SSL* ssl) {
   long result = SSL_get_verify_result(ssl);
   if (result == X509_V_OK) return std::string();
-  return X509_verify_cert_error_string(result);
+  return std::string(VerifyErrorClass(result)) + " (" + X509_verify_cert_error_string(result) + ")";
 }
 
 }  // namespace smsgw::gateway

@@ -19,10 +19,14 @@ struct TlsClientOptions {
   // Client certificate chain and private key (PEM) for mutual TLS; both or neither.
   std::string cert_file;
   std::string key_file;
+  // false: the handshake accepts any certificate (no chain, name or date check). Only for a
+  // lab; callers say so loudly in their logs.
+  bool verify = true;
 };
 
-// TLS 1.2 or later, peer verification on, no compression or renegotiation. InvalidArgument
-// when a file cannot be loaded (the message names the file, never its content).
+// TLS 1.2 or later, peer verification on (unless `verify` is false), no compression or
+// renegotiation. InvalidArgument when a file cannot be loaded (the message names the file,
+// never its content).
 Result<std::shared_ptr<boost::asio::ssl::context>> MakeTlsClientContext(
     const TlsClientOptions& options);
 
@@ -32,8 +36,10 @@ Result<std::shared_ptr<boost::asio::ssl::context>> MakeTlsClientContext(
 // entries. Internal when OpenSSL refuses the settings.
 Status PrepareTlsHost(SSL* ssl, const std::string& host);
 
-// Why certificate verification failed after a handshake error ("certificate has expired",
-// "hostname mismatch", ...), or empty when verification was not the cause.
+// Why certificate verification failed after a handshake error, as a class an operator acts on
+// and OpenSSL's words: "unknown CA (unable to get local issuer certificate)", "name mismatch
+// (hostname mismatch)", "expired or not yet valid (certificate has expired)", or
+// "certificate refused (...)" for the rest. Empty when verification was not the cause.
 std::string TlsVerifyError(const SSL* ssl);
 
 }  // namespace smsgw::gateway

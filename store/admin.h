@@ -25,8 +25,10 @@ struct StoreStats {
 };
 
 // Deletes what is older than the cutoffs and finished: processed inbound messages (by
-// received_at), challenges that are no longer pending, instructions done / rejected / dead and
-// replies delivered / undeliverable / dead / sent (by their last update). Never deletes work
+// received_at), challenges that are no longer pending, instructions done / rejected / dead,
+// replies delivered / undeliverable / dead / sent (by their last update) and the ids of
+// applied backend notices (by when they were recorded: a notice pushed again after that is
+// applied again). Never deletes work
 // still to do. Audit rows are kept unless an audit cutoff is given: the audit trail usually
 // has a longer retention of its own.
 struct PurgeOptions {
@@ -40,7 +42,8 @@ struct PurgeReport {
   int64_t instructions = 0;
   int64_t replies = 0;
   int64_t audit = 0;
-  int64_t locks = 0;  // expired subscriber locks
+  int64_t locks = 0;    // expired subscriber locks
+  int64_t notices = 0;  // ids of applied backend notices (Effects::notice_id)
 };
 
 struct CheckReport {

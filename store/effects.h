@@ -7,10 +7,12 @@
 //   the answer to a challenge:         consume + challenge_changes (Consume) + instructions
 //   the backend answered:              outcomes + replies
 //   a resend inside the window:        consume (outcome "resend") + replies
+//   a notice the backend pushed:       notice_id + replies
 // Secrets go only in the `secret` fields, which are sealed before they reach the database;
 // everything else is stored in clear.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -110,7 +112,15 @@ struct Effects {
   // Actor of the audit rows the store writes for consume, challenges, instructions and
   // replies. Outcomes are recorded as the backend's (kRetry and dead as the system's).
   Actor actor = Actor::kSubscriber;
+  // The id of the backend's pushed notice these effects answer (1 to kMaxNoticeIdBytes
+  // printable ASCII characters, InvalidArgument otherwise). Recorded in the same transaction:
+  // when the id was already recorded, Apply fails with AlreadyExists ("notice ... was already
+  // applied") and writes nothing, so the push endpoint can answer a repeated push as done.
+  // Ids are kept until Purge removes those older than its cutoff.
+  std::optional<std::string> notice_id;
 };
+
+inline constexpr std::size_t kMaxNoticeIdBytes = 128;
 
 // Ids given to what Apply created, in the order of the Effects vectors.
 struct Applied {

@@ -13,12 +13,17 @@ namespace smsgw::store {
 
 // An MO as the SMPP layer hands it over, before anything is known about its content.
 struct InboundMessage {
-  std::string connection;                      // name of the SMPP connection it arrived on
-  std::string source;                          // MSISDN of the subscriber
-  std::string destination;                     // the short code it was sent to
-  std::string text;                            // decoded text (UTF-8); stored only sealed
-  std::optional<std::string> smsc_message_id;  // when the SMSC gave the MO an id
-  int data_coding = 0;                         // SMPP data_coding, kept for the record
+  std::string connection;   // name of the SMPP connection it arrived on
+  std::string source;       // MSISDN of the subscriber
+  std::string destination;  // the short code it was sent to
+  std::string text;         // decoded text (UTF-8); stored only sealed
+  // Whatever identifies this MO on the network, when the SMSC provides something: the SMSC's
+  // message id TLV, or "mr:<user_message_reference>". It is part of the dedup key, and only
+  // a message that has one is compared over the long redelivery window (Options); leave it
+  // empty rather than invent one (a value that differs between an original and its
+  // redelivery would defeat the dedup).
+  std::optional<std::string> smsc_message_id;
+  int data_coding = 0;  // SMPP data_coding, kept for the record
 };
 
 // InvalidArgument naming the field when a message exceeds `limits` or has an empty
@@ -28,7 +33,8 @@ Status ValidateInbound(const InboundMessage& message, const Limits& limits);
 // What Accept made of one message of a batch.
 struct AcceptResult {
   // False: stored now with a new id. True: a network redelivery of the message stored as
-  // `id` (inside the redelivery window); nothing was written for it.
+  // `id` (inside the redelivery window that applies to it, see Options); nothing was written
+  // for it.
   bool duplicate = false;
   int64_t id = 0;
 };

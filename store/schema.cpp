@@ -130,6 +130,17 @@ BEGIN
 END;
 )sql";
 
+// Version 2. Ids of the backend's pushed notices (bill notices, ...), recorded in the same
+// transaction as the effects they caused, so a notice pushed twice is applied once. Kept until
+// purged with the rest of the finished rows.
+constexpr std::string_view kV2 = R"sql(
+CREATE TABLE notice(
+  id          TEXT PRIMARY KEY,
+  recorded_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX notice_recorded ON notice(recorded_at);
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -151,7 +162,7 @@ Result<int> TableCount(sqlite3* db) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> all = {kV1};
+  static const std::vector<std::string_view> all = {kV1, kV2};
   return all;
 }
 

@@ -47,8 +47,8 @@ class Store {
   // Opens the database at options.path.
   //   Daemon mode: creates it when missing (create_if_missing), applies pending migrations in
   //   one transaction, puts interrupted in-flight outbox items back to pending (or dead when
-  //   they have used all their attempts) and loads the dedup keys of the redelivery window
-  //   into memory (one backwards scan of the inbound log).
+  //   they have used all their attempts) and loads the dedup keys still inside their
+  //   redelivery window into memory (one backwards scan of the inbound log).
   //   Admin mode: the file must exist at the current schema version; nothing is changed.
   // Errors: NotFound (no file and not allowed to create it); Corruption (the file is not an
   // SQLite database, or the store's sealed secret fails to open); FailedPrecondition (the file
@@ -65,11 +65,12 @@ class Store {
 
   // Stores a batch of MOs, one result per message in order: new (with its id) or a
   // redelivery of a message received within the redelivery window (with the original's id;
-  // nothing written for it). A message repeated inside the batch is a duplicate of its first
-  // copy. One transaction and one fsync for the whole batch: acknowledge the SMSC only after
-  // this returns OK. On error (Unavailable: locked, disk full, I/O) nothing was stored; answer
-  // the SMSC with a temporary error so it redelivers. InvalidArgument when a message fails
-  // ValidateInbound or the batch is larger than limits.max_batch.
+  // nothing written for it): redelivery_window_ms for a message with an smsc_message_id,
+  // unidentified_redelivery_window_ms for one without. A message repeated inside the batch is a
+  // duplicate of its first copy. One transaction and one fsync for the whole batch: acknowledge the
+  // SMSC only after this returns OK. On error (Unavailable: locked, disk full, I/O) nothing was
+  // stored; answer the SMSC with a temporary error so it redelivers. InvalidArgument when a message
+  // fails ValidateInbound or the batch is larger than limits.max_batch.
   Result<std::vector<AcceptResult>> Accept(std::span<const InboundMessage> batch);
 
   // Up to `limit` messages still "new" with id > after_id, in id (arrival) order, texts

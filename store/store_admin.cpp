@@ -107,7 +107,7 @@ Result<StoreStats> Store::Stats() {
       One(m.Q("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
   if (!bytes.ok()) return bytes.status();
   st.file_bytes = *bytes;
-  st.recent_keys = static_cast<int64_t>(m.recent_inbound.size());
+  st.recent_keys = static_cast<int64_t>(m.recent_identified.size() + m.recent_unidentified.size());
   st.duplicates_seen = m.duplicates_seen;
   return st;
 }
@@ -151,6 +151,9 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
        "DELETE FROM subscriber_lock WHERE msisdn IN (SELECT msisdn FROM subscriber_lock "
        "WHERE locked_until < ?1 LIMIT ?2)",
        cutoff},
+      {&report.notices,
+       "DELETE FROM notice WHERE id IN (SELECT id FROM notice WHERE recorded_at < ?1 LIMIT ?2)",
+       cutoff},
   };
   for (const Step& step : steps) {
     Result<int64_t> n = DeleteInChunks(m, step.sql, step.bound);
@@ -168,12 +171,13 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
     if (!n.ok()) return n.status();
     report.audit = *n;
   }
-  std::string detail =
-      "older than " + std::to_string(options.older_than_ms) +
-      " ms: " + std::to_string(report.inbound) + " inbound, " + std::to_string(report.challenges) +
-      " challenges, " + std::to_string(report.instructions) + " instructions, " +
-      std::to_string(report.replies) + " replies, " + std::to_string(report.locks) + " locks, " +
-      std::to_string(report.audit) + " audit rows";
+  std::string detail = "older than " + std::to_string(options.older_than_ms) +
+                       " ms: " + std::to_string(report.inbound) + " inbound, " +
+                       std::to_string(report.challenges) + " challenges, " +
+                       std::to_string(report.instructions) + " instructions, " +
+                       std::to_string(report.replies) + " replies, " +
+                       std::to_string(report.locks) + " locks, " + std::to_string(report.notices) +
+                       " notice ids, " + std::to_string(report.audit) + " audit rows";
   STORE_RETURN_IF_ERROR(m.Transact([&] {
     return m.WriteAudit(Actor::kAdmin, std::nullopt, "store", "", kEventStorePurged, detail);
   }));

@@ -60,7 +60,30 @@ Status ApplyLock(StoreImpl& m, const SetLock& l, Actor actor) {
                       "until " + std::to_string(l.until_ms) + ": " + l.reason);
 }
 
+Status CheckNoticeId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxNoticeIdBytes) {
+    return Status::InvalidArgument("a notice id has 1 to " + std::to_string(kMaxNoticeIdBytes) +
+                                   " characters, not " + std::to_string(id.size()));
+  }
+  for (char c : id) {
+    if (c < 0x20 || c > 0x7e) {
+      return Status::InvalidArgument("a notice id is printable ASCII");
+    }
+  }
+  return Status::OK();
+}
+
+// First in the transaction: a repeated notice fails before anything else is written.
+Status RecordNotice(StoreImpl& m, const std::string& id) {
+  sql::Query q = m.Q("INSERT INTO notice(id, recorded_at) VALUES (?, ?)");
+  q.Text(id).Int(m.Now());
+  Status s = q.Run();
+  if (s.IsAlreadyExists()) return Status::AlreadyExists("notice " + id + " was already applied");
+  return s;
+}
+
 Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& consumed) {
+  if (e.notice_id) STORE_RETURN_IF_ERROR(RecordNotice(m, *e.notice_id));
   std::optional<int64_t> inbound_id;
   if (e.consume) {
     Result<Consumed> c = Consume(m, *e.consume, e.actor);
@@ -99,6 +122,7 @@ Result<Applied> Store::Apply(const Effects& effects) {
   StoreImpl& m = *impl_;
   Applied applied;
   Consumed consumed;
+  if (effects.notice_id) STORE_RETURN_IF_ERROR(CheckNoticeId(*effects.notice_id));
   STORE_RETURN_IF_ERROR(m.Transact([&] { return ApplyAll(m, effects, applied, consumed); }));
   return applied;
 }

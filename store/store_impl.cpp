@@ -9,7 +9,8 @@ namespace smsgw::store {
 StoreImpl::StoreImpl(Options opts)
     : options(std::move(opts)),
       clock(options.clock ? options.clock : std::make_shared<SystemClock>()),
-      recent_inbound(options.redelivery_window_ms) {
+      recent_identified(options.redelivery_window_ms),
+      recent_unidentified(options.unidentified_redelivery_window_ms) {
   if (options.keys) sealer.emplace(options.keys);
 }
 

@@ -76,7 +76,13 @@ struct StoreImpl {
   std::unordered_map<const void*, sql::Statement> statements;
   std::optional<Sealer> sealer;       // set when there are keys
   std::optional<HashKeys> hash_keys;  // set in daemon mode
-  RecentKeys recent_inbound;
+  // The dedup keys still inside their redelivery window, one index per window (each forgets
+  // in insertion order, which is expiry order only when all its entries share one window).
+  RecentKeys recent_identified;    // messages with an smsc_message_id
+  RecentKeys recent_unidentified;  // messages without
+  RecentKeys& RecentKeysFor(bool identified) {
+    return identified ? recent_identified : recent_unidentified;
+  }
   int64_t next_inbound_id = 1;
   int64_t duplicates_seen = 0;
 };

@@ -29,10 +29,11 @@ Status ValidateInbound(const InboundMessage& m, const Limits& limits) {
 
 namespace {
 
-// The row among the candidates of the in-memory index that really carries `key` and was
-// received at or after `since`: the original of a redelivery. Candidates are newest first.
-Result<std::optional<int64_t>> FindOriginal(StoreImpl& m, const std::string& key, int64_t since) {
-  for (int64_t id : m.recent_inbound.Candidates(key)) {
+// The row among the candidates of `recent` that really carries `key` and was received at or
+// after `since`: the original of a redelivery. Candidates are newest first.
+Result<std::optional<int64_t>> FindOriginal(StoreImpl& m, const RecentKeys& recent,
+                                            const std::string& key, int64_t since) {
+  for (int64_t id : recent.Candidates(key)) {
     sql::Query q = m.Q("SELECT dedup_key, received_at FROM inbound WHERE id = ?");
     q.Int(id);
     Result<bool> row = q.Step();
@@ -58,7 +59,6 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
     if (!s.ok()) return s.WithContext("message " + std::to_string(i) + " of the batch");
   }
   const int64_t now = m.Now();
-  const int64_t since = now - m.options.redelivery_window_ms;
   std::vector<AcceptResult> results(batch.size());
   std::vector<std::string> keys(batch.size());
   std::unordered_map<std::string_view, int64_t> in_batch;  // key -> id, for repeats in a batch
@@ -73,7 +73,10 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
         ++duplicates;
         continue;
       }
-      Result<std::optional<int64_t>> original = FindOriginal(m, keys[i], since);
+      // The key covers the presence of an id, so an original is always in the same index.
+      const RecentKeys& recent = m.RecentKeysFor(msg.smsc_message_id.has_value());
+      Result<std::optional<int64_t>> original =
+          FindOriginal(m, recent, keys[i], now - recent.window_ms());
       if (!original.ok()) return original.status();
       if (*original) {
         results[i] = {true, **original};
@@ -106,10 +109,13 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
   m.next_inbound_id = next_id;
   m.duplicates_seen += duplicates;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (!results[i].duplicate) m.recent_inbound.Add(keys[i], results[i].id, now);
+    if (results[i].duplicate) continue;
+    m.RecentKeysFor(batch[i].smsc_message_id.has_value()).Add(keys[i], results[i].id, now);
   }
-  // Forget a little more than was added, so the index shrinks back after a burst.
-  m.recent_inbound.Prune(now, 2 * batch.size() + 16);
+  // Forget a little more than was added, so each index shrinks back after a burst.
+  for (RecentKeys* recent : {&m.recent_identified, &m.recent_unidentified}) {
+    recent->Prune(now, 2 * batch.size() + 16);
+  }
   return results;
 }
 

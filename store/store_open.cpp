@@ -25,8 +25,13 @@ Status ValidateOptions(const Options& o) {
   if (o.mode == OpenMode::kDaemon && !o.keys) {
     return Status::InvalidArgument("the daemon's store needs a key ring");
   }
-  if (o.redelivery_window_ms <= 0 || o.resend_window_ms <= 0) {
+  if (o.redelivery_window_ms <= 0 || o.unidentified_redelivery_window_ms <= 0 ||
+      o.resend_window_ms <= 0) {
     return Status::InvalidArgument("dedup windows must be positive");
+  }
+  if (o.unidentified_redelivery_window_ms > o.redelivery_window_ms) {
+    return Status::InvalidArgument(
+        "unidentified_redelivery_window_ms is longer than redelivery_window_ms");
   }
   if (o.busy_timeout_ms < 0) return Status::InvalidArgument("busy_timeout_ms is negative");
   for (const RetryPolicy* p : {&o.instruction_retry, &o.reply_retry}) {
@@ -164,26 +169,32 @@ Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& 
   return Status::OK();
 }
 
-// One backwards scan of the inbound log over the redelivery window loads the recent dedup
-// keys; ids continue after the highest (Purge never deletes the newest row).
+// One backwards scan of the inbound log over the longer redelivery window loads the recent
+// dedup keys, each into the index of its own window (with or without an SMSC message id) when
+// it is still inside it; ids continue after the highest (Purge never deletes the newest row).
 Status LoadRecentKeys(StoreImpl& impl) {
-  const int64_t cutoff = impl.Now() - impl.options.redelivery_window_ms;
+  const int64_t now = impl.Now();
+  const int64_t cutoff = now - impl.options.redelivery_window_ms;
   struct Row {
     int64_t id, at;
     std::string dedup;
+    bool identified;
   };
   std::vector<Row> rows;
   {
-    sql::Query q = impl.Q("SELECT id, received_at, dedup_key FROM inbound ORDER BY id DESC");
+    sql::Query q = impl.Q(
+        "SELECT id, received_at, dedup_key, smsc_message_id IS NOT NULL FROM inbound "
+        "ORDER BY id DESC");
     for (;;) {
       Result<bool> row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row || q.ColumnInt(1) < cutoff - kClockSlackMs) break;
-      rows.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnBlob(2)});
+      rows.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnBlob(2), q.ColumnInt(3) != 0});
     }
   }
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-    if (it->at >= cutoff) impl.recent_inbound.Add(it->dedup, it->id, it->at);
+    RecentKeys& recent = impl.RecentKeysFor(it->identified);
+    if (it->at >= now - recent.window_ms()) recent.Add(it->dedup, it->id, it->at);
   }
   sql::Query q = impl.Q("SELECT coalesce(max(id), 0) FROM inbound");
   Result<bool> row = q.Step();

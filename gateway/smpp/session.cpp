@@ -6,11 +6,13 @@
 #include <boost/asio/write.hpp>
 
 #include "gateway/smpp/encode.h"
+#include "gateway/tls_client.h"
 
 namespace smsgw::smpp {
 namespace {
 
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using boost::system::error_code;
 
 constexpr size_t kReadChunk = 64 * 1024;
@@ -79,7 +81,22 @@ void EsmeSession::Connect() {
   state_ = SessionState::kConnecting;
   ++stats_.connects;
   const uint64_t gen = ++generation_;
+  if (config_.tls.enabled && !tls_context_) {
+    Result<std::shared_ptr<ssl::context>> ctx = MakeSessionTlsContext(config_.tls);
+    if (!ctx.ok()) {
+      ++stats_.tls_failures;
+      return Disconnect("TLS setup: " + ctx.status().message(), NextBackoff());
+    }
+    tls_context_ = std::move(*ctx);
+  }
   auto self = shared_from_this();
+  // One deadline over resolve, connect and handshake; the bind's own deadline replaces it.
+  response_timer_.expires_after(config_.response_timeout);
+  response_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (ec || gen != generation_ || state_ != SessionState::kConnecting) return;
+    Disconnect(tls_ ? "TLS handshake: no answer in time" : "connect: no answer in time",
+               NextBackoff());
+  });
   resolver_.async_resolve(
       config_.host, std::to_string(config_.port),
       [this, self, gen](const error_code& ec, tcp::resolver::results_type results) {
@@ -96,6 +113,43 @@ void EsmeSession::OnConnected(const error_code& ec) {
   if (ec) return Disconnect("connect: " + ec.message(), NextBackoff());
   error_code ignored;
   socket_.set_option(tcp::no_delay(true), ignored);
+  if (!config_.tls.enabled) return Bind();
+  const std::string& peer = TlsPeerName(config_.tls, config_.host);
+  if (!config_.tls.verify) {
+    Log("WARNING: TLS certificate verification is OFF (tls.verify: false): the SMSC is not "
+        "authenticated and the link can be intercepted; lab use only");
+  }
+  tls_ = std::make_shared<TlsStream>(socket_, *tls_context_);
+  if (Status s = gateway::PrepareTlsHost(tls_->native_handle(), peer); !s.ok()) {
+    ++stats_.tls_failures;
+    return Disconnect("TLS setup for " + peer + ": " + s.message(), NextBackoff());
+  }
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  tls_->async_handshake(ssl::stream_base::client,
+                        [this, self, gen, stream = tls_](const error_code& ec2) {
+                          if (gen == generation_) OnHandshake(ec2);
+                        });
+}
+
+void EsmeSession::OnHandshake(const error_code& ec) {
+  const std::string& peer = TlsPeerName(config_.tls, config_.host);
+  SSL* native = tls_->native_handle();
+  if (ec) {
+    ++stats_.tls_failures;
+    // With verification off OpenSSL still records a verify result; it was not the cause.
+    std::string why = config_.tls.verify ? gateway::TlsVerifyError(native) : std::string();
+    if (why.empty()) why = "protocol: " + ec.message();
+    return Disconnect("TLS handshake with " + peer + " failed: " + why, NextBackoff());
+  }
+  tls_up_ = true;
+  Log(std::string("TLS up (") + SSL_get_version(native) + ", " + SSL_get_cipher_name(native) +
+      (config_.tls.verify ? "), certificate verified for " + peer : "), certificate NOT verified"));
+  Bind();
+}
+
+// The transport is ready (TCP, or TLS after its handshake): read, and ask to bind.
+void EsmeSession::Bind() {
   state_ = SessionState::kBinding;
   framer_ = Framer(config_.max_command_length);
   Read();
@@ -112,6 +166,8 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   ++generation_;
   error_code ignored;
   socket_.close(ignored);
+  tls_.reset();  // handlers still pending hold it until they run
+  tls_up_ = false;
   resolver_.cancel();
   enquire_timer_.cancel();
   response_timer_.cancel();
@@ -132,10 +188,10 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   });
 }
 
+// The end (unbound, or stopping): TLS close_notify first when the link has TLS, bounded by
+// response_timeout, then the socket.
 void EsmeSession::Close() {
-  ++generation_;
-  error_code ignored;
-  socket_.close(ignored);
+  const uint64_t gen = ++generation_;
   resolver_.cancel();
   for (auto* t :
        {&reconnect_timer_, &enquire_timer_, &response_timer_, &send_timer_, &stop_timer_}) {
@@ -144,6 +200,27 @@ void EsmeSession::Close() {
   state_ = SessionState::kStopped;
   FailOutstanding();
   FailQueued();
+  if (!tls_up_ || !socket_.is_open()) return FinishClose();
+  tls_up_ = false;
+  auto self = shared_from_this();
+  stop_timer_.expires_after(config_.response_timeout);
+  stop_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (ec || gen != generation_) return;
+    Log("TLS close_notify not answered in time");
+    FinishClose();
+  });
+  // A read still pending takes the SMSC's close_notify; the shutdown then completes.
+  tls_->async_shutdown([this, self, gen, stream = tls_](const error_code&) {
+    if (gen == generation_) FinishClose();
+  });
+}
+
+void EsmeSession::FinishClose() {
+  ++generation_;
+  stop_timer_.cancel();
+  error_code ignored;
+  socket_.close(ignored);
+  tls_.reset();
   if (auto done = std::exchange(on_stopped_, nullptr)) asio::post(io_, std::move(done));
 }
 
@@ -187,12 +264,17 @@ void EsmeSession::Read() {
   std::span<uint8_t> space = framer_.PrepareRead(kReadChunk);
   auto self = shared_from_this();
   const uint64_t gen = generation_;
-  socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                          [this, self, gen](const error_code& ec, size_t n) {
-                            if (gen != generation_) return;
-                            reading_ = false;
-                            OnRead(ec, n);
-                          });
+  auto done = [this, self, gen, stream = tls_](const error_code& ec, size_t n) {
+    if (gen != generation_) return;
+    reading_ = false;
+    OnRead(ec, n);
+  };
+  const asio::mutable_buffer buffer(space.data(), space.size());
+  if (tls_) {
+    tls_->async_read_some(buffer, std::move(done));
+  } else {
+    socket_.async_read_some(buffer, std::move(done));
+  }
 }
 
 void EsmeSession::OnRead(const error_code& ec, size_t n) {
@@ -395,10 +477,14 @@ void EsmeSession::Flush() {
   writing_ = true;
   auto self = shared_from_this();
   const uint64_t gen = generation_;
-  asio::async_write(socket_, asio::buffer(out_writing_),
-                    [this, self, gen](const error_code& ec, size_t) {
-                      if (gen == generation_) OnWritten(ec);
-                    });
+  auto done = [this, self, gen, stream = tls_](const error_code& ec, size_t) {
+    if (gen == generation_) OnWritten(ec);
+  };
+  if (tls_) {
+    asio::async_write(*tls_, asio::buffer(out_writing_), std::move(done));
+  } else {
+    asio::async_write(socket_, asio::buffer(out_writing_), std::move(done));
+  }
 }
 
 void EsmeSession::OnWritten(const error_code& ec) {

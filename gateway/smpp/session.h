@@ -1,7 +1,8 @@
-// One ESME bind to an SMSC over TCP (Boost.Asio), kept alive for the daemon's lifetime:
-// connect, bind, enquire_link on a timer, answer the SMSC's requests, hand MOs to an MoSink
-// and acknowledge them only with the sink's status, send submit_sm within a window and a
-// throughput cap, reconnect with exponential backoff and jitter, unbind on Stop().
+// One ESME bind to an SMSC over TCP or TLS (Boost.Asio), kept alive for the daemon's lifetime:
+// connect, TLS handshake when configured, bind, enquire_link on a timer, answer the SMSC's
+// requests, hand MOs to an MoSink and acknowledge them only with the sink's status, send submit_sm
+// within a window and a throughput cap, reconnect with exponential backoff and jitter, unbind on
+// Stop().
 //
 // Threading: every public method runs on the io_context's thread (post to it from elsewhere);
 // the session is never touched by two threads. The MoSink's ack may come from any thread and
@@ -12,6 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -29,6 +32,7 @@
 #include "gateway/smpp/framer.h"
 #include "gateway/smpp/mo_sink.h"
 #include "gateway/smpp/pdu.h"
+#include "gateway/smpp/session_tls.h"
 
 namespace smsgw::smpp {
 
@@ -43,6 +47,9 @@ struct SessionConfig {
   std::string password;
   std::string system_type;
   Address address_range;
+  // TLS over the TCP connection, before bind. A handshake or verification failure is a failed
+  // connection: logged with its reason, retried with the reconnect backoff.
+  SessionTls tls;
 
   size_t window = 10;                 // outstanding requests we sent, at most
   double max_submits_per_second = 0;  // 0: no cap
@@ -50,8 +57,10 @@ struct SessionConfig {
   size_t max_unacked_mos = 1000;      // stop reading while the sink holds this many
 
   Millis enquire_link_interval{30000};
-  Millis response_timeout{10000};  // for every request we send, bind included
-  Millis throttle_pause{1000};     // first whole-bind pause on RTHROTTLED/RMSGQFUL; doubles
+  // For every request we send, bind included; also bounds resolve + connect + TLS handshake,
+  // and the TLS close_notify exchange at Stop().
+  Millis response_timeout{10000};
+  Millis throttle_pause{1000};  // first whole-bind pause on RTHROTTLED/RMSGQFUL; doubles
   Millis max_throttle_pause{30000};
   Millis reconnect_min{1000};  // backoff doubles from here, with +-50 % jitter
   Millis reconnect_max{60000};
@@ -82,6 +91,7 @@ enum class SessionState { kIdle, kConnecting, kBinding, kBound, kUnbinding, kWai
 
 struct SessionStats {
   uint64_t connects = 0;
+  uint64_t tls_failures = 0;  // TLS setup or handshake (verification, protocol) failed
   uint64_t binds = 0;
   uint64_t bind_refusals = 0;
   uint64_t mos_received = 0;
@@ -124,6 +134,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
  private:
   using Clock = std::chrono::steady_clock;
   using tcp = boost::asio::ip::tcp;
+  using TlsStream = boost::asio::ssl::stream<tcp::socket&>;
 
   struct Queued {
     uint64_t order;  // submission order: a throttled resend goes back to its place
@@ -147,8 +158,11 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   // Connection life.
   void Connect();
   void OnConnected(const boost::system::error_code& ec);
+  void OnHandshake(const boost::system::error_code& ec);
+  void Bind();
   void Disconnect(const std::string& why, Millis reconnect_after);
   void Close();
+  void FinishClose();
   Millis NextBackoff();
   Millis Jitter(Millis base);
 
@@ -186,6 +200,11 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   MoSink& sink_;
   tcp::resolver resolver_;
   tcp::socket socket_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // made once, when tls.enabled
+  // This connection's TLS layer over socket_ (null when plain); its handlers hold it, so a
+  // new connection replaces it safely.
+  std::shared_ptr<TlsStream> tls_;
+  bool tls_up_ = false;  // handshake done: close_notify is due at Close()
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer enquire_timer_;
   boost::asio::steady_timer response_timer_;

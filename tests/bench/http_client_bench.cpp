@@ -3,11 +3,13 @@
 // thread; the client runs on the main thread, as it would on the gateway's loop.
 //
 //   build/bench/http_client_bench [--requests=100000] [--connections=1,8,32] [--inflight=0]
-//                                 [--modes=raw,signed] [--pipeline=1,16]
+//                                 [--modes=raw,signed,port] [--pipeline=1,16]
 //
 // Modes: "raw" is the transport alone (POST with an Idempotency-Key, unsigned); "signed" is a
 // full BackendExchange::Submit: JSON encoding, HMAC signing, the simulator verifying the
-// request and signing its answer, the client verifying the answer and decoding it.
+// request and signing its answer, the client verifying the answer and decoding it; "port" is
+// what the outbox calls, HttpBackend::Submit of a commands::Instruction: "signed" plus the
+// port's validation and the mapping of the answer onto a BackendResult.
 // --pipeline lists the pipeline depths to run (HttpClientOptions::pipeline_depth).
 // --inflight is the number of requests outstanding at once (0: twice connections x depth, so a
 // connection never waits for the client to issue its next request).
@@ -18,11 +20,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gateway/backend_exchange.h"
+#include "gateway/http_backend.h"
 #include "gateway/http_client.h"
 #include "tests/support/backend_sim.h"
 
@@ -35,7 +40,7 @@ struct Flags {
   int requests = 100000;
   std::vector<int> connections = {1, 8, 32};
   int inflight = 0;
-  std::vector<std::string> modes = {"raw", "signed"};
+  std::vector<std::string> modes = {"raw", "signed", "port"};
   std::vector<int> pipeline = {1, 16};
 };
 
@@ -116,7 +121,8 @@ struct Figures {
 // Runs `total` requests with `inflight` outstanding over at most `connections` connections.
 Figures RunOne(const std::string& mode, int connections, int depth, int total, int inflight) {
   const std::string key(32, 'b');
-  bool is_signed = mode == "signed";
+  bool is_port = mode == "port";
+  bool is_signed = mode == "signed" || is_port;
   smsgw::test::BackendSimOptions so;
   if (is_signed) so.key = key;
   smsgw::test::BackendSim sim(so);
@@ -128,7 +134,8 @@ Figures RunOne(const std::string& mode, int connections, int depth, int total, i
   co.pipeline_depth = static_cast<std::size_t>(depth);
   co.max_queued_per_origin = static_cast<std::size_t>(inflight) + 16;
   co.request_timeout = std::chrono::milliseconds(10000);
-  auto client = HttpClient::Create(io, co).value();
+  auto client_owner = HttpClient::Create(io, co).value();
+  HttpClient* client = client_owner.get();
   Url base = *ParseUrl("http://127.0.0.1:" + std::to_string(sim.port()));
 
   auto signing_key = smsgw::store::Key::FromBytes(key).value();
@@ -138,7 +145,14 @@ Figures RunOne(const std::string& mode, int connections, int depth, int total, i
   eo.base_url = base;
   eo.breaker.consecutive_failures = 0;
   eo.breaker.failure_percent = 0;
-  BackendExchange exchange(*client, eo, RequestSigner::FromKey(signing_key), std::move(verifier));
+  std::optional<BackendExchange> exchange;
+  std::unique_ptr<HttpBackend> backend;  // owns the client in port mode
+  if (is_port) {
+    backend = std::make_unique<HttpBackend>(
+        std::move(client_owner), eo, RequestSigner::FromKey(signing_key), std::move(verifier));
+  } else {
+    exchange.emplace(*client, eo, RequestSigner::FromKey(signing_key), std::move(verifier));
+  }
 
   Figures f;
   f.latency_us.reserve(static_cast<std::size_t>(total));
@@ -158,9 +172,24 @@ Figures RunOne(const std::string& mode, int connections, int depth, int total, i
       if (!ok) ++f.failed;
       if (next < total) issue();
     };
-    WireInstruction in{id, "transfer", "254712345678", {{"amount", 1500}, {"to", "254798765432"}}};
+    if (is_port) {
+      smsgw::commands::Instruction ci;
+      ci.id = id;
+      ci.operation = "transfer";
+      ci.msisdn = "254712345678";
+      ci.fields = {{"amount", int64_t{1500}}, {"recipient", std::string("254798765432")}};
+      ci.pin = smsgw::store::SecretBytes("4821");
+      return backend->Submit(std::move(ci),
+                             [finish](smsgw::commands::BackendResult r) { finish(r.accepted()); });
+    }
+    WireInstruction in;
+    in.id = id;
+    in.operation = "transfer";
+    in.msisdn = "254712345678";
+    in.fields = {{"amount", 1500}, {"recipient", "254798765432"}};
+    in.pin = smsgw::store::SecretBytes("4821");
     if (is_signed) {
-      exchange.Submit(
+      exchange->Submit(
           in, [finish](BackendReply r) { finish(r.kind == BackendReply::Kind::kAccepted); });
     } else {
       HttpClientRequest req;

@@ -166,6 +166,18 @@ TEST_F(EndToEndTest, PayThenCodeAndPinDebitsOnceAndConfirmsWithTheBalance) {
   EXPECT_EQ(Balance(), 850'000);
 }
 
+TEST_F(EndToEndTest, ABalanceAskedAgainInsideTheWindowIsAnsweredAgain) {
+  codes_ = {4821, 7310};
+  Send("BAL");
+  EXPECT_NE(Replies().at(0).find("4821"), std::string::npos);
+  clock_->Advance(60'000);
+  Send("BAL");
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_NE(replies[0].find("7310"), std::string::npos)
+      << "a query is not a resend: " << replies[0];
+}
+
 TEST_F(EndToEndTest, AResendInsideTheWindowIsNotChallengedAgain) {
   codes_ = {4821, 7310};
   Send("PAY KPLC 123456 1500");

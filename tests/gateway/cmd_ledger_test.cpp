@@ -9,6 +9,7 @@
 #include "gateway/subcommand.h"
 #include "store/crypto.h"
 #include "store/ledger.h"
+#include "tests/support/gateway_config_file.h"
 
 namespace smsgw::gateway {
 namespace {
@@ -136,10 +137,32 @@ TEST_F(CmdLedgerTest, UsageAndInputErrors) {
   ASSERT_EQ(Run({"create", "biller", "--biller", "KPLC", "--name", "Kenya Power"}), kExitOk);
   EXPECT_EQ(Run({"create", "biller", "--biller", "KPLC", "--name", "Again"}), kExitInvalid);
   EXPECT_EQ(Run({"credit", "--biller", "KPLC", "--amount", "1.234"}), kExitInvalid);
-  // --config is recognised but not wired: refused unless the ledger is named explicitly.
-  std::vector<std::string> argv = {"smsgw", "ledger", "balance", "--config", "x.yaml"};
-  EXPECT_EQ(Dispatch(argv, out_, err_), kExitUsage);
-  EXPECT_NE(err_.str().find("not wired yet"), std::string::npos);
+  // A configuration that cannot be loaded.
+  std::vector<std::string> argv = {"smsgw", "ledger", "balance", "--config",
+                                   (dir_ / "x.yaml").string()};
+  EXPECT_EQ(Dispatch(argv, out_, err_), kExitInvalid);
+  EXPECT_NE(err_.str().find("x.yaml"), std::string::npos) << err_.str();
+}
+
+TEST_F(CmdLedgerTest, TheConfigurationNamesTheLedgerAndItsPepper) {
+  const std::string config = test_support::WriteGatewayConfig(
+      dir_, (dir_ / "store.db").string(), (dir_ / "store.key").string(), Db(), Key());
+  std::vector<std::string> argv = {"smsgw", "ledger", "seed-demo", "--config", config};
+  ASSERT_EQ(Dispatch(argv, out_, err_), kExitOk) << err_.str();
+  EXPECT_TRUE(std::filesystem::exists(Key()));  // created with the new ledger
+  Open();                                       // the file and key the configuration names
+  // Explicit flags win: another ledger, created empty with its own pepper.
+  const std::string other = (dir_ / "other.db").string();
+  argv = {"smsgw",    "ledger",       "balance",
+          "--config", config,         "--db",
+          other,      "--pepper-key", (dir_ / "other.key").string()};
+  out_.str("");
+  ASSERT_EQ(Dispatch(argv, out_, err_), kExitOk) << err_.str();
+  EXPECT_EQ(out_.str().find("KPLC"), std::string::npos) << out_.str();
+  argv = {"smsgw", "ledger", "balance", "--config", config};
+  out_.str("");
+  ASSERT_EQ(Dispatch(argv, out_, err_), kExitOk) << err_.str();
+  EXPECT_NE(out_.str().find("KPLC"), std::string::npos) << out_.str();
 }
 
 TEST_F(CmdLedgerTest, RefusesAnExistingLedgerWithoutItsKey) {

@@ -7,6 +7,8 @@
 #include "gateway/ctl_format.h"
 #include "gateway/subcommand.h"
 #include "store/ids.h"
+#include "store/schema.h"
+#include "tests/support/gateway_config_file.h"
 #include "tests/support/store_fixture.h"
 
 namespace smsgw::gateway {
@@ -71,7 +73,7 @@ TEST_F(CtlTest, StatusCountsRowsPerState) {
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, "processed 1")) << r.out;
   EXPECT_TRUE(Contains(r.out, "dead 1")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "schema 1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "schema " + std::to_string(store::kSchemaVersion))) << r.out;
 }
 
 TEST_F(CtlTest, OutboxListAndRetryOfADeadInstruction) {
@@ -133,7 +135,7 @@ TEST_F(CtlTest, CheckVerifiesIntegritySchemaAndKeyFile) {
   CtlRun r = Ctl({"check", "--db", db_, "--key-file", key_file_});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_TRUE(Contains(r.out, "integrity     ok")) << r.out;
-  EXPECT_TRUE(Contains(r.out, "version 1")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "version " + std::to_string(store::kSchemaVersion))) << r.out;
   EXPECT_TRUE(Contains(r.out, "the key file opens the store")) << r.out;
   const std::string other_key = dir_.File("other.key");
   ASSERT_TRUE(store::CreateKeyFile(other_key).ok());
@@ -144,12 +146,42 @@ TEST_F(CtlTest, CheckVerifiesIntegritySchemaAndKeyFile) {
   EXPECT_EQ(Ctl({"check", "--db", db_, "--key-file", other_key}).code, kExitFailure);
 }
 
+TEST_F(CtlTest, TheConfigurationNamesTheStoreAndItsKey) {
+  const std::string config = test_support::WriteGatewayConfig(
+      dir_.path(), db_, key_file_, dir_.File("ledger.db"), dir_.File("pepper.key"));
+  CtlRun status = Ctl({"status", "--config", config});
+  ASSERT_EQ(status.code, kExitOk) << status.err;
+  EXPECT_TRUE(Contains(status.out, "dead 1")) << status.out;
+  CtlRun check = Ctl({"check", "--config", config});
+  ASSERT_EQ(check.code, kExitOk) << check.out << check.err;
+  EXPECT_TRUE(Contains(check.out, "the key file opens the store")) << check.out;
+  // The configuration's windows apply: 36h of network dedup, so a 24h purge is refused.
+  CtlRun purge = Ctl({"purge", "--older-than", "24h", "--config", config});
+  EXPECT_EQ(purge.code, kExitUsage) << purge.err;
+  EXPECT_TRUE(Contains(purge.err, "redelivery window")) << purge.err;
+  EXPECT_EQ(Ctl({"purge", "--older-than", "24h", "--db", db_}).code, kExitOk);  // 24h default
+}
+
+TEST_F(CtlTest, ExplicitFlagsWinOverTheConfiguration) {
+  const std::string other_key = dir_.File("other.key");
+  ASSERT_TRUE(store::CreateKeyFile(other_key).ok());
+  const std::string config = test_support::WriteGatewayConfig(
+      dir_.path(), dir_.File("elsewhere.db"), other_key, dir_.File("l.db"), dir_.File("p.key"));
+  CtlRun check = Ctl({"check", "--config", config, "--db", db_, "--key-file", key_file_});
+  ASSERT_EQ(check.code, kExitOk) << check.out << check.err;
+  EXPECT_TRUE(Contains(check.out, "the key file opens the store")) << check.out;
+  CtlRun config_key = Ctl({"check", "--config", config, "--db", db_});
+  EXPECT_EQ(config_key.code, kExitInvalid);
+  EXPECT_TRUE(Contains(config_key.out, "does NOT open")) << config_key.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("elsewhere.db")));
+}
+
 TEST_F(CtlTest, UsageErrors) {
   EXPECT_EQ(Ctl({}).code, kExitUsage);
   EXPECT_EQ(Ctl({"status"}).code, kExitUsage);
-  CtlRun config = Ctl({"status", "--config", "conf/gateway.yaml"});
-  EXPECT_EQ(config.code, kExitUsage);
-  EXPECT_TRUE(Contains(config.err, "not wired")) << config.err;
+  CtlRun config = Ctl({"status", "--config", dir_.File("none.yaml")});
+  EXPECT_EQ(config.code, kExitInvalid);
+  EXPECT_TRUE(Contains(config.err, "none.yaml")) << config.err;
   EXPECT_EQ(Ctl({"stats", "--db", db_}).code, kExitUsage);
   EXPECT_EQ(Ctl({"outbox", "--db", db_}).code, kExitUsage);
   EXPECT_EQ(Ctl({"outbox", "retry", "--db", db_}).code, kExitUsage);

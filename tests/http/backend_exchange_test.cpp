@@ -54,8 +54,7 @@ class BackendExchangeTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (client_) client_->Stop();
-    RunUntil(io_, [] { return true; });
+    if (client_) smsgw::test::StopClient(io_, *client_);
     exchange_.reset();
     client_.reset();
     if (sim_) sim_->Stop();
@@ -109,7 +108,10 @@ class BackendExchangeTest : public ::testing::Test {
   }
 
   static WireInstruction Transfer(const std::string& id, int64_t amount = 1500) {
-    return {id, "transfer", "254712345678", {{"amount", amount}, {"to", "254798765432"}}};
+    WireInstruction in = smsgw::test::MakeInstruction(
+        id, "transfer", "254712345678", {{"amount", amount}, {"recipient", "254798765432"}});
+    in.pin = store::SecretBytes("4821");
+    return in;
   }
 
   // Each id applied at most once, and the count of applications equals what ended applied.
@@ -129,6 +131,7 @@ TEST_F(BackendExchangeTest, AcceptedOnFirstAttempt) {
   Final f = Drive(Transfer("ok-1"));
   EXPECT_EQ(f.state, "done");
   EXPECT_EQ(f.attempts, 1);
+  EXPECT_FALSE(f.last.replayed);
   EXPECT_EQ(f.last.result["operation"], "transfer");
   EXPECT_EQ(sim_->stats().applications["ok-1"], 1);
 }
@@ -150,6 +153,7 @@ TEST_F(BackendExchangeTest, SlowAnswerTimesOutThenTheRetryGetsTheStoredAnswer) {
   EXPECT_EQ(f.state, "done");
   EXPECT_EQ(f.attempts, 2);
   EXPECT_EQ(f.errors, std::vector<std::string>{"timeout"});
+  EXPECT_TRUE(f.last.replayed);
   EXPECT_EQ(sim_->stats().applications["slow-1"], 1);
   EXPECT_EQ(sim_->stats().replayed, 1u);
 }
@@ -230,7 +234,7 @@ TEST_F(BackendExchangeTest, SameKeyDifferentPayloadIsRefused) {
   Final f = Drive(Transfer("dup-1", 9999));
   EXPECT_EQ(f.state, "refused");
   EXPECT_EQ(f.attempts, 1);
-  EXPECT_EQ(f.last.error_code, "idempotency_key_reused");
+  EXPECT_EQ(f.last.error_code, "idempotency_conflict");
   EXPECT_EQ(f.last.http_status, 422);
   EXPECT_EQ(sim_->stats().conflicts, 1u);
   EXPECT_EQ(sim_->stats().applications["dup-1"], 1);

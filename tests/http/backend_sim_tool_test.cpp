@@ -114,7 +114,7 @@ TEST(BackendSimTool, ServesTheApiAndReportsAtExit) {
   SignatureVerifier verifier;
   verifier.AddKey(*key);
   BackendExchange exchange(**client, eo, RequestSigner::FromKey(*key), std::move(verifier));
-  WireInstruction in{"tool-1", "balance", "254700000001", {}};
+  WireInstruction in = smsgw::test::MakeInstruction("tool-1", "balance", "254700000001");
   for (BackendReply::Kind expected :
        {BackendReply::Kind::kUnavailable, BackendReply::Kind::kAccepted}) {
     std::optional<BackendReply> reply;
@@ -122,8 +122,7 @@ TEST(BackendSimTool, ServesTheApiAndReportsAtExit) {
     ASSERT_TRUE(RunUntil(io, [&] { return reply.has_value(); }));
     EXPECT_EQ(reply->kind, expected) << reply->error_code;
   }
-  (*client)->Stop();
-  RunUntil(io, [] { return true; });
+  smsgw::test::StopClient(io, **client);
 
   int status = sim.Terminate();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);

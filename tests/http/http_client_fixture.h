@@ -26,8 +26,7 @@ class HttpClientTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (client_) client_->Stop();
-    smsgw::test::RunUntil(io_, [] { return true; });
+    if (client_) smsgw::test::StopClient(io_, *client_);
     client_.reset();
     if (sim_) sim_->Stop();
   }
@@ -44,7 +43,7 @@ class HttpClientTest : public ::testing::Test {
                                 const std::string& operation = "balance") {
     HttpClientRequest r;
     r.url = SimUrl("/v1/instructions");
-    r.body = EncodeInstruction({key, operation, "254700000001", {}});
+    r.body = EncodeInstruction(smsgw::test::MakeInstruction(key, operation, "254700000001"));
     r.headers.emplace_back("Content-Type", "application/json");
     if (with_key_header) r.headers.emplace_back("Idempotency-Key", key);
     return r;

@@ -227,6 +227,25 @@ TEST_F(HttpClientTest, ConnectionRefusedIsTemporary) {
   EXPECT_EQ(client_->stats().open_connections, 0);
 }
 
+// A listening socket that never accepts: the kernel completes the TCP handshake, but the TLS
+// handshake gets no answer. The connect timeout ends it long before the request's deadline.
+TEST_F(HttpClientTest, ConnectTimeoutCoversTheTlsHandshake) {
+  HttpClientOptions o;
+  o.connect_timeout = std::chrono::milliseconds(50);
+  o.request_timeout = std::chrono::seconds(20);
+  StartAll(o);
+  boost::asio::ip::tcp::acceptor silent(io_, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  silent.listen();
+  HttpClientRequest r = Instruction("slow-tls-1");
+  r.url.scheme = "https";
+  r.url.port = silent.local_endpoint().port();
+  HttpOutcome out = SendAndWait(std::move(r));
+  EXPECT_EQ(out.error.code, HttpErrorCode::kTlsFailed);
+  EXPECT_TRUE(out.error.temporary);
+  EXPECT_NE(out.error.message.find("timed out"), std::string::npos) << out.error.message;
+  EXPECT_EQ(client_->stats().open_connections, 0);
+}
+
 TEST_F(HttpClientTest, InvalidRequestsAreNeverSent) {
   StartAll();
   HttpClientRequest bad_method = Instruction("inv-1");

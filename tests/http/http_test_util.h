@@ -9,9 +9,23 @@
 #include <string>
 #include <thread>
 
+#include "gateway/backend_wire.h"
+#include "gateway/http_client.h"
 #include "tests/support/backend_sim.h"
 
 namespace smsgw::test {
+
+// An instruction without secrets (set pin and the others afterwards when needed).
+inline gateway::WireInstruction MakeInstruction(std::string id, std::string operation,
+                                                std::string msisdn,
+                                                nlohmann::json fields = nlohmann::json::object()) {
+  gateway::WireInstruction in;
+  in.id = std::move(id);
+  in.operation = std::move(operation);
+  in.msisdn = std::move(msisdn);
+  in.fields = std::move(fields);
+  return in;
+}
 
 // The suite's shared HMAC key (raw bytes).
 inline std::string TestKey() {
@@ -30,6 +44,15 @@ inline bool RunUntil(boost::asio::io_context& io, const std::function<bool()>& d
     }
   }
   return done();
+}
+
+// Stops `client` and runs `io` until its connections are closed and its handlers have run.
+inline void StopClient(boost::asio::io_context& io, gateway::HttpClient& client) {
+  client.Stop();
+  RunUntil(
+      io, [&] { return client.stats().open_connections == 0; }, std::chrono::seconds(10));
+  io.restart();
+  io.poll();
 }
 
 inline std::unique_ptr<BackendSim> StartSim(BackendSimOptions options) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/http/http_test_util.h"
+
 #include "gateway/backend_wire.h"
 
 namespace smsgw::gateway {
@@ -14,13 +16,14 @@ namespace {
 constexpr char kKeyHex[] = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 constexpr char kKeyId[] = "e9d71352";
 constexpr char kRequestBody[] =
-    R"({"fields":{"amount":150000,"to":"254798765432"},"id":"ins_01HF8Y5K3M2Q",)"
-    R"("msisdn":"254712345678","operation":"transfer"})";
+    R"({"fields":{"amount":150000,"recipient":"254798765432"},"id":"ins_01HF8Y5K3M2Q",)"
+    R"("msisdn":"254712345678","operation":"transfer","pin":"4821"})";
 constexpr char kRequestBodySha256[] =
-    "1039dbaaf2766238f0ff14acc5aa222e6689272acc7f4055126bd681b5b97f27";
-constexpr char kRequestSig[] = "a9217a006361c6ab240134064bdbed1edb6888b666d96023b3db41acc9f91381";
-constexpr char kAnswerBody[] = R"({"result":{"reference":"TX-42"},"status":"accepted"})";
-constexpr char kAnswerSig[] = "47ba5e8672cf8475eab3183891a6bdcbc13fb4bbbc87d7e81a1ff99ab5dd834a";
+    "6a9783c802a4bd73691c1cb82db4515c3fb76be3d5b305366b817060d6b23971";
+constexpr char kRequestSig[] = "81ca508f64bae2de1e949ca63782085bd5170c67c0d84ca865099c5575aa0c43";
+constexpr char kAnswerBody[] = R"({"result":{"amount":150000,"balance":2350000,"fee":3300,)"
+                               R"("transaction_code":"QK7AB3XYZ2"},"status":"accepted"})";
+constexpr char kAnswerSig[] = "652b58a83cdeed6e8ebef2749cb4409bd6e49574d4779ba76a52cf48a1df4dac";
 
 store::Key VectorKey() {
   std::string bytes;
@@ -57,10 +60,16 @@ TEST(RequestSigning, WorkedExampleAnswer) {
 }
 
 TEST(RequestSigning, ExampleBodyIsWhatTheEncoderProduces) {
-  WireInstruction in{
-      "ins_01HF8Y5K3M2Q", "transfer", "254712345678", {{"amount", 150000}, {"to", "254798765432"}}};
+  WireInstruction in =
+      smsgw::test::MakeInstruction("ins_01HF8Y5K3M2Q", "transfer", "254712345678",
+                                   {{"amount", 150000}, {"recipient", "254798765432"}});
+  in.pin = store::SecretBytes("4821");
   EXPECT_EQ(EncodeInstruction(in), kRequestBody);
-  EXPECT_EQ(EncodeAnswer({true, {{"reference", "TX-42"}}, ""}), kAnswerBody);
+  WireAnswer answer;
+  answer.accepted = true;
+  answer.result = {
+      {"transaction_code", "QK7AB3XYZ2"}, {"amount", 150000}, {"fee", 3300}, {"balance", 2350000}};
+  EXPECT_EQ(EncodeAnswer(answer), kAnswerBody);
 }
 
 TEST(RequestSigning, VerifierAcceptsTheExampleWithinSkew) {

@@ -3,59 +3,19 @@
 // certificate does not list, and an untrusted CA fail the handshake before anything is sent.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <optional>
 
 #include "gateway/backend_wire.h"
 #include "gateway/http_client.h"
 #include "tests/http/http_test_util.h"
+#include "tests/support/test_pki.h"
 
 namespace smsgw::gateway {
 namespace {
 
-namespace fs = std::filesystem;
 using smsgw::test::BackendSim;
 using smsgw::test::RunUntil;
-
-bool Run(const std::string& command) {
-  return std::system((command + " >/dev/null 2>&1").c_str()) == 0;
-}
-
-// A CA, a second unrelated CA, and a certificate for DNS name bank.test signed by the first.
-class TestPki {
- public:
-  TestPki() {
-    char tmpl[] = "/tmp/smsgw-tls-XXXXXX";
-    char* made = mkdtemp(tmpl);
-    if (made == nullptr) return;
-    dir_ = made;
-    const std::string d = dir_.string();
-    const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-    ok_ =
-        Run("openssl req -x509" + key + " -keyout " + d + "/ca.key -out " + d +
-            "/ca.pem -days 2 -subj /CN=smsgw-test-ca") &&
-        Run("openssl req -x509" + key + " -keyout " + d + "/other-ca.key -out " + d +
-            "/other-ca.pem -days 2 -subj /CN=smsgw-other-ca") &&
-        Run("openssl req" + key + " -keyout " + d + "/server.key -out " + d +
-            "/server.csr -subj /CN=bank.test") &&
-        Run("printf 'subjectAltName=DNS:bank.test\\nextendedKeyUsage=serverAuth\\n' > " + d +
-            "/ext.cnf") &&
-        Run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
-            "/ca.key -CAcreateserial -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem");
-  }
-  ~TestPki() {
-    std::error_code ec;
-    if (!dir_.empty()) fs::remove_all(dir_, ec);
-  }
-
-  bool ok() const { return ok_; }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-  bool ok_ = false;
-};
+using smsgw::test::TestPki;
 
 class TlsTest : public ::testing::Test {
  protected:
@@ -75,8 +35,7 @@ class TlsTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (client_) client_->Stop();
-    RunUntil(io_, [] { return true; });
+    if (client_) smsgw::test::StopClient(io_, *client_);
     client_.reset();
     sim_->Stop();
   }
@@ -98,7 +57,7 @@ class TlsTest : public ::testing::Test {
     EXPECT_TRUE(url.ok());
     r.url = *url;
     r.headers = {{"Idempotency-Key", key}};
-    r.body = EncodeInstruction({key, "balance", "254700000001", {}});
+    r.body = EncodeInstruction(smsgw::test::MakeInstruction(key, "balance", "254700000001"));
     std::optional<HttpOutcome> out;
     client_->Send(std::move(r), [&](HttpOutcome o) { out = std::move(o); });
     EXPECT_TRUE(RunUntil(io_, [&] { return out.has_value(); }));

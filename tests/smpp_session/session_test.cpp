@@ -1,104 +1,16 @@
 // EsmeSession against the SMSC simulator over loopback (ports chosen at run time). Loops wait
 // for a condition, bounded in time; nothing asserts on durations.
-#include "gateway/smpp/session.h"
-
 #include <gtest/gtest.h>
-
-#include <boost/asio/io_context.hpp>
 
 #include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/encode.h"
 #include "tests/smpp/pdu_bytes.h"
-#include "tests/support/smsc_simulator.h"
+#include "tests/smpp_session/session_fixture.h"
 
 namespace smsgw::smpp {
 namespace {
 
-using testing::SmscSimConfig;
-using testing::SmscSimulator;
-
-// Acknowledges with `status`, or holds acks until Release() when `hold` is set.
-class FakeSink : public MoSink {
- public:
-  void Deliver(std::vector<InboundMo> batch, Ack ack) override {
-    seen.insert(seen.end(), batch.begin(), batch.end());
-    if (hold) {
-      held.emplace_back(batch.size(), std::move(ack));
-      return;
-    }
-    ack(std::vector<uint32_t>(batch.size(), status));
-  }
-  void Release(uint32_t with = 0) {
-    auto h = std::move(held);
-    held.clear();
-    for (auto& [n, ack] : h) ack(std::vector<uint32_t>(n, with));
-  }
-
-  bool hold = false;
-  uint32_t status = 0;
-  std::vector<InboundMo> seen;
-  std::vector<std::pair<size_t, Ack>> held;
-};
-
-class SessionTest : public ::testing::Test {
- protected:
-  SessionTest() : sim_(io_, SmscSimConfig{}) {}
-
-  SessionConfig Config() {
-    SessionConfig c;
-    c.name = "sim";
-    c.port = sim_.port();
-    c.system_id = "smsgw";
-    c.password = "secret";
-    c.enquire_link_interval = Millis(5000);
-    c.response_timeout = Millis(1000);
-    c.reconnect_min = Millis(10);
-    c.reconnect_max = Millis(50);
-    c.refused_bind_backoff = Millis(100);
-    c.throttle_pause = Millis(20);
-    c.max_throttle_pause = Millis(40);
-    c.stop_timeout = Millis(1000);
-    return c;
-  }
-
-  void StartSession(SessionConfig c) {
-    session_ = EsmeSession::Create(io_, std::move(c), sink_);
-    session_->Start();
-  }
-
-  // Runs the loop until `pred` holds or 10 s pass; returns pred().
-  template <typename Pred>
-  bool RunUntil(Pred pred) {
-    const auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!pred() && std::chrono::steady_clock::now() < limit) io_.run_for(Millis(2));
-    return pred();
-  }
-  // Lets every ready handler run (no waiting on timers).
-  void Settle() {
-    for (int i = 0; i < 50; ++i) io_.poll();
-  }
-  bool Bound() { return session_->state() == SessionState::kBound && sim_.bound(); }
-
-  static DeliverSm Mo(const std::string& from, const std::string& text) {
-    DeliverSm d;
-    d.source = {1, 1, from};
-    d.destination = {0, 0, "15555"};
-    d.short_message.assign(text.begin(), text.end());
-    return d;
-  }
-  static SubmitSm Mt(const std::string& text) {
-    SubmitSm s;
-    s.source = {5, 0, "PAYBANK"};
-    s.destination = {1, 1, "255712345678"};
-    s.short_message.assign(text.begin(), text.end());
-    return s;
-  }
-
-  boost::asio::io_context io_;
-  SmscSimulator sim_;
-  FakeSink sink_;
-  std::shared_ptr<EsmeSession> session_;
-};
+class SessionTest : public SessionFixture {};
 
 TEST_F(SessionTest, MoAcknowledgedOnlyAfterTheSinkAcknowledges) {
   sink_.hold = true;

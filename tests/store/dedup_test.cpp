@@ -16,29 +16,35 @@ class DedupTest : public StoreTest {
     auto r = store().Apply(e);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
   }
+
+  // How many messages wait for the engine.
+  std::size_t PendingCount() {
+    auto pending = store().PendingInbound(0, 100);
+    EXPECT_TRUE(pending.ok()) << pending.status().ToString();
+    return pending.ok() ? pending->size() : 0;
+  }
 };
 
 TEST_F(DedupTest, RedeliveryInsideTheWindowIsADuplicateOfTheOriginal) {
-  AcceptResult first = AcceptOne(Mo("254700000001", "PAY KPLC 123 500"));
+  AcceptResult first = AcceptOne(Mo("254700000001", "PAY KPLC 123 500", "smsc1", "mr:17"));
   EXPECT_FALSE(first.duplicate);
   clock_->Advance(23 * kHour);
-  AcceptResult again = AcceptOne(Mo("254700000001", "PAY KPLC 123 500"));
+  AcceptResult again = AcceptOne(Mo("254700000001", "PAY KPLC 123 500", "smsc1", "mr:17"));
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(again.id, first.id);
-  auto pending = store().PendingInbound(0, 10);
-  ASSERT_TRUE(pending.ok());
-  EXPECT_EQ(pending->size(), 1u);
+  EXPECT_EQ(PendingCount(), 1u);
 }
 
 TEST_F(DedupTest, RedeliveryOutsideTheWindowIsNew) {
-  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "mr:3");
+  AcceptResult first = AcceptOne(bal);
   clock_->Advance(24 * kHour + 1);
-  AcceptResult later = AcceptOne(Mo("254700000001", "BAL"));
+  AcceptResult later = AcceptOne(bal);
   EXPECT_FALSE(later.duplicate);
   EXPECT_GT(later.id, first.id);
   // The newer copy now opens its own window.
   clock_->Advance(kHour);
-  AcceptResult third = AcceptOne(Mo("254700000001", "BAL"));
+  AcceptResult third = AcceptOne(bal);
   EXPECT_TRUE(third.duplicate);
   EXPECT_EQ(third.id, later.id);
 }
@@ -77,26 +83,37 @@ TEST_F(DedupTest, ARepeatInsideOneBatchIsADuplicateOfItsFirstCopy) {
 }
 
 TEST_F(DedupTest, TheWindowSurvivesARestartAndStillExpires) {
-  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "0A1B2C");
+  AcceptResult first = AcceptOne(bal);
   clock_->Advance(12 * kHour);
   Close();
   Open();
-  AcceptResult again = AcceptOne(Mo("254700000001", "BAL"));
+  AcceptResult again = AcceptOne(bal);
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(again.id, first.id);
   clock_->Advance(12 * kHour + 1);
   Close();
   Open();
-  EXPECT_FALSE(AcceptOne(Mo("254700000001", "BAL")).duplicate);
+  EXPECT_FALSE(AcceptOne(bal).duplicate);
 }
 
 TEST_F(DedupTest, ExpiredKeysArePrunedAsTrafficFlows) {
-  for (int i = 0; i < 50; ++i) AcceptOne(Mo("254700000001", "msg " + std::to_string(i)));
+  for (int i = 0; i < 50; ++i) {
+    const std::string n = std::to_string(i);
+    AcceptOne(Mo("254700000001", "msg " + n, "smsc1", "id-" + n));
+  }
+  for (int i = 0; i < 20; ++i) AcceptOne(Mo("254700000001", "bare " + std::to_string(i)));
   auto stats = store().Stats();
   ASSERT_TRUE(stats.ok());
-  EXPECT_EQ(stats->recent_keys, 50);
-  clock_->Advance(25 * kHour);
+  EXPECT_EQ(stats->recent_keys, 70);
+  // The keys without an id go after their short window, the others stay.
+  clock_->Advance(3 * kMinute);
   for (int i = 0; i < 10; ++i) AcceptOne(Mo("254700000002", "new " + std::to_string(i)));
+  stats = store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->recent_keys, 60);
+  clock_->Advance(25 * kHour);
+  for (int i = 0; i < 10; ++i) AcceptOne(Mo("254700000003", "new " + std::to_string(i)));
   stats = store().Stats();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->recent_keys, 10);
@@ -122,9 +139,7 @@ TEST_F(DedupTest, InvalidMessagesRefuseTheWholeBatch) {
   EXPECT_NE(r.status().message().find("message 1"), std::string::npos);
   batch[1] = Mo("254700000002", std::string(9000, 'x'));
   EXPECT_TRUE(store().Accept(batch).status().IsInvalidArgument());
-  auto pending = store().PendingInbound(0, 10);
-  ASSERT_TRUE(pending.ok());
-  EXPECT_TRUE(pending->empty());
+  EXPECT_EQ(PendingCount(), 0u);
 }
 
 TEST_F(DedupTest, ResendInsideTheWindowReportsTheOriginal) {
@@ -196,15 +211,120 @@ TEST_F(DedupTest, AResendInABacklogIsFoundAfterALongOutage) {
 
 TEST_F(DedupTest, WindowsAreConfigurable) {
   Options o = MakeOptions();
-  o.redelivery_window_ms = kMinute;
+  o.redelivery_window_ms = 10 * kMinute;
+  o.unidentified_redelivery_window_ms = kMinute;
   Open(o);
+  const InboundMessage with_id = Mo("254700000001", "BAL", "smsc1", "m-9");
   AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  AcceptResult first_with_id = AcceptOne(with_id);
   clock_->Advance(kMinute - 1);
   EXPECT_TRUE(AcceptOne(Mo("254700000001", "BAL")).duplicate);
   clock_->Advance(2);
   AcceptResult late = AcceptOne(Mo("254700000001", "BAL"));
   EXPECT_FALSE(late.duplicate);
   EXPECT_NE(late.id, first.id);
+  clock_->Advance(9 * kMinute - 2);
+  EXPECT_EQ(AcceptOne(with_id).id, first_with_id.id);
+  clock_->Advance(2);
+  EXPECT_FALSE(AcceptOne(with_id).duplicate);
+}
+
+TEST_F(DedupTest, WithoutAnIdAnIdenticalMessageIsARedeliveryForTwoMinutesOnly) {
+  const InboundMessage bal = Mo("254700000001", "BAL");  // SMPP 3.4 deliver_sm: no message id
+  AcceptResult morning = AcceptOne(bal);
+  ASSERT_FALSE(morning.duplicate);
+  // The SMSC resends after a lost deliver_sm_resp.
+  clock_->Advance(2 * kMinute - 1);
+  AcceptResult resent = AcceptOne(bal);
+  EXPECT_TRUE(resent.duplicate);
+  EXPECT_EQ(resent.id, morning.id);
+  // The subscriber asks again later: a new message, handed to the engine.
+  clock_->Advance(2);
+  AcceptResult again = AcceptOne(bal);
+  EXPECT_FALSE(again.duplicate);
+  EXPECT_GT(again.id, morning.id);
+  clock_->Advance(6 * kHour);
+  AcceptResult afternoon = AcceptOne(bal);
+  EXPECT_FALSE(afternoon.duplicate);
+  EXPECT_GT(afternoon.id, again.id);
+  EXPECT_EQ(PendingCount(), 3u);
+}
+
+TEST_F(DedupTest, WithAnIdTheLongWindowHolds) {
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "mr:42");
+  AcceptResult first = AcceptOne(bal);
+  for (int64_t later : {3 * kMinute, 6 * kHour, 24 * kHour - 1}) {
+    clock_->Set(kStartMs + later);
+    AcceptResult r = AcceptOne(bal);
+    EXPECT_TRUE(r.duplicate) << later;
+    EXPECT_EQ(r.id, first.id) << later;
+  }
+  // Another id is another message, even seconds later.
+  EXPECT_FALSE(AcceptOne(Mo("254700000001", "BAL", "smsc1", "mr:43")).duplicate);
+}
+
+TEST_F(DedupTest, AMixedBatchUsesEachMessagesWindow) {
+  const InboundMessage bare = Mo("254700000001", "BAL");
+  const InboundMessage with_id = Mo("254700000002", "BAL", "smsc1", "mr:1");
+  std::vector<InboundMessage> batch = {bare, with_id};
+  auto first = store().Accept(batch);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  clock_->Advance(5 * kMinute);
+  // Each again, each repeated inside the batch, and one of each that is new.
+  batch = {bare,
+           with_id,
+           bare,
+           with_id,
+           Mo("254700000003", "BAL"),
+           Mo("254700000002", "BAL", "smsc1", "mr:2")};
+  auto r = store().Accept(batch);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->size(), 6u);
+  EXPECT_FALSE((*r)[0].duplicate);  // its short window has passed
+  EXPECT_GT((*r)[0].id, (*first)[1].id);
+  EXPECT_TRUE((*r)[1].duplicate);  // inside the long window
+  EXPECT_EQ((*r)[1].id, (*first)[1].id);
+  EXPECT_TRUE((*r)[2].duplicate);  // a repeat in the batch, of the new copy
+  EXPECT_EQ((*r)[2].id, (*r)[0].id);
+  EXPECT_TRUE((*r)[3].duplicate);
+  EXPECT_EQ((*r)[3].id, (*first)[1].id);
+  EXPECT_FALSE((*r)[4].duplicate);
+  EXPECT_FALSE((*r)[5].duplicate);
+}
+
+TEST_F(DedupTest, ReopeningRebuildsEachKeyWithItsOwnWindow) {
+  const InboundMessage bare = Mo("254700000001", "BAL");
+  const InboundMessage with_id = Mo("254700000001", "BAL", "smsc1", "mr:7");
+  AcceptResult old_bare = AcceptOne(bare);
+  AcceptResult old_with_id = AcceptOne(with_id);
+  clock_->Advance(90'000);
+  const InboundMessage recent_bare = Mo("254700000002", "MINI");
+  AcceptResult recent = AcceptOne(recent_bare);
+  clock_->Advance(60'000);  // old_bare is 2.5 min old, recent 1 min
+  Close();
+  Open();
+  auto stats = store().Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->recent_keys, 2);  // old_bare was not loaded
+  EXPECT_EQ(AcceptOne(recent_bare).id, recent.id);
+  EXPECT_EQ(AcceptOne(with_id).id, old_with_id.id);
+  AcceptResult bare_again = AcceptOne(bare);
+  EXPECT_FALSE(bare_again.duplicate);
+  EXPECT_NE(bare_again.id, old_bare.id);
+  // After the restart the loaded short-window key still expires on time.
+  clock_->Advance(kMinute + 1);
+  Close();
+  Open();
+  EXPECT_FALSE(AcceptOne(recent_bare).duplicate);
+  EXPECT_EQ(AcceptOne(with_id).id, old_with_id.id);
+}
+
+TEST_F(DedupTest, TheShortWindowMustFitInTheLongOne) {
+  Options o = MakeOptions();
+  o.unidentified_redelivery_window_ms = o.redelivery_window_ms + 1;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
+  o.unidentified_redelivery_window_ms = 0;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
 }
 
 }  // namespace

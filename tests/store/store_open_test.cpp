@@ -34,8 +34,8 @@ TEST_F(StoreOpenTest, CreatesTheSchemaFromAnEmptyFileWithMode0600) {
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(RawQuery(path_, "PRAGMA application_id"), std::to_string(kApplicationId));
   EXPECT_EQ(RawQuery(path_, "PRAGMA journal_mode"), "wal");
-  for (const char* table :
-       {"meta", "inbound", "challenge", "instruction", "reply", "audit", "subscriber_lock"}) {
+  for (const char* table : {"meta", "inbound", "challenge", "instruction", "reply", "audit",
+                            "subscriber_lock", "notice"}) {
     EXPECT_EQ(RawQuery(path_, std::string("SELECT count(*) FROM sqlite_schema WHERE name = '") +
                                   table + "'"),
               "1")
@@ -77,6 +77,28 @@ TEST_F(StoreOpenTest, MigratesStepByStepFromEmpty) {
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "2");
   EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM pragma_table_info('a')"), "2");
   EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'b'"), "1");
+}
+
+// A version 1 store, as the first release left it (no notice table), with a message in it.
+TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
+  Open();
+  AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
+  Close();
+  RawQuery(path_, "DROP TABLE notice");
+  RawQuery(path_, "PRAGMA user_version = 1");
+  ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'notice'"), "0");
+  Options admin = MakeOptions();
+  admin.mode = OpenMode::kAdmin;
+  EXPECT_EQ(Store::Open(admin).status().code(), Status::Code::kFailedPrecondition);
+
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(AcceptOne(Mo("254700000001", "BAL")).id, first.id);
+  Effects notice;
+  notice.notice_id = "bill-1";
+  notice.replies.push_back(ReplyTo("254700000001", "Your bill"));
+  ASSERT_TRUE(store().Apply(notice).ok());
+  EXPECT_TRUE(store().Apply(notice).status().IsAlreadyExists());
 }
 
 TEST_F(StoreOpenTest, AFailingMigrationLeavesTheOldVersion) {

@@ -18,6 +18,7 @@
 #include "gateway/backend_wire.h"
 #include "gateway/request_signing.h"
 #include "store/crypto.h"
+#include "tests/support/test_pki.h"
 
 namespace smsgw::test {
 
@@ -121,9 +122,10 @@ class BackendSim::Impl {
   BackendSimStats stats_;
   std::map<std::string, std::deque<SimFault>> key_faults_;
   std::deque<SimFault> next_faults_;
+  std::map<std::string, gateway::WireAnswer> scripted_answers_;
   struct Stored {
     store::Digest body_hash;
-    std::string answer;
+    std::string replay;  // the answer as given again: the same, marked replayed
   };
   std::map<std::string, Stored> stored_;
   std::vector<std::function<void()>> held_;
@@ -332,11 +334,9 @@ Status BackendSim::Impl::Start() {
     verifier_->AddKey(*key);
   }
   if (!options_.tls_cert_file.empty()) {
-    tls_ = std::make_shared<ssl::context>(ssl::context::tls_server);
-    beast::error_code ec;
-    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (!ec) tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
-    if (ec) return Status::InvalidArgument("backend_sim TLS files: " + ec.message());
+    auto tls = MakeTlsServerContext(options_.tls_cert_file, options_.tls_key_file);
+    if (!tls.ok()) return Status::InvalidArgument("backend_sim " + tls.status().message());
+    tls_ = std::move(*tls);
   }
   beast::error_code ec;
   tcp::endpoint ep(asio::ip::make_address(options_.address, ec), options_.port);
@@ -515,23 +515,28 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
     if (stored != stored_.end()) {
       if (stored->second.body_hash != hash) {
         ++stats_.conflicts;
-        return ErrorReply(422, "idempotency_key_reused",
+        return ErrorReply(422, "idempotency_conflict",
                           "this Idempotency-Key was used with another request body");
       }
       ++stats_.replayed;
-      r.body = stored->second.answer;
+      r.body = stored->second.replay;
     } else {
       gateway::WireAnswer answer;
       auto reject = in->fields.find("reject");
-      if (reject != in->fields.end() && reject->is_string()) {
+      auto scripted = scripted_answers_.find(req.key);
+      if (scripted != scripted_answers_.end()) {
+        answer = std::move(scripted->second);
+        scripted_answers_.erase(scripted);
+      } else if (reject != in->fields.end() && reject->is_string()) {
         answer.reason = reject->get<std::string>();
       } else {
         answer.accepted = true;
-        answer.result = {{"reference", "SIM" + std::to_string(next_reference_++)},
+        answer.result = {{"transaction_code", "SIM" + std::to_string(next_reference_++)},
                          {"operation", in->operation}};
       }
       r.body = gateway::EncodeAnswer(answer);
-      stored_.emplace(req.key, Stored{hash, r.body});
+      answer.replayed = true;
+      stored_.emplace(req.key, Stored{hash, gateway::EncodeAnswer(answer)});
       ++stats_.applied;
       ++stats_.applications[req.key];
     }
@@ -629,6 +634,11 @@ void BackendSim::ScriptFaults(const std::string& key, std::vector<SimFault> faul
 void BackendSim::ScriptNext(std::vector<SimFault> faults) {
   std::lock_guard lock(impl_->mu_);
   impl_->next_faults_.insert(impl_->next_faults_.end(), faults.begin(), faults.end());
+}
+
+void BackendSim::ScriptAnswer(const std::string& key, gateway::WireAnswer answer) {
+  std::lock_guard lock(impl_->mu_);
+  impl_->scripted_answers_[key] = std::move(answer);
 }
 
 void BackendSim::ReleaseHeld() {

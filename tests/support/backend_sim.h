@@ -1,6 +1,6 @@
 // A test account backend speaking the HTTP API of docs/backend-api.md: it verifies request
 // signatures, honours Idempotency-Key (same key and body: the stored answer; same key, other
-// body: 422 idempotency_key_reused), counts applications and attempts per key, and misbehaves
+// body: 422 idempotency_conflict), counts applications and attempts per key, and misbehaves
 // on demand. Runs on its own io thread, so a test's client and the backend never share a loop.
 // The program build/tools/backend_sim wraps it for scripts and benchmarks.
 //
@@ -12,7 +12,9 @@
 //   POST /sim/release       answers every held request
 //
 // Instruction semantics, so tests can ask for outcomes: a "reject" string in fields gives
-// {"status":"rejected","reason":<it>}; anything else is accepted with a reference.
+// {"status":"rejected","reason":<it>}; anything else is accepted with a transaction_code
+// and the operation echoed; ScriptAnswer sets the answer outright. A repeated id with the same body
+// gets the first answer again, marked "replayed".
 #pragma once
 
 #include <chrono>
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "conf/status.h"
+#include "gateway/backend_wire.h"
 
 namespace smsgw::test {
 
@@ -94,6 +97,8 @@ class BackendSim {
 
   void ScriptFaults(const std::string& key, std::vector<SimFault> faults);
   void ScriptNext(std::vector<SimFault> faults);
+  // The answer the first application of `key` gets (and its replays, marked replayed).
+  void ScriptAnswer(const std::string& key, gateway::WireAnswer answer);
   void ReleaseHeld();
 
   BackendSimStats stats() const;

@@ -1,11 +1,14 @@
 #include "tests/support/smsc_simulator.h"
 
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdio>
+#include <stdexcept>
 
 #include "gateway/smpp/decode.h"
 #include "gateway/smpp/encode.h"
 #include "gateway/smpp/framer.h"
+#include "tests/support/test_pki.h"
 
 namespace smsgw::smpp::testing {
 
@@ -14,22 +17,45 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
-  Connection(tcp::socket s, SmscSimulator* owner) : socket(std::move(s)), sim(owner) {}
+  Connection(tcp::socket s, SmscSimulator* owner) : socket(std::move(s)), sim(owner) {
+    if (sim->tls_) tls = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket, *sim->tls_);
+  }
   tcp::socket socket;
-  SmscSimulator* sim;  // nullptr once the simulator is gone
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls;  // over `socket` when TLS
+  SmscSimulator* sim;                                    // nullptr once the simulator is gone
   Framer framer;
   std::vector<uint8_t> pending;
   std::vector<uint8_t> writing;
   bool is_writing = false;
   bool bound = false;
 
+  void Start() {
+    if (!tls) return Read();
+    tls->async_handshake(asio::ssl::stream_base::server,
+                         [self = shared_from_this()](const error_code& ec) {
+                           if (!ec) return self->Read();
+                           if (self->sim != nullptr) ++self->sim->tls_failures_;
+                           self->Close();
+                         });
+  }
   void Read() {
     std::span<uint8_t> space = framer.PrepareRead(16 * 1024);
-    socket.async_read_some(
-        asio::buffer(space.data(), space.size()),
-        [self = shared_from_this()](const error_code& ec, size_t n) { self->OnRead(ec, n); });
+    auto done = [self = shared_from_this()](const error_code& ec, size_t n) {
+      self->OnRead(ec, n);
+    };
+    const asio::mutable_buffer buffer(space.data(), space.size());
+    if (tls) {
+      tls->async_read_some(buffer, std::move(done));
+    } else {
+      socket.async_read_some(buffer, std::move(done));
+    }
   }
   void OnRead(const error_code& ec, size_t n) {
+    if (tls && ec == asio::error::eof && sim != nullptr) {  // the ESME's close_notify
+      ++sim->close_notifies_;
+      tls->async_shutdown([self = shared_from_this()](const error_code&) { self->Close(); });
+      return;
+    }
     if (ec || sim == nullptr || sim->conn_.get() != this) return Close();
     framer.CommitRead(n);
     for (Frame f = framer.Next(); f.status != FrameStatus::kNeedMore; f = framer.Next()) {
@@ -49,11 +75,15 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
     writing.swap(pending);
     pending.clear();
     is_writing = true;
-    asio::async_write(socket, asio::buffer(writing),
-                      [self = shared_from_this()](const error_code& ec, size_t) {
-                        self->is_writing = false;
-                        if (!ec) self->Flush();
-                      });
+    auto done = [self = shared_from_this()](const error_code& ec, size_t) {
+      self->is_writing = false;
+      if (!ec) self->Flush();
+    };
+    if (tls) {
+      asio::async_write(*tls, asio::buffer(writing), std::move(done));
+    } else {
+      asio::async_write(socket, asio::buffer(writing), std::move(done));
+    }
   }
   void Close() {
     error_code ignored;
@@ -66,6 +96,11 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
 
 SmscSimulator::SmscSimulator(asio::io_context& io, SmscSimConfig config)
     : io_(io), config_(std::move(config)), acceptor_(io) {
+  if (!config_.tls_cert_file.empty() || !config_.tls_key_file.empty()) {
+    auto tls = smsgw::test::MakeTlsServerContext(config_.tls_cert_file, config_.tls_key_file);
+    if (!tls.ok()) throw std::runtime_error("smsc_sim: " + tls.status().message());
+    tls_ = std::move(*tls);
+  }
   acceptor_.open(tcp::v4());
   acceptor_.set_option(tcp::acceptor::reuse_address(true));
   acceptor_.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), config_.port));
@@ -97,7 +132,7 @@ void SmscSimulator::Accept() {
     conn_ = std::make_shared<Connection>(std::move(socket), this);
     mo_by_seq_.clear();
     ++connections_;
-    conn_->Read();
+    conn_->Start();
     Accept();
   });
 }

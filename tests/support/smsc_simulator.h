@@ -2,10 +2,12 @@
 // enquire_link, records submit_sm, pushes MOs and redelivers those not acknowledged, and
 // misbehaves on demand (throttling, black hole, silence, raw garbage, dropped links, unbind).
 // Runs on the caller's io_context; one ESME connection at a time (a new one replaces it).
+// With a certificate and key it listens with TLS only (like an SMSC's TLS port).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -35,6 +37,11 @@ struct SmscSimConfig {
   // that instead).
   std::function<void(const SubmitSm&)> on_submit;
   std::function<void(bool bound)> on_bind_change;
+
+  // PEM certificate chain and key, both set: every connection starts with a TLS handshake
+  // (the constructor throws std::runtime_error when they do not load).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class SmscSimulator {
@@ -72,6 +79,10 @@ class SmscSimulator {
   int bind_refusals() const { return bind_refusals_; }
   int connections() const { return connections_; }
   size_t max_submits_in_flight() const { return max_in_flight_; }
+  // TLS handshakes that failed (a plain ESME, an ESME refusing our certificate).
+  int tls_failures() const { return tls_failures_; }
+  // close_notify alerts received from the ESME (each answered with ours).
+  int close_notifies() const { return close_notifies_; }
   // Submits held unanswered (answer_submits false); Release answers them all with ESME_ROK.
   void ReleaseHeldSubmits();
 
@@ -88,6 +99,7 @@ class SmscSimulator {
   boost::asio::io_context& io_;
   SmscSimConfig config_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   std::shared_ptr<Connection> conn_;
   uint32_t next_seq_ = 1;
   uint64_t next_message_id_ = 0x1000;
@@ -101,6 +113,8 @@ class SmscSimulator {
   int binds_ = 0;
   int bind_refusals_ = 0;
   int connections_ = 0;
+  int tls_failures_ = 0;
+  int close_notifies_ = 0;
   uint32_t submit_count_ = 0;
   size_t in_flight_ = 0;
   size_t max_in_flight_ = 0;

@@ -3,6 +3,7 @@
 //
 //   smsc_sim [--port N] [--password P] [--throttle-every N] [--black-hole] [--silent]
 //            [--receipts] [--mo-window N] [--mos N] [--from MSISDN] [--to CODE] [--text T]
+//            [--tls-cert PEM --tls-key PEM]
 //
 // Prints "listening on 127.0.0.1:PORT" once it accepts connections. With --mos N it pushes N
 // MOs (text T, senders MSISDN, MSISDN+1, ...) once an ESME is bound, and exits after all are
@@ -15,6 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "tests/support/smsc_simulator.h"
@@ -37,7 +40,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: smsc_sim [--port N] [--password P] [--throttle-every N] [--black-hole]\n"
                "                [--silent] [--receipts] [--mo-window N] [--mos N] [--from MSISDN]\n"
-               "                [--to CODE] [--text T]\n");
+               "                [--to CODE] [--text T] [--tls-cert PEM --tls-key PEM]\n");
   return 2;
 }
 
@@ -70,6 +73,10 @@ bool Parse(int argc, char** argv, Options* o) {
       o->to = v;
     } else if (a == "--text") {
       o->text = v;
+    } else if (a == "--tls-cert") {
+      o->sim.tls_cert_file = v;
+    } else if (a == "--tls-key") {
+      o->sim.tls_key_file = v;
     } else {
       return false;
     }
@@ -83,8 +90,16 @@ int main(int argc, char** argv) {
   Options o;
   if (!Parse(argc, argv, &o)) return Usage();
   boost::asio::io_context io;
-  SmscSimulator sim(io, o.sim);
-  std::printf("listening on 127.0.0.1:%u\n", sim.port());
+  std::unique_ptr<SmscSimulator> made;
+  try {
+    made = std::make_unique<SmscSimulator>(io, o.sim);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  }
+  SmscSimulator& sim = *made;
+  std::printf("listening on 127.0.0.1:%u%s\n", sim.port(),
+              o.sim.tls_cert_file.empty() ? "" : " (TLS)");
   std::fflush(stdout);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);

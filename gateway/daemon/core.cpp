@@ -1,0 +1,575 @@
+#include "gateway/daemon/core.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <utility>
+
+#include "gateway/log.h"
+#include "gateway/smpp/command_status.h"
+
+namespace smsgw::gateway {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr uint32_t kOk = smpp::ToWire(smpp::CommandStatus::kROk);
+constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
+// A stored MO whose step failed this many times in a row is consumed as "failed".
+constexpr int kMaxStepFailures = 3;
+
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+}  // namespace
+
+Core::Core(CoreOptions options, std::unique_ptr<store::Store> store,
+           std::shared_ptr<commands::Backend> backend,
+           std::shared_ptr<const commands::Engine> engine, SendReplies send_replies,
+           DaemonMetrics& metrics)
+    : options_(options),
+      store_(std::move(store)),
+      backend_(std::move(backend)),
+      engine_(std::move(engine)),
+      view_(std::make_unique<commands::StoreViewAdapter>(*store_)),
+      send_replies_(std::move(send_replies)),
+      metrics_(metrics),
+      work_(boost::asio::make_work_guard(io_)),
+      due_timer_(io_),
+      housekeeping_timer_(io_),
+      drain_timer_(io_),
+      commit_timer_(io_) {}
+
+Core::~Core() {
+  Stop();
+}
+
+void Core::Start() {
+  thread_ = std::thread([this] { io_.run(); });
+  Post([this] {
+    Housekeeping();
+    SchedulePass();
+  });
+}
+
+void Core::Post(std::function<void()> fn) {
+  boost::asio::post(io_, std::move(fn));
+}
+
+void Core::Stop() {
+  if (!thread_.joinable()) return;
+  Post([this] {
+    stopped_ = true;
+    due_timer_.cancel();
+    housekeeping_timer_.cancel();
+    drain_timer_.cancel();
+    commit_timer_.cancel();
+    // Closed here, on the thread that owned them.
+    view_.reset();
+    backend_.reset();
+    store_.reset();
+    work_.reset();
+  });
+  thread_.join();
+  // Handlers posted after the store closed (late backend answers) are dropped: the store put
+  // their instructions back to pending at the next start.
+}
+
+void Core::Accept(IntakeBatch batch) {
+  bool post = false;
+  {
+    std::lock_guard<std::mutex> lock(intake_mu_);
+    intake_.push_back(std::move(batch));
+    if (!commit_posted_) commit_posted_ = post = true;
+  }
+  intake_waiting_ = true;
+  if (post) Post([this] { CommitIntake(); });
+}
+
+void Core::SetEngine(std::shared_ptr<const commands::Engine> engine) {
+  Post([this, engine = std::move(engine)]() mutable { engine_ = std::move(engine); });
+}
+
+void Core::Kick() {
+  Post([this] { SchedulePass(); });
+}
+
+void Core::SchedulePass() {
+  if (pass_scheduled_ || stopped_) return;
+  pass_scheduled_ = true;
+  Post([this] { Pass(); });
+}
+
+void Core::NoteStore(const Status& status) {
+  if (status.ok()) {
+    health_.store_writable = true;
+  } else if (status.code() == Status::Code::kUnavailable) {
+    health_.store_writable = false;
+  }
+}
+
+// ---- Intake: group commit ---------------------------------------------------------------
+
+// With a group_commit_max_delay, the first batch waits that long for company unless the
+// batches queued already fill a commit.
+void Core::CommitIntake() {
+  if (options_.group_commit_max_delay.count() <= 0 || stopped_) return CommitNow();
+  if (commit_waiting_) return;
+  size_t queued = 0;
+  {
+    std::lock_guard<std::mutex> lock(intake_mu_);
+    for (const IntakeBatch& b : intake_) queued += b.messages.size();
+  }
+  if (queued >= options_.group_commit_max_messages) return CommitNow();
+  commit_waiting_ = true;
+  commit_timer_.expires_after(options_.group_commit_max_delay);
+  commit_timer_.async_wait([this](const boost::system::error_code&) {
+    commit_waiting_ = false;
+    CommitNow();
+  });
+}
+
+void Core::CommitIfWaiting() {
+  if (intake_waiting_ && !commit_waiting_) CommitNow();
+}
+
+void Core::CommitNow() {
+  std::vector<IntakeBatch> batches;
+  {
+    std::lock_guard<std::mutex> lock(intake_mu_);
+    batches.swap(intake_);
+    intake_waiting_ = false;
+    // A CommitIntake handler may still be queued; it finds nothing and returns.
+    commit_posted_ = false;
+  }
+  if (batches.empty()) return;
+  if (stopped_) {
+    for (IntakeBatch& b : batches) {
+      b.done(std::vector<uint32_t>(b.messages.size(), kRetryLater),
+             std::vector<uint32_t>(b.receipts.size(), kRetryLater));
+    }
+    return;
+  }
+
+  // Commits of at most group_commit_max_messages MOs each, whole batches only.
+  size_t first = 0;
+  while (first < batches.size()) {
+    size_t last = first;
+    size_t count = 0;
+    std::vector<store::InboundMessage> messages;
+    while (last < batches.size() && (count == 0 || count + batches[last].messages.size() <=
+                                                       options_.group_commit_max_messages)) {
+      count += batches[last].messages.size();
+      ++last;
+    }
+    messages.reserve(count);
+    for (size_t b = first; b < last; ++b) {
+      for (store::InboundMessage& m : batches[b].messages) messages.push_back(std::move(m));
+    }
+
+    std::vector<uint32_t> statuses(messages.size(), kOk);
+    if (!messages.empty()) {
+      auto accepted = store_->Accept(messages);
+      NoteStore(accepted.status());
+      if (!accepted.ok()) {
+        LogError("store.accept_failed", {{"messages", static_cast<uint64_t>(messages.size())},
+                                         {"error", accepted.status().ToString()}});
+        metrics_.mo_retry_later.Add(messages.size());
+        std::fill(statuses.begin(), statuses.end(), kRetryLater);
+      } else {
+        for (const store::AcceptResult& r : *accepted) {
+          (r.duplicate ? metrics_.mo_duplicate : metrics_.mo_stored).Add();
+        }
+      }
+    }
+    // Wipe the texts (they may hold PINs) before the statuses go out.
+    for (store::InboundMessage& m : messages) {
+      std::fill(m.text.begin(), m.text.end(), '\0');
+    }
+
+    size_t at = 0;
+    for (size_t b = first; b < last; ++b) {
+      IntakeBatch& batch = batches[b];
+      const size_t n = batch.messages.size();
+      std::vector<uint32_t> mine(statuses.begin() + at, statuses.begin() + at + n);
+      at += n;
+      std::vector<uint32_t> receipt_status;
+      RecordReceipts(batch.receipts, &receipt_status);
+      batch.done(std::move(mine), std::move(receipt_status));
+    }
+    first = last;
+  }
+  SchedulePass();
+}
+
+void Core::RecordReceipts(const std::vector<ReceiptUpdate>& receipts,
+                          std::vector<uint32_t>* status) {
+  status->assign(receipts.size(), kOk);
+  for (size_t i = 0; i < receipts.size(); ++i) {
+    const ReceiptUpdate& r = receipts[i];
+    metrics_.receipts.Add();
+    if (!r.final) continue;
+    auto recorded = store_->RecordReceipt(r.smsc_message_id, r.delivered, r.stat);
+    if (recorded.ok()) {
+      (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
+      continue;
+    }
+    if (recorded.status().code() == Status::Code::kNotFound) {
+      // It may have overtaken our submit_sm_resp: tried once more at the next housekeeping.
+      early_receipts_.push_back(r);
+      continue;
+    }
+    NoteStore(recorded.status());
+    (*status)[i] = kRetryLater;
+  }
+}
+
+// ---- The pass --------------------------------------------------------------------------
+
+void Core::Pass() {
+  pass_scheduled_ = false;
+  if (stopped_) return;
+  bool more = ProcessInbound();
+  more = DispatchInstructions() || more;
+  more = DispatchReplies() || more;
+  if (more) {
+    SchedulePass();
+  } else {
+    ArmDueTimer();
+  }
+  CheckDrained();
+}
+
+bool Core::ApplyStep(const store::Effects& effects, std::string_view what) {
+  auto applied = store_->Apply(effects);
+  NoteStore(applied.status());
+  if (applied.ok()) return true;
+  metrics_.step_failures.Add();
+  LogWarn("step.apply_failed", {{"step", what}, {"error", applied.status().ToString()}});
+  return false;
+}
+
+bool Core::ProcessInbound() {
+  auto pending = store_->PendingInbound(0, options_.inbound_per_pass);
+  NoteStore(pending.status());
+  if (!pending.ok()) {
+    LogWarn("store.read_failed", {{"error", pending.status().ToString()}});
+    return false;
+  }
+  health_.pending_inbound = static_cast<int64_t>(pending->size());
+  bool progressed = false;
+  for (const store::PendingMessage& m : *pending) {
+    CommitIfWaiting();
+    const commands::Inbound in = commands::Inbound::From(m);
+    auto effects = engine_->OnInbound(in, *view_);
+    bool ok = effects.ok();
+    if (!ok) {
+      metrics_.step_failures.Add();
+      LogWarn("step.engine_failed", {{"inbound", m.id}, {"error", effects.status().ToString()}});
+    } else {
+      ok = ApplyStep(*effects, "inbound");
+      if (ok) {
+        const store::Effects& fx = *effects;
+        if (fx.consume) {
+          metrics_.CountOutcome(fx.consume->outcome);
+          if (fx.consume->outcome == "refused") metrics_.credential_refusals.Add();
+          if (fx.consume->outcome == "resend") metrics_.resend_hits.Add();
+        }
+        if (!fx.replies.empty()) {
+          metrics_.mo_reply_seconds.Observe(std::max<int64_t>(0, store_->now() - m.received_at) /
+                                            1000.0);
+        }
+        LogInfo("mo.processed",
+                {{"inbound", m.id},
+                 {"source", m.source},
+                 {"outcome", fx.consume ? fx.consume->outcome : std::string("-")},
+                 {"reference", fx.consume && fx.consume->reference ? *fx.consume->reference
+                                                                   : std::string("-")}});
+      }
+    }
+    if (ok) {
+      inbound_failures_.erase(m.id);
+      progressed = true;
+      continue;
+    }
+    if (++inbound_failures_[m.id] < kMaxStepFailures) return progressed;
+    // A poison message: consumed so the queue behind it moves; its text is not kept.
+    store::Effects give_up;
+    give_up.consume.emplace();
+    give_up.consume->inbound_id = m.id;
+    give_up.consume->outcome = "failed";
+    give_up.consume->redacted_text = "(not processed)";
+    give_up.actor = store::Actor::kSystem;
+    LogError("mo.failed", {{"inbound", m.id}, {"attempts", kMaxStepFailures}});
+    if (!ApplyStep(give_up, "give_up")) return progressed;
+    inbound_failures_.erase(m.id);
+    progressed = true;
+  }
+  return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
+}
+
+bool Core::DispatchInstructions() {
+  const int room = options_.max_instructions_in_flight - instructions_in_flight_;
+  if (room <= 0) return false;
+  auto claimed = store_->ClaimInstructions(std::min(room, options_.claim_batch));
+  NoteStore(claimed.status());
+  if (!claimed.ok()) {
+    LogWarn("store.claim_failed",
+            {{"what", "instructions"}, {"error", claimed.status().ToString()}});
+    return false;
+  }
+  for (store::ClaimedInstruction& c : *claimed) {
+    auto instruction = engine_->ToBackend(c);
+    if (!instruction.ok()) {
+      LogError("instruction.unreadable",
+               {{"id", c.id}, {"error", instruction.status().ToString()}});
+      store::Effects fx;
+      fx.outcomes.push_back({c.id, store::InstructionOutcome::Kind::kRejected, "unreadable"});
+      fx.actor = store::Actor::kSystem;
+      ApplyStep(fx, "instruction_unreadable");
+      continue;
+    }
+    ++instructions_in_flight_;
+    health_.instructions_in_flight = instructions_in_flight_;
+    auto shared = std::make_shared<store::ClaimedInstruction>(std::move(c));
+    const Clock::time_point sent = Clock::now();
+    LogDebug("instruction.sent",
+             {{"id", shared->id}, {"operation", shared->operation}, {"attempt", shared->attempt}});
+    // The answer may come on this thread (embedded ledger) or on the io thread (HTTP): it is
+    // always handled in a handler of its own, after this pass.
+    backend_->Submit(std::move(*instruction),
+                     [this, shared, sent](commands::BackendResult result) mutable {
+                       metrics_.backend_seconds.Observe(Seconds(Clock::now() - sent));
+                       Post([this, shared, result = std::move(result)]() mutable {
+                         OnBackendResult(std::move(shared), std::move(result));
+                       });
+                     });
+  }
+  return static_cast<int>(claimed->size()) == std::min(room, options_.claim_batch);
+}
+
+void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
+                           commands::BackendResult result) {
+  --instructions_in_flight_;
+  health_.instructions_in_flight = instructions_in_flight_;
+  if (stopped_) return;
+  (result.accepted()   ? metrics_.instructions_accepted
+   : result.rejected() ? metrics_.instructions_rejected
+                       : metrics_.instructions_unavailable)
+      .Add();
+  LogInfo("instruction.answered", {{"id", claimed->id},
+                                   {"operation", claimed->operation},
+                                   {"attempt", claimed->attempt},
+                                   {"outcome", result.accepted()   ? "accepted"
+                                               : result.rejected() ? "rejected"
+                                                                   : "unavailable"},
+                                   {"reason", result.accepted()       ? std::string("-")
+                                              : result.reason.empty() ? result.detail
+                                                                      : result.reason},
+                                   {"replayed", result.replayed}});
+  auto effects = engine_->OnResult(*claimed, result, *view_);
+  if (effects.ok() && AnsweredAlready(claimed->id)) {
+    // A push carried the answer while this call was out; the first answer stands.
+    LogDebug("instruction.answered_already", {{"id", claimed->id}});
+    return SchedulePass();
+  }
+  if (!effects.ok() || !ApplyStep(*effects, "result")) {
+    if (!effects.ok()) {
+      LogWarn("step.engine_failed",
+              {{"instruction", claimed->id}, {"error", effects.status().ToString()}});
+    }
+    // Asked again later: the backend answers a repeated id with its stored answer.
+    store::Effects retry;
+    retry.outcomes.push_back({claimed->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
+    retry.actor = store::Actor::kSystem;
+    if (!ApplyStep(retry, "result_retry")) {
+      LogError("instruction.stuck", {{"id", claimed->id}});  // back to pending at next start
+    }
+  }
+  SchedulePass();
+}
+
+bool Core::AnsweredAlready(const std::string& instruction_id) {
+  auto stored = store_->GetInstruction(instruction_id);
+  return stored.ok() && (stored->state == store::InstructionState::kDone ||
+                         stored->state == store::InstructionState::kRejected);
+}
+
+void Core::PushedResult(std::string instruction_id, commands::BackendResult result,
+                        std::function<void(Result<PushOutcome>)> done) {
+  Post([this, id = std::move(instruction_id), result = std::move(result),
+        done = std::move(done)]() mutable {
+    if (stopped_) return done(Status::Unavailable("stopping"));
+    auto stored = store_->GetInstruction(id);
+    if (!stored.ok()) return done(stored.status());
+    if (stored->state == store::InstructionState::kDone ||
+        stored->state == store::InstructionState::kRejected) {
+      return done(PushOutcome::kDuplicate);
+    }
+    store::ClaimedInstruction claimed;
+    claimed.id = stored->id;
+    claimed.reference = stored->reference;
+    claimed.msisdn = stored->msisdn;
+    claimed.operation = stored->operation;
+    claimed.payload = stored->payload;
+    claimed.payload_hash = stored->payload_hash;
+    claimed.attempt = std::max(1, stored->attempts);
+    (result.accepted() ? metrics_.instructions_accepted : metrics_.instructions_rejected).Add();
+    LogInfo("instruction.pushed", {{"id", id},
+                                   {"operation", claimed.operation},
+                                   {"outcome", result.accepted() ? "accepted" : "rejected"}});
+    auto effects = engine_->OnResult(claimed, result, *view_);
+    if (!effects.ok()) return done(effects.status());
+    if (!ApplyStep(*effects, "pushed_result")) return done(Status::Unavailable("store"));
+    done(PushOutcome::kQueued);
+    SchedulePass();
+  });
+}
+
+bool Core::DispatchReplies() {
+  const int room = options_.max_replies_in_flight - replies_in_flight_;
+  if (room <= 0) return false;
+  auto claimed = store_->ClaimReplies(std::min(room, options_.claim_batch));
+  NoteStore(claimed.status());
+  if (!claimed.ok()) {
+    LogWarn("store.claim_failed", {{"what", "replies"}, {"error", claimed.status().ToString()}});
+    return false;
+  }
+  if (claimed->empty()) return false;
+  const size_t n = claimed->size();
+  replies_in_flight_ += static_cast<int>(n);
+  health_.replies_in_flight = replies_in_flight_;
+  const bool full = static_cast<int>(n) == std::min(room, options_.claim_batch);
+  send_replies_(std::move(*claimed), [this, n](std::vector<store::ReplyResult> results) {
+    Post([this, n, results = std::move(results)]() mutable {
+      OnReplyResults(n, std::move(results));
+    });
+  });
+  return full;
+}
+
+void Core::OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results) {
+  replies_in_flight_ -= static_cast<int>(claimed);
+  health_.replies_in_flight = replies_in_flight_;
+  if (stopped_) return;
+  for (const store::ReplyResult& r : results) {
+    (r.kind == store::ReplyResult::Kind::kSent    ? metrics_.mt_sent
+     : r.kind == store::ReplyResult::Kind::kRetry ? metrics_.mt_retry
+                                                  : metrics_.mt_failed)
+        .Add();
+  }
+  Status recorded = store_->RecordReplyResults(results);
+  NoteStore(recorded);
+  if (!recorded.ok()) {
+    // The replies stay in flight until the next start puts them back to pending; the SMSC has
+    // them already when they were sent, and a resend carries the same reference.
+    metrics_.step_failures.Add();
+    LogError("store.record_replies_failed", {{"error", recorded.ToString()}});
+  }
+  SchedulePass();
+}
+
+// ---- Timers ----------------------------------------------------------------------------
+
+void Core::ArmDueTimer() {
+  auto next = store_->NextDueAt();
+  NoteStore(next.status());
+  std::chrono::milliseconds wait = options_.max_sleep;
+  if (next.ok() && next->has_value()) {
+    const int64_t in = **next - store_->now();
+    wait = std::clamp(std::chrono::milliseconds(in), std::chrono::milliseconds(0), wait);
+  } else if (!next.ok()) {
+    wait = std::chrono::milliseconds(1000);
+  }
+  if (!inbound_failures_.empty()) wait = std::min(wait, std::chrono::milliseconds(1000));
+  due_timer_.expires_after(wait);
+  due_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) SchedulePass();
+  });
+}
+
+void Core::Housekeeping() {
+  if (stopped_) return;
+  auto expired = store_->ExpireChallenges(500);
+  NoteStore(expired.status());
+  std::vector<ReceiptUpdate> early;
+  early.swap(early_receipts_);
+  for (const ReceiptUpdate& r : early) {
+    auto recorded = store_->RecordReceipt(r.smsc_message_id, r.delivered, r.stat);
+    if (recorded.ok()) {
+      (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
+    } else {
+      LogDebug("receipt.unmatched",
+               {{"connection", r.connection}, {"message_id", r.smsc_message_id}});
+    }
+  }
+  auto stats = store_->Stats();
+  if (stats.ok()) {
+    auto count = [](const std::map<std::string, int64_t>& m, const char* state) -> int64_t {
+      auto it = m.find(state);
+      return it == m.end() ? 0 : it->second;
+    };
+    metrics_.queue_inbound.Set(count(stats->inbound, "new"));
+    metrics_.queue_instructions_pending.Set(count(stats->instructions, "pending"));
+    metrics_.queue_replies_pending.Set(count(stats->replies, "pending"));
+    metrics_.dead_letters.Set(count(stats->instructions, "dead") + count(stats->replies, "dead"));
+  }
+  housekeeping_timer_.expires_after(options_.housekeeping_interval);
+  housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Housekeeping();
+  });
+}
+
+// ---- Drain -----------------------------------------------------------------------------
+
+void Core::Drain(Clock::time_point deadline, std::function<void(bool)> done) {
+  Post([this, deadline, done = std::move(done)]() mutable {
+    drain_done_ = std::move(done);
+    drain_timer_.expires_at(deadline);
+    drain_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !drain_done_) return;
+      auto done = std::move(drain_done_);
+      drain_done_ = nullptr;
+      done(false);
+    });
+    SchedulePass();
+  });
+}
+
+void Core::CheckDrained() {
+  if (!drain_done_) return;
+  {
+    std::lock_guard<std::mutex> lock(intake_mu_);
+    if (!intake_.empty()) return;
+  }
+  if (instructions_in_flight_ > 0 || replies_in_flight_ > 0) return;
+  auto pending = store_->PendingInbound(0, 1);
+  if (!pending.ok() || !pending->empty()) return;
+  auto next = store_->NextDueAt();
+  if (!next.ok() || (next->has_value() && **next <= store_->now())) return;
+  drain_timer_.cancel();
+  auto done = std::move(drain_done_);
+  drain_done_ = nullptr;
+  done(true);
+}
+
+void Core::BillNotice(commands::BillNotice notice, std::string notice_id,
+                      std::function<void(Status)> done) {
+  Post([this, notice = std::move(notice), notice_id = std::move(notice_id),
+        done = std::move(done)]() mutable {
+    if (stopped_) return done(Status::Unavailable("stopping"));
+    if (notice.short_code.empty()) notice.short_code = options_.default_short_code;
+    auto effects = engine_->OnBillNotice(notice, *view_);
+    if (!effects.ok()) {
+      LogWarn("notice.refused", {{"notice", notice_id}, {"error", effects.status().ToString()}});
+      return done(effects.status());
+    }
+    effects->notice_id = std::move(notice_id);
+    auto applied = store_->Apply(*effects);
+    NoteStore(applied.status());
+    done(applied.status());
+    SchedulePass();
+  });
+}
+
+}  // namespace smsgw::gateway

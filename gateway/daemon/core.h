@@ -1,0 +1,170 @@
+// The daemon's core: the one thread that owns the store (and the embedded ledger, when that is
+// the backend) and runs the commands engine over it.
+//
+// Everything that touches SQLite happens here, in this order of priority on every pass:
+//   1. intake batches from the sessions: one Store::Accept (one fsync) for every batch queued
+//      since the last commit (group commit), then each MO's ack goes back to its session;
+//   2. stored MOs still "new": engine step, Store::Apply;
+//   3. due instructions: claimed, handed to the backend; each answer becomes an engine step;
+//   4. due MT replies: claimed, handed to the MT sender; its results recorded.
+// Work comes in as handlers posted to the core's own io_context (one wake-up per batch, never
+// per MO), timers sleep until the next retry falls due, and housekeeping (challenge expiry,
+// gauges) runs every few seconds.
+//
+// A step that fails is retried on a later pass; a stored MO whose step fails three times in a
+// row is consumed with outcome "failed" and logged, so one poison message cannot wedge the
+// queue behind it. Nothing here holds a PIN or an account number longer than the engine call.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "commands/backend_port.h"
+#include "commands/engine.h"
+#include "commands/store_view.h"
+#include "gateway/daemon/daemon_metrics.h"
+#include "gateway/daemon/mo_intake.h"
+#include "gateway/push_endpoint.h"
+#include "store/store.h"
+
+namespace smsgw::gateway {
+
+struct CoreOptions {
+  // Where bill notices that name no short code are sent from (the first configured one).
+  std::string default_short_code;
+  size_t group_commit_max_messages = 500;
+  std::chrono::milliseconds group_commit_max_delay{0};
+  int inbound_per_pass = 100;
+  int claim_batch = 50;
+  int max_instructions_in_flight = 64;
+  int max_replies_in_flight = 500;
+  std::chrono::milliseconds housekeeping_interval{5000};
+  std::chrono::milliseconds max_sleep{30000};  // between passes when nothing is due
+};
+
+// What /healthz and the gauges read from other threads.
+struct CoreHealth {
+  std::atomic<bool> store_writable{true};  // the last write succeeded
+  std::atomic<int64_t> pending_inbound{0};
+  std::atomic<int64_t> instructions_in_flight{0};
+  std::atomic<int64_t> replies_in_flight{0};
+};
+
+class Core {
+ public:
+  // Hands claimed replies to the MT sender (on another thread); it calls back exactly once
+  // with one result per reply, from any thread.
+  using SendReplies = std::function<void(std::vector<store::ClaimedReply>,
+                                         std::function<void(std::vector<store::ReplyResult>)>)>;
+
+  // The core shares the backend: an HTTP backend must be destroyed on the io thread (or once
+  // the io_context stopped), so the daemon keeps a reference; the embedded one dies with the
+  // core, on the core's thread.
+  Core(CoreOptions options, std::unique_ptr<store::Store> store,
+       std::shared_ptr<commands::Backend> backend, std::shared_ptr<const commands::Engine> engine,
+       SendReplies send_replies, DaemonMetrics& metrics);
+  ~Core();
+  Core(const Core&) = delete;
+  Core& operator=(const Core&) = delete;
+
+  // Starts the core thread.
+  void Start();
+
+  // Thread-safe. Queues an intake batch for the next group commit.
+  void Accept(IntakeBatch batch);
+
+  // Thread-safe. The engine used from the next step on (SIGHUP with a new grammar or limits).
+  void SetEngine(std::shared_ptr<const commands::Engine> engine);
+
+  // Thread-safe. A bill notice pushed by the backend: one engine step, applied with
+  // `notice_id` for idempotency. `done` gets OK, AlreadyExists for a notice already taken, or
+  // the error; called on the core thread.
+  void BillNotice(commands::BillNotice notice, std::string notice_id,
+                  std::function<void(Status)> done);
+
+  // Thread-safe. The backend's late answer to an instruction (pushed): one engine step, as if
+  // the instruction's call had returned it. `done` (on the core thread) gets kQueued,
+  // kDuplicate when the instruction already has its final answer, or NotFound.
+  void PushedResult(std::string instruction_id, commands::BackendResult result,
+                    std::function<void(Result<PushOutcome>)> done);
+
+  // Thread-safe. Wakes the core for a pass (e.g. after a session bound again).
+  void Kick();
+
+  // Thread-safe. Calls `done` (on the core thread) once nothing is left to do now (no intake
+  // queued, no MO "new", nothing in flight, nothing due), or at `deadline`, whichever is
+  // first. Work still queued then stays in the store for the next start.
+  void Drain(std::chrono::steady_clock::time_point deadline, std::function<void(bool idle)> done);
+
+  // Stops the thread after closing the store and the backend on it. Idempotent.
+  void Stop();
+
+  const CoreHealth& health() const { return health_; }
+
+ private:
+  void Post(std::function<void()> fn);
+  void SchedulePass();
+  void Pass();
+  void CommitIntake();
+  void CommitNow();
+  void CommitIfWaiting();
+  bool ProcessInbound();
+  bool DispatchInstructions();
+  bool DispatchReplies();
+  void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
+                       commands::BackendResult result);
+  void OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results);
+  bool AnsweredAlready(const std::string& instruction_id);
+  void RecordReceipts(const std::vector<ReceiptUpdate>& receipts, std::vector<uint32_t>* status);
+  void Housekeeping();
+  void ArmDueTimer();
+  void CheckDrained();
+  bool ApplyStep(const store::Effects& effects, std::string_view what);
+  void NoteStore(const Status& status);
+
+  CoreOptions options_;
+  std::unique_ptr<store::Store> store_;
+  std::shared_ptr<commands::Backend> backend_;
+  std::shared_ptr<const commands::Engine> engine_;  // core thread only
+  std::unique_ptr<commands::StoreViewAdapter> view_;
+  SendReplies send_replies_;
+  DaemonMetrics& metrics_;
+  CoreHealth health_;
+
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::thread thread_;
+  boost::asio::steady_timer due_timer_;
+  boost::asio::steady_timer housekeeping_timer_;
+  boost::asio::steady_timer drain_timer_;
+  boost::asio::steady_timer commit_timer_;  // group_commit_max_delay
+  bool commit_waiting_ = false;
+
+  std::mutex intake_mu_;
+  std::vector<IntakeBatch> intake_;  // guarded by intake_mu_
+  bool commit_posted_ = false;       // guarded by intake_mu_
+  // Set when intake is queued: long passes commit it between steps, so an MO's ack never waits
+  // behind a pass of engine steps (each a transaction of its own).
+  std::atomic<bool> intake_waiting_{false};
+
+  bool pass_scheduled_ = false;
+  int instructions_in_flight_ = 0;
+  int replies_in_flight_ = 0;
+  std::map<int64_t, int> inbound_failures_;    // stored MO id -> consecutive failed steps
+  std::vector<ReceiptUpdate> early_receipts_;  // overtook their submit_sm_resp; tried again
+  std::function<void(bool)> drain_done_;
+  bool stopped_ = false;
+};
+
+}  // namespace smsgw::gateway

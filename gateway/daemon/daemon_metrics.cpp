@@ -1,0 +1,93 @@
+#include "gateway/daemon/daemon_metrics.h"
+
+namespace smsgw::gateway {
+
+namespace {
+
+Counter& Mo(Registry& r, const char* outcome) {
+  return r.GetCounter("smsgw_mo_total", "MOs received, by what became of them",
+                      {{"outcome", outcome}});
+}
+Counter& Mt(Registry& r, const char* outcome) {
+  return r.GetCounter("smsgw_mt_total", "MT replies, by the fate of their submit_sm or receipt",
+                      {{"outcome", outcome}});
+}
+Counter& Instructions(Registry& r, const char* outcome) {
+  return r.GetCounter("smsgw_instructions_total", "Backend answers to instructions, by outcome",
+                      {{"outcome", outcome}});
+}
+Counter& Reloads(Registry& r, const char* result) {
+  return r.GetCounter("smsgw_reloads_total", "SIGHUP reloads, by result", {{"result", result}});
+}
+Gauge& Queue(Registry& r, const char* queue) {
+  return r.GetGauge("smsgw_queue_depth", "Items waiting in the store, by queue",
+                    {{"queue", queue}});
+}
+Histogram& Latency(Registry& r, const char* name, const char* help) {
+  return r.GetHistogram(name, help, LatencyBuckets());
+}
+
+}  // namespace
+
+DaemonMetrics::DaemonMetrics(Registry& registry)
+    : mo_stored(Mo(registry, "stored")),
+      mo_duplicate(Mo(registry, "duplicate")),
+      mo_refused(Mo(registry, "refused")),
+      mo_retry_later(Mo(registry, "retry_later")),
+      mo_incomplete(Mo(registry, "incomplete")),
+      receipts(Mo(registry, "receipt")),
+      mt_sent(Mt(registry, "sent")),
+      mt_retry(Mt(registry, "retry")),
+      mt_failed(Mt(registry, "failed")),
+      mt_delivered(Mt(registry, "delivered")),
+      mt_undeliverable(Mt(registry, "undeliverable")),
+      instructions_accepted(Instructions(registry, "accepted")),
+      instructions_rejected(Instructions(registry, "rejected")),
+      instructions_unavailable(Instructions(registry, "unavailable")),
+      credential_refusals(
+          registry.GetCounter("smsgw_credential_refusals_total",
+                              "MOs refused for carrying an account and a credential together")),
+      resend_hits(registry.GetCounter("smsgw_resend_hits_total",
+                                      "Commands answered with an earlier reference (resends)")),
+      step_failures(
+          registry.GetCounter("smsgw_step_failures_total",
+                              "Engine steps or store writes that failed and were retried")),
+      reloads_ok(Reloads(registry, "ok")),
+      reloads_failed(Reloads(registry, "failed")),
+      binds_up(registry.GetGauge("smsgw_binds_up", "SMPP binds currently bound")),
+      queue_inbound(Queue(registry, "inbound")),
+      queue_instructions_pending(Queue(registry, "instructions")),
+      queue_replies_pending(Queue(registry, "replies")),
+      dead_letters(registry.GetGauge("smsgw_dead_letters",
+                                     "Outbox items dead (smsgw ctl outbox retry re-queues them)")),
+      unacked_mos(registry.GetGauge("smsgw_unacked_mos",
+                                    "MOs received whose deliver_sm_resp is not sent yet")),
+      mo_ack_seconds(Latency(registry, "smsgw_mo_ack_seconds",
+                             "From an MO read off the socket to its deliver_sm_resp")),
+      mo_reply_seconds(Latency(registry, "smsgw_mo_reply_seconds",
+                               "From an MO received to its reply queued in the store")),
+      backend_seconds(Latency(registry, "smsgw_backend_seconds",
+                              "From an instruction handed to the backend to its answer")),
+      mt_submit_seconds(Latency(registry, "smsgw_mt_submit_seconds",
+                                "From a reply claimed to its final submit_sm_resp")),
+      registry_(registry) {}
+
+void DaemonMetrics::CountOutcome(const std::string& outcome) {
+  Counter* counter = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = outcomes_.find(outcome);
+    if (it == outcomes_.end()) {
+      it = outcomes_
+               .emplace(outcome,
+                        &registry_.GetCounter("smsgw_mo_processed_total",
+                                              "Stored MOs processed, by the engine's outcome",
+                                              {{"outcome", outcome}}))
+               .first;
+    }
+    counter = it->second;
+  }
+  counter->Add();
+}
+
+}  // namespace smsgw::gateway

@@ -1,0 +1,65 @@
+// The daemon's Prometheus metrics, created once at start in one Registry (gateway/metrics.h)
+// and updated from the io and core threads. docs/operations.md lists them with what to watch.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "gateway/metrics.h"
+
+namespace smsgw::gateway {
+
+class DaemonMetrics {
+ public:
+  explicit DaemonMetrics(Registry& registry);
+
+  Registry& registry() { return registry_; }
+
+  // MOs by what the store made of them: stored, duplicate, refused (undecodable), retry_later
+  // (store failed or draining), receipt.
+  Counter& mo_stored;
+  Counter& mo_duplicate;
+  Counter& mo_refused;
+  Counter& mo_retry_later;
+  Counter& mo_incomplete;
+  Counter& receipts;
+  // MTs by the fate of their submit_sm: sent, retry, failed; and receipts delivered/not.
+  Counter& mt_sent;
+  Counter& mt_retry;
+  Counter& mt_failed;
+  Counter& mt_delivered;
+  Counter& mt_undeliverable;
+  // Instructions by the backend's answer.
+  Counter& instructions_accepted;
+  Counter& instructions_rejected;
+  Counter& instructions_unavailable;
+  Counter& credential_refusals;
+  Counter& resend_hits;
+  Counter& step_failures;
+  Counter& reloads_ok;
+  Counter& reloads_failed;
+
+  Gauge& binds_up;
+  Gauge& queue_inbound;
+  Gauge& queue_instructions_pending;
+  Gauge& queue_replies_pending;
+  Gauge& dead_letters;
+  Gauge& unacked_mos;
+
+  Histogram& mo_ack_seconds;     // MO read from the socket -> its deliver_sm_resp
+  Histogram& mo_reply_seconds;   // MO received -> its first reply queued in the store
+  Histogram& backend_seconds;    // instruction handed to the backend -> its answer
+  Histogram& mt_submit_seconds;  // reply claimed -> submit_sm_resp
+
+  // Processed MOs by the engine's outcome word ("challenge", "instruction", "usage", ...).
+  // Thread-safe; labels are created on first use.
+  void CountOutcome(const std::string& outcome);
+
+ private:
+  Registry& registry_;
+  std::mutex mu_;
+  std::map<std::string, Counter*> outcomes_;
+};
+
+}  // namespace smsgw::gateway

@@ -1,0 +1,125 @@
+#include "gateway/daemon/daemon_open.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "commands/embedded_backend.h"
+#include "conf/key_file.h"
+#include "gateway/grammar_file.h"
+#include "gateway/store_settings.h"
+#include "store/ledger.h"
+#include "store/ledger_demo.h"
+#include "store/ledger_keys.h"
+
+namespace smsgw::gateway {
+
+namespace {
+
+Status ParentDirectory(const std::string& file) {
+  return MakeDirectories(std::filesystem::path(file).parent_path().string());
+}
+
+}  // namespace
+
+Status MakeDirectories(const std::string& dir) {
+  if (dir.empty()) return Status::OK();
+  std::error_code ec;
+  if (std::filesystem::is_directory(dir, ec)) return Status::OK();
+  std::string parent = std::filesystem::path(dir).parent_path().string();
+  if (parent != dir) {
+    Status made = MakeDirectories(parent);
+    if (!made.ok()) return made;
+  }
+  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    return Status::IOError("cannot create directory " + dir + ": " + std::strerror(errno));
+  }
+  return Status::OK();
+}
+
+Result<store::Options> StoreOptionsFor(const conf::GatewayConfig& config) {
+  store::Options o = StoreOptionsFromConfig(config.store);
+  o.mode = store::OpenMode::kDaemon;
+  auto keys = StoreKeyRing(config.store, /*allow_create=*/true);
+  if (!keys.ok()) return keys.status();
+  o.keys = std::move(*keys);
+  if (config.backend.type == conf::BackendType::kHttp) {
+    const conf::HttpBackend& h = config.backend.http;
+    o.instruction_retry.base_delay_ms = h.backoff_min.count();
+    o.instruction_retry.max_delay_ms = h.backoff_max.count();
+    o.instruction_retry.max_attempts = static_cast<int>(h.max_attempts);
+  }
+  return o;
+}
+
+Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& config) {
+  if (Status made = ParentDirectory(config.store.path); !made.ok()) return made;
+  auto options = StoreOptionsFor(config);
+  if (!options.ok()) return options.status();
+  auto opened = store::Store::Open(std::move(*options));
+  if (!opened.ok()) {
+    return opened.status().WithContext("store " + config.store.path);
+  }
+  return opened;
+}
+
+Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::GatewayConfig& config) {
+  const conf::EmbeddedBackend& e = config.backend.embedded;
+  if (Status made = ParentDirectory(e.ledger_path); !made.ok()) return made;
+  auto pepper = KeyFromConfig(e.pepper_key, /*allow_create=*/true);
+  if (!pepper.ok()) return pepper.status().WithContext("backend.embedded.pepper_key_file");
+  auto keys = store::LedgerKeys::FromPepper(*pepper);
+  if (!keys.ok()) return keys.status();
+  store::LedgerOptions options;
+  options.path = e.ledger_path;
+  auto ledger = store::Ledger::Open(options, *keys);
+  if (!ledger.ok()) {
+    return ledger.status().WithContext("ledger " + e.ledger_path);
+  }
+  if (e.seed_demo_data) {
+    Status seeded = store::SeedDemoLedger(**ledger);
+    if (!seeded.ok()) return seeded.WithContext("demo data");
+  }
+  return std::unique_ptr<commands::Backend>(
+      std::make_unique<commands::EmbeddedBackend>(std::move(*ledger)));
+}
+
+Result<std::shared_ptr<const parser::Grammar>> LoadGrammarOf(const conf::GatewayConfig& config) {
+  parser::GrammarLoad load = LoadGrammarFile(config.grammar_path);
+  if (load.ok()) return load.grammar;
+  std::string errors;
+  for (const parser::Diagnostic& d : load.diagnostics) {
+    if (!d.is_error()) continue;
+    if (!errors.empty()) errors += "\n";
+    errors += d.ToString();
+  }
+  return Status::FailedPrecondition(errors);
+}
+
+Result<std::unique_ptr<commands::Engine>> MakeEngine(
+    const conf::GatewayConfig& config, std::shared_ptr<const parser::Grammar> grammar) {
+  commands::EngineOptions options = commands::EngineOptions::FromLimits(config.limits);
+  const bool http = config.backend.type == conf::BackendType::kHttp;
+  options.instruction_max_attempts =
+      http ? static_cast<int>(config.backend.http.max_attempts) : store::RetryPolicy{}.max_attempts;
+  options.unavailable_is_unapplied = !http;
+  commands::EngineDeps deps;
+  deps.now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  return commands::Engine::Create(std::move(grammar), options, std::move(deps));
+}
+
+Result<std::string> AdminToken(const conf::GatewayConfig& config) {
+  auto token = conf::ReadKey(config.admin.token);
+  if (!token.ok()) {
+    return token.status().WithContext("admin token");
+  }
+  return store::ToHex(token->bytes());
+}
+
+}  // namespace smsgw::gateway

@@ -1,0 +1,224 @@
+#include "gateway/daemon/mo_intake.h"
+
+#include <boost/asio/post.hpp>
+#include <utility>
+#include <variant>
+
+#include "gateway/log.h"
+#include "gateway/smpp/command_status.h"
+#include "gateway/smpp/delivery_receipt.h"
+#include "gateway/smpp/user_data.h"
+
+namespace smsgw::gateway {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr uint32_t kOk = smpp::ToWire(smpp::CommandStatus::kROk);
+constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
+constexpr uint32_t kCannotProcess = smpp::ToWire(smpp::CommandStatus::kRxPAppn);
+
+// Subscribers' numbers are kept in one form: digits, no "+", whatever TON the SMSC used.
+std::string NormalizeAddress(const std::string& value) {
+  if (!value.empty() && value.front() == '+') return value.substr(1);
+  return value;
+}
+
+std::string GroupKey(std::string_view connection, std::string_view source,
+                     std::string_view destination, const smpp::ConcatInfo& c) {
+  std::string key;
+  key.reserve(connection.size() + source.size() + destination.size() + 16);
+  key.append(connection).push_back('\0');
+  key.append(source).push_back('\0');
+  key.append(destination).push_back('\0');
+  key += std::to_string(static_cast<int>(c.scheme)) + ':' + std::to_string(c.reference) + ':' +
+         std::to_string(c.total);
+  return key;
+}
+
+const smpp::ShortMessagePdu* AsShortMessage(const smpp::Pdu& pdu) {
+  if (const auto* d = std::get_if<smpp::DeliverSm>(&pdu.body)) return d;
+  return nullptr;
+}
+
+}  // namespace
+
+// One session batch: its ack goes out when every MO in it has a status.
+struct MoIntake::Join {
+  Ack ack;
+  std::vector<uint32_t> statuses;
+  size_t remaining = 0;
+  Clock::time_point received;
+};
+
+// The MOs (parts) whose status is that of one message's Accept.
+struct MoIntake::Waiters {
+  std::vector<std::pair<std::shared_ptr<Join>, size_t>> parts;
+};
+
+// What one read produced for the store.
+struct MoIntake::Pending {
+  IntakeBatch batch;
+  std::vector<std::shared_ptr<Waiters>> message_waiters;
+  std::vector<std::pair<std::shared_ptr<Join>, size_t>> receipt_waiters;
+};
+
+MoIntake::MoIntake(boost::asio::io_context& io, Options options, Handoff handoff)
+    : io_(io),
+      options_(std::move(options)),
+      handoff_(std::move(handoff)),
+      reassembler_(options_.reassembly) {}
+
+MoIntake::~MoIntake() = default;
+
+void MoIntake::Deliver(std::vector<smpp::InboundMo> batch, Ack ack) {
+  const Clock::time_point now = Clock::now();
+  auto join = std::make_shared<Join>();
+  join->ack = std::move(ack);
+  join->statuses.assign(batch.size(), kOk);
+  join->remaining = batch.size();
+  join->received = now;
+  unacked_ += batch.size();
+  if (batch.empty()) return Resolve(join, 0, kOk);
+
+  auto pending = std::make_shared<Pending>();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (stopping_) {
+      ++stats_.refused_stopping;
+      Resolve(join, i, kRetryLater);
+      continue;
+    }
+    Handle(batch[i], join, i, pending.get(), now);
+  }
+  if (pending->batch.messages.empty() && pending->batch.receipts.empty()) return;
+
+  pending->batch.received = now;
+  pending->batch.done = [this, pending](std::vector<uint32_t> message_status,
+                                        std::vector<uint32_t> receipt_status) {
+    boost::asio::post(io_, [this, pending, message_status = std::move(message_status),
+                            receipt_status = std::move(receipt_status)] {
+      for (size_t m = 0; m < pending->message_waiters.size(); ++m) {
+        const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
+        for (auto& [j, index] : pending->message_waiters[m]->parts) Resolve(j, index, status);
+      }
+      for (size_t r = 0; r < pending->receipt_waiters.size(); ++r) {
+        const uint32_t status = r < receipt_status.size() ? receipt_status[r] : kRetryLater;
+        Resolve(pending->receipt_waiters[r].first, pending->receipt_waiters[r].second, status);
+      }
+    });
+  };
+  handoff_(std::move(pending->batch));
+}
+
+void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& join, size_t index,
+                      Pending* pending, Clock::time_point now) {
+  const smpp::ShortMessagePdu* sm = AsShortMessage(mo.pdu);
+  const auto* data_sm = std::get_if<smpp::DataSm>(&mo.pdu.body);
+  if (sm == nullptr && data_sm == nullptr) return Resolve(join, index, kCannotProcess);
+
+  if (sm != nullptr && smpp::IsDeliveryReceipt(sm->esm_class)) {
+    auto receipt = smpp::ParseDeliveryReceipt(std::get<smpp::DeliverSm>(mo.pdu.body));
+    if (!receipt.ok()) {
+      // Nothing to match it to; holding it would only make the SMSC resend it.
+      LogWarn("mo.receipt_unreadable", {{"connection", mo.connection}});
+      return Resolve(join, index, kOk);
+    }
+    ReceiptUpdate update;
+    update.connection = mo.connection;
+    update.smsc_message_id =
+        smpp::NormalizeMessageId(receipt->message_id, smpp::MessageIdBase::kAsIs);
+    const smpp::MessageState state = receipt->state.value_or(smpp::MessageState::kUnknown);
+    update.delivered = state == smpp::MessageState::kDelivered;
+    update.final = smpp::IsFinal(state);
+    update.stat = receipt->stat;
+    ++stats_.receipts;
+    pending->batch.receipts.push_back(std::move(update));
+    pending->receipt_waiters.emplace_back(join, index);
+    return;
+  }
+
+  const smpp::Address& source = sm != nullptr ? sm->source : data_sm->source;
+  const smpp::Address& destination = sm != nullptr ? sm->destination : data_sm->destination;
+  auto user_data = sm != nullptr ? smpp::ExtractUserData(*sm) : smpp::ExtractUserData(*data_sm);
+  if (!user_data.ok()) {
+    ++stats_.undecodable;
+    LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "user data"}});
+    return Resolve(join, index, kCannotProcess);
+  }
+  const std::string from = NormalizeAddress(source.value);
+  const std::string to = NormalizeAddress(destination.value);
+  std::string key;
+  if (user_data->concat) {
+    ++stats_.parts;
+    key = GroupKey(mo.connection, from, to, *user_data->concat);
+  }
+  auto added = reassembler_.Add(mo.connection, from, to, std::move(*user_data), now);
+  DropGroups(std::move(added.evicted));
+
+  auto waiters = std::make_shared<Waiters>();
+  if (!key.empty()) {
+    auto it = held_.find(key);
+    if (it != held_.end()) {
+      waiters = it->second;
+    } else {
+      held_.emplace(key, waiters);
+    }
+  }
+  waiters->parts.emplace_back(join, index);
+  if (added.outcome != smpp::Reassembler::Outcome::kComplete) return;
+  if (!key.empty()) held_.erase(key);
+
+  auto options = options_.text_options.find(mo.connection);
+  auto text = smpp::JoinedText(*added.message, options != options_.text_options.end()
+                                                   ? options->second
+                                                   : smpp::TextOptions{});
+  if (!text.ok()) {
+    ++stats_.undecodable;
+    LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "text"}});
+    for (auto& [j, i] : waiters->parts) Resolve(j, i, kCannotProcess);
+    return;
+  }
+  store::InboundMessage message;
+  message.connection = mo.connection;
+  message.source = from;
+  message.destination = to;
+  message.text = std::move(*text);
+  message.data_coding = added.message->parts.front().data_coding;
+  // No network id: SMPP 3.4 gives an MO none. The store then uses its short redelivery window
+  // for identical texts (store/options.h).
+  ++stats_.messages;
+  pending->batch.messages.push_back(std::move(message));
+  pending->message_waiters.push_back(std::move(waiters));
+}
+
+void MoIntake::Expire(Clock::time_point now) {
+  DropGroups(reassembler_.Expire(now));
+}
+
+void MoIntake::DropGroups(std::vector<smpp::AssembledMessage> groups) {
+  for (const smpp::AssembledMessage& group : groups) {
+    if (!group.concat) continue;
+    ++stats_.incomplete;
+    LogWarn("mo.concat_incomplete", {{"connection", group.connection},
+                                     {"source", group.source},
+                                     {"parts", static_cast<uint64_t>(group.parts.size())},
+                                     {"total", static_cast<unsigned>(group.total)}});
+    auto it =
+        held_.find(GroupKey(group.connection, group.source, group.destination, *group.concat));
+    if (it == held_.end()) continue;
+    std::shared_ptr<Waiters> waiters = std::move(it->second);
+    held_.erase(it);
+    for (auto& [j, i] : waiters->parts) Resolve(j, i, kOk);
+  }
+}
+
+void MoIntake::Resolve(const std::shared_ptr<Join>& join, size_t index, uint32_t status) {
+  if (index < join->statuses.size()) join->statuses[index] = status;
+  if (join->remaining > 0 && --join->remaining > 0) return;
+  unacked_ -= std::min(unacked_, join->statuses.size());
+  if (on_acked) on_acked(Clock::now() - join->received);
+  Ack ack = std::move(join->ack);
+  if (ack) ack(std::move(join->statuses));
+}
+
+}  // namespace smsgw::gateway

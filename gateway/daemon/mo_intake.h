@@ -1,0 +1,114 @@
+// The daemon's MoSink: what happens to an MO between the SMPP session and the store.
+//
+// On the io thread, per socket read: delivery receipts are parsed; other MOs are decoded
+// (data_coding, the connection's dcs0 charset) and concatenated parts reassembled. What is
+// left (whole messages and receipts) goes to the store's thread in one IntakeBatch per read,
+// so the other core is woken once per read, not once per MO.
+//
+// Persist, then acknowledge: an MO's deliver_sm_resp carries ESME_ROK only once the store
+// holds it (Store::Accept returned). A part of a concatenated message is acknowledged when its
+// whole message is stored; the session's batch ack therefore waits for every part it holds.
+// When the store fails, every MO of the batch is answered ESME_RX_T_APPN and the SMSC
+// redelivers. A concatenated message still incomplete after the reassembly timeout is
+// acknowledged and dropped (logged and counted): holding its parts for ever would block the
+// SMSC's window, and its text cannot be read without the missing part.
+//
+// Threading: Deliver, Resolve, Expire and StopTaking run on the io thread only.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/smpp/mo_sink.h"
+#include "gateway/smpp/reassembler.h"
+#include "gateway/smpp/text_codec.h"
+#include "store/inbound.h"
+
+namespace smsgw::gateway {
+
+// A delivery receipt for an MT we sent.
+struct ReceiptUpdate {
+  std::string connection;
+  std::string smsc_message_id;  // normalised
+  bool delivered = false;
+  bool final = false;  // an end state: no further receipt will follow
+  std::string stat;    // "DELIVRD", "UNDELIV", ...
+};
+
+// What one read hands to the store's thread. `done` must be called exactly once, from any
+// thread: one ESME status per message and per receipt, in order (0 when it is stored or needs
+// nothing more, ESME_RX_T_APPN when the store failed).
+struct IntakeBatch {
+  std::vector<store::InboundMessage> messages;
+  std::vector<ReceiptUpdate> receipts;
+  std::chrono::steady_clock::time_point received;
+  std::function<void(std::vector<uint32_t> message_status, std::vector<uint32_t> receipt_status)>
+      done;
+};
+
+struct MoIntakeStats {
+  uint64_t messages = 0;          // whole messages handed to the store
+  uint64_t parts = 0;             // concatenated parts received
+  uint64_t receipts = 0;          // delivery receipts handed to the store
+  uint64_t undecodable = 0;       // refused: text that cannot be decoded
+  uint64_t incomplete = 0;        // concatenated messages dropped incomplete
+  uint64_t refused_stopping = 0;  // answered RX_T_APPN while draining
+};
+
+class MoIntake final : public smpp::MoSink {
+ public:
+  using Handoff = std::function<void(IntakeBatch)>;
+
+  struct Options {
+    std::map<std::string, smpp::TextOptions> text_options;  // per connection name
+    smpp::ReassemblyOptions reassembly;
+  };
+
+  // `io` is the sessions' io_context: store answers are posted back to it.
+  MoIntake(boost::asio::io_context& io, Options options, Handoff handoff);
+  ~MoIntake() override;
+
+  void Deliver(std::vector<smpp::InboundMo> batch, Ack ack) override;
+
+  // Acknowledges groups idle past the reassembly timeout (see above). Call it every few
+  // seconds.
+  void Expire(std::chrono::steady_clock::time_point now);
+
+  // From now on every MO is answered ESME_RX_T_APPN (the SMSC keeps it for later): drain.
+  void StopTaking() { stopping_ = true; }
+
+  // MOs whose acknowledgement is still owed to a session.
+  size_t unacked() const { return unacked_; }
+  const MoIntakeStats& stats() const { return stats_; }
+
+  // Called with the statuses once per batch; set by the daemon to take the ack latency.
+  std::function<void(std::chrono::steady_clock::duration)> on_acked;
+
+  struct Waiters;
+
+ private:
+  struct Join;
+  struct Pending;
+  void Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& join, size_t index,
+              Pending* pending, std::chrono::steady_clock::time_point now);
+  void Resolve(const std::shared_ptr<Join>& join, size_t index, uint32_t status);
+  void DropGroups(std::vector<smpp::AssembledMessage> groups);
+
+  boost::asio::io_context& io_;
+  Options options_;
+  Handoff handoff_;
+  smpp::Reassembler reassembler_;
+  // Parts held per concatenation group, keyed like the reassembler's groups.
+  std::map<std::string, std::shared_ptr<Waiters>> held_;
+  bool stopping_ = false;
+  size_t unacked_ = 0;
+  MoIntakeStats stats_;
+};
+
+}  // namespace smsgw::gateway

@@ -1,0 +1,137 @@
+#include "gateway/daemon/mt_sender.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <utility>
+
+#include "gateway/log.h"
+#include "gateway/smpp/segmenter.h"
+
+namespace smsgw::gateway {
+
+namespace {
+
+// Subscribers are addressed internationally (E.164 digits); short codes as the network knows
+// them (TON unknown, NPI ISDN), which every SMSC we know accepts for a service number.
+constexpr uint8_t kTonInternational = 1;
+constexpr uint8_t kTonUnknown = 0;
+constexpr uint8_t kNpiIsdn = 1;
+constexpr uint8_t kFinalReceipt = 1;
+
+}  // namespace
+
+struct MtSender::Batch {
+  std::vector<store::ReplyResult> results;
+  std::vector<int> parts_left;  // per reply
+  size_t replies_left = 0;
+  Done done;
+};
+
+void MtSender::AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
+                          std::vector<std::string> short_codes) {
+  routes_.push_back({connection, std::move(session), std::move(short_codes)});
+}
+
+const MtSender::Route* MtSender::Pick(const store::ClaimedReply& reply) const {
+  auto up = [](const Route& r) { return r.session->state() == smpp::SessionState::kBound; };
+  auto serves = [&reply](const Route& r) {
+    return r.short_codes.empty() || std::find(r.short_codes.begin(), r.short_codes.end(),
+                                              reply.source) != r.short_codes.end();
+  };
+  if (reply.connection) {
+    for (const Route& r : routes_) {
+      if (r.connection == *reply.connection && up(r)) return &r;
+    }
+  }
+  for (const Route& r : routes_) {
+    if (up(r) && serves(r)) return &r;
+  }
+  return nullptr;
+}
+
+void MtSender::Send(std::vector<store::ClaimedReply> replies, Done done) {
+  boost::asio::post(io_, [this, replies = std::move(replies), done = std::move(done)]() mutable {
+    auto batch = std::make_shared<Batch>();
+    batch->results.resize(replies.size());
+    batch->parts_left.assign(replies.size(), 0);
+    batch->replies_left = replies.size();
+    batch->done = std::move(done);
+    if (replies.empty()) return batch->done({});
+    for (size_t i = 0; i < replies.size(); ++i) SendOne(batch, i, replies[i]);
+  });
+}
+
+void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
+                       store::ClaimedReply& reply) {
+  store::ReplyResult& result = batch->results[index];
+  result.id = reply.id;
+  const Route* route = Pick(reply);
+  if (route == nullptr) {
+    result.kind = store::ReplyResult::Kind::kRetry;
+    result.error = "no bind up";
+    return Finish(batch, index);
+  }
+  const uint8_t reference = next_reference_++;
+  if (next_reference_ == 0) next_reference_ = 1;
+  auto segmented = smpp::SegmentText(reply.text.view(), reference);
+  if (!segmented.ok()) {
+    result.kind = store::ReplyResult::Kind::kFailed;
+    result.error = "text does not encode: " + segmented.status().message();
+    return Finish(batch, index);
+  }
+  const size_t parts = segmented->parts.size();
+  batch->parts_left[index] = static_cast<int>(parts);
+  result.kind = store::ReplyResult::Kind::kSent;
+  for (size_t p = 0; p < parts; ++p) {
+    smpp::SubmitSm sm;
+    sm.source = {kTonUnknown, kNpiIsdn, reply.source};
+    sm.destination = {kTonInternational, kNpiIsdn, reply.destination};
+    sm.esm_class = segmented->esm_class;
+    sm.data_coding = segmented->data_coding;
+    sm.registered_delivery = p + 1 == parts ? kFinalReceipt : 0;
+    sm.short_message = std::move(segmented->parts[p]);
+    const bool last = p + 1 == parts;
+    Status queued = route->session->Submit(
+        std::move(sm), [this, batch, index, last](const smpp::SubmitResult& r) {
+          store::ReplyResult& res = batch->results[index];
+          if (r.consequence.status_class == smpp::StatusClass::kOk) {
+            if (last) res.smsc_message_id = r.message_id;
+          } else if (r.consequence.status_class == smpp::StatusClass::kPermanent &&
+                     !r.outcome_unknown) {
+            res.kind = store::ReplyResult::Kind::kFailed;
+            res.error = smpp::CommandStatusName(r.status);
+          } else if (res.kind != store::ReplyResult::Kind::kFailed) {
+            res.kind = store::ReplyResult::Kind::kRetry;
+            res.error = r.outcome_unknown ? "no response" : smpp::CommandStatusName(r.status);
+          }
+          if (--batch->parts_left[index] == 0) Finish(batch, index);
+        });
+    if (!queued.ok()) {
+      if (queued.code() == Status::Code::kInvalidArgument) {
+        result.kind = store::ReplyResult::Kind::kFailed;
+      } else if (result.kind != store::ReplyResult::Kind::kFailed) {
+        result.kind = store::ReplyResult::Kind::kRetry;
+      }
+      result.error = queued.message();
+      // The parts not queued will never call back.
+      batch->parts_left[index] -= static_cast<int>(parts - p);
+      if (batch->parts_left[index] == 0) Finish(batch, index);
+      return;
+    }
+  }
+}
+
+void MtSender::Finish(const std::shared_ptr<Batch>& batch, size_t index) {
+  store::ReplyResult& r = batch->results[index];
+  if (r.kind == store::ReplyResult::Kind::kSent && r.smsc_message_id.empty()) {
+    r.smsc_message_id = "-";  // an SMSC that gives no id: the receipt cannot be matched
+  }
+  if (r.kind != store::ReplyResult::Kind::kSent) {
+    LogWarn("mt.not_sent", {{"reply", r.id},
+                            {"retry", r.kind == store::ReplyResult::Kind::kRetry},
+                            {"error", r.error}});
+  }
+  if (--batch->replies_left == 0) batch->done(std::move(batch->results));
+}
+
+}  // namespace smsgw::gateway

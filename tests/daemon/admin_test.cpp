@@ -1,0 +1,76 @@
+// The running daemon's admin endpoint: /healthz and /metrics behind the bearer token.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "tests/daemon/daemon_fixture.h"
+
+namespace smsgw::daemon_test {
+namespace {
+
+namespace http = boost::beast::http;
+
+struct Answer {
+  int status = 0;
+  std::string body;
+};
+
+Answer Get(int port, const std::string& target, const std::string& token) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  boost::system::error_code ec;
+  socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)}, ec);
+  if (ec) return {};
+  http::request<http::string_body> req(http::verb::get, target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  http::write(socket, req, ec);
+  boost::beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res, ec);
+  if (ec) return {};
+  return {static_cast<int>(res.result_int()), res.body()};
+}
+
+class AdminTest : public DaemonTest {
+ protected:
+  std::string Token() {
+    std::string t = test::ReadFileText(dir_.File("var/keys/admin.token"));
+    while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+    return t;
+  }
+};
+
+TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
+  StartDaemon();
+  ASSERT_FALSE(Say(kAmina, "HELP").starts_with("<no"));
+
+  EXPECT_EQ(Get(admin_port_, "/healthz", "").status, 401);
+  EXPECT_EQ(Get(admin_port_, "/metrics", "not-the-token").status, 401);
+
+  Answer health = Get(admin_port_, "/healthz", Token());
+  EXPECT_EQ(health.status, 200) << health.body;
+  EXPECT_NE(health.body.find("\"binds_up\":1"), std::string::npos) << health.body;
+  EXPECT_NE(health.body.find("\"writable\":true"), std::string::npos) << health.body;
+
+  Answer metrics = Get(admin_port_, "/metrics", Token());
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("smsgw_binds_up 1"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("smsgw_mo_total{outcome=\"stored\"} 1"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("smsgw_mo_processed_total{outcome=\"help\"} 1"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("smsgw_mo_ack_seconds_count 1"), std::string::npos) << metrics.body;
+
+  // Without a bind the gateway is not healthy.
+  sim_->Run([](smpp::testing::SmscSimulator& sim) { sim.SendUnbind(); });
+  ASSERT_TRUE(
+      test::WaitFor([&] { return Get(admin_port_, "/healthz", Token()).status == 503; }, 10s));
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
+}  // namespace
+}  // namespace smsgw::daemon_test
