@@ -2,7 +2,7 @@
 #
 #   make            optimised build with debug info (build/smsgw)
 #   make test       build and run every test suite; ends with "N passed, N failed"
-#   make run        start the gateway on the shipped configuration
+#   make run        the gateway on the shipped configuration, and a phone console to try it
 #   make asan       the test suites under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make bench      benchmark programs (figures go to docs/benchmarks.md)
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)

@@ -2,22 +2,10 @@
 
 namespace smsgw::store {
 
-namespace {
-
-using By = AccountRef::By;
-
-constexpr std::string_view kDemoPin = "1234";
-
-struct DemoAccount {
-  NewAccount account;
-  AccountRef ref;
-  int64_t opening_balance;  // minor units
-  bool with_pin;
-};
-
-std::vector<DemoAccount> DemoAccounts() {
+const std::vector<DemoAccount>& DemoAccounts() {
+  using By = AccountRef::By;
   using K = AccountKind;
-  return {
+  static const std::vector<DemoAccount> kAccounts = {
       {{K::kSubscriber, "", "254700000001", "AMINA WANJIKU", "1000000001", 0},
        {By::kAccountNumber, "1000000001"},
        1'000'000,
@@ -49,9 +37,8 @@ std::vector<DemoAccount> DemoAccounts() {
        0,
        false},
   };
+  return kAccounts;
 }
-
-}  // namespace
 
 Status SeedDemoLedger(Ledger& ledger) {
   for (const DemoAccount& demo : DemoAccounts()) {

@@ -66,7 +66,7 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
       } else if (auto reply = ErrorResponse(r.error)) {
         sim->Send(*reply);
       }
-      if (sim->conn_.get() != this || !socket.is_open()) return;
+      if (sim == nullptr || sim->conn_.get() != this || !socket.is_open()) return;
     }
     Read();
   }
@@ -88,7 +88,9 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
   void Close() {
     error_code ignored;
     socket.close(ignored);
+    const bool was_bound = bound;
     bound = false;
+    if (was_bound && sim != nullptr) sim->NotifyBind(false);
   }
 };
 
@@ -159,6 +161,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     Send(resp);
     conn_->bound = true;
     SendMos();
+    NotifyBind(true);  // after SendMos: an MO the observer pushes now is sent once
     return;
   }
   if (std::holds_alternative<EnquireLink>(pdu.body)) {
@@ -168,6 +171,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   if (std::holds_alternative<Unbind>(pdu.body)) {
     Send(MakeResponse(id, seq, 0));
     conn_->bound = false;
+    NotifyBind(false);
     return;
   }
   if (const auto* sm = std::get_if<SubmitSm>(&pdu.body)) {
@@ -181,6 +185,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     } else {
       AnswerSubmit(seq, *sm, 0);
     }
+    if (config_.on_submit) config_.on_submit(*sm);
     return;
   }
   if (std::holds_alternative<DeliverSmResp>(pdu.body)) {
@@ -195,6 +200,10 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   }
   if (IsResponse(id)) return;
   Send(MakeResponse(id, seq, ToWire(CommandStatus::kRInvCmdId)));
+}
+
+void SmscSimulator::NotifyBind(bool bound) {
+  if (config_.on_bind_change) config_.on_bind_change(bound);
 }
 
 void SmscSimulator::AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status) {

@@ -10,6 +10,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,15 @@ struct SmscSimConfig {
   bool answer_enquire_link = true;
   bool send_receipts = false;  // a receipt for each accepted submit_sm asking for one
   size_t mo_window = 0;        // deliver_sm in flight at most; 0: no limit
+
+  // Observers for programs built on the simulator (the phone console), called on the
+  // io_context's thread once the event is recorded: each submit_sm (after its response, unless
+  // held), and each change of the bind (bound by bind_*; unbound by unbind, a dropped or
+  // replaced connection). An observer may push MOs; it must not destroy the simulator (post
+  // that instead).
+  std::function<void(const SubmitSm&)> on_submit;
+  std::function<void(bool bound)> on_bind_change;
+
   // PEM certificate chain and key, both set: every connection starts with a TLS handshake
   // (the constructor throws std::runtime_error when they do not load).
   std::string tls_cert_file;
@@ -84,6 +94,7 @@ class SmscSimulator {
   void Drain();
   void Send(const Pdu& pdu);
   void AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status);
+  void NotifyBind(bool bound);
 
   boost::asio::io_context& io_;
   SmscSimConfig config_;
