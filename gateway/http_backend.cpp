@@ -111,7 +111,8 @@ WireInstruction ToWire(commands::Instruction instruction) {
   w.operation = std::move(instruction.operation);
   w.msisdn = std::move(instruction.msisdn);
   for (const auto& [name, value] : instruction.fields) {
-    std::visit([&w, &name](const auto& v) { w.fields[name] = v; }, value);
+    const std::string& key = name;  // clang 14 cannot capture a structured binding
+    std::visit([&w, &key](const auto& v) { w.fields[key] = v; }, value);
   }
   w.pin = std::move(instruction.pin);
   w.new_pin = std::move(instruction.new_pin);

@@ -28,6 +28,10 @@ inline constexpr const char* kBrian = "254700000002";
 inline constexpr const char* kDavid = "254700000004";  // demo account not bound to a phone
 inline constexpr const char* kDemoPin = "1234";
 
+inline bool Has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 inline std::string SourceDir() {
   const char* d = std::getenv("SMSGW_SOURCE_DIR");
   return d != nullptr ? d : ".";

@@ -7,10 +7,6 @@
 namespace smsgw::daemon_test {
 namespace {
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 // PINs and account numbers as whole tokens (not inside a longer run of digits or letters).
 bool HasToken(const std::string& text, const std::string& token) {
   return std::regex_search(text, std::regex("(^|[^0-9A-Za-z])" + token + "($|[^0-9A-Za-z])"));

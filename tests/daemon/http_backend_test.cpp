@@ -35,10 +35,6 @@ std::string Hex(const std::string& bytes) {
   return out;
 }
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class HttpBackendTest : public DaemonTest {
  protected:
   void SetUp() override {

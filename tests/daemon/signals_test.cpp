@@ -9,10 +9,6 @@
 namespace smsgw::daemon_test {
 namespace {
 
-bool Has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 class SignalsTest : public DaemonTest {
  protected:
   // Waits (bounded) for `event` to appear in the log `count` times.
