@@ -184,8 +184,13 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   message.destination = to;
   message.text = std::move(*text);
   message.data_coding = added.message->parts.front().data_coding;
-  // No network id: SMPP 3.4 gives an MO none. The store then uses its short redelivery window
-  // for identical texts (store/options.h).
+  // SMPP 3.4 gives an MO no id of its own. Where the SMSC passes the handset's message
+  // reference (TP-MR, as user_message_reference), a redelivery carries the same one and a
+  // subscriber's new message another, so identical texts are told apart. Without it the store
+  // takes an identical text within its short window for a redelivery (store/options.h).
+  if (const auto& tlvs = sm != nullptr ? sm->tlvs : data_sm->tlvs; tlvs.user_message_reference) {
+    message.smsc_message_id = "mr:" + std::to_string(*tlvs.user_message_reference);
+  }
   ++stats_.messages;
   pending->batch.messages.push_back(std::move(message));
   pending->message_waiters.push_back(std::move(waiters));

@@ -148,3 +148,34 @@ TEST_F(GroupCommitDelayTest, MosWaitingForCompanyAreStillAcknowledgedAndAnswered
 
 }  // namespace
 }  // namespace smsgw::daemon_test
+
+namespace smsgw::daemon_test {
+namespace {
+
+// An MO with the handset's message reference: a redelivery (same reference) is taken once,
+// the same text sent again (a new reference) is a new message.
+TEST_F(DaemonTest, TheHandsetsMessageReferenceTellsARepeatFromARedelivery) {
+  StartDaemon();
+  auto send = [&](uint16_t reference) {
+    sim_->Run([&](smpp::testing::SmscSimulator& sim) {
+      smpp::DeliverSm d;
+      d.source = {1, 1, kAmina};
+      d.destination = {0, 1, kShortCode};
+      const std::string text = "HELP";
+      d.short_message.assign(text.begin(), text.end());
+      d.tlvs.user_message_reference = reference;
+      sim.PushMo(std::move(d));
+    });
+  };
+  send(41);
+  send(41);  // the SMSC again, as when our response was lost
+  send(42);  // the subscriber again
+  ASSERT_TRUE(test::WaitFor([&] { return sim_->acked_mos() == 3; }, 20s));
+  EXPECT_EQ(sim_->WaitMessagesTo(kAmina, 2, 20s).size(), 2u);
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(sim_->MessagesTo(kAmina).size(), 2u) << "the redelivery is answered once";
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
+}  // namespace
+}  // namespace smsgw::daemon_test
