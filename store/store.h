@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -92,6 +93,16 @@ class Store {
   // row does not exist; AlreadyExists when a new instruction's id or reference is taken (mint
   // new ones and retry). The message names the failing item, never a secret.
   Result<Applied> Apply(const Effects& effects);
+
+  // Many engine steps in one transaction (one fsync instead of one per step). step(i) computes
+  // the Effects of item i, reading through this Store: it sees what the steps before it in the
+  // batch applied. Each step's Effects are applied under a savepoint of their own, so a step
+  // that fails (computing or applying) leaves nothing of itself and does not undo the others;
+  // its error is its result. When the transaction itself is lost (the commit fails, or an I/O
+  // error rolled it back), every step that had succeeded reports that error instead: nothing
+  // of the batch was written. One result per step, in order.
+  std::vector<Result<Applied>> ApplySteps(size_t count,
+                                          const std::function<Result<Effects>(size_t)>& step);
 
   // The latest challenge issued to `msisdn` with this code, in whatever state (see
   // Challenge::state; expired is reported as soon as expires_at has passed), its secret opened

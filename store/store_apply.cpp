@@ -1,5 +1,7 @@
 // Store::Apply: one engine step in one transaction, and the small reads the engine makes
 // before deciding (locks, counters).
+#include <sqlite3.h>
+
 #include "store/retry.h"
 #include "store/store_impl.h"
 
@@ -125,6 +127,68 @@ Result<Applied> Store::Apply(const Effects& effects) {
   if (effects.notice_id) STORE_RETURN_IF_ERROR(CheckNoticeId(*effects.notice_id));
   STORE_RETURN_IF_ERROR(m.Transact([&] { return ApplyAll(m, effects, applied, consumed); }));
   return applied;
+}
+
+std::vector<Result<Applied>> Store::ApplySteps(size_t count,
+                                               const std::function<Result<Effects>(size_t)>& step) {
+  StoreImpl& m = *impl_;
+  std::vector<Result<Applied>> results;
+  results.reserve(count);
+  if (count == 0) return results;
+  if (Status begun = m.Begin(); !begun.ok()) {
+    for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
+    return results;
+  }
+  // Set when SQLite dropped the whole transaction (it does on I/O errors and a full disk):
+  // statements after that would each commit on their own, so the batch stops there.
+  Status lost;
+  for (size_t i = 0; i < count; ++i) {
+    if (!lost.ok()) {
+      results.emplace_back(lost);
+      continue;
+    }
+    Result<Effects> effects = step(i);
+    if (sqlite3_get_autocommit(m.db)) {
+      lost = effects.ok() ? Status::Unavailable("the transaction was rolled back by SQLite")
+                          : effects.status();
+      results.emplace_back(lost);
+      continue;
+    }
+    if (!effects.ok()) {
+      results.emplace_back(effects.status());
+      continue;
+    }
+    Status s;
+    if (effects->notice_id) s = CheckNoticeId(*effects->notice_id);
+    if (s.ok()) s = m.Q("SAVEPOINT step").Run();
+    Applied applied;
+    Consumed consumed;
+    if (s.ok()) {
+      s = ApplyAll(m, *effects, applied, consumed);
+      if (s.ok()) {
+        s = m.Q("RELEASE step").Run();
+      } else if (!sqlite3_get_autocommit(m.db)) {
+        (void)m.Q("ROLLBACK TO step").Run();
+        (void)m.Q("RELEASE step").Run();
+      }
+    }
+    if (sqlite3_get_autocommit(m.db)) {
+      lost = s.ok() ? Status::Unavailable("the transaction was rolled back by SQLite") : s;
+    }
+    if (s.ok() && lost.ok()) {
+      results.emplace_back(std::move(applied));
+    } else {
+      results.emplace_back(s.ok() ? lost : s);
+    }
+  }
+  Status committed = lost.ok() ? m.Commit() : lost;
+  if (!committed.ok()) {
+    m.Rollback();
+    for (Result<Applied>& r : results) {
+      if (r.ok()) r = Result<Applied>(committed);
+    }
+  }
+  return results;
 }
 
 Result<int64_t> Store::LockedUntil(std::string_view msisdn) {

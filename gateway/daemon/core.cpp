@@ -249,7 +249,11 @@ bool Core::ApplyStep(const store::Effects& effects, std::string_view what) {
   return false;
 }
 
+// One batch of stored MOs: every engine step in one transaction (Store::ApplySteps), so a
+// batch costs one fsync, not one per MO. Queued intake is committed first, so an MO's ack
+// waits for at most one batch.
 bool Core::ProcessInbound() {
+  CommitIfWaiting();
   auto pending = store_->PendingInbound(0, options_.inbound_per_pass);
   NoteStore(pending.status());
   if (!pending.ok()) {
@@ -257,53 +261,65 @@ bool Core::ProcessInbound() {
     return false;
   }
   health_.pending_inbound = static_cast<int64_t>(pending->size());
-  bool progressed = false;
-  for (const store::PendingMessage& m : *pending) {
-    CommitIfWaiting();
-    const commands::Inbound in = commands::Inbound::From(m);
-    auto effects = engine_->OnInbound(in, *view_);
-    bool ok = effects.ok();
-    if (!ok) {
-      metrics_.step_failures.Add();
-      LogWarn("step.engine_failed", {{"inbound", m.id}, {"error", effects.status().ToString()}});
-    } else {
-      ok = ApplyStep(*effects, "inbound");
-      if (ok) {
-        const store::Effects& fx = *effects;
-        if (fx.consume) {
-          metrics_.CountOutcome(fx.consume->outcome);
-          if (fx.consume->outcome == "refused") metrics_.credential_refusals.Add();
-          if (fx.consume->outcome == "resend") metrics_.resend_hits.Add();
-        }
-        if (!fx.replies.empty()) {
-          metrics_.mo_reply_seconds.Observe(std::max<int64_t>(0, store_->now() - m.received_at) /
-                                            1000.0);
-        }
-        LogInfo("mo.processed",
-                {{"inbound", m.id},
-                 {"source", m.source},
-                 {"outcome", fx.consume ? fx.consume->outcome : std::string("-")},
-                 {"reference", fx.consume && fx.consume->reference ? *fx.consume->reference
-                                                                   : std::string("-")}});
+  if (pending->empty()) return false;
+
+  struct Step {
+    std::string outcome = "-";
+    std::string reference = "-";
+    bool replied = false;
+  };
+  std::vector<Step> steps(pending->size());
+  auto results = store_->ApplySteps(pending->size(), [&](size_t i) -> Result<store::Effects> {
+    auto effects = engine_->OnInbound(commands::Inbound::From((*pending)[i]), *view_);
+    if (effects.ok()) {
+      if (effects->consume) {
+        steps[i].outcome = effects->consume->outcome;
+        if (effects->consume->reference) steps[i].reference = *effects->consume->reference;
       }
+      steps[i].replied = !effects->replies.empty();
     }
-    if (ok) {
+    return effects;
+  });
+
+  bool progressed = false;
+  std::vector<int64_t> give_up;
+  for (size_t i = 0; i < results.size(); ++i) {
+    const store::PendingMessage& m = (*pending)[i];
+    if (results[i].ok()) {
+      NoteStore(Status::OK());
       inbound_failures_.erase(m.id);
       progressed = true;
+      metrics_.CountOutcome(steps[i].outcome);
+      if (steps[i].outcome == "refused") metrics_.credential_refusals.Add();
+      if (steps[i].outcome == "resend") metrics_.resend_hits.Add();
+      if (steps[i].replied) {
+        metrics_.mo_reply_seconds.Observe(std::max<int64_t>(0, store_->now() - m.received_at) /
+                                          1000.0);
+      }
+      LogInfo("mo.processed", {{"inbound", m.id},
+                               {"source", m.source},
+                               {"outcome", steps[i].outcome},
+                               {"reference", steps[i].reference}});
       continue;
     }
-    if (++inbound_failures_[m.id] < kMaxStepFailures) return progressed;
+    NoteStore(results[i].status());
+    metrics_.step_failures.Add();
+    LogWarn("step.failed", {{"inbound", m.id}, {"error", results[i].status().ToString()}});
+    if (++inbound_failures_[m.id] >= kMaxStepFailures) give_up.push_back(m.id);
+  }
+  for (int64_t id : give_up) {
     // A poison message: consumed so the queue behind it moves; its text is not kept.
-    store::Effects give_up;
-    give_up.consume.emplace();
-    give_up.consume->inbound_id = m.id;
-    give_up.consume->outcome = "failed";
-    give_up.consume->redacted_text = "(not processed)";
-    give_up.actor = store::Actor::kSystem;
-    LogError("mo.failed", {{"inbound", m.id}, {"attempts", kMaxStepFailures}});
-    if (!ApplyStep(give_up, "give_up")) return progressed;
-    inbound_failures_.erase(m.id);
-    progressed = true;
+    store::Effects fx;
+    fx.consume.emplace();
+    fx.consume->inbound_id = id;
+    fx.consume->outcome = "failed";
+    fx.consume->redacted_text = "(not processed)";
+    fx.actor = store::Actor::kSystem;
+    LogError("mo.failed", {{"inbound", id}, {"attempts", kMaxStepFailures}});
+    if (ApplyStep(fx, "give_up")) {
+      inbound_failures_.erase(id);
+      progressed = true;
+    }
   }
   return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
 }

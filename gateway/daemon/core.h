@@ -4,7 +4,7 @@
 // Everything that touches SQLite happens here, in this order of priority on every pass:
 //   1. intake batches from the sessions: one Store::Accept (one fsync) for every batch queued
 //      since the last commit (group commit), then each MO's ack goes back to its session;
-//   2. stored MOs still "new": engine step, Store::Apply;
+//   2. stored MOs still "new": a batch of engine steps in one transaction (Store::ApplySteps);
 //   3. due instructions: claimed, handed to the backend; each answer becomes an engine step;
 //   4. due MT replies: claimed, handed to the MT sender; its results recorded.
 // Work comes in as handlers posted to the core's own io_context (one wake-up per batch, never
@@ -45,7 +45,7 @@ struct CoreOptions {
   std::string default_short_code;
   size_t group_commit_max_messages = 500;
   std::chrono::milliseconds group_commit_max_delay{0};
-  int inbound_per_pass = 100;
+  int inbound_per_pass = 50;  // engine steps per transaction
   int claim_batch = 50;
   int max_instructions_in_flight = 64;
   int max_replies_in_flight = 500;

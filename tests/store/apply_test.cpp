@@ -247,3 +247,79 @@ TEST_F(ApplyTest, MintedKeysHaveTheirShape) {
 
 }  // namespace
 }  // namespace smsgw::store::testing
+
+namespace smsgw::store::testing {
+namespace {
+
+class ApplyStepsTest : public ApplyTest {};
+
+TEST_F(ApplyStepsTest, EachStepSeesTheOnesBeforeItAndAFailedStepLeavesOnlyItself) {
+  const int64_t pay = NewMo("PAY KPLC 998877 1500");
+  const int64_t answer = NewMo("4821 1234");
+  const int64_t bad = NewMo("BAL");
+  const int64_t help = NewMo("HELP");
+  NewInstruction taken = Instruction();
+  {
+    Effects first;
+    first.instructions.push_back(taken);
+    ASSERT_TRUE(store().Apply(first).ok());
+  }
+  std::optional<store::Challenge> seen;
+  auto results = store().ApplySteps(5, [&](size_t i) -> Result<Effects> {
+    Effects e;
+    switch (i) {
+      case 0:  // a challenge
+        e.consume =
+            ConsumeInbound{pay, "challenge", "PAY KPLC ****** 1500", std::nullopt, std::nullopt};
+        e.challenges.push_back(Challenge("4821"));
+        return e;
+      case 1: {  // its answer, read inside the same transaction
+        auto c = store().FindChallenge(kMsisdn, "4821");
+        if (!c.ok()) return c.status();
+        e.consume = ConsumeInbound{answer, "instruction", "4821 ****", std::nullopt, std::nullopt};
+        e.challenge_changes.push_back({c->id, ChallengeChange::Kind::kConsume});
+        seen.emplace(std::move(*c));
+        return e;
+      }
+      case 2:  // the engine failed: nothing to apply
+        return Status::Unavailable("engine");
+      case 3: {  // applying fails half-way: its consume must not stay
+        e.consume = ConsumeInbound{bad, "balance", "BAL", std::nullopt, std::nullopt};
+        NewInstruction clash = Instruction();
+        clash.reference = taken.reference;
+        e.instructions.push_back(clash);
+        return e;
+      }
+      default:
+        e.consume = ConsumeInbound{help, "help", "HELP", std::nullopt, std::nullopt};
+        e.replies.push_back(Reply("help text"));
+        return e;
+    }
+  });
+  ASSERT_EQ(results.size(), 5u);
+  EXPECT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_TRUE(results[1].ok()) << results[1].status().ToString();
+  EXPECT_TRUE(results[2].status().IsUnavailable());
+  EXPECT_TRUE(results[3].status().IsAlreadyExists()) << results[3].status().ToString();
+  ASSERT_TRUE(results[4].ok()) << results[4].status().ToString();
+  EXPECT_EQ(results[4]->reply_ids.size(), 1u);
+  ASSERT_TRUE(seen.has_value()) << "step 1 saw step 0's challenge";
+
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u) << "only the failed step's MO is still new";
+  EXPECT_EQ(pending->front().id, bad);
+  auto challenge = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(challenge.ok());
+  EXPECT_EQ(challenge->state, ChallengeState::kConsumed);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(replies->size(), 1u);
+}
+
+TEST_F(ApplyStepsTest, NoStepsIsNothing) {
+  EXPECT_TRUE(store().ApplySteps(0, [](size_t) -> Result<Effects> { return Effects{}; }).empty());
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing
