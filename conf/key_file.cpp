@@ -36,7 +36,8 @@ class Fd {
   int fd_;
 };
 
-// mkdir -p with mode 0700 for what it creates; existing directories are left as they are.
+}  // namespace
+
 Status MakeParents(const std::filesystem::path& file) {
   std::filesystem::path dir;
   for (const auto& part : file.parent_path()) {
@@ -47,6 +48,8 @@ Status MakeParents(const std::filesystem::path& file) {
   }
   return Status::OK();
 }
+
+namespace {
 
 Status SyncDirectory(const std::filesystem::path& dir) {
   Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,6 +44,10 @@ class KeyBytes {
 // returning. Never overwrites anything: AlreadyExists when the file exists, including when
 // another process created it first. On any error no partial file is left behind.
 Status CreateKeyFile(const std::string& path, std::size_t bytes = 32);
+
+// mkdir -p for the directory `file` lives in, mode 0700 for what it creates (keys, databases:
+// nobody else needs to list them); existing directories are left as they are.
+Status MakeParents(const std::filesystem::path& file);
 
 // Reads and checks a key file. NotFound when it does not exist; FailedPrecondition when it is
 // not a regular file or group or others have any access to it; InvalidArgument when its text

@@ -260,7 +260,6 @@ bool Core::ProcessInbound() {
     LogWarn("store.read_failed", {{"error", pending.status().ToString()}});
     return false;
   }
-  health_.pending_inbound = static_cast<int64_t>(pending->size());
   if (pending->empty()) return false;
 
   struct Step {
@@ -346,7 +345,6 @@ bool Core::DispatchInstructions() {
       continue;
     }
     ++instructions_in_flight_;
-    health_.instructions_in_flight = instructions_in_flight_;
     auto shared = std::make_shared<store::ClaimedInstruction>(std::move(c));
     const Clock::time_point sent = Clock::now();
     LogDebug("instruction.sent",
@@ -367,7 +365,6 @@ bool Core::DispatchInstructions() {
 void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                            commands::BackendResult result) {
   --instructions_in_flight_;
-  health_.instructions_in_flight = instructions_in_flight_;
   if (stopped_) return;
   (result.accepted()   ? metrics_.instructions_accepted
    : result.rejected() ? metrics_.instructions_rejected
@@ -454,7 +451,6 @@ bool Core::DispatchReplies() {
   if (claimed->empty()) return false;
   const size_t n = claimed->size();
   replies_in_flight_ += static_cast<int>(n);
-  health_.replies_in_flight = replies_in_flight_;
   const bool full = static_cast<int>(n) == std::min(room, options_.claim_batch);
   send_replies_(std::move(*claimed), [this, n](std::vector<store::ReplyResult> results) {
     Post([this, n, results = std::move(results)]() mutable {
@@ -466,7 +462,6 @@ bool Core::DispatchReplies() {
 
 void Core::OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results) {
   replies_in_flight_ -= static_cast<int>(claimed);
-  health_.replies_in_flight = replies_in_flight_;
   if (stopped_) return;
   for (const store::ReplyResult& r : results) {
     (r.kind == store::ReplyResult::Kind::kSent    ? metrics_.mt_sent

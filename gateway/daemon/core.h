@@ -53,12 +53,9 @@ struct CoreOptions {
   std::chrono::milliseconds max_sleep{30000};  // between passes when nothing is due
 };
 
-// What /healthz and the gauges read from other threads.
+// What /healthz reads from other threads.
 struct CoreHealth {
   std::atomic<bool> store_writable{true};  // the last write succeeded
-  std::atomic<int64_t> pending_inbound{0};
-  std::atomic<int64_t> instructions_in_flight{0};
-  std::atomic<int64_t> replies_in_flight{0};
 };
 
 class Core {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include "conf/config_loader.h"
 #include "conf/config_reload.h"
 #include "conf/key_file.h"
@@ -87,17 +88,6 @@ void ApplyLogging(const conf::LoggingConfig& logging) {
   }
   Log().set_format(logging.format == conf::LogFormat::kJson ? LogFormat::kJson
                                                             : LogFormat::kKeyValue);
-}
-
-// JSON string contents: the values here are names and states, but escape anyway.
-std::string JsonEscape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    if (static_cast<unsigned char>(c) < 0x20) continue;
-    out.push_back(c);
-  }
-  return out;
 }
 
 class Daemon {
@@ -183,12 +173,9 @@ class Daemon {
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       intake_options.text_options[c.name] = TextOptionsFor(c);
     }
-    intake_ = std::make_unique<MoIntake>(io_, std::move(intake_options), [this](IntakeBatch batch) {
-      core_->Accept(std::move(batch));
-    });
-    intake_->on_acked = [this](Clock::duration d) {
-      metrics_.mo_ack_seconds.Observe(std::chrono::duration<double>(d).count());
-    };
+    intake_ = std::make_unique<MoIntake>(
+        io_, std::move(intake_options),
+        [this](IntakeBatch batch) { core_->Accept(std::move(batch)); }, metrics_);
 
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       for (smpp::SessionConfig& sc : SessionConfigs(c)) {
@@ -394,49 +381,40 @@ class Daemon {
     for (auto& s : sessions_) up += s.session->state() == smpp::SessionState::kBound ? 1 : 0;
     metrics_.binds_up.Set(up);
     metrics_.unacked_mos.Set(static_cast<int64_t>(intake_->unacked()));
-    const MoIntakeStats& st = intake_->stats();
-    const uint64_t refused = st.undecodable;
-    if (refused > refused_seen_) metrics_.mo_refused.Add(refused - refused_seen_);
-    refused_seen_ = refused;
-    if (st.incomplete > incomplete_seen_)
-      metrics_.mo_incomplete.Add(st.incomplete - incomplete_seen_);
-    incomplete_seen_ = st.incomplete;
   }
 
   HttpResponse Health() {
-    size_t up = 0;
-    std::string binds = "[";
-    for (size_t i = 0; i < sessions_.size(); ++i) {
-      const auto& s = sessions_[i];
-      const bool bound = s.session->state() == smpp::SessionState::kBound;
-      up += bound ? 1 : 0;
-      if (i > 0) binds += ",";
-      binds += "{\"connection\":\"" + JsonEscape(s.connection) + "\",\"mode\":\"" +
-               std::string(ModeName(s.mode)) + "\",\"state\":\"" +
-               std::string(StateName(s.session->state())) + "\"}";
+    nlohmann::ordered_json binds = nlohmann::ordered_json::array();
+    int up = 0;
+    for (const Bound& s : sessions_) {
+      up += s.session->state() == smpp::SessionState::kBound ? 1 : 0;
+      binds.push_back({{"connection", s.connection},
+                       {"mode", ModeName(s.mode)},
+                       {"state", StateName(s.session->state())}});
     }
-    binds += "]";
     const bool store_ok = core_->health().store_writable.load();
     const bool healthy = up > 0 && store_ok && !draining_;
-    std::string body = "{\"status\":\"" + std::string(healthy ? "ok" : "unavailable") +
-                       "\",\"draining\":" + (draining_ ? "true" : "false") +
-                       ",\"binds_up\":" + std::to_string(up) + ",\"binds\":" + binds +
-                       ",\"store\":{\"writable\":" + (store_ok ? "true" : "false") +
-                       "},\"backend\":" + BackendHealth() +
-                       ",\"unacked_mos\":" + std::to_string(intake_->unacked()) + "}";
-    return HttpResponse::Json(healthy ? 200 : 503, std::move(body));
+    nlohmann::ordered_json body = {{"status", healthy ? "ok" : "unavailable"},
+                                   {"draining", draining_},
+                                   {"binds_up", up},
+                                   {"binds", std::move(binds)},
+                                   {"store", {{"writable", store_ok}}},
+                                   {"backend", BackendHealth()},
+                                   {"unacked_mos", intake_->unacked()}};
+    return HttpResponse::Json(healthy ? 200 : 503, body.dump());
   }
 
-  std::string BackendHealth() const {
-    if (!http_backend_) return "{\"type\":\"embedded\",\"state\":\"up\"}";
+  nlohmann::ordered_json BackendHealth() const {
+    if (!http_backend_) return {{"type", "embedded"}, {"state", "up"}};
     const HttpBackendStats st = http_backend_->stats();
     const char* state = st.breaker == BreakerState::kClosed     ? "up"
                         : st.breaker == BreakerState::kHalfOpen ? "probing"
                                                                 : "down";
-    return "{\"type\":\"http\",\"state\":\"" + std::string(state) +
-           "\",\"requests_ok\":" + std::to_string(st.requests_ok) +
-           ",\"requests_failed\":" + std::to_string(st.requests_failed) +
-           ",\"breaker_opened\":" + std::to_string(st.breaker_times_opened) + "}";
+    return {{"type", "http"},
+            {"state", state},
+            {"requests_ok", st.requests_ok},
+            {"requests_failed", st.requests_failed},
+            {"breaker_opened", st.breaker_times_opened}};
   }
 
   struct Bound {
@@ -462,8 +440,6 @@ class Daemon {
   std::shared_ptr<const SignatureVerifier> push_verifier_;
   bool draining_ = false;
   int exit_code_ = kExitOk;
-  uint64_t refused_seen_ = 0;
-  uint64_t incomplete_seen_ = 0;
 };
 
 }  // namespace

@@ -1,11 +1,5 @@
 #include "gateway/daemon/daemon_open.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
 #include "commands/embedded_backend.h"
 #include "conf/key_file.h"
 #include "gateway/grammar_file.h"
@@ -15,29 +9,6 @@
 #include "store/ledger_keys.h"
 
 namespace smsgw::gateway {
-
-namespace {
-
-Status ParentDirectory(const std::string& file) {
-  return MakeDirectories(std::filesystem::path(file).parent_path().string());
-}
-
-}  // namespace
-
-Status MakeDirectories(const std::string& dir) {
-  if (dir.empty()) return Status::OK();
-  std::error_code ec;
-  if (std::filesystem::is_directory(dir, ec)) return Status::OK();
-  std::string parent = std::filesystem::path(dir).parent_path().string();
-  if (parent != dir) {
-    Status made = MakeDirectories(parent);
-    if (!made.ok()) return made;
-  }
-  if (::mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return Status::IOError("cannot create directory " + dir + ": " + std::strerror(errno));
-  }
-  return Status::OK();
-}
 
 Result<store::Options> StoreOptionsFor(const conf::GatewayConfig& config) {
   store::Options o = StoreOptionsFromConfig(config.store);
@@ -55,7 +26,7 @@ Result<store::Options> StoreOptionsFor(const conf::GatewayConfig& config) {
 }
 
 Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& config) {
-  if (Status made = ParentDirectory(config.store.path); !made.ok()) return made;
+  if (Status made = conf::MakeParents(config.store.path); !made.ok()) return made;
   auto options = StoreOptionsFor(config);
   if (!options.ok()) return options.status();
   auto opened = store::Store::Open(std::move(*options));
@@ -67,7 +38,7 @@ Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& confi
 
 Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::GatewayConfig& config) {
   const conf::EmbeddedBackend& e = config.backend.embedded;
-  if (Status made = ParentDirectory(e.ledger_path); !made.ok()) return made;
+  if (Status made = conf::MakeParents(e.ledger_path); !made.ok()) return made;
   auto pepper = KeyFromConfig(e.pepper_key, /*allow_create=*/true);
   if (!pepper.ok()) return pepper.status().WithContext("backend.embedded.pepper_key_file");
   auto keys = store::LedgerKeys::FromPepper(*pepper);

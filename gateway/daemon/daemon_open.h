@@ -34,7 +34,4 @@ Result<std::unique_ptr<commands::Engine>> MakeEngine(
 // The admin bearer token (the token file's hex text).
 Result<std::string> AdminToken(const conf::GatewayConfig& config);
 
-// Creates `dir` and its missing parents with mode 0750. OK when it exists.
-Status MakeDirectories(const std::string& dir);
-
 }  // namespace smsgw::gateway

@@ -63,11 +63,13 @@ struct MoIntake::Pending {
   std::vector<std::pair<std::shared_ptr<Join>, size_t>> receipt_waiters;
 };
 
-MoIntake::MoIntake(boost::asio::io_context& io, Options options, Handoff handoff)
+MoIntake::MoIntake(boost::asio::io_context& io, Options options, Handoff handoff,
+                   DaemonMetrics& metrics)
     : io_(io),
       options_(std::move(options)),
       handoff_(std::move(handoff)),
-      reassembler_(options_.reassembly) {}
+      reassembler_(options_.reassembly),
+      metrics_(metrics) {}
 
 MoIntake::~MoIntake() = default;
 
@@ -84,7 +86,7 @@ void MoIntake::Deliver(std::vector<smpp::InboundMo> batch, Ack ack) {
   auto pending = std::make_shared<Pending>();
   for (size_t i = 0; i < batch.size(); ++i) {
     if (stopping_) {
-      ++stats_.refused_stopping;
+      metrics_.mo_retry_later.Add();
       Resolve(join, i, kRetryLater);
       continue;
     }
@@ -131,7 +133,6 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     update.delivered = state == smpp::MessageState::kDelivered;
     update.final = smpp::IsFinal(state);
     update.stat = receipt->stat;
-    ++stats_.receipts;
     pending->batch.receipts.push_back(std::move(update));
     pending->receipt_waiters.emplace_back(join, index);
     return;
@@ -141,7 +142,7 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   const smpp::Address& destination = sm != nullptr ? sm->destination : data_sm->destination;
   auto user_data = sm != nullptr ? smpp::ExtractUserData(*sm) : smpp::ExtractUserData(*data_sm);
   if (!user_data.ok()) {
-    ++stats_.undecodable;
+    metrics_.mo_refused.Add();
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "user data"}});
     return Resolve(join, index, kCannotProcess);
   }
@@ -149,7 +150,6 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   const std::string to = NormalizeAddress(destination.value);
   std::string key;
   if (user_data->concat) {
-    ++stats_.parts;
     key = GroupKey(mo.connection, from, to, *user_data->concat);
   }
   auto added = reassembler_.Add(mo.connection, from, to, std::move(*user_data), now);
@@ -173,7 +173,7 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
                                                    ? options->second
                                                    : smpp::TextOptions{});
   if (!text.ok()) {
-    ++stats_.undecodable;
+    metrics_.mo_refused.Add();
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "text"}});
     for (auto& [j, i] : waiters->parts) Resolve(j, i, kCannotProcess);
     return;
@@ -191,7 +191,6 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   if (const auto& tlvs = sm != nullptr ? sm->tlvs : data_sm->tlvs; tlvs.user_message_reference) {
     message.smsc_message_id = "mr:" + std::to_string(*tlvs.user_message_reference);
   }
-  ++stats_.messages;
   pending->batch.messages.push_back(std::move(message));
   pending->message_waiters.push_back(std::move(waiters));
 }
@@ -203,7 +202,7 @@ void MoIntake::Expire(Clock::time_point now) {
 void MoIntake::DropGroups(std::vector<smpp::AssembledMessage> groups) {
   for (const smpp::AssembledMessage& group : groups) {
     if (!group.concat) continue;
-    ++stats_.incomplete;
+    metrics_.mo_incomplete.Add();
     LogWarn("mo.concat_incomplete", {{"connection", group.connection},
                                      {"source", group.source},
                                      {"parts", static_cast<uint64_t>(group.parts.size())},
@@ -221,7 +220,8 @@ void MoIntake::Resolve(const std::shared_ptr<Join>& join, size_t index, uint32_t
   if (index < join->statuses.size()) join->statuses[index] = status;
   if (join->remaining > 0 && --join->remaining > 0) return;
   unacked_ -= std::min(unacked_, join->statuses.size());
-  if (on_acked) on_acked(Clock::now() - join->received);
+  metrics_.mo_ack_seconds.Observe(
+      std::chrono::duration<double>(Clock::now() - join->received).count());
   Ack ack = std::move(join->ack);
   if (ack) ack(std::move(join->statuses));
 }

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/daemon/daemon_metrics.h"
 #include "gateway/smpp/mo_sink.h"
 #include "gateway/smpp/reassembler.h"
 #include "gateway/smpp/text_codec.h"
@@ -52,15 +53,6 @@ struct IntakeBatch {
       done;
 };
 
-struct MoIntakeStats {
-  uint64_t messages = 0;          // whole messages handed to the store
-  uint64_t parts = 0;             // concatenated parts received
-  uint64_t receipts = 0;          // delivery receipts handed to the store
-  uint64_t undecodable = 0;       // refused: text that cannot be decoded
-  uint64_t incomplete = 0;        // concatenated messages dropped incomplete
-  uint64_t refused_stopping = 0;  // answered RX_T_APPN while draining
-};
-
 class MoIntake final : public smpp::MoSink {
  public:
   using Handoff = std::function<void(IntakeBatch)>;
@@ -70,8 +62,9 @@ class MoIntake final : public smpp::MoSink {
     smpp::ReassemblyOptions reassembly;
   };
 
-  // `io` is the sessions' io_context: store answers are posted back to it.
-  MoIntake(boost::asio::io_context& io, Options options, Handoff handoff);
+  // `io` is the sessions' io_context: store answers are posted back to it. `metrics` counts
+  // refused and incomplete MOs and the ack latency; it must outlive the intake.
+  MoIntake(boost::asio::io_context& io, Options options, Handoff handoff, DaemonMetrics& metrics);
   ~MoIntake() override;
 
   void Deliver(std::vector<smpp::InboundMo> batch, Ack ack) override;
@@ -85,10 +78,6 @@ class MoIntake final : public smpp::MoSink {
 
   // MOs whose acknowledgement is still owed to a session.
   size_t unacked() const { return unacked_; }
-  const MoIntakeStats& stats() const { return stats_; }
-
-  // Called with the statuses once per batch; set by the daemon to take the ack latency.
-  std::function<void(std::chrono::steady_clock::duration)> on_acked;
 
   struct Waiters;
 
@@ -108,7 +97,7 @@ class MoIntake final : public smpp::MoSink {
   std::map<std::string, std::shared_ptr<Waiters>> held_;
   bool stopping_ = false;
   size_t unacked_ = 0;
-  MoIntakeStats stats_;
+  DaemonMetrics& metrics_;
 };
 
 }  // namespace smsgw::gateway
