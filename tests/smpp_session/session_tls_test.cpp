@@ -24,16 +24,17 @@ class SessionTlsTest : public SessionFixture {
     pki_ = nullptr;
   }
 
-  SessionTlsTest() : SessionFixture(TlsSim()) {}
+  explicit SessionTlsTest(const std::string& server_cert = "server.pem")
+      : SessionFixture(TlsSim(server_cert)) {}
 
   void SetUp() override {
     ASSERT_TRUE(pki_->ok()) << "the openssl command could not make the test certificates";
   }
 
-  static SmscSimConfig TlsSim() {
+  static SmscSimConfig TlsSim(const std::string& server_cert) {
     SmscSimConfig c;
     if (pki_->ok()) {
-      c.tls_cert_file = pki_->Path("server.pem");
+      c.tls_cert_file = pki_->Path(server_cert);
       c.tls_key_file = pki_->Path("server.key");
     }
     return c;
@@ -107,6 +108,21 @@ TEST_F(SessionTlsTest, NameMismatchIsRefused) {
   StartSession(c);
   ExpectRefusedTimes(2);
   EXPECT_TRUE(Logged("TLS handshake with other.test failed: name mismatch (hostname mismatch)"));
+}
+
+// The SMSC presents a certificate from the right CA with the right name, but expired.
+class SessionTlsExpiredTest : public SessionTlsTest {
+ protected:
+  SessionTlsExpiredTest() : SessionTlsTest("expired.pem") {}
+};
+
+TEST_F(SessionTlsExpiredTest, ExpiredCertificateIsRefused) {
+  StartSession(TlsConfig());
+  ExpectRefusedTimes(2);
+  EXPECT_TRUE(
+      Logged("TLS handshake with smsc.test failed: expired or not yet valid "
+             "(certificate has expired)"))
+      << LogText();
 }
 
 TEST_F(SessionTlsTest, VerifyOffConnectsAndSaysSoAtEveryConnect) {

@@ -27,16 +27,20 @@ TestPki::TestPki(const std::string& server_sans) {
   dir_ = made;
   const std::string d = dir_.string();
   const std::string key = " -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
-  ok_ = Run("openssl req -x509" + key + " -keyout " + d + "/ca.key -out " + d +
-            "/ca.pem -days 2 -subj /CN=smsgw-test-ca") &&
-        Run("openssl req -x509" + key + " -keyout " + d + "/other-ca.key -out " + d +
-            "/other-ca.pem -days 2 -subj /CN=smsgw-other-ca") &&
-        Run("openssl req" + key + " -keyout " + d + "/server.key -out " + d +
-            "/server.csr -subj /CN=smsgw-test-server") &&
-        WriteFile(d + "/ext.cnf",
-                  "subjectAltName=" + server_sans + "\nextendedKeyUsage=serverAuth\n") &&
-        Run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
-            "/ca.key -CAcreateserial -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem");
+  ok_ =
+      Run("openssl req -x509" + key + " -keyout " + d + "/ca.key -out " + d +
+          "/ca.pem -days 2 -subj /CN=smsgw-test-ca") &&
+      Run("openssl req -x509" + key + " -keyout " + d + "/other-ca.key -out " + d +
+          "/other-ca.pem -days 2 -subj /CN=smsgw-other-ca") &&
+      Run("openssl req" + key + " -keyout " + d + "/server.key -out " + d +
+          "/server.csr -subj /CN=smsgw-test-server") &&
+      WriteFile(d + "/ext.cnf",
+                "subjectAltName=" + server_sans + "\nextendedKeyUsage=serverAuth\n") &&
+      Run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
+          "/ca.key -CAcreateserial -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem") &&
+      // Negative days: notAfter a day before notBefore, so it is already expired.
+      Run("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
+          "/ca.key -CAcreateserial -days -1 -extfile " + d + "/ext.cnf -out " + d + "/expired.pem");
 }
 
 TestPki::~TestPki() {

@@ -15,7 +15,8 @@ namespace smsgw::test {
 
 class TestPki {
  public:
-  // Files: ca.pem, other-ca.pem, server.pem, server.key. `server_sans` is an openssl
+  // Files: ca.pem, other-ca.pem, server.pem, server.key, and expired.pem (the same server
+  // key and names, signed by the CA, already expired). `server_sans` is an openssl
   // subjectAltName value such as "DNS:bank.test" or "DNS:smsc.test,IP:127.0.0.1".
   explicit TestPki(const std::string& server_sans = "DNS:bank.test");
   ~TestPki();
