@@ -6,6 +6,7 @@
 #include "conf/config_loader.h"
 #include "gateway/grammar_check.h"
 #include "gateway/subcommand.h"
+#include "gateway/tls_files_check.h"
 
 namespace smsgw::gateway {
 
@@ -44,6 +45,7 @@ std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
   std::vector<std::string> errors;
   if (config.ok()) {
     errors = CheckGrammar(*config);
+    for (std::string& e : CheckTlsFiles(*config, path)) errors.push_back(std::move(e));
   } else {
     errors.push_back(config.status().message());  // one line per error already
   }
