@@ -34,7 +34,7 @@ LDLIBS += -lsmpp34 -lyaml-cpp -lsqlite3 -lssl -lcrypto
 # Debian packages the build, the tests and the tools need. `deps` installs what is missing.
 DEB_PKGS := g++ make pkg-config libsmpp34-dev libboost-dev libsqlite3-dev libssl-dev \
             libyaml-cpp-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-            openssl procps dpkg-dev adduser
+            openssl procps iproute2 dpkg-dev adduser
 FUZZ_PKGS := clang libclang-rt-dev
 
 MODULES := conf parser store commands gateway
