@@ -15,7 +15,9 @@ Subcommand RunSubcommand() {
           "settings (an invalid file keeps the running ones); SIGTERM or SIGINT drains and\n"
           "stops, a second one exits at once. Exit status 0: stopped cleanly; 1: the\n"
           "configuration is invalid; 2: the command line was wrong; 3: the gateway could not\n"
-          "start (the reason is on stderr).",
+          "start (the reason is on stderr); 4: the store could not be opened (locked by\n"
+          "another process, corrupt, from a newer smsgw, or its directory is missing); it\n"
+          "was left as it is.",
           {ConfigOption()},
           [](const ParsedArgs& args, std::ostream&, std::ostream& err) {
             auto loaded = LoadConfigOrExit(args, "run", err);

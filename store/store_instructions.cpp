@@ -175,11 +175,13 @@ Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
       sql::Query q = m.Q(
           "UPDATE instruction SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
           "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_due "
-          "WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY next_attempt_at, seq "
-          "LIMIT ?2) "
+          "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) "
+          "ORDER BY next_attempt_at, seq LIMIT ?2) "
           "RETURNING next_attempt_at, seq, id, reference, msisdn, operation, payload, "
           "payload_hash, attempts, secret_sealed");
-      q.Int(m.Now()).Int(limit);
+      // A retry is never further ahead than the policy's ceiling: one that is was scheduled
+      // before the wall clock stepped back, and is due now rather than after the step.
+      q.Int(m.Now()).Int(limit).Int(m.options.instruction_retry.max_delay_ms);
       STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
         Row row{r.ColumnInt(0), r.ColumnInt(1), {}, r.ColumnOptText(9)};
         row.c.id = r.ColumnText(2);

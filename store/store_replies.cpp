@@ -120,10 +120,12 @@ Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
       sql::Query q = m.Q(
           "UPDATE reply SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
           "WHERE id IN (SELECT id FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
-          "next_attempt_at <= ?1 ORDER BY next_attempt_at, id LIMIT ?2) "
+          "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) ORDER BY next_attempt_at, id "
+          "LIMIT ?2) "
           "RETURNING next_attempt_at, id, connection, source, destination, reference, attempts, "
           "text_sealed");
-      q.Int(m.Now()).Int(limit);
+      // Beyond the policy's ceiling: scheduled before the wall clock stepped back; due now.
+      q.Int(m.Now()).Int(limit).Int(m.options.reply_retry.max_delay_ms);
       STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
         Row row{r.ColumnInt(0), {}, r.ColumnText(7)};
         row.c.id = r.ColumnInt(1);

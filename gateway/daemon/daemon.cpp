@@ -37,6 +37,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kExitOk = 0;
 constexpr int kExitCannotRun = 3;
+constexpr int kExitStore = 4;  // the store could not be opened; it was left as it is
 constexpr auto kTick = std::chrono::seconds(1);
 
 std::string_view StateName(smpp::SessionState s) {
@@ -110,7 +111,7 @@ class Daemon {
     if (!opened.ok()) {
       LogError("start.failed", {{"error", opened.message()}});
       err << "smsgw run: " << opened.message() << "\n";
-      return kExitCannotRun;
+      return store_failed_ ? kExitStore : kExitCannotRun;
     }
     WaitForSignal();
     Tick();
@@ -142,7 +143,10 @@ class Daemon {
     auto engine = MakeEngine(config_, *grammar);
     if (!engine.ok()) return engine.status();
     auto store = OpenStore(config_);
-    if (!store.ok()) return store.status();
+    if (!store.ok()) {
+      store_failed_ = true;
+      return store.status();
+    }
     std::shared_ptr<commands::Backend> backend;
     if (config_.backend.type == conf::BackendType::kHttp) {
       auto http = OpenHttpBackend();
@@ -439,6 +443,7 @@ class Daemon {
   std::shared_ptr<const RequestSigner> push_signer_;
   std::shared_ptr<const SignatureVerifier> push_verifier_;
   bool draining_ = false;
+  bool store_failed_ = false;
   int exit_code_ = kExitOk;
 };
 

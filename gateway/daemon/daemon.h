@@ -30,7 +30,9 @@ struct DaemonOptions {
 };
 
 // Runs until stopped. Returns the process exit status: 0 after a clean drain, 3 when a part
-// could not start (the reason is logged and written to `err`).
+// could not start, 4 when the store could not be opened (locked by another process, corrupt,
+// from a newer smsgw, its directory missing; the file is left as it is). The reason is logged
+// and written to `err`.
 int RunDaemon(conf::GatewayConfig config, const DaemonOptions& options, std::ostream& err);
 
 }  // namespace smsgw::gateway

@@ -1,8 +1,11 @@
 #include "gateway/daemon/daemon_open.h"
 
+#include <filesystem>
+
 #include "commands/embedded_backend.h"
 #include "conf/key_file.h"
 #include "gateway/grammar_file.h"
+#include "gateway/log.h"
 #include "gateway/store_settings.h"
 #include "store/ledger.h"
 #include "store/ledger_demo.h"
@@ -26,13 +29,32 @@ Result<store::Options> StoreOptionsFor(const conf::GatewayConfig& config) {
 }
 
 Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& config) {
-  if (Status made = conf::MakeParents(config.store.path); !made.ok()) return made;
+  // The keys first: a missing key file is minted here when the config allows it.
   auto options = StoreOptionsFor(config);
   if (!options.ok()) return options.status();
+  // A missing data directory is a volume not mounted or a wrong path: a new empty store there
+  // would forget every acknowledged MO, challenge and instruction, so none is made.
+  const std::filesystem::path path(config.store.path);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path.parent_path(), ec)) {
+    return Status::FailedPrecondition("store directory " + path.parent_path().string() +
+                                      " does not exist; create it (the package makes "
+                                      "/var/lib/smsgw) or correct store.path");
+  }
+  const bool existed = std::filesystem::exists(path, ec);
   auto opened = store::Store::Open(std::move(*options));
   if (!opened.ok()) {
-    return opened.status().WithContext("store " + config.store.path);
+    const Status& s = opened.status();
+    if (s.code() == Status::Code::kUnavailable &&
+        s.message().find("database is locked") != std::string::npos) {
+      return Status::FailedPrecondition("store " + config.store.path +
+                                        " is locked by another process (another smsgw on the "
+                                        "same file?): " +
+                                        s.message());
+    }
+    return s.WithContext("store " + config.store.path);
   }
+  if (!existed) LogWarn("store.created", {{"path", config.store.path}});
   return opened;
 }
 

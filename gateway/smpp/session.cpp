@@ -422,7 +422,12 @@ void EsmeSession::HandleMalformedResponse(uint32_t seq) {
 
 void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   const uint32_t status = pdu.command_status;
-  const StatusConsequence c = Classify(status);
+  StatusConsequence c = Classify(status);
+  // A generic_nack says the SMSC could not take the PDU, not that it refuses the message: a
+  // later attempt may pass, so it is never a final failure (which would lose the reply).
+  if (std::holds_alternative<GenericNack>(pdu.body) && c.status_class == StatusClass::kPermanent) {
+    c.status_class = StatusClass::kTemporary;
+  }
   if (c.pause_bind && !stopping_) {
     ++stats_.throttle_pauses;
     throttle_pause_ = throttle_pause_.count() == 0
