@@ -358,6 +358,7 @@ void SmscSimulator::UssdMoAnswered(size_t mo, uint32_t status) {
   if (d.end == UssdEnd::kOpen) {
     d.end = UssdEnd::kRefused;
     d.refused_status = status;
+    if (config_.on_ussd_refused) config_.on_ussd_refused(it->second, status);
   }
 }
 

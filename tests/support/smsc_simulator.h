@@ -41,6 +41,8 @@ struct SmscSimConfig {
   std::function<void(bool bound)> on_bind_change;
   // Each USSD screen recorded (index into ussd_dialogues(), the screen's index in it).
   std::function<void(size_t dialogue, size_t screen)> on_ussd_screen;
+  // A USSD MO answered with an error status: the dialogue ended (kRefused).
+  std::function<void(size_t dialogue, uint32_t status)> on_ussd_refused;
 
   // How this SMSC names USSD dialogues towards the ESME. A network release (AbortUssd) is the
   // end bit of its_session_info in that mode, ussd_service_op 0x20 with user_message_reference.
