@@ -146,7 +146,8 @@ void Core::CommitNow() {
   if (stopped_) {
     for (IntakeBatch& b : batches) {
       b.done(std::vector<uint32_t>(b.messages.size(), kRetryLater),
-             std::vector<uint32_t>(b.receipts.size(), kRetryLater));
+             std::vector<uint32_t>(b.receipts.size(), kRetryLater),
+             std::vector<uint32_t>(b.ussd.size(), kRetryLater));
     }
     return;
   }
@@ -195,7 +196,11 @@ void Core::CommitNow() {
       at += n;
       std::vector<uint32_t> receipt_status;
       RecordReceipts(batch.receipts, &receipt_status);
-      batch.done(std::move(mine), std::move(receipt_status));
+      for (const UssdEvent& e : batch.ussd) {
+        LogInfo("ussd.unhandled", {{"connection", e.connection}, {"dialogue", e.dialogue}});
+      }
+      batch.done(std::move(mine), std::move(receipt_status),
+                 std::vector<uint32_t>(batch.ussd.size(), kRetryLater));
     }
     first = last;
   }

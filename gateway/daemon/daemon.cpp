@@ -176,6 +176,7 @@ class Daemon {
     MoIntake::Options intake_options;
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       intake_options.text_options[c.name] = TextOptionsFor(c);
+      intake_options.ussd_dialogue[c.name] = c.ussd_dialogue;
     }
     intake_ = std::make_unique<MoIntake>(
         io_, std::move(intake_options),
@@ -186,7 +187,9 @@ class Daemon {
         const smpp::BindMode mode = sc.bind_mode;
         const bool transmits = mode != smpp::BindMode::kReceiver;
         auto session = smpp::EsmeSession::Create(io_, std::move(sc), *intake_);
-        if (transmits) mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name));
+        if (transmits) {
+          mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), c.ussd_dialogue);
+        }
         sessions_.push_back({c.name, session, mode});
       }
     }

@@ -1,6 +1,7 @@
 #include "gateway/daemon/mo_intake.h"
 
 #include <boost/asio/post.hpp>
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -61,6 +62,7 @@ struct MoIntake::Pending {
   IntakeBatch batch;
   std::vector<std::shared_ptr<Waiters>> message_waiters;
   std::vector<std::pair<std::shared_ptr<Join>, size_t>> receipt_waiters;
+  std::vector<std::pair<std::shared_ptr<Join>, size_t>> ussd_waiters;
 };
 
 MoIntake::MoIntake(boost::asio::io_context& io, Options options, Handoff handoff,
@@ -92,22 +94,31 @@ void MoIntake::Deliver(std::vector<smpp::InboundMo> batch, Ack ack) {
     }
     Handle(batch[i], join, i, pending.get(), now);
   }
-  if (pending->batch.messages.empty() && pending->batch.receipts.empty()) return;
+  if (pending->batch.messages.empty() && pending->batch.receipts.empty() &&
+      pending->batch.ussd.empty()) {
+    return;
+  }
 
   pending->batch.received = now;
   pending->batch.done = [this, pending](std::vector<uint32_t> message_status,
-                                        std::vector<uint32_t> receipt_status) {
-    boost::asio::post(io_, [this, pending, message_status = std::move(message_status),
-                            receipt_status = std::move(receipt_status)] {
-      for (size_t m = 0; m < pending->message_waiters.size(); ++m) {
-        const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
-        for (auto& [j, index] : pending->message_waiters[m]->parts) Resolve(j, index, status);
-      }
-      for (size_t r = 0; r < pending->receipt_waiters.size(); ++r) {
-        const uint32_t status = r < receipt_status.size() ? receipt_status[r] : kRetryLater;
-        Resolve(pending->receipt_waiters[r].first, pending->receipt_waiters[r].second, status);
-      }
-    });
+                                        std::vector<uint32_t> receipt_status,
+                                        std::vector<uint32_t> ussd_status) {
+    boost::asio::post(
+        io_, [this, pending, message_status = std::move(message_status),
+              receipt_status = std::move(receipt_status), ussd_status = std::move(ussd_status)] {
+          for (size_t m = 0; m < pending->message_waiters.size(); ++m) {
+            const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
+            for (auto& [j, index] : pending->message_waiters[m]->parts) Resolve(j, index, status);
+          }
+          for (size_t r = 0; r < pending->receipt_waiters.size(); ++r) {
+            const uint32_t status = r < receipt_status.size() ? receipt_status[r] : kRetryLater;
+            Resolve(pending->receipt_waiters[r].first, pending->receipt_waiters[r].second, status);
+          }
+          for (size_t u = 0; u < pending->ussd_waiters.size(); ++u) {
+            const uint32_t status = u < ussd_status.size() ? ussd_status[u] : kRetryLater;
+            Resolve(pending->ussd_waiters[u].first, pending->ussd_waiters[u].second, status);
+          }
+        });
   };
   handoff_(std::move(pending->batch));
 }
@@ -117,6 +128,9 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   const smpp::ShortMessagePdu* sm = AsShortMessage(mo.pdu);
   const auto* data_sm = std::get_if<smpp::DataSm>(&mo.pdu.body);
   if (sm == nullptr && data_sm == nullptr) return Resolve(join, index, kCannotProcess);
+  if (sm != nullptr && smpp::IsUssd(*sm)) {
+    return HandleUssd(mo, std::get<smpp::DeliverSm>(mo.pdu.body), join, index, pending, now);
+  }
 
   if (sm != nullptr && smpp::IsDeliveryReceipt(sm->esm_class)) {
     auto receipt = smpp::ParseDeliveryReceipt(std::get<smpp::DeliverSm>(mo.pdu.body));
@@ -193,6 +207,44 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   }
   pending->batch.messages.push_back(std::move(message));
   pending->message_waiters.push_back(std::move(waiters));
+}
+
+void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
+                          const std::shared_ptr<Join>& join, size_t index, Pending* pending,
+                          Clock::time_point now) {
+  auto mode = options_.ussd_dialogue.find(mo.connection);
+  auto read = smpp::ReadUssd(sm, mode != options_.ussd_dialogue.end()
+                                     ? mode->second
+                                     : conf::UssdDialogue::kItsSessionInfo);
+  std::optional<std::string> text;
+  if (read.ok()) {
+    auto options = options_.text_options.find(mo.connection);
+    auto decoded = smpp::DecodeText(
+        read->data_coding, read->text,
+        options != options_.text_options.end() ? options->second : smpp::TextOptions{});
+    // An abort's text is not for the engine: one that does not decode still ends the dialogue.
+    if (decoded.ok()) {
+      text = std::move(*decoded);
+    } else if (read->kind == smpp::UssdKind::kAbort) {
+      text.emplace();
+    }
+  }
+  if (!text) {
+    metrics_.mo_refused.Add();
+    LogWarn("ussd.refused", {{"connection", mo.connection},
+                             {"why", read.ok() ? std::string("text") : read.status().message()}});
+    return Resolve(join, index, kCannotProcess);
+  }
+  UssdEvent event;
+  event.connection = mo.connection;
+  event.msisdn = NormalizeAddress(sm.source.value);
+  event.service = sm.destination.value;
+  event.dialogue = std::move(read->dialogue);
+  event.kind = read->kind;
+  event.text = std::move(*text);
+  event.received = now;
+  pending->batch.ussd.push_back(std::move(event));
+  pending->ussd_waiters.emplace_back(join, index);
 }
 
 void MoIntake::Expire(Clock::time_point now) {

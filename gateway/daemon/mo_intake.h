@@ -13,6 +13,12 @@
 // acknowledged and dropped (logged and counted): holding its parts for ever would block the
 // SMSC's window, and its text cannot be read without the missing part.
 //
+// A deliver_sm carrying ussd_service_op is a USSD event (smpp/ussd.h), never an SMS: it is not
+// reassembled nor stored as an inbound message, but handed over in the same batch as a UssdEvent
+// and acknowledged with the status the core gives it. A USSD PDU that cannot be read (an
+// operation an MO cannot carry, no dialogue id in the connection's mode) is answered
+// ESME_RX_P_APPN and logged.
+//
 // Threading: Deliver, Resolve, Expire and StopTaking run on the io thread only.
 #pragma once
 
@@ -25,10 +31,12 @@
 #include <string>
 #include <vector>
 
+#include "conf/gateway_config.h"
 #include "gateway/daemon/daemon_metrics.h"
 #include "gateway/smpp/mo_sink.h"
 #include "gateway/smpp/reassembler.h"
 #include "gateway/smpp/text_codec.h"
+#include "gateway/smpp/ussd.h"
 #include "store/inbound.h"
 
 namespace smsgw::gateway {
@@ -42,14 +50,29 @@ struct ReceiptUpdate {
   std::string stat;    // "DELIVRD", "UNDELIV", ...
 };
 
+// One step of a USSD dialogue from the network. A dialogue is keyed by connection + msisdn +
+// dialogue; the screens answering it go out with MtSender::SendUssd on the same connection.
+struct UssdEvent {
+  std::string connection;
+  std::string msisdn;   // the subscriber, digits without "+"
+  std::string service;  // the address the dialogue was opened to: the source of our screens
+  std::string dialogue;
+  smpp::UssdKind kind = smpp::UssdKind::kOpen;
+  std::string text;  // UTF-8: the dialled string (kOpen) or the answer (kAnswer)
+  std::chrono::steady_clock::time_point received;
+};
+
 // What one read hands to the store's thread. `done` must be called exactly once, from any
-// thread: one ESME status per message and per receipt, in order (0 when it is stored or needs
-// nothing more, ESME_RX_T_APPN when the store failed).
+// thread: one ESME status per message, per receipt and per USSD event, in order (0 when it is
+// stored, handled or needs nothing more; ESME_RX_T_APPN when the store failed or the USSD
+// event was not taken).
 struct IntakeBatch {
   std::vector<store::InboundMessage> messages;
   std::vector<ReceiptUpdate> receipts;
+  std::vector<UssdEvent> ussd;
   std::chrono::steady_clock::time_point received;
-  std::function<void(std::vector<uint32_t> message_status, std::vector<uint32_t> receipt_status)>
+  std::function<void(std::vector<uint32_t> message_status, std::vector<uint32_t> receipt_status,
+                     std::vector<uint32_t> ussd_status)>
       done;
 };
 
@@ -59,6 +82,8 @@ class MoIntake final : public smpp::MoSink {
 
   struct Options {
     std::map<std::string, smpp::TextOptions> text_options;  // per connection name
+    // How each connection names USSD dialogues; absent: its_session_info.
+    std::map<std::string, conf::UssdDialogue> ussd_dialogue;
     smpp::ReassemblyOptions reassembly;
   };
 
@@ -86,6 +111,9 @@ class MoIntake final : public smpp::MoSink {
   struct Pending;
   void Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& join, size_t index,
               Pending* pending, std::chrono::steady_clock::time_point now);
+  void HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
+                  const std::shared_ptr<Join>& join, size_t index, Pending* pending,
+                  std::chrono::steady_clock::time_point now);
   void Resolve(const std::shared_ptr<Join>& join, size_t index, uint32_t status);
   void DropGroups(std::vector<smpp::AssembledMessage> groups);
 

@@ -28,8 +28,37 @@ struct MtSender::Batch {
 };
 
 void MtSender::AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
-                          std::vector<std::string> short_codes) {
-  routes_.push_back({connection, std::move(session), std::move(short_codes)});
+                          std::vector<std::string> short_codes, conf::UssdDialogue ussd_dialogue) {
+  routes_.push_back({connection, std::move(session), std::move(short_codes), ussd_dialogue});
+}
+
+void MtSender::SendUssd(std::string connection, smpp::UssdScreen screen, UssdDone done) {
+  boost::asio::post(io_, [this, connection = std::move(connection), screen = std::move(screen),
+                          done = std::move(done)] {
+    auto refuse = [&done](smpp::CommandStatus status, const std::string& why) {
+      LogWarn("ussd.not_sent", {{"error", why}});
+      smpp::SubmitResult r;
+      r.status = smpp::ToWire(status);
+      r.consequence = smpp::Classify(r.status);
+      done(r);
+    };
+    const Route* route = nullptr;
+    for (const Route& r : routes_) {
+      if (r.connection == connection && r.session->state() == smpp::SessionState::kBound) {
+        route = &r;
+        break;
+      }
+    }
+    if (route == nullptr) return refuse(smpp::CommandStatus::kRSysErr, "no bind up");
+    auto sm = smpp::MakeUssdSubmit(screen, route->ussd_dialogue);
+    if (!sm.ok()) return refuse(smpp::CommandStatus::kRInvMsgLen, sm.status().message());
+    Status queued = route->session->Submit(std::move(*sm), done);
+    if (!queued.ok()) {
+      refuse(queued.code() == Status::Code::kInvalidArgument ? smpp::CommandStatus::kRInvMsgLen
+                                                             : smpp::CommandStatus::kRSysErr,
+             queued.message());
+    }
+  });
 }
 
 const MtSender::Route* MtSender::Pick(const store::ClaimedReply& reply) const {

@@ -8,7 +8,12 @@
 // UDH whose reference cycles per sender. Only the last part asks for a delivery receipt, and
 // its message id is the one recorded: the receipt then says whether the whole reply arrived.
 //
-// Threading: everything runs on the io thread; Send may be called from any thread (it posts).
+// A USSD screen (SendUssd) is different: it goes out now, on the connection its dialogue came
+// on and nowhere else, as one PDU, or not at all. It is not stored in the outbox: a screen is only
+// useful while the dialogue lives, and the network times a dialogue out within minutes.
+//
+// Threading: everything runs on the io thread; Send and SendUssd may be called from any thread
+// (they post).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -19,7 +24,9 @@
 #include <string>
 #include <vector>
 
+#include "conf/gateway_config.h"
 #include "gateway/smpp/session.h"
+#include "gateway/smpp/ussd.h"
 #include "store/outbox.h"
 
 namespace smsgw::gateway {
@@ -30,10 +37,23 @@ class MtSender {
 
   explicit MtSender(boost::asio::io_context& io) : io_(io) {}
 
+  // One USSD screen's fate, on the io thread: the SMSC's submit_sm_resp (`result.status` 0:
+  // taken), or a local refusal that never reached the wire: ESME_RINVMSGLEN for a text that
+  // does not fit one screen or a dialogue id the connection cannot carry, ESME_RSYSERR when the
+  // connection has no bind up (outcome_unknown false in both cases).
+  using UssdDone = std::function<void(const smpp::SubmitResult& result)>;
+
   // A bind that carries MTs (transceiver or transmitter) for `connection`, serving the short
-  // codes listed (empty: every short code).
+  // codes listed (empty: every short code). `ussd_dialogue` is how the connection names USSD
+  // dialogues.
   void AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
-                  std::vector<std::string> short_codes);
+                  std::vector<std::string> short_codes,
+                  conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo);
+
+  // Sends one USSD screen now on `connection` (the dialogue's): a USSR request asking for an
+  // answer, or the PSSR response ending the dialogue when `screen.end` (smpp::MakeUssdSubmit).
+  // No receipt is asked. `done` runs exactly once.
+  void SendUssd(std::string connection, smpp::UssdScreen screen, UssdDone done);
 
   // One result per reply, in order, through `done` (on the io thread) once every part of
   // every reply has its final submit_sm_resp.
@@ -44,6 +64,7 @@ class MtSender {
     std::string connection;
     std::shared_ptr<smpp::EsmeSession> session;
     std::vector<std::string> short_codes;
+    conf::UssdDialogue ussd_dialogue;
   };
   struct Batch;
   const Route* Pick(const store::ClaimedReply& reply) const;

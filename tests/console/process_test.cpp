@@ -15,11 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "gateway/smpp/command_status.h"
 #include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/reassembler.h"
 #include "gateway/smpp/segmenter.h"
 #include "gateway/smpp/session.h"
 #include "gateway/smpp/user_data.h"
+#include "gateway/smpp/ussd.h"
 #include "tests/support/tool_process.h"
 
 namespace smsgw::console {
@@ -36,28 +38,56 @@ using std::chrono::seconds;
 class EchoSink : public smpp::MoSink {
  public:
   void Deliver(std::vector<smpp::InboundMo> batch, Ack ack) override {
-    for (const smpp::InboundMo& mo : batch) Handle(std::get<smpp::DeliverSm>(mo.pdu.body));
-    ack(std::vector<uint32_t>(batch.size(), 0));  // after the replies: they reach the SMSC first
+    std::vector<uint32_t> statuses;
+    for (const smpp::InboundMo& mo : batch) {
+      statuses.push_back(Handle(std::get<smpp::DeliverSm>(mo.pdu.body)));
+    }
+    ack(statuses);  // after the replies: they reach the SMSC first
   }
 
   std::shared_ptr<smpp::EsmeSession> session;
   std::vector<std::pair<std::string, std::string>> mos;  // sender, text
+  std::vector<std::string> ussd;                         // "open *384#", "answer 1", "abort"
   int receipts = 0;
   int mt_parts = 0;
 
  private:
-  void Handle(const smpp::DeliverSm& d) {
+  // A one-question USSD menu: "*384#" opens it, "1" ends it with the balance, anything else is
+  // asked again; "*999#" is refused as a gateway with no USSD handling does.
+  uint32_t HandleUssd(const smpp::DeliverSm& d) {
+    auto m = smpp::ReadUssd(d, conf::UssdDialogue::kItsSessionInfo);
+    EXPECT_TRUE(m.ok());
+    if (!m.ok()) return smpp::ToWire(smpp::CommandStatus::kRxPAppn);
+    const std::string text(m->text.begin(), m->text.end());
+    ussd.push_back(std::string(smpp::UssdKindName(m->kind)) +
+                   (m->kind == smpp::UssdKind::kAbort ? "" : " " + text));
+    if (text == "*999#") return smpp::ToWire(smpp::CommandStatus::kRxTAppn);
+    if (m->kind == smpp::UssdKind::kAbort) return 0;
+    const bool end = m->kind == smpp::UssdKind::kAnswer && text == "1";
+    auto sm =
+        smpp::MakeUssdSubmit({d.source.value, d.destination.value, m->dialogue,
+                              end ? "Balance: KES 10,000.00" : "Habari\n1. Balance\n2. Exit", end},
+                             conf::UssdDialogue::kItsSessionInfo);
+    EXPECT_TRUE(sm.ok());
+    EXPECT_TRUE(session->Submit(std::move(*sm), [](const smpp::SubmitResult&) {}).ok());
+    return 0;
+  }
+
+  uint32_t Handle(const smpp::DeliverSm& d) {
+    if (smpp::IsUssd(d)) return HandleUssd(d);
     if ((d.esm_class & smpp::kEsmMessageTypeMask) == smpp::kEsmDeliveryReceipt) {
       ++receipts;
-      return;
+      return 0;
     }
     auto data = smpp::ExtractUserData(d);
-    ASSERT_TRUE(data.ok());
+    EXPECT_TRUE(data.ok());
+    if (!data.ok()) return 0;
     auto added = reassembler_.Add("sim", d.source.value, d.destination.value, std::move(*data),
                                   Clock::now());
-    if (!added.message) return;
+    if (!added.message) return 0;
     auto text = smpp::JoinedText(*added.message);
-    ASSERT_TRUE(text.ok());
+    EXPECT_TRUE(text.ok());
+    if (!text.ok()) return 0;
     mos.emplace_back(d.source.value, *text);
     std::string to = d.source.value;
     std::string reply = "echo: " + *text;
@@ -67,6 +97,7 @@ class EchoSink : public smpp::MoSink {
       reply = m[2];
     }
     Reply(d.destination.value, to, reply);
+    return 0;
   }
   void Reply(const std::string& from, const std::string& to, const std::string& text) {
     auto segmented = smpp::SegmentText(text, next_reference_++);
@@ -189,6 +220,47 @@ TEST_F(ConsoleProcessTest, ScriptedSessionReadsLikeATranscript) {
   // Every MT part asked for a receipt and got one.
   EXPECT_TRUE(RunUntil([&] { return sink_.receipts == sink_.mt_parts; }))
       << sink_.receipts << " of " << sink_.mt_parts;
+}
+
+TEST_F(ConsoleProcessTest, UssdDialogueAnsweredUntilTheGatewayEndsIt) {
+  const uint16_t port = StartConsole({"--port", "0", "--reply-wait", "300ms"});
+  ASSERT_NE(port, 0) << console_->out() << console_->err();
+  ASSERT_TRUE(console_->Write("*384#\n7\n1\nBAL\n*384#\n/cancel\n*999#\n/ussd 384\n"));
+  console_->CloseStdin();
+  Bind(port);
+  ASSERT_EQ(Exit(), 0) << console_->out() << console_->err();
+
+  const std::string out = console_->out();
+  const size_t bound = out.find("gateway bound (system_id smsgw)\n");
+  ASSERT_NE(bound, std::string::npos) << out;
+  EXPECT_EQ(out.substr(bound),
+            "gateway bound (system_id smsgw)\n"
+            "phone 254700000001> *384#\n"
+            "  [USSD 384] Habari\n"
+            "             1. Balance\n"
+            "             2. Exit\n"
+            "phone 254700000001> 7\n"
+            "  [USSD 384] Habari\n"
+            "             1. Balance\n"
+            "             2. Exit\n"
+            "phone 254700000001> 1\n"
+            "  [USSD 384] Balance: KES 10,000.00\n"
+            "  [USSD session ended]\n"
+            "phone 254700000001> BAL\n"  // the session is over: an SMS again
+            "  <- 20555: echo: BAL\n"
+            "phone 254700000001> *384#\n"
+            "  [USSD 384] Habari\n"
+            "             1. Balance\n"
+            "             2. Exit\n"
+            "phone 254700000001> /cancel\n"
+            "  [USSD session ended]\n"
+            "phone 254700000001> *999#\n"
+            "  [USSD] connection problem or invalid MMI code (the gateway answered "
+            "ESME_RX_T_APPN)\n"
+            "phone 254700000001> /ussd 384\n"
+            "  /ussd needs a USSD code such as *384# or *384*12#\n");
+  EXPECT_EQ(sink_.ussd, (std::vector<std::string>{"open *384#", "answer 7", "answer 1",
+                                                  "open *384#", "abort", "open *999#"}));
 }
 
 TEST_F(ConsoleProcessTest, LinesWaitForTheBind) {

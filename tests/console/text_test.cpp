@@ -105,5 +105,19 @@ TEST(Banner, ShowsEverySeededPhoneAndTheDemoPin) {
   EXPECT_NE(banner.find("* 254700000001"), std::string::npos);
 }
 
+TEST(FormatUssdScreen, LinesIndentedAndTheEndSaid) {
+  EXPECT_EQ(FormatUssdScreen("384", "1. Pay bill\n2. Balance", false),
+            "  [USSD 384] 1. Pay bill\n"
+            "             2. Balance");
+  EXPECT_EQ(FormatUssdScreen("384", "Paid.", true),
+            "  [USSD 384] Paid.\n"
+            "  [USSD session ended]");
+}
+
+TEST(ConsoleHelp, ShowsHowToDialUssd) {
+  EXPECT_NE(ConsoleHelp().find("*384*12#"), std::string::npos);
+  EXPECT_NE(ConsoleHelp().find("/cancel"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace smsgw::console

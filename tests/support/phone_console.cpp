@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 
 #include "conf/duration.h"
+#include "gateway/smpp/command_status.h"
 #include "store/ledger_demo.h"
 #include "tests/support/phone_console_input.h"
 #include "tests/support/phone_console_mo.h"
@@ -56,6 +57,12 @@ Status PhoneConsole::Start() {
   config.send_receipts = true;
   config.on_submit = [this](const smpp::SubmitSm& sm) { OnSubmit(sm); };
   config.on_bind_change = [this](bool bound) { OnBind(bound); };
+  config.on_ussd_screen = [this](size_t dialogue, size_t screen) {
+    OnUssdScreen(dialogue, screen);
+  };
+  config.on_ussd_refused = [this](size_t dialogue, uint32_t status) {
+    OnUssdRefused(dialogue, status);
+  };
   try {
     sim_ = std::make_unique<smpp::testing::SmscSimulator>(io_, std::move(config));
   } catch (const boost::system::system_error& e) {
@@ -138,6 +145,23 @@ void PhoneConsole::OnSubmit(const smpp::SubmitSm& sm) {
   ArmExpiry();
 }
 
+void PhoneConsole::OnUssdScreen(size_t dialogue, size_t screen) {
+  if (stopped_) return;
+  last_activity_ = Clock::now();
+  const auto& d = sim_->ussd_dialogues()[dialogue];
+  const auto& s = d.screens[screen];
+  Print(FormatUssdScreen(d.service, s.text, s.end));
+  if (s.end && ussd_ == dialogue) ussd_.reset();
+}
+
+void PhoneConsole::OnUssdRefused(size_t dialogue, uint32_t status) {
+  if (stopped_) return;
+  last_activity_ = Clock::now();
+  Print("  [USSD] connection problem or invalid MMI code (the gateway answered " +
+        smpp::CommandStatusName(status) + ")");
+  if (ussd_ == dialogue) ussd_.reset();
+}
+
 void PhoneConsole::ArmExpiry() {
   if (mts_.pending() == 0 || stopped_) return;
   expiry_timer_.expires_after(kExpiryPoll);
@@ -198,8 +222,10 @@ void PhoneConsole::WaitForReplies() {
 void PhoneConsole::CheckReplies() {
   const Clock::time_point now = Clock::now();
   const auto& mos = sim_->mos();
-  const bool acked = std::all_of(waiting_for_acks_.begin(), waiting_for_acks_.end(),
-                                 [&](size_t i) { return mos[i].acked(); });
+  // A USSD MO is never redelivered: any answer is final.
+  const bool acked = std::all_of(waiting_for_acks_.begin(), waiting_for_acks_.end(), [&](size_t i) {
+    return mos[i].acked() || (!mos[i].redeliver && mos[i].last_status != 0xFFFFFFFFu);
+  });
   if (acked && !waiting_for_acks_.empty()) {
     waiting_for_acks_.clear();
     last_activity_ = now;  // the replies are counted from the acknowledgement
@@ -223,7 +249,12 @@ bool PhoneConsole::Handle(const std::string& line) {
     case Kind::kNothing:
       return false;
     case Kind::kMessage:
-      return SendSms(input.text);
+      return ussd_ ? AnswerUssd(input.text) : SendSms(input.text);
+    case Kind::kDialUssd:
+      return DialUssd(input.text);
+    case Kind::kCancelUssd:
+      CancelUssd();
+      return false;
     case Kind::kSwitchPhone:
       SwitchPhone(input.text);
       return false;
@@ -259,7 +290,37 @@ bool PhoneConsole::SendSms(const std::string& text) {
   return true;
 }
 
+bool PhoneConsole::DialUssd(const std::string& code) {
+  if (ussd_) sim_->AbortUssd(*ussd_);  // a phone drops the open session to dial again
+  ussd_ = sim_->DialUssd(phone_, UssdServiceAddress(code), code);
+  WaitForUssdAck();
+  return true;
+}
+
+bool PhoneConsole::AnswerUssd(const std::string& text) {
+  if (!sim_->AnswerUssd(*ussd_, text)) {
+    ussd_.reset();
+    Print("  (the USSD session has ended)");
+    return false;
+  }
+  WaitForUssdAck();
+  return true;
+}
+
+void PhoneConsole::CancelUssd() {
+  if (!ussd_) return Print("  (no USSD session is open)");
+  sim_->AbortUssd(*ussd_);
+  ussd_.reset();
+  Print("  [USSD session ended]");
+}
+
+void PhoneConsole::WaitForUssdAck() {
+  if (!terminal_.input_is_tty) waiting_for_acks_.push_back(sim_->mos().size() - 1);
+  if (!sim_->bound()) Print("  (the gateway is not bound: the USSD request waits until it binds)");
+}
+
 void PhoneConsole::SwitchPhone(const std::string& msisdn) {
+  if (ussd_) CancelUssd();
   phone_ = msisdn;
   std::string who = "no demo account";
   for (const DemoPhone& p : DemoPhones(store::DemoAccounts())) {

@@ -7,6 +7,10 @@
 // and after an SMS the next line waits until the MO was acknowledged and the replies stopped
 // (ConsoleOptions::reply_wait), so a transcript is deterministic. Everything runs on the
 // io_context's thread; lines come in through OnLine, posted by whoever reads stdin.
+//
+// USSD: a USSD code typed as a line dials it (the simulator opens a dialogue); while the dialogue
+// is open every other line answers its screen, `/cancel` releases it, and it ends when the
+// gateway sends its last screen or refuses the dial. Screens print as they come.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -17,6 +21,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -62,6 +67,8 @@ class PhoneConsole {
 
   void OnBind(bool bound);
   void OnSubmit(const smpp::SubmitSm& sm);
+  void OnUssdScreen(size_t dialogue, size_t screen);
+  void OnUssdRefused(size_t dialogue, uint32_t status);
   void OnBindDeadline();
   void ArmExpiry();
 
@@ -73,6 +80,10 @@ class PhoneConsole {
   // Acts on one line; true when it sent an SMS.
   bool Handle(const std::string& line);
   bool SendSms(const std::string& text);
+  bool DialUssd(const std::string& code);
+  bool AnswerUssd(const std::string& text);
+  void CancelUssd();
+  void WaitForUssdAck();
   void SwitchPhone(const std::string& msisdn);
 
   // Prints `text` (one or more lines) above the prompt, which is redrawn when it was shown.
@@ -92,6 +103,7 @@ class PhoneConsole {
   MtAssembler mts_;
 
   std::string phone_;
+  std::optional<size_t> ussd_;                     // the open USSD dialogue (the simulator's index)
   std::map<std::string, uint8_t> next_reference_;  // per phone, cycling
   bool ever_bound_ = false;
   bool prompt_shown_ = false;

@@ -38,6 +38,13 @@ ConsoleInput SwitchPhone(std::string_view arg) {
   return {Kind::kSwitchPhone, std::string(digits)};
 }
 
+ConsoleInput DialUssd(std::string_view arg) {
+  if (!IsUssdString(arg) || UssdServiceAddress(arg).empty()) {
+    return {Kind::kError, "/ussd needs a USSD code such as *384# or *384*12#"};
+  }
+  return {Kind::kDialUssd, std::string(arg)};
+}
+
 ConsoleInput Command(std::string_view line) {
   const size_t space = line.find_first_of(" \t");
   const std::string name = Lower(line.substr(0, space));
@@ -45,6 +52,8 @@ ConsoleInput Command(std::string_view line) {
       space == std::string_view::npos ? std::string_view() : Trim(line.substr(space));
   if (name == "/as") return SwitchPhone(arg);
   if (name == "/phones") return {Kind::kListPhones, ""};
+  if (name == "/ussd") return DialUssd(arg);
+  if (name == "/cancel") return {Kind::kCancelUssd, ""};
   if (name == "/help" || name == "/?") return {Kind::kHelp, ""};
   if (name == "/quit" || name == "/exit") return {Kind::kQuit, ""};
   return {Kind::kError, "unknown console command " + name + "; /help lists them"};
@@ -58,7 +67,22 @@ ConsoleInput ParseConsoleLine(std::string_view line) {
   const std::string_view trimmed = Trim(line);
   if (trimmed.starts_with("//")) return {Kind::kMessage, std::string(trimmed.substr(1))};
   if (trimmed.starts_with("/")) return Command(trimmed);
+  if (IsUssdString(trimmed) && !UssdServiceAddress(trimmed).empty()) {
+    return {Kind::kDialUssd, std::string(trimmed)};
+  }
   return {Kind::kMessage, std::string(line)};
+}
+
+bool IsUssdString(std::string_view s) {
+  if (s.size() < 3 || (s.front() != '*' && s.front() != '#') || s.back() != '#') return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || c == '*' || c == '#'; });
+}
+
+std::string UssdServiceAddress(std::string_view ussd_string) {
+  if (ussd_string.empty()) return "";
+  ussd_string.remove_prefix(1);
+  return std::string(ussd_string.substr(0, ussd_string.find_first_of("*#")));
 }
 
 }  // namespace smsgw::console

@@ -98,6 +98,19 @@ std::string FormatMt(const ShownMt& mt, std::string_view current_phone) {
   return out;
 }
 
+std::string FormatUssdScreen(std::string_view service, std::string_view text, bool end) {
+  const std::string head = "  [USSD " + std::string(service) + "] ";
+  const std::string indent(head.size(), ' ');
+  std::string out = head;
+  for (char c : text) {
+    if (c == '\r') continue;
+    out += c;
+    if (c == '\n') out += indent;
+  }
+  if (end) out += "\n  [USSD session ended]";
+  return out;
+}
+
 std::vector<DemoPhone> DemoPhones(const std::vector<DemoAccount>& accounts) {
   std::vector<DemoPhone> phones;
   const DemoAccount* unbound = nullptr;
@@ -155,7 +168,9 @@ std::string Banner(const BannerFacts& facts) {
 std::string ConsoleHelp() {
   return "Console: /as MSISDN  type as another phone    /phones  the demo phones\n"
          "         /help       this help                 /quit    stop (or Ctrl-D)\n"
-         "         //text      send an SMS that starts with \"/\"\n";
+         "         //text      send an SMS that starts with \"/\"\n"
+         "USSD:    *384*12#    dial a USSD code (or /ussd *384#); while its menu is open,\n"
+         "                     each line you type answers it; /cancel hangs up\n";
 }
 
 }  // namespace smsgw::console

@@ -20,6 +20,11 @@ std::string Prompt(std::string_view msisdn);
 // that lost parts ends with "[incomplete: 1 of 2 parts]". No final newline.
 std::string FormatMt(const ShownMt& mt, std::string_view current_phone);
 
+// A USSD screen as the phone shows it: "  [USSD 384] 1. Pay bill", further lines indented under
+// the first; "  [USSD session ended]" on a line of its own after the last screen. No final
+// newline.
+std::string FormatUssdScreen(std::string_view service, std::string_view text, bool end);
+
 // A phone a newcomer can type as.
 struct DemoPhone {
   std::string msisdn;

@@ -63,6 +63,7 @@ std::vector<PhoneMessage> SimThread::Messages() {
   std::vector<PhoneMessage> out;
   const auto now = std::chrono::steady_clock::now();
   for (const smpp::SubmitSm& sm : submits) {
+    if (sm.tlvs.ussd_service_op) continue;  // a USSD screen, not an SMS
     auto data = smpp::ExtractUserData(sm);
     if (!data.ok()) continue;
     auto added =
@@ -140,6 +141,56 @@ size_t SimThread::unbinds_received() {
     }
   });
   return n;
+}
+
+size_t SimThread::DialUssd(const std::string& from, const std::string& service_code_address,
+                           const std::string& dial_string) {
+  size_t index = 0;
+  Run([&](smpp::testing::SmscSimulator& sim) {
+    index = sim.DialUssd(from, service_code_address, dial_string);
+  });
+  return index;
+}
+
+size_t SimThread::DialUssd(const std::string& from, const std::string& service_code_address,
+                           const std::string& dial_string, conf::UssdDialogue mode) {
+  size_t index = 0;
+  Run([&](smpp::testing::SmscSimulator& sim) {
+    index = sim.DialUssd(from, service_code_address, dial_string, mode);
+  });
+  return index;
+}
+
+bool SimThread::AnswerUssd(size_t dialogue, const std::string& text) {
+  bool ok = false;
+  Run([&](smpp::testing::SmscSimulator& sim) { ok = sim.AnswerUssd(dialogue, text); });
+  return ok;
+}
+
+bool SimThread::AbortUssd(size_t dialogue) {
+  bool ok = false;
+  Run([&](smpp::testing::SmscSimulator& sim) { ok = sim.AbortUssd(dialogue); });
+  return ok;
+}
+
+smpp::testing::SmscSimulator::UssdDialogue SimThread::Ussd(size_t dialogue) {
+  smpp::testing::SmscSimulator::UssdDialogue d;
+  Run([&](smpp::testing::SmscSimulator& sim) {
+    if (dialogue < sim.ussd_dialogues().size()) d = sim.ussd_dialogues()[dialogue];
+  });
+  return d;
+}
+
+std::vector<smpp::testing::SmscSimulator::UssdScreen> SimThread::WaitUssdScreen(
+    size_t dialogue, size_t count, std::chrono::milliseconds timeout) {
+  smpp::testing::SmscSimulator::UssdDialogue d;
+  WaitFor(
+      [&] {
+        d = Ussd(dialogue);
+        return d.screens.size() >= count || d.end != smpp::testing::SmscSimulator::UssdEnd::kOpen;
+      },
+      timeout);
+  return d.screens;
 }
 
 bool WaitFor(const std::function<bool()>& done, std::chrono::milliseconds timeout) {

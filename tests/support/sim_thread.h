@@ -50,6 +50,19 @@ class SimThread {
   size_t redelivered_mos();  // MOs the simulator had to send more than once
   size_t unbinds_received();
 
+  // USSD dialogues (SmscSimulator::DialUssd ...): the dialogue's index.
+  size_t DialUssd(const std::string& from, const std::string& service_code_address,
+                  const std::string& dial_string);
+  size_t DialUssd(const std::string& from, const std::string& service_code_address,
+                  const std::string& dial_string, conf::UssdDialogue mode);
+  bool AnswerUssd(size_t dialogue, const std::string& text);
+  bool AbortUssd(size_t dialogue);
+  // A copy of the dialogue as the simulator holds it.
+  smpp::testing::SmscSimulator::UssdDialogue Ussd(size_t dialogue);
+  // Waits (bounded) until the dialogue has `count` screens, or has ended; returns its screens.
+  std::vector<smpp::testing::SmscSimulator::UssdScreen> WaitUssdScreen(
+      size_t dialogue, size_t count, std::chrono::milliseconds timeout);
+
   // Runs `fn` on the simulator's thread.
   void Run(std::function<void(smpp::testing::SmscSimulator&)> fn);
 

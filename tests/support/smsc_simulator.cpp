@@ -8,6 +8,8 @@
 #include "gateway/smpp/decode.h"
 #include "gateway/smpp/encode.h"
 #include "gateway/smpp/framer.h"
+#include "gateway/smpp/text_codec.h"
+#include "gateway/smpp/ussd.h"
 #include "tests/support/test_pki.h"
 
 namespace smsgw::smpp::testing {
@@ -176,6 +178,10 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   }
   if (const auto* sm = std::get_if<SubmitSm>(&pdu.body)) {
     submits_.push_back(*sm);
+    if (sm->tlvs.ussd_service_op) {
+      TakeUssdSubmit(seq, *sm);
+      return;
+    }
     ++submit_count_;
     if (config_.throttle_every != 0 && submit_count_ % config_.throttle_every == 0) {
       AnswerSubmit(seq, *sm, ToWire(CommandStatus::kRThrottled));
@@ -194,6 +200,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     Mo& mo = mos_[it->second];
     if (!mo.acked() && pdu.command_status == 0) ++acked_mos_;
     mo.last_status = pdu.command_status;
+    UssdMoAnswered(it->second, pdu.command_status);
     mo_by_seq_.erase(it);
     Drain();
     return;
@@ -257,7 +264,7 @@ void SmscSimulator::Drain() {
 void SmscSimulator::SendMos() {
   to_send_.clear();
   for (size_t i = 0; i < mos_.size(); ++i) {
-    if (!mos_[i].acked()) to_send_.push_back(i);
+    if (!mos_[i].acked() && (mos_[i].redeliver || mos_[i].deliveries == 0)) to_send_.push_back(i);
   }
   Drain();
 }
@@ -278,6 +285,111 @@ void SmscSimulator::SendUnbind() {
   pdu.sequence_number = next_seq_++;
   pdu.body = Unbind{};
   Send(pdu);
+}
+
+// ---- USSD ---------------------------------------------------------------------------------
+
+size_t SmscSimulator::DialUssd(const std::string& msisdn, const std::string& service,
+                               const std::string& dial) {
+  return DialUssd(msisdn, service, dial, config_.ussd_dialogue);
+}
+
+size_t SmscSimulator::DialUssd(const std::string& msisdn, const std::string& service,
+                               const std::string& dial, conf::UssdDialogue mode) {
+  UssdDialogue d;
+  d.msisdn = msisdn;
+  d.service = service;
+  d.mode = mode;
+  d.id = mode == conf::UssdDialogue::kItsSessionInfo ? next_session_++ : next_user_reference_++;
+  ussd_dialogues_.push_back(std::move(d));
+  const size_t index = ussd_dialogues_.size() - 1;
+  PushUssd(index, ussd_op::kPssrIndication, dial, false);
+  return index;
+}
+
+bool SmscSimulator::AnswerUssd(size_t dialogue, const std::string& text) {
+  if (dialogue >= ussd_dialogues_.size() || ussd_dialogues_[dialogue].end != UssdEnd::kOpen) {
+    return false;
+  }
+  PushUssd(dialogue, ussd_op::kUssrConfirm, text, false);
+  return true;
+}
+
+bool SmscSimulator::AbortUssd(size_t dialogue) {
+  if (dialogue >= ussd_dialogues_.size() || ussd_dialogues_[dialogue].end != UssdEnd::kOpen) {
+    return false;
+  }
+  const bool its = ussd_dialogues_[dialogue].mode == conf::UssdDialogue::kItsSessionInfo;
+  PushUssd(dialogue, its ? ussd_op::kUssrConfirm : ussd_op::kVendorRelease, "", true);
+  ussd_dialogues_[dialogue].end = UssdEnd::kByNetwork;
+  return true;
+}
+
+// The handset's string as the network passes it: GSM 7-bit unpacked, else UCS-2.
+void SmscSimulator::PushUssd(size_t dialogue, uint8_t op, const std::string& text, bool end) {
+  UssdDialogue& d = ussd_dialogues_[dialogue];
+  DeliverSm mo;
+  mo.service_type = "USSD";
+  mo.source = {1, 1, d.msisdn};
+  mo.destination = {0, 1, d.service};
+  auto encoded = EncodeText(text);
+  if (encoded.ok()) {
+    mo.data_coding = encoded->data_coding;
+    mo.short_message = std::move(encoded->octets);
+  }
+  mo.tlvs.ussd_service_op = op;
+  if (d.mode == conf::UssdDialogue::kItsSessionInfo) {
+    mo.tlvs.its_session_info =
+        static_cast<uint16_t>(d.id << 8 | d.next_sequence << 1 | (end ? kItsSessionEnd : 0));
+    d.next_sequence = (d.next_sequence + 1) & 0x7F;
+  } else {
+    mo.tlvs.user_message_reference = d.id;
+  }
+  const size_t index = PushMo(std::move(mo));
+  mos_[index].redeliver = false;
+  ussd_by_mo_[index] = dialogue;
+  d.mos.push_back(index);
+}
+
+void SmscSimulator::UssdMoAnswered(size_t mo, uint32_t status) {
+  auto it = ussd_by_mo_.find(mo);
+  if (it == ussd_by_mo_.end() || status == 0) return;
+  UssdDialogue& d = ussd_dialogues_[it->second];
+  if (d.end == UssdEnd::kOpen) {
+    d.end = UssdEnd::kRefused;
+    d.refused_status = status;
+    if (config_.on_ussd_refused) config_.on_ussd_refused(it->second, status);
+  }
+}
+
+bool SmscSimulator::TakeUssdSubmit(uint32_t seq, const SubmitSm& sm) {
+  std::string msisdn = sm.destination.value;
+  if (!msisdn.empty() && msisdn.front() == '+') msisdn.erase(0, 1);
+  for (size_t i = ussd_dialogues_.size(); i-- > 0;) {
+    UssdDialogue& d = ussd_dialogues_[i];
+    if (d.end != UssdEnd::kOpen || d.msisdn != msisdn) continue;
+    const bool its = d.mode == conf::UssdDialogue::kItsSessionInfo;
+    const auto& info = sm.tlvs.its_session_info;
+    const auto& ref = sm.tlvs.user_message_reference;
+    if (its ? (!info || (*info >> 8) != d.id) : (!ref || *ref != d.id)) continue;
+
+    UssdScreen screen;
+    const uint8_t op = *sm.tlvs.ussd_service_op;
+    screen.op = op;
+    screen.end = op == ussd_op::kPssrResponse || op == ussd_op::kPssdResponse ||
+                 (its && (*info & kItsSessionEnd) != 0);
+    const std::vector<uint8_t>& octets =
+        sm.tlvs.message_payload ? *sm.tlvs.message_payload : sm.short_message;
+    auto text = DecodeText(sm.data_coding, octets);
+    screen.text = text.ok() ? *text : "<undecodable>";
+    d.screens.push_back(std::move(screen));
+    if (d.screens.back().end) d.end = UssdEnd::kByGateway;
+    AnswerSubmit(seq, sm, 0);
+    if (config_.on_ussd_screen) config_.on_ussd_screen(i, d.screens.size() - 1);
+    return true;
+  }
+  AnswerSubmit(seq, sm, ToWire(CommandStatus::kRSubmitFail));
+  return false;
 }
 
 }  // namespace smsgw::smpp::testing

@@ -1,6 +1,7 @@
 // An SMSC for tests, `make run` and benchmarks: accepts binds (password checked), answers
 // enquire_link, records submit_sm, pushes MOs and redelivers those not acknowledged, and
-// misbehaves on demand (throttling, black hole, silence, raw garbage, dropped links, unbind).
+// misbehaves on demand (throttling, black hole, silence, raw garbage, dropped links, unbind),
+// and plays the network side of USSD dialogues (DialUssd / AnswerUssd / AbortUssd).
 // Runs on the caller's io_context; one ESME connection at a time (a new one replaces it).
 // With a certificate and key it listens with TLS only (like an SMSC's TLS port).
 #pragma once
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "conf/gateway_config.h"
 #include "gateway/smpp/pdu.h"
 
 namespace smsgw::smpp::testing {
@@ -37,6 +39,14 @@ struct SmscSimConfig {
   // that instead).
   std::function<void(const SubmitSm&)> on_submit;
   std::function<void(bool bound)> on_bind_change;
+  // Each USSD screen recorded (index into ussd_dialogues(), the screen's index in it).
+  std::function<void(size_t dialogue, size_t screen)> on_ussd_screen;
+  // A USSD MO answered with an error status: the dialogue ended (kRefused).
+  std::function<void(size_t dialogue, uint32_t status)> on_ussd_refused;
+
+  // How this SMSC names USSD dialogues towards the ESME. A network release (AbortUssd) is the
+  // end bit of its_session_info in that mode, ussd_service_op 0x20 with user_message_reference.
+  conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo;
 
   // PEM certificate chain and key, both set: every connection starts with a TLS handshake
   // (the constructor throws std::runtime_error when they do not load).
@@ -67,6 +77,7 @@ class SmscSimulator {
     DeliverSm pdu;
     uint32_t last_status = 0xFFFFFFFF;  // of its last deliver_sm_resp; 0xFFFFFFFF: none yet
     int deliveries = 0;
+    bool redeliver = true;  // false: sent once at most (USSD)
     bool acked() const { return last_status == 0; }
   };
   const std::vector<Mo>& mos() const { return mos_; }
@@ -86,6 +97,40 @@ class SmscSimulator {
   // Submits held unanswered (answer_submits false); Release answers them all with ESME_ROK.
   void ReleaseHeldSubmits();
 
+  // USSD, as a phone network does it. Each dialogue gets a fresh id (a session number that
+  // cycles 0-255, or a user_message_reference); its MOs are sent once, never redelivered (a
+  // refused one ends the dialogue, as the handset is told "connection problem"). A USSD
+  // submit_sm for a live dialogue is recorded and answered ESME_ROK; the dialogue ends when
+  // the screen is a PSSR response or has the end bit. A USSD submit_sm for no live dialogue is
+  // recorded nowhere and answered ESME_RSUBMITFAIL.
+  struct UssdScreen {
+    std::string text;  // decoded; "<undecodable>" when it is not
+    uint8_t op = 0;    // ussd_service_op
+    bool end = false;  // PSSR response, or the end bit
+  };
+  enum class UssdEnd { kOpen, kByGateway, kByNetwork, kRefused };
+  struct UssdDialogue {
+    std::string msisdn;
+    std::string service;
+    conf::UssdDialogue mode = conf::UssdDialogue::kItsSessionInfo;
+    uint16_t id = 0;  // the session number, or the user_message_reference
+    uint8_t next_sequence = 0;
+    std::vector<UssdScreen> screens;
+    UssdEnd end = UssdEnd::kOpen;
+    uint32_t refused_status = 0;  // the deliver_sm_resp status when kRefused
+    std::vector<size_t> mos;      // indexes into mos()
+  };
+  // Opens a dialogue: a deliver_sm with ussd_service_op 1 (PSSR indication) from `msisdn` to
+  // `service` holding `dial` ("*384*12#"), in the config's mode. Returns the dialogue's index.
+  size_t DialUssd(const std::string& msisdn, const std::string& service, const std::string& dial);
+  size_t DialUssd(const std::string& msisdn, const std::string& service, const std::string& dial,
+                  conf::UssdDialogue mode);
+  // The subscriber's answer: ussd_service_op 18 (USSR confirm). False when the dialogue ended.
+  bool AnswerUssd(size_t dialogue, const std::string& text);
+  // The network releases the dialogue (the subscriber hung up, a timeout). False when it ended.
+  bool AbortUssd(size_t dialogue);
+  const std::vector<UssdDialogue>& ussd_dialogues() const { return ussd_dialogues_; }
+
  private:
   struct Connection;
   void Accept();
@@ -95,6 +140,9 @@ class SmscSimulator {
   void Send(const Pdu& pdu);
   void AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status);
   void NotifyBind(bool bound);
+  void PushUssd(size_t dialogue, uint8_t op, const std::string& text, bool end);
+  bool TakeUssdSubmit(uint32_t seq, const SubmitSm& sm);
+  void UssdMoAnswered(size_t mo, uint32_t status);
 
   boost::asio::io_context& io_;
   SmscSimConfig config_;
@@ -118,6 +166,10 @@ class SmscSimulator {
   uint32_t submit_count_ = 0;
   size_t in_flight_ = 0;
   size_t max_in_flight_ = 0;
+  std::vector<UssdDialogue> ussd_dialogues_;
+  std::map<size_t, size_t> ussd_by_mo_;  // mos() index -> dialogue
+  uint8_t next_session_ = 0;
+  uint16_t next_user_reference_ = 1;
 };
 
 }  // namespace smsgw::smpp::testing
