@@ -131,6 +131,9 @@ void LoadText(YamlReader& r, const Grammar& g, const YAML::Node& node, const std
   s->text.texts.resize(g.languages.size());
   s->text_marks.assign(g.languages.size(), s->mark);
   if (!node.IsDefined()) return r.Error(s->mark, Key(path, "text"), "missing (required)");
+  const bool known =
+      s->command.empty() || std::any_of(g.commands.begin(), g.commands.end(),
+                                        [&](const CommandSpec& c) { return c.name == s->command; });
   const auto per = PerLanguage(r, g, node, Key(path, "text"));
   for (std::size_t i = 0; i < per.size(); ++i) {
     const std::string p = Key(Key(path, "text"), g.languages[i]);
@@ -140,7 +143,7 @@ void LoadText(YamlReader& r, const Grammar& g, const YAML::Node& node, const std
     }
     s->text_marks[i] = YamlReader::MarkOf(*per[i]);
     auto source = r.ScalarOf(*per[i], p);
-    if (!source) continue;
+    if (!source || !known) continue;  // an unknown command is reported once, by CheckUssd
     for (const auto& problem :
          CompileTemplateText(*source, s->text.placeholders, &s->text.texts[i])) {
       r.Error(*per[i], p, problem.message);
@@ -258,10 +261,7 @@ class UssdChecker {
     }
     for (const UssdScreen& s : u_.screens) CheckScreen(s);
     CheckCodes();
-    for (const UssdScreen& s : u_.screens) {
-      if (IsChainHead(s)) WalkChain(s);
-    }
-    CheckReachable();
+    for (const UssdScreen* head : CheckReachable()) WalkChain(*head);
     for (const UssdScreen& s : u_.screens) CheckLength(s);
   }
 
@@ -283,7 +283,17 @@ class UssdChecker {
     }
   }
 
+  // Reports what is wrong with `s` on its own; a screen with a problem is left out of the
+  // path checks, so one mistake gives one error.
   void CheckScreen(const UssdScreen& s) {
+    const std::size_t before = errors();
+    CheckReferences(s);
+    if (errors() != before) bad_.insert(s.name);
+  }
+
+  std::size_t errors() const { return r_.errors(); }
+
+  void CheckReferences(const UssdScreen& s) {
     const std::string path = ScreenPath(s.name);
     for (const UssdOption& o : s.options) {
       if (!o.go.empty() && u_.Find(o.go) == nullptr) {
@@ -318,7 +328,8 @@ class UssdChecker {
       const UssdScreen* n = u_.Find(s.next);
       if (n == nullptr) {
         r_.Error(s.mark, path + ".next", "'" + s.next + "' is not a screen (nor submit)");
-      } else if (n->kind == UssdScreenKind::kMenu || n->command != s.command) {
+      } else if (n->kind == UssdScreenKind::kMenu ||
+                 (n->command != s.command && g_.FindCommand(n->command) != nullptr)) {
         r_.Error(s.mark, path + ".next",
                  "'" + s.next + "' is not a screen of command " + s.command +
                      ": a command's screens lead to its confirmation or to submit");
@@ -353,30 +364,32 @@ class UssdChecker {
     u_.entries = entries_;
   }
 
-  bool IsChainHead(const UssdScreen& s) const {
-    if (s.kind == UssdScreenKind::kMenu) return false;
-    return std::none_of(u_.screens.begin(), u_.screens.end(),
-                        [&](const UssdScreen& o) { return o.next == s.name; });
-  }
-
   // Follows `next` from a command's first screen: every text shows only fields answered
   // before it, and the submit has every field and PIN the command needs.
   void WalkChain(const UssdScreen& head) {
     const CommandSpec* c = g_.FindCommand(head.command);
     if (c == nullptr) return;
-    std::set<std::string> answered;
-    std::set<std::string> visited;
-    const UssdScreen* s = &head;
-    while (s != nullptr) {
-      if (!visited.insert(s->name).second) {
+    std::vector<const UssdScreen*> chain;
+    std::set<std::string> asked;  // anywhere on the path
+    for (const UssdScreen* s = &head; s != nullptr; s = u_.Find(s->next)) {
+      if (bad_.count(s->name)) return;
+      if (std::find(chain.begin(), chain.end(), s) != chain.end()) {
         r_.Error(s->mark, ScreenPath(s->name), "the screens of " + c->name + " form a loop");
         return;
       }
+      chain.push_back(s);
+      if (s->kind == UssdScreenKind::kInput) asked.insert(s->field);
+      if (s->kind == UssdScreenKind::kPin) asked.insert(PinName(*c, *s));
+      if (s->kind == UssdScreenKind::kConfirm || s->next == kUssdSubmit) break;
+    }
+    std::set<std::string> answered;
+    for (const UssdScreen* s : chain) {
       for (std::size_t lang = 0; lang < s->text.texts.size(); ++lang) {
         for (const auto& seg : s->text.texts[lang].segments) {
           if (seg.placeholder < 0) continue;
           const std::string& p = s->text.placeholders[static_cast<std::size_t>(seg.placeholder)];
-          if (!answered.count(p) && !Defaulted(*c, p)) {
+          // A field no screen asks is reported once, as missing from the submit.
+          if (asked.count(p) && !answered.count(p) && !Defaulted(*c, p)) {
             r_.Error(s->text_marks[lang], ScreenPath(s->name) + ".text." + g_.languages[lang],
                      "shows {" + p + "} before a screen asks for it");
           }
@@ -384,11 +397,10 @@ class UssdChecker {
       }
       if (s->kind == UssdScreenKind::kInput) answered.insert(s->field);
       if (s->kind == UssdScreenKind::kPin) answered.insert(PinName(*c, *s));
-      if (s->kind == UssdScreenKind::kConfirm || s->next == kUssdSubmit) {
-        CheckComplete(*c, *s, answered);
-        return;
-      }
-      s = u_.Find(s->next);
+    }
+    const UssdScreen* last = chain.back();
+    if (last->kind == UssdScreenKind::kConfirm || last->next == kUssdSubmit) {
+      CheckComplete(*c, *last, answered);
     }
   }
 
@@ -420,15 +432,26 @@ class UssdChecker {
     }
   }
 
-  void CheckReachable() {
+  // Warns about screens nothing leads to. Returns the first screens of commands that a code
+  // or a menu option opens, where the path checks start.
+  std::vector<const UssdScreen*> CheckReachable() {
     std::set<std::string> reached;
+    std::vector<const UssdScreen*> heads;
     std::vector<const UssdScreen*> todo;
-    for (const auto& e : entries_) todo.push_back(&u_.screens[e.screen]);
+    auto opened = [&](const UssdScreen* s) {
+      if (s == nullptr) return;
+      if (s->kind != UssdScreenKind::kMenu &&
+          std::find(heads.begin(), heads.end(), s) == heads.end()) {
+        heads.push_back(s);
+      }
+      todo.push_back(s);
+    };
+    for (const auto& e : entries_) opened(&u_.screens[e.screen]);
     while (!todo.empty()) {
       const UssdScreen* s = todo.back();
       todo.pop_back();
       if (s == nullptr || !reached.insert(s->name).second) continue;
-      for (const UssdOption& o : s->options) todo.push_back(u_.Find(o.go.empty() ? s->name : o.go));
+      for (const UssdOption& o : s->options) opened(u_.Find(o.go.empty() ? s->name : o.go));
       if (!s->next.empty()) todo.push_back(u_.Find(s->next));
     }
     for (const UssdScreen& s : u_.screens) {
@@ -436,6 +459,7 @@ class UssdChecker {
         r_.Warning(s.mark, ScreenPath(s.name), "no code or option leads to this screen");
       }
     }
+    return heads;
   }
 
   void CheckLength(const UssdScreen& s) {
@@ -456,6 +480,7 @@ class UssdChecker {
   const Grammar& g_;
   UssdSection& u_;
   std::vector<UssdSection::Entry> entries_;
+  std::set<std::string> bad_;
 };
 
 }  // namespace
