@@ -4,6 +4,7 @@
 #include "commands/flow.h"
 #include "conf/gateway_config.h"
 #include "parser/money.h"
+#include "parser/ussd_screen.h"
 #include "store/crypto.h"
 
 namespace smsgw::commands {
@@ -75,6 +76,23 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const parser::Gra
     if (!EntryFor(c)) {
       return Status::FailedPrecondition("command " + c.name + ": operation " + c.operation +
                                         " is not one the engine can forward");
+    }
+  }
+  if (grammar->ussd.enabled()) {
+    for (const auto& t : parser::UssdTemplates()) {
+      if (grammar->FindTemplate(t.name) == nullptr) {
+        return Status::FailedPrecondition("grammar lacks template " + std::string(t.name));
+      }
+    }
+    for (const parser::UssdScreen& s : grammar->ussd.screens) {
+      if (s.kind == parser::UssdScreenKind::kMenu) continue;
+      const parser::CommandSpec* c = grammar->FindCommand(s.command);
+      std::optional<CommandEntry> entry;
+      if (c != nullptr) entry = EntryFor(*c);
+      if (!entry || (entry->handler != Handler::kChallenge && entry->handler != Handler::kDirect)) {
+        return Status::FailedPrecondition("USSD screen " + s.name + ": command " + s.command +
+                                          " is not one a menu can submit");
+      }
     }
   }
   if (grammar->challenge.code_length < 1 || grammar->challenge.code_length > 9) {

@@ -33,6 +33,7 @@
 
 #include "commands/backend_port.h"
 #include "commands/store_view.h"
+#include "commands/ussd.h"
 #include "conf/status.h"
 #include "parser/grammar.h"
 #include "store/effects.h"
@@ -114,6 +115,16 @@ class Engine {
 
   // A bill notice: one MT, unless the subscriber sent STOP. Effects without a consume.
   Result<store::Effects> OnBillNotice(const BillNotice& notice, StoreView& view) const;
+
+  // USSD (ussd.h). A dialled string: the first screen, or the end of the dialogue (unknown
+  // code, locked MSISDN, rate limit, a refused shortcut). Errors only from the StoreView or
+  // the random generator (Unavailable): answer the network with a system error.
+  Result<UssdTurn> OnUssdOpen(const UssdOpen& open, StoreView& view) const;
+  // The subscriber's answer to the screen `state` waits on. Everything a subscriber can do
+  // wrong is a turn (the screen again with a hint; the end after kUssdMaxInvalid); errors as
+  // OnUssdOpen. A state the grammar no longer knows (a reload removed its screen) ends.
+  Result<UssdTurn> OnUssdAnswer(const UssdState& state, std::string_view input, int64_t now_ms,
+                                StoreView& view) const;
 
   // The port's Instruction for a claimed instruction this engine created (fields from the
   // clear payload, PINs and account from the sealed secret). InvalidArgument when the payload

@@ -27,27 +27,6 @@ std::string_view ClassName(parser::FieldClass c) {
   }
 }
 
-// The port's fields for a parsed command, restricted to what the operation declares.
-Fields BackendFields(const parser::Command& cmd, std::string_view backend_op) {
-  Fields out;
-  const OperationSpec* spec = FindOperation(backend_op);
-  if (spec == nullptr) return out;
-  for (const parser::Field& f : cmd.fields) {
-    if (f.cls == parser::FieldClass::kCredential || f.cls == parser::FieldClass::kAccount) continue;
-    std::string name =
-        f.type == parser::FieldType::kMsisdn ? std::string(field::kRecipient) : f.name;
-    for (const FieldSpec& fs : spec->fields) {
-      if (fs.name != name) continue;
-      if (fs.type == FieldType::kAmount) {
-        out.emplace(name, f.minor);
-      } else {
-        out.emplace(name, f.value);
-      }
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 class InboundStep {

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "commands/command_table.h"
 #include "parser/money.h"
 
 namespace smsgw::commands {
@@ -72,6 +73,26 @@ std::string Flow::Time(int64_t unix_seconds) const {
 std::string Flow::Money(int64_t minor) const {
   if (minor < 0) return "-" + parser::FormatAmount(g().money, -minor, parser::AmountStyle::kReply);
   return parser::FormatAmount(g().money, minor, parser::AmountStyle::kReply);
+}
+
+Fields BackendFields(const parser::Command& cmd, std::string_view backend_op) {
+  Fields out;
+  const OperationSpec* spec = FindOperation(backend_op);
+  if (spec == nullptr) return out;
+  for (const parser::Field& f : cmd.fields) {
+    if (f.cls == parser::FieldClass::kCredential || f.cls == parser::FieldClass::kAccount) continue;
+    std::string name =
+        f.type == parser::FieldType::kMsisdn ? std::string(field::kRecipient) : f.name;
+    for (const FieldSpec& fs : spec->fields) {
+      if (fs.name != name) continue;
+      if (fs.type == FieldType::kAmount) {
+        out.emplace(name, f.minor);
+      } else {
+        out.emplace(name, f.value);
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace smsgw::commands

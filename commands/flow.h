@@ -8,11 +8,16 @@
 
 #include "commands/engine.h"
 #include "commands/request.h"
+#include "parser/outcome.h"
 #include "parser/templates.h"
 
 namespace smsgw::commands {
 
 using Values = std::vector<parser::TemplateValue>;
+
+// The backend port's fields for a parsed command, restricted to what `backend_op` declares;
+// account- and credential-class values are left out (they travel in the sealed secret).
+Fields BackendFields(const parser::Command& cmd, std::string_view backend_op);
 
 class Flow {
  public:

@@ -1,10 +1,12 @@
 // smsgw try: what the grammar makes of one message, and the reply the subscriber would get.
 // No network, no store: the grammar and the commands engine, for a subscriber with no pending
 // requests.
+#include <iostream>
 #include <optional>
 #include <ostream>
 
 #include "commands/engine.h"
+#include "commands/request.h"
 
 #include "gateway/grammar_file.h"
 #include "gateway/subcommand.h"
@@ -90,8 +92,53 @@ std::string CommandReply(const std::shared_ptr<const parser::Grammar>& g, std::s
   return fx->replies.front().text;
 }
 
+// Walks a USSD menu: each screen printed, each line of `in` an answer; end of input abandons
+// the dialogue. What a submit would forward is printed (credentials never).
+int TryUssd(const std::shared_ptr<const parser::Grammar>& g, const std::string& dial,
+            const std::string& sender, const std::string& lang, std::istream& in,
+            std::ostream& out) {
+  auto engine = commands::Engine::Create(g, commands::EngineOptions{}, {});
+  if (!engine.ok()) {
+    out << "(" << engine.status().message() << ")\n";
+    return kExitInvalid;
+  }
+  FreshSubscriber view;
+  commands::UssdOpen open;
+  open.connection = "try";
+  open.msisdn = sender.empty() ? "254700000000" : sender;
+  open.service = dial;
+  open.dial = dial;
+  open.sms_from = "short code";
+  open.language = lang;
+  open.now_ms = 0;
+  Result<commands::UssdTurn> turn = (*engine)->OnUssdOpen(open, view);
+  std::string line;
+  while (true) {
+    if (!turn.ok()) {
+      out << "(" << turn.status().message() << ")\n";
+      return kExitFailure;
+    }
+    out << turn->text << "\n";
+    for (const auto& ins : turn->effects.instructions) {
+      out << "instruction " << ins.operation << ", ref " << ins.reference << "\n";
+      if (auto req = commands::DecodeRequest(ins.payload); req.ok()) {
+        for (const auto& v : req->show) out << "  " << Pad(v.name, 10) << v.value << "\n";
+      }
+      out << "  (the PIN and any account number travel only in the sealed secret; the result "
+             "goes by SMS)\n";
+    }
+    if (turn->end) return turn->effects.instructions.empty() ? kExitInvalid : kExitOk;
+    out << "> " << std::flush;
+    if (!std::getline(in, line)) {
+      out << "\n(end of input: the dialogue is abandoned, nothing submitted)\n";
+      return kExitInvalid;
+    }
+    turn = (*engine)->OnUssdAnswer(*turn->state, line, 0, view);
+  }
+}
+
 int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
-  if (args.positionals().empty()) {
+  if (args.positionals().empty() && !args.Get("ussd")) {
     err << "smsgw try: give the message text, e.g. smsgw try --from 254712345678 \"BAL\"\n";
     return kExitUsage;
   }
@@ -119,6 +166,13 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
   const std::string lang = args.GetOr("lang", "");
   ctx.language = lang;
+  if (auto dial = args.Get("ussd")) {
+    if (!g.ussd.enabled()) {
+      err << "smsgw try: " << path << " has no USSD menus\n";
+      return kExitInvalid;
+    }
+    return TryUssd(load.grammar, *dial, sender, lang, std::cin, out);
+  }
   const std::string text = Join(args.positionals());
   const parser::ParseOutcome outcome = parser::Parse(g, text, ctx);
 
@@ -157,14 +211,19 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 Subcommand TrySubcommand() {
   return {"try",
           "show what the grammar makes of a message, without a network",
-          "smsgw try [--config FILE] [--grammar FILE] [--from MSISDN] [--lang CODE] TEXT...\n\n"
+          "smsgw try [--config FILE] [--grammar FILE] [--from MSISDN] [--lang CODE] TEXT...\n"
+          "smsgw try [--config FILE] [--grammar FILE] [--from MSISDN] [--lang CODE] --ussd CODE\n\n"
           "Parses TEXT as if subscriber MSISDN had sent it and prints the command and its\n"
           "fields (PINs as ****, account numbers as their last 4 digits), or the error, and\n"
-          "the exact reply. Exit status 0 for a command, 1 for an error or a refused message.",
+          "the exact reply. Exit status 0 for a command, 1 for an error or a refused message.\n"
+          "With --ussd, dials CODE and walks the USSD menu: each screen is printed, each line\n"
+          "read from standard input is an answer, end of input ends the dialogue. Exit status 0\n"
+          "when the menu submitted a command.",
           {{"config", "FILE", "gateway configuration (default conf/gateway.yaml)"},
            {"grammar", "FILE", "grammar (default: grammar.yaml next to the configuration)"},
            {"from", "MSISDN", "the sender, for fields that default to it"},
-           {"lang", "CODE", "the sender's language, for replies no keyword decides"}},
+           {"lang", "CODE", "the sender's language, for replies no keyword decides"},
+           {"ussd", "CODE", "dial a USSD code (\"*384*12#\") and walk the menu on stdin"}},
           Try};
 }
 

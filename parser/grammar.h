@@ -17,14 +17,10 @@
 #include <vector>
 
 #include "parser/field.h"
+#include "parser/template_text.h"
+#include "parser/ussd_menu.h"
 
 namespace smsgw::parser {
-
-// Where something was written in the grammar file, for diagnostics. 1-based; 0 = unknown.
-struct SourceMark {
-  int line = 0;
-  int column = 0;
-};
 
 // How phone numbers are written in the country the gateway serves.
 struct NumberPlan {
@@ -124,31 +120,6 @@ struct CommandSpec {
   bool requires_pin() const { return !challenge.empty(); }
   bool keywordless() const { return keywords.empty(); }
   const FieldSpec* FindField(std::string_view field_name) const;
-};
-
-struct TemplateText {
-  struct Segment {
-    std::string literal;   // text with "{{" and "}}" already unescaped
-    int placeholder = -1;  // index into Template::placeholders, or -1 for a literal
-  };
-  std::string source;  // as written in the grammar
-  std::vector<Segment> segments;
-};
-
-struct Template {
-  std::string name;
-  std::vector<std::string> placeholders;  // the names the texts may use
-  std::vector<TemplateText> texts;        // per language index
-  SourceMark mark;
-
-  bool Declares(std::string_view placeholder) const;
-};
-
-// The `ussd:` section is reserved for menus (a later release): its shape is checked, its
-// menus are kept by name only.
-struct UssdSection {
-  std::string service_code;  // "*384*12#", empty when absent
-  std::vector<std::string> menu_names;
 };
 
 class Grammar {

@@ -28,5 +28,9 @@ void LoadCommands(YamlReader& r, Grammar& g, const YAML::Node& root);
 void ResolveDefaults(YamlReader& r, Grammar& g);
 // Checks across commands and templates, after Grammar::BuildIndexes.
 void CheckGrammar(YamlReader& r, const Grammar& g);
+// The `ussd:` section (grammar_load_ussd.cpp): loading after the commands, then the checks
+// that need the indexes (references, paths, the 182-character limit).
+void LoadUssd(YamlReader& r, Grammar& g, const YAML::Node& root);
+void CheckUssd(YamlReader& r, Grammar& g);
 
 }  // namespace smsgw::parser

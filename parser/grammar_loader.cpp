@@ -216,38 +216,6 @@ void LoadCredentialSplit(YamlReader& r, Grammar& g, const YAML::Node& root) {
   markers("account_markers", &cs.account_markers);
 }
 
-void LoadUssd(YamlReader& r, Grammar& g, const YAML::Node& root) {
-  const YAML::Node node = root["ussd"];
-  if (!node.IsDefined() || node.IsNull()) return;
-  if (!r.Map(node, "ussd", {"service_code", "menus"})) return;
-  if (auto code = r.String(node, "service_code", "ussd", false)) {
-    const bool shaped = code->size() >= 3 && code->front() == '*' && code->back() == '#' &&
-                        std::all_of(code->begin(), code->end(), [](char c) {
-                          return (c >= '0' && c <= '9') || c == '*' || c == '#';
-                        });
-    if (!shaped) {
-      r.Error(node["service_code"], "ussd.service_code", "expected a code like *384*12#");
-    } else {
-      g.ussd.service_code = *code;
-    }
-  }
-  const YAML::Node menus = node["menus"];
-  if (!menus.IsDefined() || menus.IsNull()) return;
-  if (!r.Map(menus, "ussd.menus", {})) return;
-  for (const auto& kv : menus) {
-    const std::string name = kv.first.Scalar();
-    if (!kv.second.IsMap()) {
-      r.Error(kv.second, Key("ussd.menus", name), "a menu is a mapping");
-      continue;
-    }
-    g.ussd.menu_names.push_back(name);
-  }
-  if (!g.ussd.menu_names.empty()) {
-    r.Warning(YamlReader::MarkOf(menus), "ussd.menus",
-              "USSD menus are reserved for a later release; this version does not serve them");
-  }
-}
-
 void LoadRoot(YamlReader& r, Grammar& g, const YAML::Node& root) {
   if (!root.IsDefined() || root.IsNull()) {
     r.Error(SourceMark{}, "", "the grammar is empty");
@@ -307,6 +275,7 @@ GrammarLoad LoadGrammar(std::string_view yaml_text, std::string_view file_name) 
       g->BuildIndexes();
       ResolveDefaults(r, *g);
       CheckGrammar(r, *g);
+      CheckUssd(r, *g);
     }
   } catch (const YAML::Exception& e) {
     const SourceMark at =

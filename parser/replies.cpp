@@ -164,6 +164,29 @@ Result<std::string> HelpText(const Grammar& grammar, std::string_view language,
   return Render(grammar, "help.command", grammar.languages[lang], v);
 }
 
+void DescribeRule(const Grammar& g, const FieldSpec& spec, std::size_t language, ParseError* e) {
+  switch (e->rule) {
+    case Rule::kAmountFormat:
+    case Rule::kAmountRange:
+      e->min = FormatAmount(g.money, spec.min_minor, AmountStyle::kBound);
+      e->max = FormatAmount(g.money, spec.max_minor, AmountStyle::kBound);
+      break;
+    case Rule::kMsisdn:
+      e->hint = ExampleMsisdn(g.number_plan);
+      break;
+    case Rule::kChoice:
+      e->hint = Choices(g, spec, language);
+      break;
+    case Rule::kDate:
+      e->hint = "30-11-2024";
+      break;
+    default:
+      e->min = std::to_string(spec.min_length);
+      e->max = std::to_string(spec.max_length);
+      break;
+  }
+}
+
 std::string CommandList(const Grammar& grammar, std::size_t language) {
   std::string out;
   for (const auto& c : grammar.commands) {

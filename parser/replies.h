@@ -41,6 +41,11 @@ Result<std::string> ReplyFor(const Grammar& grammar, const ParseOutcome& outcome
 Result<std::string> RuleText(const Grammar& grammar, std::string_view language,
                              const ParseError& error);
 
+// Fills the bounds or the example of `error`, whose rule `spec` (a field) broke, as
+// subscribers read them ("10" and "70,000" for an amount, an example number, ...).
+void DescribeRule(const Grammar& grammar, const FieldSpec& spec, std::size_t language,
+                  ParseError* error);
+
 // The reply to HELP: the list of commands, or one command's help and usage when `command`
 // names one.
 Result<std::string> HelpText(const Grammar& grammar, std::string_view language,

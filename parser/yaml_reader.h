@@ -21,6 +21,12 @@ class YamlReader {
   YamlReader(std::string file, std::vector<Diagnostic>* out) : file_(std::move(file)), out_(out) {}
 
   const std::string& file() const { return file_; }
+  // How many errors (not warnings) have been recorded so far.
+  std::size_t errors() const {
+    std::size_t n = 0;
+    for (const Diagnostic& d : *out_) n += d.is_error() ? 1 : 0;
+    return n;
+  }
 
   static SourceMark MarkOf(const YAML::Node& node);
 

@@ -8,6 +8,7 @@
 //   the backend answered:              outcomes + replies
 //   a resend inside the window:        consume (outcome "resend") + replies
 //   a notice the backend pushed:       notice_id + replies
+//   a USSD turn:                       ussd_session (+ instructions, audit on submit)
 // Secrets go only in the `secret` fields, which are sealed before they reach the database;
 // everything else is stored in clear.
 #pragma once
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "store/audit.h"
+#include "store/ussd_session.h"
 
 namespace smsgw::store {
 
@@ -118,6 +120,8 @@ struct Effects {
   // applied") and writes nothing, so the push endpoint can answer a repeated push as done.
   // Ids are kept until Purge removes those older than its cutoff.
   std::optional<std::string> notice_id;
+  // The USSD dialogue this step belongs to: its new state, or its end (erase).
+  std::optional<UssdSessionWrite> ussd_session;
 };
 
 inline constexpr std::size_t kMaxNoticeIdBytes = 128;

@@ -141,6 +141,22 @@ CREATE TABLE notice(
 CREATE INDEX notice_recorded ON notice(recorded_at);
 )sql";
 
+// Version 3. The store's copy of live USSD dialogues (store/ussd_session.h), so a restart can
+// resume or end them. One row per dialogue; the state is sealed. msisdn is indexed because one
+// MSISDN has at most one live dialogue: writing one removes the others.
+constexpr std::string_view kV3 = R"sql(
+CREATE TABLE ussd_session(
+  key          TEXT PRIMARY KEY,
+  msisdn       TEXT NOT NULL,
+  connection   TEXT NOT NULL,
+  state_sealed TEXT NOT NULL,
+  expires_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX ussd_session_msisdn ON ussd_session(msisdn);
+CREATE INDEX ussd_session_expiry ON ussd_session(expires_at);
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -162,7 +178,7 @@ Result<int> TableCount(sqlite3* db) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> all = {kV1, kV2};
+  static const std::vector<std::string_view> all = {kV1, kV2, kV3};
   return all;
 }
 

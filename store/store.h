@@ -120,6 +120,16 @@ class Store {
   Result<Instruction> GetInstruction(std::string_view id);
   Result<Instruction> FindInstructionByReference(std::string_view reference);
 
+  // ---- USSD dialogues ----------------------------------------------------------------------
+
+  // The dialogues still live at `now_ms` (expires_at > now_ms), states opened, oldest first.
+  // A row whose state no longer opens (tampered, key gone) is deleted and audited instead.
+  Result<std::vector<UssdSessionRecord>> LoadUssdSessions(int64_t now_ms);
+
+  // Deletes the dialogues whose expires_at <= now_ms, each audited (ussd.expired). Returns
+  // how many.
+  Result<int> DropExpiredUssdSessions(int64_t now_ms);
+
   // ---- Outbox -----------------------------------------------------------------------------
 
   // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight in the

@@ -111,6 +111,7 @@ Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& cons
     applied.reply_ids.push_back(*id);
   }
   for (const SetLock& l : e.locks) STORE_RETURN_IF_ERROR(ApplyLock(m, l, e.actor));
+  if (e.ussd_session) STORE_RETURN_IF_ERROR(ApplyUssdSession(m, *e.ussd_session));
   for (const NewAudit& a : e.audit) {
     STORE_RETURN_IF_ERROR(
         m.WriteAudit(a.actor, a.msisdn, a.entity, a.entity_id, a.event, a.detail));

@@ -98,6 +98,7 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
 Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o);
 Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64_t> inbound_id,
                             Actor actor);
+Status ApplyUssdSession(StoreImpl& m, const UssdSessionWrite& w);
 
 // When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.
 Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "gateway/grammar_file.h"
@@ -144,6 +145,52 @@ TEST(GrammarFile, CheckReportsDiagnosticsOrNothing) {
   EXPECT_EQ(d[0].file, dir.path() + "/g.yaml");
   EXPECT_EQ(CheckGrammarFile(dir.path())[0].message, "cannot read: it is a directory");
   EXPECT_TRUE(LoadGrammarFile(test_support::SourcePath("conf/grammar.yaml")).ok());
+}
+
+}  // namespace
+}  // namespace smsgw::gateway
+
+namespace smsgw::gateway {
+namespace {
+
+// Runs `smsgw try` with `input` as its standard input.
+TryRun TryWithInput(std::vector<std::string> args, const std::string& input) {
+  std::istringstream in(input);
+  std::streambuf* saved = std::cin.rdbuf(in.rdbuf());
+  TryRun r = Try(std::move(args));
+  std::cin.rdbuf(saved);
+  return r;
+}
+
+TEST(CmdTry, WalksAUssdMenuToTheInstruction) {
+  const TryRun r = TryWithInput({"--ussd", "*384*12#", "--from", "254711000111"},
+                                "1\nKPLC\n123456\n5\n1500\n4321\n1\n");
+  EXPECT_EQ(r.code, kExitOk) << r.err << r.out;
+  EXPECT_EQ(r.out.rfind("Pesa\n1 Pay bill\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("> Amount must be between 10 and 150,000\nEnter amount\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("> Pay KES 1,500.00 to KPLC ref 123456?\n1 Yes\n2 No\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("instruction bill.pay, ref "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  amount    KES 1,500.00\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("4321"), std::string::npos) << r.out;
+}
+
+TEST(CmdTry, UssdEndOfInputAbandonsTheDialogue) {
+  const TryRun r = TryWithInput({"--ussd", "*384*12*2*0712345678#"}, "500\n");
+  EXPECT_EQ(r.code, kExitInvalid);
+  EXPECT_EQ(r.out.rfind("Enter amount\n", 0), 0u) << r.out;
+  EXPECT_NE(r.out.find("(end of input: the dialogue is abandoned, nothing submitted)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("instruction"), std::string::npos);
+}
+
+TEST(CmdTry, UssdShortcutWithAccountAndPinIsRefused) {
+  const TryRun r = TryWithInput({"--ussd", "*384*12*4*3*12345678*1234#"}, "");
+  EXPECT_EQ(r.code, kExitInvalid);
+  EXPECT_EQ(r.out.rfind("Never send your PIN with an account number.", 0), 0u) << r.out;
 }
 
 }  // namespace

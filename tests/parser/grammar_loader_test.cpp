@@ -379,19 +379,6 @@ TEST(GrammarLoader, NumberPlanAndMoneyValues) {
   ExpectOnlyError(l, "  minor_digits: 5", "money.minor_digits", "must be between 0 and 3");
 }
 
-TEST(GrammarLoader, UssdSectionShape) {
-  Loaded l = Load(Replaced("  service_code: \"*384*12#\"", "  service_code: \"384\""));
-  ExpectOnlyError(l, "  service_code: \"384\"", "ussd.service_code",
-                  "expected a code like *384*12#");
-  l = Load(Replaced("  menus: {}", "  menus:\n    main: {title: {en: Menu}}"));
-  EXPECT_TRUE(l.load.ok());
-  ASSERT_EQ(l.load.diagnostics.size(), 1u);
-  EXPECT_FALSE(l.load.diagnostics[0].is_error());
-  EXPECT_EQ(l.load.grammar->ussd.menu_names, (std::vector<std::string>{"main"}));
-  l = Load(Replaced("  menus: {}", "  menu: {}"));
-  ExpectOnlyError(l, "  menu: {}", "ussd.menu", "unknown key 'menu' (did you mean 'menus'?)");
-}
-
 TEST(GrammarLoader, ReportsEveryProblemNotJustTheFirst) {
   std::string text = Replaced("  currency: KES", "  currency: shillings");
   text = InsertAfterLine(text, "commands:",

@@ -125,7 +125,8 @@ TEST(ShippedGrammar, EveryReplyFitsOneGsm7Sms) {
   for (std::size_t lang = 0; lang < g->languages.size(); ++lang) {
     const std::vector<TemplateValue> values = WorstCaseValues(*g, lang);
     for (const auto& t : g->templates) {
-      if (CommandSpecific(t.name)) continue;
+      // USSD screens are held to 182 characters by the loader (ussd_menu_test.cpp).
+      if (CommandSpecific(t.name) || t.name.rfind("ussd.", 0) == 0) continue;
       Result<std::string> text = Render(t, lang, values);
       ASSERT_TRUE(text.ok()) << t.name << ": " << text.status().ToString();
       ExpectOneSms(t.name + " (" + g->languages[lang] + ")", *text);

@@ -124,6 +124,21 @@ TEST_F(SecretsScanFlow, NeitherPinNorAccountNumberIsStoredInClear) {
   ASSERT_TRUE(store().RecordReplyResults(sent).ok());
   ASSERT_TRUE(store().RecordReceipt("smsc-1", true, "DELIVRD").ok());
 
+  // 6. A USSD dialogue waiting on its confirmation holds the PIN and the account in its state.
+  Effects turn;
+  turn.ussd_session = UssdSessionWrite{"smsc1/" + std::string(kMsisdn) + "/7",
+                                       kMsisdn,
+                                       "smsc1",
+                                       false,
+                                       std::string(R"({"answers":[["account",")") + kAccount +
+                                           R"(",0],["pin",")" + kPin + R"(",0]]})",
+                                       clock_->NowMs() + 3 * kMinute};
+  Apply(turn);
+  auto live = store().LoadUssdSessions(clock_->NowMs());
+  ASSERT_TRUE(live.ok());
+  ASSERT_EQ(live->size(), 1u);
+  EXPECT_NE(live->at(0).state.view().find(kPin), std::string_view::npos);
+
   ScanAll("with the store open (WAL)");
   Close();
   ScanAll("after close (checkpointed)");

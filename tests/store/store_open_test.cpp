@@ -11,22 +11,6 @@
 namespace smsgw::store::testing {
 namespace {
 
-// Runs one statement on a separate raw connection and returns the first column of the first
-// row as text ("" when none).
-std::string RawQuery(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  sqlite3_stmt* st = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) != nullptr) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return out;
-}
-
 using StoreOpenTest = StoreTest;
 
 TEST_F(StoreOpenTest, CreatesTheSchemaFromAnEmptyFileWithMode0600) {
@@ -85,6 +69,7 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   AcceptResult first = AcceptOne(Mo("254700000001", "BAL"));
   Close();
   RawQuery(path_, "DROP TABLE notice");
+  RawQuery(path_, "DROP TABLE ussd_session");
   RawQuery(path_, "PRAGMA user_version = 1");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'notice'"), "0");
   Options admin = MakeOptions();
@@ -92,7 +77,7 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   EXPECT_EQ(Store::Open(admin).status().code(), Status::Code::kFailedPrecondition);
 
   Open();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(AcceptOne(Mo("254700000001", "BAL")).id, first.id);
   Effects notice;
   notice.notice_id = "bill-1";
