@@ -26,13 +26,15 @@ double Seconds(Clock::duration d) {
 Core::Core(CoreOptions options, std::unique_ptr<store::Store> store,
            std::shared_ptr<commands::Backend> backend,
            std::shared_ptr<const commands::Engine> engine, SendReplies send_replies,
-           DaemonMetrics& metrics)
+           SendUssd send_ussd, DaemonMetrics& metrics)
     : options_(options),
       store_(std::move(store)),
       backend_(std::move(backend)),
       engine_(std::move(engine)),
       view_(std::make_unique<commands::StoreViewAdapter>(*store_)),
       send_replies_(std::move(send_replies)),
+      send_ussd_(std::move(send_ussd)),
+      ussd_({options_.ussd_timeout_ms, options_.default_short_code}, metrics),
       metrics_(metrics),
       work_(boost::asio::make_work_guard(io_)),
       due_timer_(io_),
@@ -47,6 +49,7 @@ Core::~Core() {
 void Core::Start() {
   thread_ = std::thread([this] { io_.run(); });
   Post([this] {
+    ussd_.Restore(*store_, store_->now());
     Housekeeping();
     SchedulePass();
   });
@@ -88,6 +91,10 @@ void Core::Accept(IntakeBatch batch) {
 
 void Core::SetEngine(std::shared_ptr<const commands::Engine> engine) {
   Post([this, engine = std::move(engine)]() mutable { engine_ = std::move(engine); });
+}
+
+void Core::SetUssdTimeout(std::chrono::milliseconds timeout) {
+  Post([this, timeout] { ussd_.set_timeout_ms(timeout.count()); });
 }
 
 void Core::Kick() {
@@ -188,7 +195,9 @@ void Core::CommitNow() {
       std::fill(m.text.begin(), m.text.end(), '\0');
     }
 
+    std::vector<UssdDialogues::Outcome> ussd = HandleUssd(batches, first, last);
     size_t at = 0;
+    size_t ussd_at = 0;
     for (size_t b = first; b < last; ++b) {
       IntakeBatch& batch = batches[b];
       const size_t n = batch.messages.size();
@@ -196,15 +205,36 @@ void Core::CommitNow() {
       at += n;
       std::vector<uint32_t> receipt_status;
       RecordReceipts(batch.receipts, &receipt_status);
-      for (const UssdEvent& e : batch.ussd) {
-        LogInfo("ussd.unhandled", {{"connection", e.connection}, {"dialogue", e.dialogue}});
-      }
-      batch.done(std::move(mine), std::move(receipt_status),
-                 std::vector<uint32_t>(batch.ussd.size(), kRetryLater));
+      std::vector<uint32_t> ussd_status;
+      for (size_t i = 0; i < batch.ussd.size(); ++i) ussd_status.push_back(ussd[ussd_at++].status);
+      batch.done(std::move(mine), std::move(receipt_status), std::move(ussd_status));
+    }
+    // After the acks (both are posted to the sessions' thread, in this order): the network
+    // sees the answer acknowledged, then the next screen.
+    for (UssdDialogues::Outcome& o : ussd) {
+      if (o.screen) send_ussd_(std::move(o.connection), std::move(*o.screen));
     }
     first = last;
   }
   SchedulePass();
+}
+
+// The USSD MOs of batches [first, last): their turns in one transaction, one outcome each.
+std::vector<UssdDialogues::Outcome> Core::HandleUssd(std::vector<IntakeBatch>& batches,
+                                                     size_t first, size_t last) {
+  std::vector<UssdEvent> events;
+  for (size_t b = first; b < last; ++b) {
+    for (const UssdEvent& e : batches[b].ussd) events.push_back(e);
+  }
+  if (events.empty()) return {};
+  std::vector<UssdDialogues::Outcome> outcomes =
+      ussd_.Handle(events, *engine_, *store_, *view_, store_->now());
+  // Answers may hold a PIN.
+  for (UssdEvent& e : events) std::fill(e.text.begin(), e.text.end(), '\0');
+  for (size_t b = first; b < last; ++b) {
+    for (UssdEvent& e : batches[b].ussd) std::fill(e.text.begin(), e.text.end(), '\0');
+  }
+  return outcomes;
 }
 
 void Core::RecordReceipts(const std::vector<ReceiptUpdate>& receipts,
@@ -508,6 +538,7 @@ void Core::Housekeeping() {
   if (stopped_) return;
   auto expired = store_->ExpireChallenges(500);
   NoteStore(expired.status());
+  ussd_.Expire(*store_, store_->now());
   std::vector<ReceiptUpdate> early;
   early.swap(early_receipts_);
   for (const ReceiptUpdate& r : early) {

@@ -3,7 +3,9 @@
 //
 // Everything that touches SQLite happens here, in this order of priority on every pass:
 //   1. intake batches from the sessions: one Store::Accept (one fsync) for every batch queued
-//      since the last commit (group commit), then each MO's ack goes back to its session;
+//      since the last commit (group commit), and one transaction for the USSD turns they
+//      carry (ussd_dialogues.h); then each MO's ack goes back to its session and each USSD
+//      screen to the MT sender;
 //   2. stored MOs still "new": a batch of engine steps in one transaction (Store::ApplySteps);
 //   3. due instructions: claimed, handed to the backend; each answer becomes an engine step;
 //   4. due MT replies: claimed, handed to the MT sender; its results recorded.
@@ -35,6 +37,7 @@
 #include "commands/store_view.h"
 #include "gateway/daemon/daemon_metrics.h"
 #include "gateway/daemon/mo_intake.h"
+#include "gateway/daemon/ussd_dialogues.h"
 #include "gateway/push_endpoint.h"
 #include "store/store.h"
 
@@ -51,6 +54,7 @@ struct CoreOptions {
   int max_replies_in_flight = 500;
   std::chrono::milliseconds housekeeping_interval{5000};
   std::chrono::milliseconds max_sleep{30000};  // between passes when nothing is due
+  int64_t ussd_timeout_ms = 180'000;           // a USSD dialogue idle this long is forgotten
 };
 
 // What /healthz reads from other threads.
@@ -64,13 +68,15 @@ class Core {
   // with one result per reply, from any thread.
   using SendReplies = std::function<void(std::vector<store::ClaimedReply>,
                                          std::function<void(std::vector<store::ReplyResult>)>)>;
+  // Sends one USSD screen on a connection (from the core thread; the sender posts it over).
+  using SendUssd = std::function<void(std::string connection, smpp::UssdScreen screen)>;
 
   // The core shares the backend: an HTTP backend must be destroyed on the io thread (or once
   // the io_context stopped), so the daemon keeps a reference; the embedded one dies with the
   // core, on the core's thread.
   Core(CoreOptions options, std::unique_ptr<store::Store> store,
        std::shared_ptr<commands::Backend> backend, std::shared_ptr<const commands::Engine> engine,
-       SendReplies send_replies, DaemonMetrics& metrics);
+       SendReplies send_replies, SendUssd send_ussd, DaemonMetrics& metrics);
   ~Core();
   Core(const Core&) = delete;
   Core& operator=(const Core&) = delete;
@@ -83,6 +89,9 @@ class Core {
 
   // Thread-safe. The engine used from the next step on (SIGHUP with a new grammar or limits).
   void SetEngine(std::shared_ptr<const commands::Engine> engine);
+
+  // Thread-safe. The idle timeout of USSD dialogues from their next turn on (SIGHUP).
+  void SetUssdTimeout(std::chrono::milliseconds timeout);
 
   // Thread-safe. A bill notice pushed by the backend: one engine step, applied with
   // `notice_id` for idempotency. `done` gets OK, AlreadyExists for a notice already taken, or
@@ -123,6 +132,8 @@ class Core {
                        commands::BackendResult result);
   void OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results);
   bool AnsweredAlready(const std::string& instruction_id);
+  std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,
+                                                 size_t last);
   void RecordReceipts(const std::vector<ReceiptUpdate>& receipts, std::vector<uint32_t>* status);
   void Housekeeping();
   void ArmDueTimer();
@@ -136,6 +147,8 @@ class Core {
   std::shared_ptr<const commands::Engine> engine_;  // core thread only
   std::unique_ptr<commands::StoreViewAdapter> view_;
   SendReplies send_replies_;
+  SendUssd send_ussd_;
+  UssdDialogues ussd_;  // core thread only
   DaemonMetrics& metrics_;
   CoreHealth health_;
 

@@ -165,11 +165,22 @@ class Daemon {
     core_options.default_short_code = config_.short_codes.front().code;
     core_options.group_commit_max_messages = config_.store.group_commit.max_messages;
     core_options.group_commit_max_delay = config_.store.group_commit.max_delay;
+    core_options.ussd_timeout_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(config_.ussd.session_timeout).count();
     core_ = std::make_unique<Core>(
         core_options, std::move(*store), std::move(backend),
         std::shared_ptr<const commands::Engine>(std::move(*engine)),
         [this](std::vector<store::ClaimedReply> replies, MtSender::Done done) {
           mt_->Send(std::move(replies), std::move(done));
+        },
+        [this](std::string connection, smpp::UssdScreen screen) {
+          // Not retried: the dialogue is the network's, and it has moved on or timed out.
+          mt_->SendUssd(
+              std::move(connection), std::move(screen), [this](const smpp::SubmitResult& r) {
+                if (r.status == 0) return;
+                metrics_.mt_failed.Add();
+                LogWarn("ussd.screen_not_sent", {{"status", smpp::CommandStatusName(r.status)}});
+              });
         },
         metrics_);
 
@@ -322,6 +333,8 @@ class Daemon {
     }
     const size_t commands = engine->grammar().commands.size();
     core_->SetEngine(std::shared_ptr<const commands::Engine>(std::move(engine)));
+    core_->SetUssdTimeout(
+        std::chrono::duration_cast<std::chrono::milliseconds>(next->ussd.session_timeout));
     ApplyLogging(next->logging);
     // [restart] settings stay as they are until the next start; the rest is the new file's.
     conf::GatewayConfig applied = config_;

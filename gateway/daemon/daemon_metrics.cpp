@@ -19,6 +19,10 @@ Counter& Instructions(Registry& r, const char* outcome) {
 Counter& Reloads(Registry& r, const char* result) {
   return r.GetCounter("smsgw_reloads_total", "SIGHUP reloads, by result", {{"result", result}});
 }
+Counter& Ussd(Registry& r, const char* event) {
+  return r.GetCounter("smsgw_ussd_dialogues_total", "USSD dialogues, by what happened to them",
+                      {{"event", event}});
+}
 Gauge& Queue(Registry& r, const char* queue) {
   return r.GetGauge("smsgw_queue_depth", "Items waiting in the store, by queue",
                     {{"queue", queue}});
@@ -54,6 +58,10 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
                               "Engine steps or store writes that failed and were retried")),
       reloads_ok(Reloads(registry, "ok")),
       reloads_failed(Reloads(registry, "failed")),
+      ussd_opened(Ussd(registry, "opened")),
+      ussd_submitted(Ussd(registry, "submitted")),
+      ussd_aborted(Ussd(registry, "aborted")),
+      ussd_timed_out(Ussd(registry, "timed_out")),
       binds_up(registry.GetGauge("smsgw_binds_up", "SMPP binds currently bound")),
       queue_inbound(Queue(registry, "inbound")),
       queue_instructions_pending(Queue(registry, "instructions")),
@@ -62,6 +70,7 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
                                      "Outbox items dead (smsgw ctl outbox retry re-queues them)")),
       unacked_mos(registry.GetGauge("smsgw_unacked_mos",
                                     "MOs received whose deliver_sm_resp is not sent yet")),
+      ussd_live(registry.GetGauge("smsgw_ussd_dialogues_live", "USSD dialogues in progress")),
       mo_ack_seconds(Latency(registry, "smsgw_mo_ack_seconds",
                              "From an MO read off the socket to its deliver_sm_resp")),
       mo_reply_seconds(Latency(registry, "smsgw_mo_reply_seconds",

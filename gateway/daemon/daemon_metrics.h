@@ -39,6 +39,12 @@ class DaemonMetrics {
   Counter& step_failures;
   Counter& reloads_ok;
   Counter& reloads_failed;
+  // USSD dialogues: opened, those whose last screen submitted an instruction, ended by the
+  // network (abort/release), and forgotten after the idle timeout.
+  Counter& ussd_opened;
+  Counter& ussd_submitted;
+  Counter& ussd_aborted;
+  Counter& ussd_timed_out;
 
   Gauge& binds_up;
   Gauge& queue_inbound;
@@ -46,6 +52,7 @@ class DaemonMetrics {
   Gauge& queue_replies_pending;
   Gauge& dead_letters;
   Gauge& unacked_mos;
+  Gauge& ussd_live;
 
   Histogram& mo_ack_seconds;     // MO read from the socket -> its deliver_sm_resp
   Histogram& mo_reply_seconds;   // MO received -> its first reply queued in the store

@@ -1,0 +1,162 @@
+#include "gateway/daemon/ussd_dialogues.h"
+
+#include <utility>
+
+#include "gateway/log.h"
+#include "gateway/smpp/command_status.h"
+
+namespace smsgw::gateway {
+
+namespace {
+
+constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
+
+// An answer for a dialogue the gateway does not know: it timed out here, or a restart lost it.
+constexpr const char* kUnknownDialogue = "This session has ended. Please dial again.";
+
+}  // namespace
+
+std::string UssdKey(const std::string& connection, const std::string& msisdn,
+                    const std::string& dialogue) {
+  return connection + "|" + msisdn + "|" + dialogue;
+}
+
+UssdDialogues::UssdDialogues(Options options, DaemonMetrics& metrics)
+    : options_(std::move(options)), metrics_(metrics) {}
+
+void UssdDialogues::Restore(store::Store& store, int64_t now_ms) {
+  auto records = store.LoadUssdSessions(now_ms);
+  if (!records.ok()) {
+    LogWarn("ussd.restore_failed", {{"error", records.status().ToString()}});
+    return;
+  }
+  for (const store::UssdSessionRecord& r : *records) {
+    auto state = commands::UssdState::Decode(r.state.view());
+    if (!state.ok()) {
+      LogWarn("ussd.restore_skipped", {{"error", state.status().ToString()}});
+      continue;
+    }
+    by_msisdn_[r.msisdn] = r.key;
+    live_[r.key] = Live{std::move(*state), r.expires_at};
+  }
+  metrics_.ussd_live.Set(static_cast<int64_t>(live_.size()));
+  if (!live_.empty())
+    LogInfo("ussd.restored", {{"dialogues", static_cast<uint64_t>(live_.size())}});
+}
+
+std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<UssdEvent>& events,
+                                                          const commands::Engine& engine,
+                                                          store::Store& store,
+                                                          commands::StoreView& view,
+                                                          int64_t now_ms) {
+  const int64_t expires_at = now_ms + options_.timeout_ms;
+  std::vector<std::string> keys(events.size());
+  std::vector<std::optional<commands::UssdTurn>> turns(events.size());
+
+  auto results = store.ApplySteps(events.size(), [&](size_t i) -> Result<store::Effects> {
+    const UssdEvent& e = events[i];
+    keys[i] = UssdKey(e.connection, e.msisdn, e.dialogue);
+    commands::UssdTurn turn;
+    if (e.kind == smpp::UssdKind::kOpen) {
+      commands::UssdOpen open;
+      open.connection = e.connection;
+      open.msisdn = e.msisdn;
+      open.service = e.service;
+      open.dial = e.text;
+      open.sms_from = options_.sms_from;
+      open.now_ms = now_ms;
+      auto opened = engine.OnUssdOpen(open, view);
+      if (!opened.ok()) return opened.status();
+      turn = std::move(*opened);
+    } else if (e.kind == smpp::UssdKind::kAnswer) {
+      auto it = live_.find(keys[i]);
+      if (it == live_.end() || it->second.expires_at <= now_ms) {
+        turn.text = kUnknownDialogue;
+        turn.end = true;
+      } else {
+        auto answered = engine.OnUssdAnswer(it->second.state, e.text, now_ms, view);
+        if (!answered.ok()) return answered.status();
+        turn = std::move(*answered);
+      }
+    } else {  // kAbort: the network ended it; only the copy goes
+      turn.end = true;
+    }
+    turn.effects.ussd_session =
+        commands::SessionWrite(keys[i], e.msisdn, e.connection, turn, expires_at);
+    store::Effects effects = turn.effects;
+    turns[i] = std::move(turn);
+    return effects;
+  });
+
+  std::vector<Outcome> outcomes(events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    const UssdEvent& e = events[i];
+    Outcome& out = outcomes[i];
+    out.connection = e.connection;
+    if (!results[i].ok()) {
+      // The copy in the store is as before this MO: so is the dialogue in memory. The network
+      // gets a temporary error and ends or repeats the dialogue as it sees fit.
+      out.status = kRetryLater;
+      metrics_.step_failures.Add();
+      LogWarn("ussd.step_failed", {{"connection", e.connection},
+                                   {"source", e.msisdn},
+                                   {"dialogue", e.dialogue},
+                                   {"error", results[i].status().ToString()}});
+      continue;
+    }
+    commands::UssdTurn& turn = *turns[i];
+    const bool submitted = !turn.effects.instructions.empty();
+    if (e.kind == smpp::UssdKind::kOpen) metrics_.ussd_opened.Add();
+    if (submitted) metrics_.ussd_submitted.Add();
+    if (e.kind == smpp::UssdKind::kAbort) metrics_.ussd_aborted.Add();
+
+    // One live dialogue per MSISDN: a new one replaces the old (the store did the same).
+    auto other = by_msisdn_.find(e.msisdn);
+    if (other != by_msisdn_.end() && other->second != keys[i]) {
+      live_.erase(other->second);
+      by_msisdn_.erase(other);
+    }
+    if (turn.end) {
+      live_.erase(keys[i]);
+      by_msisdn_.erase(e.msisdn);
+    } else if (turn.state) {
+      live_[keys[i]] = Live{std::move(*turn.state), expires_at};
+      by_msisdn_[e.msisdn] = keys[i];
+    }
+    LogInfo("ussd.turn", {{"connection", e.connection},
+                          {"source", e.msisdn},
+                          {"dialogue", e.dialogue},
+                          {"kind", smpp::UssdKindName(e.kind)},
+                          {"end", turn.end},
+                          {"submitted", submitted}});
+    if (e.kind == smpp::UssdKind::kAbort) continue;
+    smpp::UssdScreen screen;
+    screen.msisdn = e.msisdn;
+    screen.service = e.service;
+    screen.dialogue = e.dialogue;
+    screen.text = std::move(turn.text);
+    screen.end = turn.end;
+    out.screen = std::move(screen);
+  }
+  metrics_.ussd_live.Set(static_cast<int64_t>(live_.size()));
+  return outcomes;
+}
+
+void UssdDialogues::Expire(store::Store& store, int64_t now_ms) {
+  for (auto it = live_.begin(); it != live_.end();) {
+    if (it->second.expires_at > now_ms) {
+      ++it;
+      continue;
+    }
+    LogInfo("ussd.timeout",
+            {{"connection", it->second.state.connection}, {"source", it->second.state.msisdn}});
+    metrics_.ussd_timed_out.Add();
+    by_msisdn_.erase(it->second.state.msisdn);
+    it = live_.erase(it);
+  }
+  auto dropped = store.DropExpiredUssdSessions(now_ms);
+  if (!dropped.ok()) LogWarn("ussd.expire_failed", {{"error", dropped.status().ToString()}});
+  metrics_.ussd_live.Set(static_cast<int64_t>(live_.size()));
+}
+
+}  // namespace smsgw::gateway

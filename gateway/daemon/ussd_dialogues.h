@@ -1,0 +1,80 @@
+// The live USSD dialogues, on the core thread (they need the engine and the store).
+//
+// Each USSD MO of an intake batch becomes one engine turn (commands::Engine::OnUssdOpen or
+// OnUssdAnswer). The turns of a batch are applied in one transaction (Store::ApplySteps): each
+// writes its dialogue's sealed state, or erases it when the dialogue ends, and the final screen
+// of a command adds its instruction. Only then is each deliver_sm acknowledged and each screen
+// sent, so a screen never promises what the store does not hold, and a dialogue's state in
+// memory never runs ahead of its copy in the store.
+//
+// A dialogue is keyed by connection + MSISDN + the network's dialogue id. It lives until its
+// last screen, an abort from the network, or `timeout` without an answer (the network has
+// given up on it by then). At start the copies a restart interrupted are loaded back.
+//
+// Threading: one thread (the core's) calls everything.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/engine.h"
+#include "commands/store_view.h"
+#include "gateway/daemon/daemon_metrics.h"
+#include "gateway/daemon/mo_intake.h"
+#include "gateway/smpp/ussd.h"
+#include "store/store.h"
+
+namespace smsgw::gateway {
+
+class UssdDialogues {
+ public:
+  struct Options {
+    int64_t timeout_ms = 180'000;
+    std::string sms_from;  // the short code the results of USSD instructions go out from
+  };
+
+  // What became of one USSD MO: the deliver_sm_resp status and, unless the dialogue was
+  // aborted or the step failed, the screen to send on `connection`.
+  struct Outcome {
+    uint32_t status = 0;
+    std::string connection;
+    std::optional<smpp::UssdScreen> screen;
+  };
+
+  UssdDialogues(Options options, DaemonMetrics& metrics);
+
+  // Loads the dialogues the store kept (a restart interrupted them). Errors are logged; the
+  // network times those dialogues out anyway.
+  void Restore(store::Store& store, int64_t now_ms);
+
+  // One outcome per event, in order. `view` reads through `store`.
+  std::vector<Outcome> Handle(const std::vector<UssdEvent>& events, const commands::Engine& engine,
+                              store::Store& store, commands::StoreView& view, int64_t now_ms);
+
+  // Forgets dialogues idle past the timeout and drops their copies.
+  void Expire(store::Store& store, int64_t now_ms);
+
+  size_t live() const { return live_.size(); }
+  // From the next turn on (a reload); live dialogues keep the expiry their last turn set.
+  void set_timeout_ms(int64_t ms) { options_.timeout_ms = ms; }
+
+ private:
+  struct Live {
+    commands::UssdState state;
+    int64_t expires_at = 0;
+  };
+
+  Options options_;
+  DaemonMetrics& metrics_;
+  std::map<std::string, Live> live_;              // by key
+  std::map<std::string, std::string> by_msisdn_;  // MSISDN -> key of its live dialogue
+};
+
+// connection + MSISDN + dialogue id, as the store's key of a dialogue.
+std::string UssdKey(const std::string& connection, const std::string& msisdn,
+                    const std::string& dialogue);
+
+}  // namespace smsgw::gateway
