@@ -141,6 +141,16 @@ CREATE TABLE notice(
 CREATE INDEX notice_recorded ON notice(recorded_at);
 )sql";
 
+// Version 3: claim instructions in creation order. ClaimInstructions takes the due ones by seq
+// (the order subscribers sent them), not by due time: after a backend outage each waiting
+// instruction had its own jittered retry time, and claiming by it scrambled the order. This
+// index holds pending instructions only, in seq order, with their due time, so a claim reads
+// index entries alone and stops after its `limit` due ones. instruction_due stays for the
+// earliest due time (NextDueAt).
+constexpr std::string_view kV3ClaimInCreationOrder = R"sql(
+CREATE INDEX instruction_pending_seq ON instruction(seq, next_attempt_at) WHERE state = 'pending';
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -162,7 +172,7 @@ Result<int> TableCount(sqlite3* db) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> all = {kV1, kV2};
+  static const std::vector<std::string_view> all = {kV1, kV2, kV3ClaimInCreationOrder};
   return all;
 }
 

@@ -92,13 +92,28 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   EXPECT_EQ(Store::Open(admin).status().code(), Status::Code::kFailedPrecondition);
 
   Open();
-  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(AcceptOne(Mo("254700000001", "BAL")).id, first.id);
   Effects notice;
   notice.notice_id = "bill-1";
   notice.replies.push_back(ReplyTo("254700000001", "Your bill"));
   ASSERT_TRUE(store().Apply(notice).ok());
   EXPECT_TRUE(store().Apply(notice).status().IsAlreadyExists());
+}
+
+// A version 2 store gains the index that claims instructions in creation order.
+TEST_F(StoreOpenTest, AVersion2StoreGainsTheCreationOrderIndex) {
+  Open();
+  Close();
+  RawQuery(path_, "DROP INDEX instruction_pending_seq");
+  RawQuery(path_, "PRAGMA user_version = 2");
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM sqlite_schema WHERE name = "
+                     "'instruction_pending_seq'"),
+            "1");
+  EXPECT_TRUE(store().ClaimInstructions(10).ok());
 }
 
 TEST_F(StoreOpenTest, AFailingMigrationLeavesTheOldVersion) {
