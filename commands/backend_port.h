@@ -17,8 +17,10 @@
 //   unavailable  nothing is known to have happened; retry later with the same id.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <span>
@@ -173,6 +175,10 @@ struct BackendResult {
   Fields fields;                         // accepted: result:: fields
   std::vector<StatementLine> statement;  // accepted statement: newest first
   bool replayed = false;                 // the stored answer to an earlier submission
+  // Unavailable before any byte of the request left the gateway (an open circuit breaker, a
+  // refused connection): nothing can have happened, so the attempt does not count against the
+  // instruction's retry budget.
+  bool not_sent = false;
 
   bool accepted() const { return outcome == Outcome::kAccepted; }
   bool rejected() const { return outcome == Outcome::kRejected; }
@@ -181,6 +187,13 @@ struct BackendResult {
   static BackendResult Accepted(Fields fields = {});
   static BackendResult Rejected(std::string_view reason, std::string_view detail = {});
   static BackendResult Unavailable(std::string_view detail, std::string diagnostic = {});
+};
+
+// Whether the backend takes calls now (Backend::MaySend).
+struct SendPermit {
+  static constexpr int kAny = std::numeric_limits<int>::max();
+  int calls = kAny;                           // may go now: kAny, 1 (a probe) or 0
+  std::chrono::milliseconds ask_again_in{0};  // calls == 0: when to ask again
 };
 
 // The port.
@@ -202,6 +215,13 @@ class Backend {
   // `done` exactly once with the outcome. Never throws. An instruction that fails
   // ValidateInstruction is rejected with invalid_request and the field's name as detail.
   virtual void Submit(Instruction instruction, Completion done) = 0;
+
+  // Whether calls may be sent now, so the caller holds its queue while the backend is known
+  // to be down rather than spending attempts on calls that would fail at once; after an outage
+  // one call goes as a probe, then the rest once it succeeded. Advisory: a call made anyway is
+  // answered (unavailable and not_sent when refused). Thread-safe. The embedded ledger always
+  // says yes.
+  virtual SendPermit MaySend() const { return {}; }
 };
 
 }  // namespace smsgw::commands

@@ -114,7 +114,7 @@ void BackendExchange::Post(const std::string& path, std::string idempotency_key,
   }
   if (!allowed) {
     return client_.Defer([done = std::move(done)] {
-      done(Unavailable("circuit_open", "backend circuit breaker is open"));
+      done(Unavailable(std::string(kCircuitOpen), "backend circuit breaker is open"));
     });
   }
   HttpClientRequest req;
@@ -173,6 +173,11 @@ void BackendExchange::Submit(const WireInstruction& instruction,
          }
          done(std::move(reply));
        });
+}
+
+BreakerPermit BackendExchange::Permit() const {
+  std::lock_guard lock(state_->mu);
+  return state_->breaker.PermitAt(Clock::now());
 }
 
 BreakerState BackendExchange::breaker_state() const {

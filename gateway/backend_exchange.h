@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "gateway/backend_wire.h"
 #include "gateway/circuit_breaker.h"
@@ -29,6 +30,9 @@
 #include "gateway/url.h"
 
 namespace smsgw::gateway {
+
+// SignedAnswer::error_code of a call the open breaker refused before sending it.
+inline constexpr std::string_view kCircuitOpen = "circuit_open";
 
 struct BackendExchangeOptions {
   // The backend's base URL; paths are appended to its target ("https://bank/api" +
@@ -93,6 +97,9 @@ class BackendExchange {
   // what happened is unknown, so the instruction must not be marked done or rejected. The
   // encoded body (it may carry a PIN) is wiped once sent.
   void Submit(const WireInstruction& instruction, std::function<void(BackendReply)> done);
+
+  // What the breaker would let through now (CircuitBreaker::PermitAt).
+  BreakerPermit Permit() const;
 
   // For /healthz and metrics.
   BreakerState breaker_state() const;

@@ -26,24 +26,35 @@ BreakerState CircuitBreaker::StateAt(Clock::time_point now) const {
   return state_;
 }
 
-bool CircuitBreaker::Allow(Clock::time_point now) {
+BreakerPermit CircuitBreaker::PermitAt(Clock::time_point now) const {
   switch (StateAt(now)) {
     case BreakerState::kClosed:
-      return true;
+      return {};
     case BreakerState::kOpen:
-      ++calls_refused_;
-      return false;
+      return {BreakerPermit::Kind::kNone, opened_at_ + options_.open_for - now};
     case BreakerState::kHalfOpen:
       if (state_ == BreakerState::kOpen || !probe_out_ ||
           now - probe_sent_at_ >= options_.open_for) {
-        state_ = BreakerState::kHalfOpen;
-        probe_out_ = true;
-        probe_sent_at_ = now;
-        return true;
+        return {BreakerPermit::Kind::kProbe, {}};
       }
-      ++calls_refused_;
-      return false;
+      return {BreakerPermit::Kind::kNone, probe_sent_at_ + options_.open_for - now};
   }
+  return {};
+}
+
+bool CircuitBreaker::Allow(Clock::time_point now) {
+  switch (PermitAt(now).kind) {
+    case BreakerPermit::Kind::kAny:
+      return true;
+    case BreakerPermit::Kind::kProbe:
+      state_ = BreakerState::kHalfOpen;
+      probe_out_ = true;
+      probe_sent_at_ = now;
+      return true;
+    case BreakerPermit::Kind::kNone:
+      break;
+  }
+  ++calls_refused_;
   return false;
 }
 

@@ -36,6 +36,18 @@ struct CircuitBreakerOptions {
   std::chrono::milliseconds open_for{10000};
 };
 
+// What Allow() would answer at a given time, without taking the probe: lets a caller hold its
+// work back instead of failing call after call against an open breaker.
+struct BreakerPermit {
+  enum class Kind {
+    kAny,    // closed: send at will
+    kProbe,  // one call may go, and it will be the probe
+    kNone,   // open, or the probe is out: ask again after `wait`
+  };
+  Kind kind = Kind::kAny;
+  std::chrono::steady_clock::duration wait{0};  // kNone: until the next probe may go
+};
+
 class CircuitBreaker {
  public:
   using Clock = std::chrono::steady_clock;
@@ -51,6 +63,9 @@ class CircuitBreaker {
   // Outcomes of calls that Allow() let through. In half-open, the first outcome decides.
   void RecordSuccess(Clock::time_point now);
   void RecordFailure(Clock::time_point now);
+
+  // What Allow() would answer at `now`, without changing anything.
+  BreakerPermit PermitAt(Clock::time_point now) const;
 
   // The state as Allow() would see it at `now` (open turns half-open once open_for elapsed).
   BreakerState StateAt(Clock::time_point now) const;

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "gateway/backend_wire.h"
+#include "gateway/http_error.h"
 #include "gateway/url.h"
 
 namespace smsgw::gateway {
@@ -67,6 +68,19 @@ std::optional<commands::StatementLine> ToLine(const json& j) {
   }
   return commands::StatementLine{*code,          *time,         *kind,     *amount,
                                  *balance_after, *counterparty, *reference};
+}
+
+// Failures before a byte of the request left: the backend cannot have seen it, so the attempt
+// is not counted (BackendResult::not_sent). A timeout or a lost connection may come after the
+// request was written: those count.
+bool NeverSent(std::string_view error_code) {
+  for (std::string_view code : {kCircuitOpen, HttpErrorCodeName(HttpErrorCode::kConnectFailed),
+                                HttpErrorCodeName(HttpErrorCode::kResolveFailed),
+                                HttpErrorCodeName(HttpErrorCode::kTlsFailed),
+                                HttpErrorCodeName(HttpErrorCode::kQueueFull)}) {
+    if (error_code == code) return true;
+  }
+  return false;
 }
 
 BackendResult BadAnswer(std::string diagnostic) {
@@ -136,7 +150,9 @@ BackendResult ToBackendResult(BackendReply reply) {
     case BackendReply::Kind::kUnavailable:
       break;
   }
-  return BackendResult::Unavailable(reply.error_code, std::move(reply.message));
+  BackendResult r = BackendResult::Unavailable(reply.error_code, std::move(reply.message));
+  r.not_sent = NeverSent(reply.error_code);
+  return r;
 }
 
 struct HttpBackend::Counters {
@@ -169,6 +185,18 @@ void HttpBackend::Submit(commands::Instruction instruction, Completion done) {
     (r.unavailable() ? counters->failed : counters->ok).fetch_add(1, std::memory_order_relaxed);
     done(std::move(r));
   });
+}
+
+commands::SendPermit HttpBackend::MaySend() const {
+  const BreakerPermit permit = exchange_->Permit();
+  commands::SendPermit out;
+  if (permit.kind == BreakerPermit::Kind::kProbe) out.calls = 1;
+  if (permit.kind == BreakerPermit::Kind::kNone) {
+    out.calls = 0;
+    // Rounded up, so the caller does not wake a moment before the probe may go.
+    out.ask_again_in = std::chrono::ceil<std::chrono::milliseconds>(permit.wait);
+  }
+  return out;
 }
 
 void HttpBackend::Stop() {

@@ -13,6 +13,9 @@
 //   5xx, 408, 429, timeout, lost connection, unsigned or badly signed answer, unreadable 2xx,
 //   open circuit breaker                    unavailable; detail says which (BackendReply's
 //                                           error_code: "timeout", "http_500", ...)
+// An unavailable attempt that failed before a byte was sent (open circuit, connection refused,
+// name not resolved, TLS handshake failed, client queue full) is marked not_sent: it does not
+// count against the instruction's attempts.
 // An instruction that fails ValidateInstruction, or whose id is not a wire id, is rejected
 // with invalid_request without a request.
 //
@@ -59,6 +62,10 @@ class HttpBackend final : public commands::Backend {
   // One attempt. The instruction's secrets are wiped once its body is encoded, and the body
   // once it is sent.
   void Submit(commands::Instruction instruction, Completion done) override;
+
+  // From the circuit breaker: any number while closed, one (the probe) once open_time has
+  // passed, none while open or while the probe is out (ask again when it would be replaced).
+  commands::SendPermit MaySend() const override;
 
   // Closes the connections; attempts in flight and later ones complete as unavailable
   // ("shutdown"). Safe to call more than once.

@@ -82,6 +82,11 @@ struct InstructionOutcome {
   std::string instruction_id;
   Kind kind = Kind::kDone;
   std::string detail;
+  // kRetry: false when no byte of the call left the gateway (an open circuit breaker, a refused
+  // connection). The attempt the claim counted is given back, and the instruction is due again
+  // after the policy's base delay, not a growing backoff: the caller holds the queue while the
+  // backend is known to be down, and a claim in creation order keeps its place.
+  bool attempt_spent = true;
 };
 
 struct NewReply {

@@ -157,6 +157,16 @@ CREATE INDEX ussd_session_msisdn ON ussd_session(msisdn);
 CREATE INDEX ussd_session_expiry ON ussd_session(expires_at);
 )sql";
 
+// Version 4: claim instructions in creation order. ClaimInstructions takes the due ones by seq
+// (the order subscribers sent them), not by due time: after a backend outage each waiting
+// instruction had its own jittered retry time, and claiming by it scrambled the order. This
+// index holds pending instructions only, in seq order, with their due time, so a claim reads
+// index entries alone and stops after its `limit` due ones. instruction_due stays for the
+// earliest due time (NextDueAt).
+constexpr std::string_view kV4ClaimInCreationOrder = R"sql(
+CREATE INDEX instruction_pending_seq ON instruction(seq, next_attempt_at) WHERE state = 'pending';
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -178,7 +188,7 @@ Result<int> TableCount(sqlite3* db) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> all = {kV1, kV2, kV3};
+  static const std::vector<std::string_view> all = {kV1, kV2, kV3, kV4ClaimInCreationOrder};
   return all;
 }
 

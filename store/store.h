@@ -132,9 +132,10 @@ class Store {
 
   // ---- Outbox -----------------------------------------------------------------------------
 
-  // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight in the
-  // order they fell due (fresh ones in creation order; a retry queues behind what was due
-  // before it), counts the attempt and returns them in that order, secrets opened. Instructions
+  // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight in
+  // creation order (a retry keeps its place: after an outage they go on in the order they were
+  // made), counts the attempt and returns them in that order, secrets opened. Reads the
+  // pending instructions' index in creation order and stops at `limit` due ones. Instructions
   // whose sealed part no longer opens (tampered, key gone) go dead instead of blocking the queue.
   // Record each one's fate with an InstructionOutcome through Apply (with the replies it causes).
   Result<std::vector<ClaimedInstruction>> ClaimInstructions(int limit);
@@ -156,6 +157,8 @@ class Store {
   // The earliest next_attempt_at among pending instructions and replies (nullopt when none
   // is pending), so the senders can sleep until then.
   Result<std::optional<int64_t>> NextDueAt();
+  // The same for replies alone (the core's wake-up while the backend holds instructions back).
+  Result<std::optional<int64_t>> NextReplyDueAt();
 
   // Outbox items for operators, oldest first, `filter.limit` per kind. No secrets.
   Result<std::vector<OutboxItem>> ListOutbox(const OutboxFilter& filter);

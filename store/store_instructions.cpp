@@ -1,6 +1,5 @@
 // Instructions for the backend: creation and outcomes (inside Apply), claims, reads.
 #include <algorithm>
-#include <tuple>
 
 #include "store/retry.h"
 #include "store/store_impl.h"
@@ -138,6 +137,17 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     return Status::FailedPrecondition(name + " is " + state + ", not in flight");
   }
   const RetryPolicy& policy = m.options.instruction_retry;
+  if (!o.attempt_spent) {
+    // The policy's floor between tries, so a backend refusing at once is not called in a loop.
+    sql::Query q =
+        m.Q("UPDATE instruction SET state = 'pending', attempts = max(attempts - 1, 0), "
+            "next_attempt_at = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4");
+    q.Int(now + std::max<int64_t>(policy.base_delay_ms, 0)).Text(o.detail).Int(now);
+    q.Text(o.instruction_id);
+    STORE_RETURN_IF_ERROR(q.Run());
+    return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
+                        kEventInstructionRetry, "not sent: " + o.detail + "; attempt not counted");
+  }
   const std::string detail = "attempt " + std::to_string(attempts) + ": " + o.detail;
   if (RetriesExhausted(policy, attempts)) {
     sql::Query q =
@@ -166,7 +176,7 @@ Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
   STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
     out.clear();
     struct Row {
-      int64_t due, seq;
+      int64_t seq;
       ClaimedInstruction c;
       std::optional<std::string> sealed;
     };
@@ -174,30 +184,28 @@ Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
     {
       sql::Query q = m.Q(
           "UPDATE instruction SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
-          "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_due "
+          "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_pending_seq "
           "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) "
-          "ORDER BY next_attempt_at, seq LIMIT ?2) "
-          "RETURNING next_attempt_at, seq, id, reference, msisdn, operation, payload, "
-          "payload_hash, attempts, secret_sealed");
+          "ORDER BY seq LIMIT ?2) "
+          "RETURNING seq, id, reference, msisdn, operation, payload, payload_hash, attempts, "
+          "secret_sealed");
       // A retry is never further ahead than the policy's ceiling: one that is was scheduled
       // before the wall clock stepped back, and is due now rather than after the step.
       q.Int(m.Now()).Int(limit).Int(m.options.instruction_retry.max_delay_ms);
       STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
-        Row row{r.ColumnInt(0), r.ColumnInt(1), {}, r.ColumnOptText(9)};
-        row.c.id = r.ColumnText(2);
-        row.c.reference = r.ColumnText(3);
-        row.c.msisdn = r.ColumnText(4);
-        row.c.operation = r.ColumnText(5);
-        row.c.payload = r.ColumnText(6);
-        row.c.payload_hash = r.ColumnText(7);
-        row.c.attempt = static_cast<int>(r.ColumnInt(8));
+        Row row{r.ColumnInt(0), {}, r.ColumnOptText(8)};
+        row.c.id = r.ColumnText(1);
+        row.c.reference = r.ColumnText(2);
+        row.c.msisdn = r.ColumnText(3);
+        row.c.operation = r.ColumnText(4);
+        row.c.payload = r.ColumnText(5);
+        row.c.payload_hash = r.ColumnText(6);
+        row.c.attempt = static_cast<int>(r.ColumnInt(7));
         rows.push_back(std::move(row));
       }));
     }
     // RETURNING has no order of its own.
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      return std::tie(a.due, a.seq) < std::tie(b.due, b.seq);
-    });
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.seq < b.seq; });
     for (Row& row : rows) {
       ClaimedInstruction& c = row.c;
       if (row.sealed) {

@@ -64,13 +64,17 @@ Result<std::optional<int64_t>> Store::NextDueAt() {
       MinDue(m.Q("SELECT min(next_attempt_at) FROM instruction INDEXED BY instruction_due "
                  "WHERE state = 'pending'"));
   if (!a.ok()) return a;
-  Result<std::optional<int64_t>> b =
-      MinDue(m.Q("SELECT min(next_attempt_at) FROM reply INDEXED BY reply_due "
-                 "WHERE state = 'pending'"));
+  Result<std::optional<int64_t>> b = NextReplyDueAt();
   if (!b.ok()) return b;
   if (!*a) return b;
   if (!*b) return a;
   return std::optional<int64_t>(std::min(**a, **b));
+}
+
+Result<std::optional<int64_t>> Store::NextReplyDueAt() {
+  return MinDue(
+      impl_->Q("SELECT min(next_attempt_at) FROM reply INDEXED BY reply_due "
+               "WHERE state = 'pending'"));
 }
 
 Result<std::vector<OutboxItem>> Store::ListOutbox(const OutboxFilter& filter) {

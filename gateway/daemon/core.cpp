@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <utility>
 
+#include "gateway/daemon/step_failure.h"
 #include "gateway/log.h"
 #include "gateway/smpp/command_status.h"
 
@@ -14,7 +15,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr uint32_t kOk = smpp::ToWire(smpp::CommandStatus::kROk);
 constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
-// A stored MO whose step failed this many times in a row is consumed as "failed".
+// A stored MO whose step failed this many times for a reason a retry cannot cure
+// (RetryMayCure) is consumed as "failed".
 constexpr int kMaxStepFailures = 3;
 
 double Seconds(Clock::duration d) {
@@ -339,7 +341,11 @@ bool Core::ProcessInbound() {
     NoteStore(results[i].status());
     metrics_.step_failures.Add();
     LogWarn("step.failed", {{"inbound", m.id}, {"error", results[i].status().ToString()}});
-    if (++inbound_failures_[m.id] >= kMaxStepFailures) give_up.push_back(m.id);
+    // Kept in inbound_failures_ either way, so the core comes back to it within a second.
+    int& failures = inbound_failures_[m.id];
+    if (!RetryMayCure(results[i].status()) && ++failures >= kMaxStepFailures) {
+      give_up.push_back(m.id);
+    }
   }
   for (int64_t id : give_up) {
     // A poison message: consumed so the queue behind it moves; its text is not kept.
@@ -358,10 +364,30 @@ bool Core::ProcessInbound() {
   return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
 }
 
+// Nothing is claimed while the backend says it takes no calls (its circuit open, or the probe
+// out): a claim counts an attempt, and a call refused at once would spend it for nothing. When
+// the pause is over one instruction goes as the probe, and the rest once it succeeded, in
+// creation order (the store's claim order).
 bool Core::DispatchInstructions() {
   const int room = options_.max_instructions_in_flight - instructions_in_flight_;
   if (room <= 0) return false;
-  auto claimed = store_->ClaimInstructions(std::min(room, options_.claim_batch));
+  const commands::SendPermit permit = backend_->MaySend();
+  if (permit.calls <= 0) {
+    if (!instructions_held_until_) {
+      LogInfo("instructions.held", {{"ask_again_ms", permit.ask_again_in.count()}});
+    }
+    instructions_held_until_ =
+        Clock::now() + std::max(permit.ask_again_in, std::chrono::milliseconds(1));
+    return false;
+  }
+  if (instructions_held_until_) {
+    LogInfo("instructions.resumed",
+            {{"calls", permit.calls == commands::SendPermit::kAny ? std::string("any")
+                                                                  : std::to_string(permit.calls)}});
+    instructions_held_until_.reset();
+  }
+  const int limit = std::min({room, options_.claim_batch, permit.calls});
+  auto claimed = store_->ClaimInstructions(limit);
   NoteStore(claimed.status());
   if (!claimed.ok()) {
     LogWarn("store.claim_failed",
@@ -394,7 +420,7 @@ bool Core::DispatchInstructions() {
                        });
                      });
   }
-  return static_cast<int>(claimed->size()) == std::min(room, options_.claim_batch);
+  return static_cast<int>(claimed->size()) == limit;
 }
 
 void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
@@ -518,7 +544,9 @@ void Core::OnReplyResults(size_t claimed, std::vector<store::ReplyResult> result
 // ---- Timers ----------------------------------------------------------------------------
 
 void Core::ArmDueTimer() {
-  auto next = store_->NextDueAt();
+  // Instructions held back for the backend wake the core when it said to ask again, not when
+  // they fall due (they are due already).
+  auto next = instructions_held_until_ ? store_->NextReplyDueAt() : store_->NextDueAt();
   NoteStore(next.status());
   std::chrono::milliseconds wait = options_.max_sleep;
   if (next.ok() && next->has_value()) {
@@ -528,6 +556,10 @@ void Core::ArmDueTimer() {
     wait = std::chrono::milliseconds(1000);
   }
   if (!inbound_failures_.empty()) wait = std::min(wait, std::chrono::milliseconds(1000));
+  if (instructions_held_until_) {
+    wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(std::max(
+                              Clock::duration(0), *instructions_held_until_ - Clock::now())));
+  }
   due_timer_.expires_after(wait);
   due_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) SchedulePass();

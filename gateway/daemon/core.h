@@ -7,15 +7,19 @@
 //      carry (ussd_dialogues.h); then each MO's ack goes back to its session and each USSD
 //      screen to the MT sender;
 //   2. stored MOs still "new": a batch of engine steps in one transaction (Store::ApplySteps);
-//   3. due instructions: claimed, handed to the backend; each answer becomes an engine step;
+//   3. due instructions: claimed in creation order, handed to the backend; each answer becomes
+//      an engine step. None is claimed while the backend takes no calls (Backend::MaySend: its
+//      circuit open), so an outage spends no attempts; one goes as the probe when it may;
 //   4. due MT replies: claimed, handed to the MT sender; its results recorded.
 // Work comes in as handlers posted to the core's own io_context (one wake-up per batch, never
 // per MO), timers sleep until the next retry falls due, and housekeeping (challenge expiry,
 // gauges) runs every few seconds.
 //
-// A step that fails is retried on a later pass; a stored MO whose step fails three times in a
-// row is consumed with outcome "failed" and logged, so one poison message cannot wedge the
-// queue behind it. Nothing here holds a PIN or an account number longer than the engine call.
+// A step that fails is retried on a later pass; a stored MO whose step fails three times for a
+// reason a retry cannot cure is consumed with outcome "failed" and logged, so one poison
+// message cannot wedge the queue behind it. A step failing on the store's environment (disk
+// full, I/O, locked: step_failure.h) is retried until it passes, never given up. Nothing here holds
+// a PIN or an account number longer than the engine call.
 #pragma once
 
 #include <atomic>
@@ -170,6 +174,8 @@ class Core {
 
   bool pass_scheduled_ = false;
   int instructions_in_flight_ = 0;
+  // Set while the backend takes no calls: when to ask it again.
+  std::optional<std::chrono::steady_clock::time_point> instructions_held_until_;
   int replies_in_flight_ = 0;
   std::map<int64_t, int> inbound_failures_;    // stored MO id -> consecutive failed steps
   std::vector<ReceiptUpdate> early_receipts_;  // overtook their submit_sm_resp; tried again

@@ -191,6 +191,20 @@ TEST_F(EngineTest, UnavailableRetriesSilentlyThenTellsTheSubscriberWhenDead) {
             "later.");
 }
 
+// Refused unsent by an open circuit: a retry that spends no attempt, never the "delayed" reply,
+// even on what would have been the last attempt.
+TEST_F(EngineTest, UnavailableUnsentIsARetryThatSpendsNoAttempt) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  BackendResult refused = BackendResult::Unavailable("circuit_open");
+  refused.not_sent = true;
+  store::Effects fx = Answer(ins, refused, 10);
+  ASSERT_EQ(fx.outcomes.size(), 1u);
+  EXPECT_EQ(fx.outcomes[0].kind, store::InstructionOutcome::Kind::kRetry);
+  EXPECT_FALSE(fx.outcomes[0].attempt_spent);
+  EXPECT_TRUE(fx.replies.empty());
+  EXPECT_TRUE(Answer(ins, BackendResult::Unavailable("busy"), 1).outcomes[0].attempt_spent);
+}
+
 TEST_F(EngineTest, BillNoticesBecomeMtsUnlessTheSubscriberSentStop) {
   BillNotice n{kSub, kShortCode, "KPLC", "123456", 150000, "30 Nov", "en"};
   auto fx = engine_->OnBillNotice(n, view_);

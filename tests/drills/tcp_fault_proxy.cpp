@@ -69,17 +69,29 @@ struct Pair {
   }
 };
 
-}  // namespace
-
-TcpFaultProxy::TcpFaultProxy(uint16_t upstream_port) : upstream_port_(upstream_port) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+// A listening socket on 127.0.0.1:`port` (0: any); -1 when it cannot be made.
+int ListenLoopback(uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const int one = 1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  if (fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+      ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(fd, 16) == 0) {
+    return fd;
+  }
+  if (fd >= 0) ::close(fd);
+  return -1;
+}
+
+}  // namespace
+
+TcpFaultProxy::TcpFaultProxy(uint16_t upstream_port) : upstream_port_(upstream_port) {
+  listen_fd_ = ListenLoopback(0);
+  sockaddr_in addr{};
   socklen_t len = sizeof addr;
-  if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::listen(listen_fd_, 16) != 0 ||
-      ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+  if (listen_fd_ < 0 || ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     throw std::runtime_error("tcp_fault_proxy: cannot listen on 127.0.0.1");
   }
   port_ = ntohs(addr.sin_port);
@@ -89,7 +101,7 @@ TcpFaultProxy::TcpFaultProxy(uint16_t upstream_port) : upstream_port_(upstream_p
 TcpFaultProxy::~TcpFaultProxy() {
   stop_ = true;
   thread_.join();
-  ::close(listen_fd_);
+  if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
 void TcpFaultProxy::Loop() {
@@ -103,6 +115,12 @@ void TcpFaultProxy::Loop() {
         ++resets_;
       }
       pairs.clear();
+      if (listen_fd_ >= 0) {  // nothing listens: new connections are refused
+        ::close(listen_fd_);
+        listen_fd_ = -1;
+      }
+    } else if (listen_fd_ < 0) {
+      listen_fd_ = ListenLoopback(port_);  // the same port again (SO_REUSEADDR)
     }
     std::vector<pollfd> fds{{listen_fd_, POLLIN, 0}};
     for (auto& p : pairs) {
@@ -110,7 +128,7 @@ void TcpFaultProxy::Loop() {
       fds.push_back({p->upstream, POLLIN, 0});
     }
     if (::poll(fds.data(), fds.size(), 20) <= 0) continue;
-    if (fds[0].revents & POLLIN) {
+    if (listen_fd_ >= 0 && (fds[0].revents & POLLIN)) {
       const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       if (client >= 0) {
         ++connections_;

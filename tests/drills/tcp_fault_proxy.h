@@ -1,7 +1,8 @@
 // A TCP relay on 127.0.0.1 between the daemon and a test peer (the SMSC simulator, the backend
 // simulator) that misbehaves on demand, for faults the peers cannot play themselves:
 //   kPass       bytes relayed both ways;
-//   kDown       the peer is unreachable: open connections are reset, new ones reset at once;
+//   kDown       the peer is down: open connections are reset and nothing listens on the
+//               proxy's port (new connections are refused) until the mode changes back;
 //   kSmppNack   SMPP only: every request the client sends after its bind (enquire_link,
 //               submit_sm, ...) is answered with generic_nack (status `nack_status`) and not
 //               relayed; binds, unbinds and responses pass, so MOs still flow.
@@ -36,7 +37,7 @@ class TcpFaultProxy {
 
   uint16_t upstream_port_;
   uint16_t port_ = 0;
-  int listen_fd_ = -1;
+  int listen_fd_ = -1;  // -1 while kDown; owned by the loop's thread once it runs
   std::atomic<Mode> mode_{Mode::kPass};
   std::atomic<uint32_t> nack_status_{0x00000003};  // ESME_RINVCMDID
   std::atomic<bool> stop_{false};

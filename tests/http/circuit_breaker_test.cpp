@@ -128,5 +128,32 @@ TEST(CircuitBreaker, StateNames) {
   EXPECT_EQ(BreakerStateName(BreakerState::kHalfOpen), "half_open");
 }
 
+// PermitAt tells a caller whether to send at all, and how long to hold back, without taking
+// the probe: it agrees with what Allow() then does.
+TEST(CircuitBreaker, PermitSaysWhenTheNextCallMayGo) {
+  CircuitBreaker b(RunOnly(1));
+  EXPECT_EQ(b.PermitAt(kT0).kind, BreakerPermit::Kind::kAny);
+  b.RecordFailure(kT0);
+  BreakerPermit open = b.PermitAt(kT0 + milliseconds(400));
+  EXPECT_EQ(open.kind, BreakerPermit::Kind::kNone);
+  EXPECT_EQ(open.wait, milliseconds(600));
+  EXPECT_EQ(b.calls_refused(), 0u) << "asking is not a refused call";
+
+  const TimePoint later = kT0 + milliseconds(1000);
+  EXPECT_EQ(b.PermitAt(later).kind, BreakerPermit::Kind::kProbe);
+  EXPECT_EQ(b.PermitAt(later).kind, BreakerPermit::Kind::kProbe) << "asking takes no probe";
+  ASSERT_TRUE(b.Allow(later));
+  BreakerPermit out = b.PermitAt(later + milliseconds(250));
+  EXPECT_EQ(out.kind, BreakerPermit::Kind::kNone) << "the probe is out";
+  EXPECT_EQ(out.wait, milliseconds(750)) << "until a lost probe would be replaced";
+  EXPECT_FALSE(b.Allow(later + milliseconds(250)));
+
+  b.RecordFailure(later + milliseconds(300));  // the probe failed: open again
+  EXPECT_EQ(b.PermitAt(later + milliseconds(300)).wait, milliseconds(1000));
+  ASSERT_TRUE(b.Allow(later + milliseconds(1300)));
+  b.RecordSuccess(later + milliseconds(1300));
+  EXPECT_EQ(b.PermitAt(later + milliseconds(1300)).kind, BreakerPermit::Kind::kAny);
+}
+
 }  // namespace
 }  // namespace smsgw::gateway

@@ -1,4 +1,8 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <iterator>
 
 #include "store/ids.h"
 #include "store/retry.h"
@@ -215,18 +219,93 @@ TEST_F(OutboxTest, ClaimsAreInCreationOrderAndBounded) {
   EXPECT_EQ(rest[1].id, ids[4]);
 }
 
-TEST_F(OutboxTest, ARetryQueuesBehindWhatFellDueBeforeIt) {
+TEST_F(OutboxTest, ARetryKeepsItsPlaceInCreationOrder) {
   std::string a = AddInstruction();
   std::string b = AddInstruction();
   ASSERT_EQ(Claim(1).at(0).id, a);
   ASSERT_TRUE(Outcome(a, InstructionOutcome::Kind::kRetry, "timeout").ok());
-  clock_->Set(store().GetInstruction(a)->next_attempt_at);
   std::string c = AddInstruction();
+  // Not before its time: b and c go, a waits for its backoff.
+  auto early = Claim(10);
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].id, b);
+  ASSERT_TRUE(Outcome(b, InstructionOutcome::Kind::kRetry, "timeout").ok());
+  clock_->Advance(8'000);  // past both backoffs
   auto claimed = Claim(10);
   ASSERT_EQ(claimed.size(), 3u);
-  EXPECT_EQ(claimed[0].id, b);  // due since the start
-  EXPECT_EQ(claimed[1].id, a);  // due now, created before c
+  EXPECT_EQ(claimed[0].id, a);
+  EXPECT_EQ(claimed[1].id, b);
   EXPECT_EQ(claimed[2].id, c);
+}
+
+// After an outage every instruction has its own jittered retry time; once all are due they go
+// on in the order they were made, whatever order their retry times fell in.
+TEST_F(OutboxTest, AfterAnOutageInstructionsResumeInCreationOrder) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 20; ++i) {
+    ids.push_back(AddInstruction());
+    clock_->Advance(1);
+  }
+  ASSERT_EQ(Claim(20).size(), 20u);
+  std::vector<int64_t> due;
+  for (const std::string& id : ids) {
+    ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kRetry, "connection_refused").ok());
+    due.push_back(store().GetInstruction(id)->next_attempt_at);
+  }
+  ASSERT_FALSE(std::is_sorted(due.begin(), due.end())) << "the jitter did not scramble them";
+  clock_->Advance(8'000);
+  auto resumed = Claim(7);
+  auto rest = Claim(20);
+  resumed.insert(resumed.end(), std::make_move_iterator(rest.begin()),
+                 std::make_move_iterator(rest.end()));
+  ASSERT_EQ(resumed.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) EXPECT_EQ(resumed[i].id, ids[i]) << i;
+}
+
+// A call the adapter refused unsent (its circuit open) gives its attempt back: however long
+// the outage, the instruction does not run out of attempts; it is due again after the base delay.
+TEST_F(OutboxTest, ANotSentRetryDoesNotSpendAnAttempt) {
+  std::string id = AddInstruction();
+  for (int i = 0; i < 10; ++i) {  // more than max_attempts (3)
+    auto claimed = Claim();
+    ASSERT_EQ(claimed.size(), 1u) << i;
+    EXPECT_EQ(claimed[0].attempt, 1);
+    Effects e;
+    e.outcomes.push_back({id, InstructionOutcome::Kind::kRetry, "circuit_open", false});
+    ASSERT_TRUE(store().Apply(e).ok());
+    auto stored = store().GetInstruction(id);
+    EXPECT_EQ(stored->state, InstructionState::kPending);
+    EXPECT_EQ(stored->attempts, 0);
+    EXPECT_EQ(stored->next_attempt_at, clock_->NowMs() + 1'000) << "the policy's base delay";
+    EXPECT_EQ(stored->last_error, "circuit_open");
+    clock_->Advance(1'000);
+  }
+  // A call that did leave still counts.
+  ASSERT_EQ(Claim().size(), 1u);
+  ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kRetry, "timeout").ok());
+  EXPECT_EQ(store().GetInstruction(id)->attempts, 1);
+}
+
+// The claim walks the pending instructions' index in creation order and stops at its limit:
+// no scan of the table, no sort of the backlog.
+TEST_F(OutboxTest, TheClaimReadsThePendingIndexInOrder) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  const char* sql =
+      "EXPLAIN QUERY PLAN SELECT seq FROM instruction INDEXED BY instruction_pending_seq "
+      "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) "
+      "ORDER BY seq LIMIT ?2";
+  ASSERT_EQ(sqlite3_prepare_v2(db, sql, -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    plan += "\n";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  EXPECT_NE(plan.find("USING COVERING INDEX instruction_pending_seq"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
 }
 
 TEST_F(OutboxTest, InFlightItemsAreDueAgainAfterARestart) {

@@ -86,6 +86,21 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   EXPECT_TRUE(store().Apply(notice).status().IsAlreadyExists());
 }
 
+// A version 3 store gains the index that claims instructions in creation order.
+TEST_F(StoreOpenTest, AVersion3StoreGainsTheCreationOrderIndex) {
+  Open();
+  Close();
+  RawQuery(path_, "DROP INDEX instruction_pending_seq");
+  RawQuery(path_, "PRAGMA user_version = 3");
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM sqlite_schema WHERE name = "
+                     "'instruction_pending_seq'"),
+            "1");
+  EXPECT_TRUE(store().ClaimInstructions(10).ok());
+}
+
 TEST_F(StoreOpenTest, AFailingMigrationLeavesTheOldVersion) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);

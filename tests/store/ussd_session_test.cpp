@@ -146,11 +146,12 @@ TEST_F(UssdSessionTest, AVersion2StoreMigrates) {
   Open();
   AcceptResult first = AcceptOne(Mo(kSub, "BAL"));
   Close();
+  // What versions 3 and later added.
   RawQuery(path_, "DROP TABLE ussd_session");
+  RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "PRAGMA user_version = 2");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
-  EXPECT_EQ(kSchemaVersion, 3);
   EXPECT_EQ(AcceptOne(Mo(kSub, "BAL")).id, first.id);
   ASSERT_TRUE(Write(Session("k1", kSub, "s", clock_->NowMs() + kMinute)).ok());
   EXPECT_EQ(LiveKeys().size(), 1u);
