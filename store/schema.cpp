@@ -160,8 +160,8 @@ CREATE INDEX ussd_session_expiry ON ussd_session(expires_at);
 // Version 4: claim instructions in creation order. ClaimInstructions takes the due ones by seq
 // (the order subscribers sent them), not by due time: after a backend outage each waiting
 // instruction had its own jittered retry time, and claiming by it scrambled the order. This
-// index holds pending instructions only, in seq order, with their due time, so a claim reads
-// index entries alone and stops after its `limit` due ones. instruction_due stays for the
+// index holds pending instructions only, in seq order, with their due time, so a claim walks
+// it in order and stops after its `limit` due ones. instruction_due stays for the
 // earliest due time (NextDueAt).
 constexpr std::string_view kV4ClaimInCreationOrder = R"sql(
 CREATE INDEX instruction_pending_seq ON instruction(seq, next_attempt_at) WHERE state = 'pending';

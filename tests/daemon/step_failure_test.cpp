@@ -18,6 +18,7 @@ using store::testing::FaultVfs;
 class StepFailureTest : public store::testing::StoreTest {
  protected:
   void SetUp() override {
+    FaultVfs::Get();  // registers the VFS with SQLite before the store names it
     store::Options o = MakeOptions();
     o.vfs = FaultVfs::kName;
     o.busy_timeout_ms = 50;

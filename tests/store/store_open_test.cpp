@@ -70,6 +70,7 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   Close();
   RawQuery(path_, "DROP TABLE notice");
   RawQuery(path_, "DROP TABLE ussd_session");
+  RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "PRAGMA user_version = 1");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'notice'"), "0");
   Options admin = MakeOptions();
