@@ -1,4 +1,4 @@
-// Fuzzes the ESME session's state machine (gateway/smpp/session.h): an EsmeSession on its own
+// Fuzzes the ESME session's state machine (gateway/smpp/session.h): an EsmeSession on an
 // io_context, bound over loopback TCP to a scripted SMSC that the input drives. The session is
 // used unchanged; its timers are set to an hour so nothing depends on time passing, and the
 // io_context is only polled (a bounded number of handlers per step), never run.
@@ -226,7 +226,16 @@ ShortMessagePdu Message(Input& in, bool mo) {
 }
 
 struct Run {
-  asio::io_context io;
+  explicit Run(asio::io_context& context) : io(context) {}
+  ~Run() {
+    // Nothing of this input is left for the next one: the session and the handlers holding it.
+    session.reset();
+    io.restart();
+    for (size_t i = 0; i < kMaxHandlersPerStep && io.poll_one() > 0; ++i) {
+    }
+  }
+
+  asio::io_context& io;
   HoldingSink sink;
   std::shared_ptr<EsmeSession> session;
   std::unique_ptr<ScriptedSmsc> smsc;
@@ -313,22 +322,25 @@ SessionConfig Config(uint16_t port) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace smsgw::smpp;
-  static asio::io_context listener_io;
+  // One io_context for all inputs: a new one per input would start a new resolver thread
+  // each time, which costs more than the rest of the run. Each Run drains it when done.
+  static asio::io_context io;
   static tcp::acceptor acceptor = [] {
     signal(SIGPIPE, SIG_IGN);
-    return tcp::acceptor(listener_io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    return tcp::acceptor(io, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
   }();
 
   Input in(data, size);
-  Run run;
+  Run run(io);
   run.session = EsmeSession::Create(run.io, Config(acceptor.local_endpoint().port()), run.sink);
   run.session->Start();
+  io.restart();
   // Resolve and connect: the only waits, both on loopback and bounded in count.
   for (int i = 0; i < 8 && run.session->state() == SessionState::kConnecting; ++i) {
     run.io.run_one();
   }
   Check(run.session->state() == SessionState::kBinding);
-  tcp::socket server(listener_io);
+  tcp::socket server(io);
   acceptor.accept(server);
   run.smsc = std::make_unique<ScriptedSmsc>(std::move(server));
   run.Step();
