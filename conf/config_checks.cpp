@@ -11,6 +11,18 @@ namespace smsgw::conf::schema {
 
 namespace {
 
+// Plain http to another machine: the instruction bodies carry PINs and account numbers, so they
+// may cross the network only inside TLS. http:// stays for a backend on this machine.
+bool IsPlainHttpOffHost(std::string_view url) {
+  if (!url.starts_with("http://")) return false;
+  std::string_view authority = url.substr(7, url.find_first_of("/?#", 7) - 7);
+  std::string_view host = authority.starts_with('[') ? authority.substr(0, authority.find(']') + 1)
+                                                     : authority.substr(0, authority.rfind(':'));
+  const bool ipv4_loopback =
+      host.starts_with("127.") && host.find_first_not_of("0123456789.") == std::string_view::npos;
+  return !(ipv4_loopback || host == "localhost" || host == "[::1]");
+}
+
 std::string Index(const std::string& list, std::size_t i) {
   return list + "[" + std::to_string(i) + "]";
 }
@@ -121,6 +133,11 @@ class Checker {
     }
     if (Broken("backend.http")) return;
     Require("backend.http.url", "backend.type is http");
+    if (ctx_.Valid("backend.http.url") && IsPlainHttpOffHost(b.http.url)) {
+      Error("backend.http.url",
+            "plain http:// to another host would carry PINs in clear; use https:// (http:// is "
+            "for a backend on this machine: 127.0.0.1, [::1] or localhost)");
+    }
     Require("backend.http.key_id", "backend.type is http");
     Key("backend.http.hmac_key_file", b.http.hmac_key, false);
     Ordered("backend.http", "backoff_min", b.http.backoff_min, "backoff_max", b.http.backoff_max);

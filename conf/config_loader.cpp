@@ -1,15 +1,12 @@
 #include "conf/config_loader.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "conf/config_checks.h"
 #include "conf/config_reader.h"
+#include "conf/text_file.h"
 
 namespace smsgw::conf {
 
@@ -18,7 +15,7 @@ namespace {
 using schema::ConfigError;
 using schema::Position;
 
-constexpr std::uintmax_t kMaxConfigBytes = 4 << 20;
+constexpr std::size_t kMaxConfigBytes = 4 << 20;
 
 std::string Format(const std::string& file, const ConfigError& e) {
   std::string out =
@@ -64,22 +61,17 @@ Result<GatewayConfig> ParseGatewayConfig(std::string_view yaml, const std::strin
 }
 
 Result<GatewayConfig> LoadGatewayConfig(const std::string& path, const LoadOptions& options) {
-  std::error_code ec;
-  std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (!ec && size > kMaxConfigBytes) {
-    return Status::InvalidArgument(path + ": larger than 4 MiB; not a configuration file");
+  Result<std::string> text = ReadTextFile(path, kMaxConfigBytes);
+  if (!text.ok()) {
+    const Status& s = text.status();
+    if (s.IsNotFound()) return Status::NotFound(path + ": " + s.message());
+    if (s.IsInvalidArgument()) {
+      return Status::InvalidArgument(path + ": " + s.message() + "; not a configuration file");
+    }
+    return Status::IOError(path + ": " + s.message());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::string why = std::strerror(errno);
-    if (errno == ENOENT) return Status::NotFound(path + ": cannot read: " + why);
-    return Status::IOError(path + ": cannot read: " + why);
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return Status::IOError(path + ": read failed");
   std::string dir = std::filesystem::path(path).parent_path().string();
-  return ParseGatewayConfig(text.str(), path, dir.empty() ? "." : dir, options);
+  return ParseGatewayConfig(*text, path, dir.empty() ? "." : dir, options);
 }
 
 }  // namespace smsgw::conf

@@ -1,10 +1,8 @@
 #include "gateway/grammar_file.h"
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
+
+#include "conf/text_file.h"
 
 namespace smsgw::gateway {
 
@@ -14,23 +12,21 @@ std::string GrammarPathNextTo(const std::string& config_path) {
 
 namespace {
 
-parser::GrammarLoad Unreadable(const std::string& path, std::string why) {
-  parser::GrammarLoad out;
-  out.diagnostics.push_back(
-      {parser::Diagnostic::Severity::kError, path, 0, 0, "", "cannot read: " + why});
-  return out;
-}
+// The grammar loader refuses more than this too; reading stops here.
+constexpr std::size_t kMaxGrammarBytes = 4 << 20;
 
 }  // namespace
 
 parser::GrammarLoad LoadGrammarFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) return Unreadable(path, "it is a directory");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Unreadable(path, std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parser::LoadGrammar(text.str(), path);
+  Result<std::string> text = conf::ReadTextFile(path, kMaxGrammarBytes);
+  if (!text.ok()) {
+    parser::GrammarLoad out;
+    std::string message = text.status().message();
+    if (text.status().IsInvalidArgument()) message += "; not a grammar";
+    out.diagnostics.push_back({parser::Diagnostic::Severity::kError, path, 0, 0, "", message});
+    return out;
+  }
+  return parser::LoadGrammar(*text, path);
 }
 
 std::vector<parser::Diagnostic> CheckGrammarFile(const std::string& path) {

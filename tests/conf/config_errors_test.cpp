@@ -117,6 +117,14 @@ const BadCase kCases[] = {
     {"HttpBackendBadUrl", "type: embedded",
      "type: http\n  http:\n    url: ftp://bank\n    key_id: k\n    hmac_key_file: h.key",
      "gw.yaml:14:10: backend.http.url: ", "an http:// or https:// URL"},
+    {"HttpBackendPlainHttpOffHost", "type: embedded",
+     "type: http\n  http:\n    url: http://bank.example:8080/api\n    key_id: k\n"
+     "    hmac_key_file: h.key",
+     "gw.yaml:14:10: backend.http.url: ", "would carry PINs in clear; use https://"},
+    {"HttpBackendPlainHttpLookalike", "type: embedded",
+     "type: http\n  http:\n    url: http://127.0.0.1.bank.example/api\n    key_id: k\n"
+     "    hmac_key_file: h.key",
+     "gw.yaml:14:10: backend.http.url: ", "would carry PINs in clear; use https://"},
     {"MissingBackend",
      "backend:\n  type: embedded\n  embedded:\n    ledger_path: ledger.db\n"
      "    pepper_key_file: pepper.key\n",

@@ -161,6 +161,7 @@ TEST_F(HttpBackendTest, EveryShippedCommandTravelsToTheBankAndBackAsAnSms) {
   EXPECT_FALSE(
       std::regex_search(log, std::regex("(^|[^0-9A-Za-z])(1234|9731|1000000004)($|[^0-9A-Za-z])")))
       << "a PIN or an account number reached the log";
+  EXPECT_FALSE(Has(log, Hex(kKey))) << "the HMAC key reached the log";
 }
 
 class FailingBackendTest : public HttpBackendTest {
@@ -235,6 +236,11 @@ TEST_F(HttpBackendTest, ASignedBillNoticeBecomesOneSmsAndABadSignatureIsRefused)
   EXPECT_EQ(sim_->MessagesTo(kBrian).size(), 1u);
   EXPECT_EQ(Push("N-bad", "{not json"), 400);
   EXPECT_EQ(StopDaemon(), 0);
+  const std::string log = Log();
+  EXPECT_FALSE(std::regex_search(log, std::regex("(^|[^0-9A-Za-z])123456($|[^0-9A-Za-z])")))
+      << "the bill reference (an account at the biller) reached the log";
+  EXPECT_FALSE(Has(log, Hex(kKey)) || Has(log, Hex(std::string(32, 'X'))) || Has(log, "sig="))
+      << "a key or a signature reached the log";
 }
 
 }  // namespace
