@@ -124,7 +124,7 @@ class StoreThread {
     const uint32_t status = ok ? 0 : 0x64;  // ESME_RX_T_APPN
     for (auto& b : work) {
       b.done(std::vector<uint32_t>(b.messages.size(), status),
-             std::vector<uint32_t>(b.receipts.size(), 0));
+             std::vector<uint32_t>(b.receipts.size(), 0), std::vector<uint32_t>(b.ussd.size(), 0));
     }
   }
 
