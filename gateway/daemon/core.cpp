@@ -224,18 +224,16 @@ void Core::CommitNow() {
 // The USSD MOs of batches [first, last): their turns in one transaction, one outcome each.
 std::vector<UssdDialogues::Outcome> Core::HandleUssd(std::vector<IntakeBatch>& batches,
                                                      size_t first, size_t last) {
+  // Moved out: the batches keep their sizes, which the statuses are counted by.
   std::vector<UssdEvent> events;
   for (size_t b = first; b < last; ++b) {
-    for (const UssdEvent& e : batches[b].ussd) events.push_back(e);
+    for (UssdEvent& e : batches[b].ussd) events.push_back(std::move(e));
   }
   if (events.empty()) return {};
   std::vector<UssdDialogues::Outcome> outcomes =
       ussd_.Handle(events, *engine_, *store_, *view_, store_->now());
   // Answers may hold a PIN.
   for (UssdEvent& e : events) std::fill(e.text.begin(), e.text.end(), '\0');
-  for (size_t b = first; b < last; ++b) {
-    for (UssdEvent& e : batches[b].ussd) std::fill(e.text.begin(), e.text.end(), '\0');
-  }
   return outcomes;
 }
 

@@ -103,22 +103,21 @@ void MoIntake::Deliver(std::vector<smpp::InboundMo> batch, Ack ack) {
   pending->batch.done = [this, pending](std::vector<uint32_t> message_status,
                                         std::vector<uint32_t> receipt_status,
                                         std::vector<uint32_t> ussd_status) {
-    boost::asio::post(
-        io_, [this, pending, message_status = std::move(message_status),
-              receipt_status = std::move(receipt_status), ussd_status = std::move(ussd_status)] {
-          for (size_t m = 0; m < pending->message_waiters.size(); ++m) {
-            const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
-            for (auto& [j, index] : pending->message_waiters[m]->parts) Resolve(j, index, status);
-          }
-          for (size_t r = 0; r < pending->receipt_waiters.size(); ++r) {
-            const uint32_t status = r < receipt_status.size() ? receipt_status[r] : kRetryLater;
-            Resolve(pending->receipt_waiters[r].first, pending->receipt_waiters[r].second, status);
-          }
-          for (size_t u = 0; u < pending->ussd_waiters.size(); ++u) {
-            const uint32_t status = u < ussd_status.size() ? ussd_status[u] : kRetryLater;
-            Resolve(pending->ussd_waiters[u].first, pending->ussd_waiters[u].second, status);
-          }
-        });
+    boost::asio::post(io_, [this, pending, message_status = std::move(message_status),
+                            receipt_status = std::move(receipt_status),
+                            ussd_status = std::move(ussd_status)] {
+      for (size_t m = 0; m < pending->message_waiters.size(); ++m) {
+        const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
+        for (auto& [j, index] : pending->message_waiters[m]->parts) Resolve(j, index, status);
+      }
+      auto resolve_each = [this](const auto& waiters, const std::vector<uint32_t>& status) {
+        for (size_t i = 0; i < waiters.size(); ++i) {
+          Resolve(waiters[i].first, waiters[i].second, i < status.size() ? status[i] : kRetryLater);
+        }
+      };
+      resolve_each(pending->receipt_waiters, receipt_status);
+      resolve_each(pending->ussd_waiters, ussd_status);
+    });
   };
   handoff_(std::move(pending->batch));
 }

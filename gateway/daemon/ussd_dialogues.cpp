@@ -51,7 +51,15 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
                                                           int64_t now_ms) {
   const int64_t expires_at = now_ms + options_.timeout_ms;
   std::vector<std::string> keys(events.size());
-  std::vector<std::optional<commands::UssdTurn>> turns(events.size());
+  // What is left of each turn once its Effects went to the store (moved, not copied: an
+  // instruction's secret holds the PIN).
+  struct Done {
+    std::string text;
+    bool end = false;
+    std::optional<commands::UssdState> state;
+    bool submitted = false;
+  };
+  std::vector<Done> turns(events.size());
 
   auto results = store.ApplySteps(events.size(), [&](size_t i) -> Result<store::Effects> {
     const UssdEvent& e = events[i];
@@ -83,9 +91,9 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
     }
     turn.effects.ussd_session =
         commands::SessionWrite(keys[i], e.msisdn, e.connection, turn, expires_at);
-    store::Effects effects = turn.effects;
-    turns[i] = std::move(turn);
-    return effects;
+    turns[i] = Done{std::move(turn.text), turn.end, std::move(turn.state),
+                    !turn.effects.instructions.empty()};
+    return std::move(turn.effects);
   });
 
   std::vector<Outcome> outcomes(events.size());
@@ -104,8 +112,8 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
                                    {"error", results[i].status().ToString()}});
       continue;
     }
-    commands::UssdTurn& turn = *turns[i];
-    const bool submitted = !turn.effects.instructions.empty();
+    Done& turn = turns[i];
+    const bool submitted = turn.submitted;
     if (e.kind == smpp::UssdKind::kOpen) metrics_.ussd_opened.Add();
     if (submitted) metrics_.ussd_submitted.Add();
     if (e.kind == smpp::UssdKind::kAbort) metrics_.ussd_aborted.Add();
