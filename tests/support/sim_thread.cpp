@@ -39,6 +39,12 @@ void SimThread::Run(std::function<void(smpp::testing::SmscSimulator&)> fn) {
   done.get_future().wait();
 }
 
+void SimThread::Post(std::function<void(smpp::testing::SmscSimulator&)> fn) {
+  boost::asio::post(io_, [this, fn = std::move(fn)] {
+    if (sim_) fn(*sim_);
+  });
+}
+
 void SimThread::SendText(const std::string& from, const std::string& to, const std::string& text) {
   const uint8_t ref = next_reference_++;
   auto segmented = smpp::SegmentText(text, ref);

@@ -65,6 +65,9 @@ class SimThread {
 
   // Runs `fn` on the simulator's thread.
   void Run(std::function<void(smpp::testing::SmscSimulator&)> fn);
+  // Queues `fn` for the simulator's thread and returns at once (safe from another simulator's
+  // observer, where waiting could deadlock).
+  void Post(std::function<void(smpp::testing::SmscSimulator&)> fn);
 
  private:
   boost::asio::io_context io_;

@@ -97,7 +97,7 @@ struct SmscSimulator::Connection : std::enable_shared_from_this<Connection> {
 };
 
 SmscSimulator::SmscSimulator(asio::io_context& io, SmscSimConfig config)
-    : io_(io), config_(std::move(config)), acceptor_(io) {
+    : io_(io), config_(std::move(config)), acceptor_(io), pace_timer_(io) {
   if (!config_.tls_cert_file.empty() || !config_.tls_key_file.empty()) {
     auto tls = smsgw::test::MakeTlsServerContext(config_.tls_cert_file, config_.tls_key_file);
     if (!tls.ok()) throw std::runtime_error("smsc_sim: " + tls.status().message());
@@ -132,7 +132,7 @@ void SmscSimulator::Accept() {
     if (ec) return;  // closed
     if (conn_) conn_->Close();
     conn_ = std::make_shared<Connection>(std::move(socket), this);
-    mo_by_seq_.clear();
+    RequeueInFlight();
     ++connections_;
     conn_->Start();
     Accept();
@@ -146,7 +146,7 @@ void SmscSimulator::Send(const Pdu& pdu) {
 }
 
 void SmscSimulator::OnPdu(const Pdu& pdu) {
-  received_.push_back(pdu);
+  if (config_.record_pdus) received_.push_back(pdu);
   const uint32_t id = pdu.command_id();
   const uint32_t seq = pdu.sequence_number;
   if (const auto* bind = std::get_if<BindRequest>(&pdu.body)) {
@@ -177,7 +177,7 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     return;
   }
   if (const auto* sm = std::get_if<SubmitSm>(&pdu.body)) {
-    submits_.push_back(*sm);
+    if (config_.record_pdus) submits_.push_back(*sm);
     if (sm->tlvs.ussd_service_op) {
       TakeUssdSubmit(seq, *sm);
       return;
@@ -185,16 +185,32 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
     ++submit_count_;
     if (config_.throttle_every != 0 && submit_count_ % config_.throttle_every == 0) {
       AnswerSubmit(seq, *sm, ToWire(CommandStatus::kRThrottled));
+      if (config_.on_submit_answered) {
+        config_.on_submit_answered(*sm, ToWire(CommandStatus::kRThrottled));
+      }
     } else if (!config_.answer_submits) {
       held_.emplace_back(seq, *sm);
       max_in_flight_ = std::max(max_in_flight_, held_.size());
     } else {
       AnswerSubmit(seq, *sm, 0);
+      if (config_.on_submit_answered) config_.on_submit_answered(*sm, 0);
     }
     if (config_.on_submit) config_.on_submit(*sm);
     return;
   }
   if (std::holds_alternative<DeliverSmResp>(pdu.body)) {
+    if (auto s = sourced_by_seq_.find(seq); s != sourced_by_seq_.end()) {
+      const uint64_t tag = s->second.tag;
+      if (pdu.command_status == 0) {
+        ++sourced_acked_;
+      } else {
+        sourced_again_.push_back(std::move(s->second));
+      }
+      sourced_by_seq_.erase(s);
+      if (config_.on_mo_answered) config_.on_mo_answered(tag, pdu.command_status);
+      Drain();
+      return;
+    }
     auto it = mo_by_seq_.find(seq);
     if (it == mo_by_seq_.end()) return;
     Mo& mo = mos_[it->second];
@@ -245,10 +261,12 @@ size_t SmscSimulator::PushMo(DeliverSm mo) {
   return mos_.size() - 1;
 }
 
-// Sends waiting MOs while the window allows.
+// Sends waiting MOs while the window allows: those pushed first, then the source's.
 void SmscSimulator::Drain() {
-  while (!to_send_.empty() && bound() &&
-         (config_.mo_window == 0 || mo_by_seq_.size() < config_.mo_window)) {
+  auto room = [this] {
+    return config_.mo_window == 0 || mo_by_seq_.size() + sourced_by_seq_.size() < config_.mo_window;
+  };
+  while (!to_send_.empty() && bound() && room()) {
     const size_t index = to_send_.front();
     to_send_.pop_front();
     Pdu pdu;
@@ -258,6 +276,63 @@ void SmscSimulator::Drain() {
     ++mos_[index].deliveries;
     Send(pdu);
   }
+  while (to_send_.empty() && bound() && room() && DrainSourced()) {
+  }
+}
+
+// One MO of the source's (one to send again first), unless the pace holds it back. False when
+// there is none now.
+bool SmscSimulator::DrainSourced() {
+  if (!config_.mo_source) return false;
+  std::optional<SmscSimConfig::SourcedMo> mo;
+  bool first = false;
+  if (!sourced_again_.empty()) {
+    mo = std::move(sourced_again_.front());
+    sourced_again_.pop_front();
+  } else {
+    if (config_.mo_rate > 0) {
+      const auto now = std::chrono::steady_clock::now();
+      if (!pace_start_) pace_start_ = now;
+      // The n-th MO (from 0) is due n / rate seconds after the first.
+      const auto due =
+          *pace_start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                             std::chrono::duration<double>(sourced_sent_ / config_.mo_rate));
+      if (due > now) {
+        if (!pace_armed_) {
+          pace_armed_ = true;
+          pace_timer_.expires_at(due);
+          pace_timer_.async_wait([this](const error_code& ec) {
+            pace_armed_ = false;
+            if (!ec) Drain();
+          });
+        }
+        return false;
+      }
+    }
+    mo = config_.mo_source();
+    if (!mo) return false;
+    first = true;
+    ++sourced_sent_;
+  }
+  Pdu pdu;
+  pdu.sequence_number = next_seq_++;
+  pdu.body = mo->pdu;
+  const uint64_t tag = mo->tag;
+  sourced_by_seq_.emplace(pdu.sequence_number, std::move(*mo));
+  if (first && config_.on_mo_sent) config_.on_mo_sent(tag);
+  Send(pdu);
+  return true;
+}
+
+void SmscSimulator::PullMos() {
+  Drain();
+}
+
+// The connection is gone: what it had in flight is sent again on the next, oldest first.
+void SmscSimulator::RequeueInFlight() {
+  mo_by_seq_.clear();
+  for (auto& [seq, mo] : sourced_by_seq_) sourced_again_.push_back(std::move(mo));
+  sourced_by_seq_.clear();
 }
 
 // On a new bind: every MO not acknowledged with ESME_ROK, in order.
@@ -277,7 +352,7 @@ void SmscSimulator::PushRaw(const std::vector<uint8_t>& bytes) {
 
 void SmscSimulator::DropConnection() {
   if (conn_) conn_->Close();
-  mo_by_seq_.clear();
+  RequeueInFlight();
 }
 
 void SmscSimulator::SendUnbind() {

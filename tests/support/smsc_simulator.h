@@ -9,11 +9,14 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +41,8 @@ struct SmscSimConfig {
   // replaced connection). An observer may push MOs; it must not destroy the simulator (post
   // that instead).
   std::function<void(const SubmitSm&)> on_submit;
+  // Each SMS submit_sm answered, with the status it got (ESME_RTHROTTLED when throttled).
+  std::function<void(const SubmitSm&, uint32_t status)> on_submit_answered;
   std::function<void(bool bound)> on_bind_change;
   // Each USSD screen recorded (index into ussd_dialogues(), the screen's index in it).
   std::function<void(size_t dialogue, size_t screen)> on_ussd_screen;
@@ -47,6 +52,22 @@ struct SmscSimConfig {
   // How this SMSC names USSD dialogues towards the ESME. A network release (AbortUssd) is the
   // end bit of its_session_info in that mode, ussd_service_op 0x20 with user_message_reference.
   conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo;
+
+  // Load generation (benchmarks). MOs also come from `mo_source`, after those queued with
+  // PushMo, as the window and `mo_rate` allow. They are not kept in mos(): the simulator holds
+  // one only while it is in flight, and sends it again when it is answered with an error or
+  // its connection is lost. The source returns nullopt when it has nothing now; PullMos asks
+  // it again. `tag` names the MO to the observers.
+  struct SourcedMo {
+    uint64_t tag = 0;
+    DeliverSm pdu;
+  };
+  std::function<std::optional<SourcedMo>()> mo_source;
+  double mo_rate = 0;  // sourced MOs per second at most, paced from the first one; 0: no pace
+  std::function<void(uint64_t tag)> on_mo_sent;  // a sourced MO's first deliver_sm
+  std::function<void(uint64_t tag, uint32_t status)> on_mo_answered;  // each deliver_sm_resp
+  // False: received() and submits() stay empty, so a run of millions of PDUs holds no history.
+  bool record_pdus = true;
 
   // PEM certificate chain and key, both set: every connection starts with a TLS handshake
   // (the constructor throws std::runtime_error when they do not load).
@@ -72,6 +93,8 @@ class SmscSimulator {
   void DropConnection();
   // Sends unbind to the ESME.
   void SendUnbind();
+  // Asks mo_source again (it has MOs now, after returning nullopt).
+  void PullMos();
 
   struct Mo {
     DeliverSm pdu;
@@ -82,6 +105,8 @@ class SmscSimulator {
   };
   const std::vector<Mo>& mos() const { return mos_; }
   size_t acked_mos() const { return acked_mos_; }
+  // mo_source's MOs answered ESME_ROK (each once).
+  uint64_t sourced_acked() const { return sourced_acked_; }
   const std::vector<SubmitSm>& submits() const { return submits_; }
   // Every PDU the ESME sent, in order.
   const std::vector<Pdu>& received() const { return received_; }
@@ -137,6 +162,8 @@ class SmscSimulator {
   void OnPdu(const Pdu& pdu);
   void SendMos();
   void Drain();
+  bool DrainSourced();
+  void RequeueInFlight();
   void Send(const Pdu& pdu);
   void AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status);
   void NotifyBind(bool bound);
@@ -154,6 +181,13 @@ class SmscSimulator {
   std::vector<Mo> mos_;
   std::map<uint32_t, size_t> mo_by_seq_;  // deliver_sm in flight on this connection
   std::deque<size_t> to_send_;            // MOs waiting for the window
+  std::map<uint32_t, SmscSimConfig::SourcedMo> sourced_by_seq_;  // mo_source's, in flight
+  std::deque<SmscSimConfig::SourcedMo> sourced_again_;           // to be sent again first
+  uint64_t sourced_sent_ = 0;                                    // first sendings
+  uint64_t sourced_acked_ = 0;
+  std::optional<std::chrono::steady_clock::time_point> pace_start_;
+  boost::asio::steady_timer pace_timer_;
+  bool pace_armed_ = false;
   size_t acked_mos_ = 0;
   std::vector<SubmitSm> submits_;
   std::vector<std::pair<uint32_t, SubmitSm>> held_;

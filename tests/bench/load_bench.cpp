@@ -1,0 +1,258 @@
+// Load benchmark of the whole daemon, in the manner of leveldb's db_bench: flags with
+// defaults, an environment header, one result line per scenario. Each run starts `smsgw run`
+// as a process on a fresh store (tests/support/load_driver.h says what a run does); figures
+// are the median of --runs runs. docs/benchmarks.md ("Whole daemon under load") gives the
+// method and the figures measured.
+//
+//   load_bench [--benchmarks=forward,payment,steady,throttled] [--mos=20000]
+//              [--payments=10000] [--binds=1] [--window=100] [--rate=1000]
+//              [--steady_seconds=10] [--memory_mos=1000000] [--runs=3] [--dir=build]
+//              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml]
+//
+// Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
+// payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
+// fixed offered rate, for latency), throttled (forward with every 10th submit_sm answered
+// ESME_RTHROTTLED), memory (forward, --memory_mos twice over, resident memory after each).
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/load_driver.h"
+
+namespace {
+
+using smsgw::test::LoadFigures;
+using smsgw::test::LoadOptions;
+using smsgw::test::LoadWork;
+
+struct Flags {
+  std::vector<std::string> benchmarks = {"forward", "payment", "steady", "throttled"};
+  uint64_t mos = 20'000;
+  uint64_t payments = 10'000;
+  int binds = 1;
+  uint32_t window = 100;
+  double rate = 1000;
+  double steady_seconds = 10;
+  uint64_t memory_mos = 1'000'000;
+  int runs = 3;
+  std::string dir = "build";
+  std::string smsgw = "build/smsgw";
+  std::string grammar = "conf/grammar.yaml";
+};
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+bool ParseFlags(int argc, char** argv, Flags* f) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const size_t eq = arg.find('=');
+    if (arg.rfind("--", 0) != 0 || eq == std::string::npos) {
+      std::fprintf(stderr, "load_bench: unknown argument %s\n", arg.c_str());
+      return false;
+    }
+    const std::string name = arg.substr(2, eq - 2), value = arg.substr(eq + 1);
+    if (name == "benchmarks") {
+      f->benchmarks = Split(value);
+    } else if (name == "mos") {
+      f->mos = std::stoull(value);
+    } else if (name == "payments") {
+      f->payments = std::stoull(value);
+    } else if (name == "binds") {
+      f->binds = std::stoi(value);
+    } else if (name == "window") {
+      f->window = static_cast<uint32_t>(std::stoul(value));
+    } else if (name == "rate") {
+      f->rate = std::stod(value);
+    } else if (name == "steady_seconds") {
+      f->steady_seconds = std::stod(value);
+    } else if (name == "memory_mos") {
+      f->memory_mos = std::stoull(value);
+    } else if (name == "runs") {
+      f->runs = std::max(1, std::stoi(value));
+    } else if (name == "dir") {
+      f->dir = value;
+    } else if (name == "smsgw") {
+      f->smsgw = value;
+    } else if (name == "grammar") {
+      f->grammar = value;
+    } else {
+      std::fprintf(stderr, "load_bench: unknown flag --%s\n", name.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string FirstLine(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(key, 0) == 0) {
+      const size_t colon = line.find(':');
+      if (colon == std::string::npos) return line;
+      const size_t value = line.find_first_not_of(" \t", colon + 1);
+      return value == std::string::npos ? "" : line.substr(value);
+    }
+  }
+  return "?";
+}
+
+// Median of 20 appends + fdatasync of 4 KiB in `dir`: what one durable commit costs here.
+double FsyncMicros(const std::string& dir) {
+  const std::string path = dir + "/load-bench-fsync-probe";
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  if (fd < 0) return -1;
+  std::vector<double> us;
+  char block[4096];
+  std::memset(block, 'x', sizeof block);
+  for (int i = 0; i < 20; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    if (::write(fd, block, sizeof block) != static_cast<ssize_t>(sizeof block)) break;
+    ::fdatasync(fd);
+    us.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+  }
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (us.empty()) return -1;
+  std::sort(us.begin(), us.end());
+  return us[us.size() / 2];
+}
+
+void PrintEnvironment(const Flags& f) {
+  const std::time_t now = std::time(nullptr);
+  char date[64];
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+  utsname u{};
+  ::uname(&u);
+  double load[3] = {0, 0, 0};
+  ::getloadavg(load, 3);
+  std::printf("smsgw load_bench\n");
+  std::printf("Date:       %s\n", date);
+  std::printf("CPU:        %ld x %s\n", ::sysconf(_SC_NPROCESSORS_ONLN),
+              FirstLine("/proc/cpuinfo", "model name").c_str());
+  std::printf("Memory:     %s\n", FirstLine("/proc/meminfo", "MemTotal").c_str());
+  std::printf("Kernel:     %s %s\n", u.sysname, u.release);
+  std::printf("Load avg:   %.2f %.2f %.2f\n", load[0], load[1], load[2]);
+  std::printf("Disk:       fsync of 4 KiB in %s: %.0f us (median of 20)\n", f.dir.c_str(),
+              FsyncMicros(f.dir));
+  std::printf("Setup:      %d bind(s), SMSC window %u, store synchronous=full, median of %d runs\n",
+              f.binds, f.window, f.runs);
+#if !defined(__OPTIMIZE__)
+  std::printf("WARNING:    built without optimisation; figures are not meaningful\n");
+#endif
+  std::printf("------------------------------------------------\n");
+}
+
+// The run whose headline figure is the median, so every number on a line comes from one run.
+const LoadFigures& MedianRun(const std::vector<LoadFigures>& runs, double LoadFigures::*key) {
+  std::vector<size_t> order(runs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return runs[a].*key < runs[b].*key; });
+  return runs[order[order.size() / 2]];
+}
+
+void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFigures>& runs,
+               double LoadFigures::*headline, const char* unit) {
+  const LoadFigures& m = MedianRun(runs, headline);
+  std::string each;
+  for (const LoadFigures& r : runs) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%s%.0f", each.empty() ? "" : " ", r.*headline);
+    each += b;
+  }
+  std::printf(
+      "%-10s: %8.0f %s (runs: %s); %llu MOs, acked %.0f/s, replies %.0f/s; MO->ack p50 %.2f p99 "
+      "%.2f p99.9 %.2f ms; MO->reply p50 %.2f p99 %.2f p99.9 %.2f ms; CPU %.3f s per 1000 MOs; "
+      "peak RSS %.0f MB",
+      name.c_str(), m.*headline, unit, each.c_str(), static_cast<unsigned long long>(m.mos),
+      m.acked_per_s, m.replies_per_s, m.ack_ms.p50, m.ack_ms.p99, m.ack_ms.p999, m.reply_ms.p50,
+      m.reply_ms.p99, m.reply_ms.p999, m.cpu_ms_per_mo, m.peak_rss_bytes / 1e6);
+  if (m.throttled > 0) std::printf("; %llu submit_sm throttled", (unsigned long long)m.throttled);
+  if (m.mo_retries > 0) std::printf("; %llu MOs sent again", (unsigned long long)m.mo_retries);
+  if (m.extra_replies + m.unexpected_replies > 0) {
+    std::printf("; %llu extra and %llu unexpected replies", (unsigned long long)m.extra_replies,
+                (unsigned long long)m.unexpected_replies);
+  }
+  for (size_t i = 0; i < m.rss_at_checkpoints.size(); ++i) {
+    std::printf("; RSS after %llu replies %.0f MB",
+                static_cast<unsigned long long>(f.memory_mos * (i + 1)),
+                m.rss_at_checkpoints[i] / 1e6);
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags f;
+  if (!ParseFlags(argc, argv, &f)) return 2;
+  const std::string grammar = std::filesystem::absolute(f.grammar).string();
+  PrintEnvironment(f);
+  int failures = 0;
+  for (const std::string& name : f.benchmarks) {
+    LoadOptions o;
+    o.smsgw_bin = f.smsgw;
+    o.grammar_file = grammar;
+    o.binds = f.binds;
+    o.window = f.window;
+    o.count = f.mos;
+    int runs = f.runs;
+    double LoadFigures::*headline = &LoadFigures::replies_per_s;
+    const char* unit = "replies/s";
+    if (name == "forward") {
+    } else if (name == "payment") {
+      o.work = LoadWork::kPayment;
+      o.count = f.payments;
+      headline = &LoadFigures::completed_per_s;
+      unit = "payments/s";
+    } else if (name == "steady") {
+      o.rate = f.rate;
+      o.count = static_cast<uint64_t>(f.rate * f.steady_seconds);
+    } else if (name == "throttled") {
+      o.throttle_every = 10;
+    } else if (name == "memory") {
+      o.count = 2 * f.memory_mos;
+      o.rss_checkpoints = {f.memory_mos, 2 * f.memory_mos};
+      runs = 1;
+    } else {
+      std::fprintf(stderr, "load_bench: unknown benchmark %s\n", name.c_str());
+      return 2;
+    }
+    std::vector<LoadFigures> results;
+    for (int r = 0; r < runs; ++r) {
+      o.work_dir = f.dir + "/load-bench-" + std::to_string(::getpid()) + "-" + name;
+      auto run = smsgw::test::RunLoad(o);
+      if (!run.ok()) {
+        std::fprintf(stderr, "%s: run %d failed: %s\n", name.c_str(), r + 1,
+                     run.status().ToString().c_str());
+        ++failures;
+        break;
+      }
+      results.push_back(std::move(*run));
+    }
+    if (!results.empty()) PrintLine(name, f, results, headline, unit);
+  }
+  return failures == 0 ? 0 : 1;
+}
