@@ -35,6 +35,7 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
 }
 int Sync(sqlite3_file* f, int flags) {
   if (int code = FaultVfs::Get().NextSyncFault(); code != 0) return code;
+  FaultVfs::Get().CountSync();
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {

@@ -22,6 +22,10 @@ class FaultVfs {
   void Clear();
 
   int failures() const { return failures_; }
+  // xSync calls passed on to the real file (with synchronous=FULL in WAL mode: one per
+  // committed write transaction, plus checkpoints), counted from the start.
+  int syncs() const { return syncs_; }
+  void CountSync() { ++syncs_; }
 
   // Used by the VFS's methods: the code to fail this call with, or 0.
   int NextWriteFault() { return Next(write_code_, write_after_); }
@@ -34,6 +38,7 @@ class FaultVfs {
   std::atomic<int> write_code_{0}, write_after_{0};
   std::atomic<int> sync_code_{0}, sync_after_{0};
   std::atomic<int> failures_{0};
+  std::atomic<int> syncs_{0};
 };
 
 }  // namespace smsgw::store::testing
