@@ -276,11 +276,14 @@ void Core::Pass() {
 }
 
 bool Core::ApplyStep(const store::Effects& effects, std::string_view what) {
-  auto applied = store_->Apply(effects);
-  NoteStore(applied.status());
-  if (applied.ok()) return true;
+  return StepApplied(store_->Apply(effects).status(), what);
+}
+
+bool Core::StepApplied(const Status& status, std::string_view what) {
+  NoteStore(status);
+  if (status.ok()) return true;
   metrics_.step_failures.Add();
-  LogWarn("step.apply_failed", {{"step", what}, {"error", applied.status().ToString()}});
+  LogWarn("step.apply_failed", {{"step", what}, {"error", status.ToString()}});
   return false;
 }
 
@@ -421,6 +424,8 @@ bool Core::DispatchInstructions() {
   return static_cast<int>(claimed->size()) == limit;
 }
 
+// An answer is queued, not applied: the answers that arrive together (a pass's worth from the
+// embedded ledger, a burst from HTTP) become one transaction of engine steps in ApplyAnswers.
 void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                            commands::BackendResult result) {
   --instructions_in_flight_;
@@ -439,23 +444,69 @@ void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                                               : result.reason.empty() ? result.detail
                                                                       : result.reason},
                                    {"replayed", result.replayed}});
-  auto effects = engine_->OnResult(*claimed, result, *view_);
-  if (effects.ok() && AnsweredAlready(claimed->id)) {
-    // A push carried the answer while this call was out; the first answer stands.
-    LogDebug("instruction.answered_already", {{"id", claimed->id}});
-    return SchedulePass();
-  }
-  if (!effects.ok() || !ApplyStep(*effects, "result")) {
-    if (!effects.ok()) {
-      LogWarn("step.engine_failed",
-              {{"instruction", claimed->id}, {"error", effects.status().ToString()}});
+  answers_.push_back({std::move(claimed), std::move(result)});
+  PostAnswers();
+}
+
+void Core::PostAnswers() {
+  if (answers_posted_) return;
+  answers_posted_ = true;
+  Post([this] { ApplyAnswers(); });
+}
+
+// Up to inbound_per_pass queued answers: their engine steps in one transaction
+// (Store::ApplySteps), each under a savepoint of its own, so one failing step does not undo
+// the others. Queued intake is committed first, and the rest of a long queue waits behind
+// the handlers queued meanwhile, so acks are never starved.
+void Core::ApplyAnswers() {
+  answers_posted_ = false;
+  if (stopped_) return answers_.clear();
+  CommitIfWaiting();
+  const size_t n =
+      std::min(answers_.size(), static_cast<size_t>(std::max(1, options_.inbound_per_pass)));
+  std::vector<Answer> batch(std::make_move_iterator(answers_.begin()),
+                            std::make_move_iterator(answers_.begin() + n));
+  answers_.erase(answers_.begin(), answers_.begin() + n);
+  if (!answers_.empty()) PostAnswers();
+
+  enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
+  std::vector<Fate> fate(n, Fate::kStep);
+  auto results = store_->ApplySteps(n, [&](size_t i) -> Result<store::Effects> {
+    const Answer& a = batch[i];
+    if (AnsweredAlready(a.claimed->id)) {
+      // A push carried the answer while this call was out; the first answer stands.
+      fate[i] = Fate::kAnsweredAlready;
+      return Status::AlreadyExists("answered already");
     }
-    // Asked again later: the backend answers a repeated id with its stored answer.
+    auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
+    if (!effects.ok()) fate[i] = Fate::kEngineFailed;
+    return effects;
+  });
+
+  std::vector<const store::ClaimedInstruction*> failed;
+  for (size_t i = 0; i < n; ++i) {
+    const store::ClaimedInstruction& c = *batch[i].claimed;
+    if (fate[i] == Fate::kAnsweredAlready) {
+      LogDebug("instruction.answered_already", {{"id", c.id}});
+    } else if (fate[i] == Fate::kEngineFailed) {
+      LogWarn("step.engine_failed",
+              {{"instruction", c.id}, {"error", results[i].status().ToString()}});
+      failed.push_back(&c);
+    } else if (!StepApplied(results[i].status(), "result")) {
+      failed.push_back(&c);
+    }
+  }
+  // Asked again later: the backend answers a repeated id with its stored answer.
+  auto retried = store_->ApplySteps(failed.size(), [&](size_t k) -> Result<store::Effects> {
     store::Effects retry;
-    retry.outcomes.push_back({claimed->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
+    retry.outcomes.push_back(
+        {failed[k]->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
     retry.actor = store::Actor::kSystem;
-    if (!ApplyStep(retry, "result_retry")) {
-      LogError("instruction.stuck", {{"id", claimed->id}});  // back to pending at next start
+    return retry;
+  });
+  for (size_t k = 0; k < failed.size(); ++k) {
+    if (!StepApplied(retried[k].status(), "result_retry")) {
+      LogError("instruction.stuck", {{"id", failed[k]->id}});  // back to pending at next start
     }
   }
   SchedulePass();
@@ -619,7 +670,7 @@ void Core::CheckDrained() {
     std::lock_guard<std::mutex> lock(intake_mu_);
     if (!intake_.empty()) return;
   }
-  if (instructions_in_flight_ > 0 || replies_in_flight_ > 0) return;
+  if (instructions_in_flight_ > 0 || !answers_.empty() || replies_in_flight_ > 0) return;
   auto pending = store_->PendingInbound(0, 1);
   if (!pending.ok() || !pending->empty()) return;
   auto next = store_->NextDueAt();

@@ -8,8 +8,10 @@
 //      screen to the MT sender;
 //   2. stored MOs still "new": a batch of engine steps in one transaction (Store::ApplySteps);
 //   3. due instructions: claimed in creation order, handed to the backend; each answer becomes
-//      an engine step. None is claimed while the backend takes no calls (Backend::MaySend: its
-//      circuit open), so an outage spends no attempts; one goes as the probe when it may;
+//      an engine step, and the answers that arrived together share one transaction
+//      (Store::ApplySteps, inbound_per_pass at most). None is claimed while the backend takes
+//      no calls (Backend::MaySend: its circuit open), so an outage spends no attempts; one
+//      goes as the probe when it may;
 //   4. due MT replies: claimed, handed to the MT sender; its results recorded.
 // Work comes in as handlers posted to the core's own io_context (one wake-up per batch, never
 // per MO), timers sleep until the next retry falls due, and housekeeping (challenge expiry,
@@ -52,7 +54,7 @@ struct CoreOptions {
   std::string default_short_code;
   size_t group_commit_max_messages = 500;
   std::chrono::milliseconds group_commit_max_delay{0};
-  int inbound_per_pass = 50;  // engine steps per transaction
+  int inbound_per_pass = 50;  // engine steps per transaction (MOs, backend answers)
   int claim_batch = 50;
   int max_instructions_in_flight = 64;
   int max_replies_in_flight = 500;
@@ -134,6 +136,8 @@ class Core {
   bool DispatchReplies();
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                        commands::BackendResult result);
+  void PostAnswers();
+  void ApplyAnswers();
   void OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results);
   bool AnsweredAlready(const std::string& instruction_id);
   std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,
@@ -143,6 +147,8 @@ class Core {
   void ArmDueTimer();
   void CheckDrained();
   bool ApplyStep(const store::Effects& effects, std::string_view what);
+  // Notes a step's result (metrics, log); whether it was applied.
+  bool StepApplied(const Status& status, std::string_view what);
   void NoteStore(const Status& status);
 
   CoreOptions options_;
@@ -174,6 +180,13 @@ class Core {
 
   bool pass_scheduled_ = false;
   int instructions_in_flight_ = 0;
+  // Backend answers waiting for ApplyAnswers (in arrival order), and whether it is posted.
+  struct Answer {
+    std::shared_ptr<store::ClaimedInstruction> claimed;
+    commands::BackendResult result;
+  };
+  std::vector<Answer> answers_;
+  bool answers_posted_ = false;
   // Set while the backend takes no calls: when to ask it again.
   std::optional<std::chrono::steady_clock::time_point> instructions_held_until_;
   int replies_in_flight_ = 0;

@@ -1,0 +1,225 @@
+// The core's handling of backend answers, in process: the answers that arrive together are
+// applied as one transaction of engine steps, each still gets its outcome and its reply, a step
+// that fails leaves the others applied, and an answer pushed while the call was out stands
+// over the call's late answer.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands/engine.h"
+#include "gateway/daemon/core.h"
+#include "gateway/metrics.h"
+#include "tests/support/fault_vfs.h"
+#include "tests/support/grammar_fixture.h"
+#include "tests/support/sim_thread.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+using store::testing::FaultVfs;
+
+std::string Phone(int i) {
+  return "2547008000" + std::to_string(10 + i);
+}
+
+// A backend that answers each call through `answer` on the caller's thread (as the embedded
+// ledger does: every answer of a pass arrives before the core handles the first), or holds
+// it when `answer` returns nothing.
+class ScriptedBackend : public commands::Backend {
+ public:
+  using Answer =
+      std::function<std::optional<commands::BackendResult>(const commands::Instruction&)>;
+  explicit ScriptedBackend(Answer answer) : answer_(std::move(answer)) {}
+
+  void Submit(commands::Instruction instruction, Completion done) override {
+    std::optional<commands::BackendResult> result = answer_(instruction);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ids_[instruction.msisdn] = instruction.id;
+      if (!result) held_.push_back(std::move(done));
+    }
+    if (result) done(std::move(*result));
+  }
+
+  std::string IdOf(const std::string& msisdn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = ids_.find(msisdn);
+    return it == ids_.end() ? "" : it->second;
+  }
+  size_t held() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return held_.size();
+  }
+  // Answers every held call with `result`, from this thread.
+  void Release(const commands::BackendResult& result) {
+    std::vector<Completion> held;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held.swap(held_);
+    }
+    for (Completion& done : held) done(result);
+  }
+
+ private:
+  Answer answer_;
+  std::mutex mu_;
+  std::map<std::string, std::string> ids_;  // msisdn -> the instruction id sent
+  std::vector<Completion> held_;
+};
+
+class CoreAnswersTest : public store::testing::StoreTest {
+ protected:
+  void SetUp() override {
+    FaultVfs::Get();  // registers the VFS with SQLite before the store names it
+    Open(OptionsWithVfs());
+    commands::EngineDeps deps;
+    deps.now_ms = [clock = clock_] { return clock->NowMs(); };
+    auto engine = commands::Engine::Create(test_support::ShippedGrammar(), {}, std::move(deps));
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(*engine);
+  }
+  void TearDown() override { core_.reset(); }
+
+  // Stores a LOCK (forwarded without a challenge) from each phone and starts the core on them.
+  void Start(int phones, ScriptedBackend::Answer answer) {
+    for (int i = 0; i < phones; ++i) AcceptOne(store::testing::Mo(Phone(i), "LOCK"));
+    backend_ = std::make_shared<ScriptedBackend>(std::move(answer));
+    CoreOptions options;
+    options.default_short_code = "4040";
+    options.housekeeping_interval = 1h;
+    core_ = std::make_unique<Core>(
+        options, std::move(store_), backend_, engine_,
+        [this](std::vector<store::ClaimedReply> replies,
+               std::function<void(std::vector<store::ReplyResult>)> done) {
+          std::vector<store::ReplyResult> results;
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            if (syncs_at_first_reply_ < 0) syncs_at_first_reply_ = FaultVfs::Get().syncs();
+            for (const store::ClaimedReply& r : replies) {
+              sent_[r.destination].push_back(std::string(r.text.view()));
+              results.push_back(
+                  {r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), ""});
+            }
+          }
+          done(std::move(results));
+        },
+        [](std::string, smpp::UssdScreen) {}, metrics_);
+    core_->Start();
+  }
+
+  // Waits until nothing is left to do; then stops the core and reopens its store here.
+  void Finish() {
+    std::promise<bool> idle;
+    core_->Drain(std::chrono::steady_clock::now() + 20s, [&](bool i) { idle.set_value(i); });
+    EXPECT_TRUE(idle.get_future().get()) << "the core did not come to rest";
+    core_.reset();
+    Open(OptionsWithVfs());
+  }
+  store::Options OptionsWithVfs() {
+    store::Options o = MakeOptions();
+    o.vfs = FaultVfs::kName;
+    return o;
+  }
+
+  std::vector<std::string> SentTo(const std::string& msisdn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sent_[msisdn];
+  }
+  store::InstructionState StateOf(const std::string& msisdn) {
+    auto ins = store().GetInstruction(backend_->IdOf(msisdn));
+    EXPECT_TRUE(ins.ok()) << msisdn << ": " << ins.status().ToString();
+    return ins.ok() ? ins->state : store::InstructionState::kPending;
+  }
+
+  Registry registry_;
+  DaemonMetrics metrics_{registry_};
+  std::shared_ptr<const commands::Engine> engine_;
+  std::shared_ptr<ScriptedBackend> backend_;
+  std::unique_ptr<Core> core_;
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::string>> sent_;  // destination -> texts
+  int syncs_at_first_reply_ = -1;
+};
+
+TEST_F(CoreAnswersTest, AnswersArrivingTogetherShareOneCommitAndEachGetsItsReply) {
+  constexpr int kPhones = 12;
+  std::atomic<int> syncs_at_first_answer{-1};
+  Start(kPhones, [&](const commands::Instruction&) {
+    int none = -1;
+    syncs_at_first_answer.compare_exchange_strong(none, FaultVfs::Get().syncs());
+    return commands::BackendResult::Accepted();
+  });
+  Finish();
+  for (int i = 0; i < kPhones; ++i) {
+    EXPECT_EQ(StateOf(Phone(i)), store::InstructionState::kDone) << i;
+    const std::vector<std::string> sent = SentTo(Phone(i));
+    ASSERT_EQ(sent.size(), 1u) << i;
+    EXPECT_NE(sent[0].find("locked"), std::string::npos) << sent[0];
+  }
+  EXPECT_EQ(metrics_.instructions_accepted.value(), static_cast<uint64_t>(kPhones));
+  EXPECT_EQ(metrics_.step_failures.value(), 0u);
+  // From the first answer to the first reply handed to the MT sender: the answers' commit and
+  // the replies' claim, not a commit per answer.
+  ASSERT_GE(syncs_at_first_answer, 0);
+  EXPECT_LT(syncs_at_first_reply_ - syncs_at_first_answer, kPhones / 2);
+}
+
+TEST_F(CoreAnswersTest, AStepThatFailsLeavesTheOthersInItsBatchApplied) {
+  constexpr int kPhones = 4;
+  const std::string spoiled = Phone(2);
+  Start(kPhones, [&](const commands::Instruction& ins) {
+    if (ins.msisdn != spoiled) return commands::BackendResult::Accepted();
+    // An operator's hand (or a bug) moved it while the call was out: its retry outcome
+    // cannot apply, on the first try or the second.
+    store::testing::RawQuery(path_,
+                             "UPDATE instruction SET state = 'dead' WHERE id = '" + ins.id + "'");
+    return commands::BackendResult::Unavailable("busy");
+  });
+  Finish();
+  for (int i = 0; i < kPhones; ++i) {
+    if (Phone(i) == spoiled) continue;
+    EXPECT_EQ(StateOf(Phone(i)), store::InstructionState::kDone) << i;
+    EXPECT_EQ(SentTo(Phone(i)).size(), 1u) << i;
+  }
+  EXPECT_EQ(StateOf(spoiled), store::InstructionState::kDead);
+  EXPECT_TRUE(SentTo(spoiled).empty());
+  EXPECT_EQ(metrics_.instructions_unavailable.value(), 1u);
+  EXPECT_EQ(metrics_.step_failures.value(), 2u) << "the step and its retry outcome";
+}
+
+TEST_F(CoreAnswersTest, APushedAnswerThatCameFirstStands) {
+  constexpr int kPhones = 3;
+  Start(kPhones, [](const commands::Instruction&) { return std::nullopt; });
+  ASSERT_TRUE(test::WaitFor([&] { return backend_->held() == kPhones; }, 20s))
+      << "held: " << backend_->held();
+  const std::string pushed = Phone(1);
+  std::promise<Result<PushOutcome>> outcome;
+  core_->PushedResult(backend_->IdOf(pushed),
+                      commands::BackendResult::Rejected(commands::reason::kUnknownAccount),
+                      [&](Result<PushOutcome> r) { outcome.set_value(std::move(r)); });
+  Result<PushOutcome> queued = outcome.get_future().get();
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  EXPECT_EQ(*queued, PushOutcome::kQueued);
+  backend_->Release(commands::BackendResult::Accepted());
+  Finish();
+  EXPECT_EQ(StateOf(pushed), store::InstructionState::kRejected) << "the first answer stands";
+  EXPECT_EQ(SentTo(pushed).size(), 1u) << "one reply, the pushed answer's";
+  for (int i = 0; i < kPhones; ++i) {
+    if (Phone(i) == pushed) continue;
+    EXPECT_EQ(StateOf(Phone(i)), store::InstructionState::kDone) << i;
+    EXPECT_EQ(SentTo(Phone(i)).size(), 1u) << i;
+  }
+  EXPECT_EQ(metrics_.step_failures.value(), 0u);
+}
+
+}  // namespace
+}  // namespace smsgw::gateway
