@@ -131,6 +131,14 @@ class Store {
   Result<int> DropExpiredUssdSessions(int64_t now_ms);
 
   // ---- Outbox -----------------------------------------------------------------------------
+  //
+  // Claims and send results are committed without an fsync of their own (the next durable
+  // commit carries them to disk): a power cut may lose one, and start-up repairs that. A lost
+  // claim leaves the instruction pending, sent again with the same id (the backend answers
+  // from its stored answer); a lost send result leaves the reply in flight, put back to
+  // pending at start and sent again, as a reply in flight at a crash is. Everything an
+  // acknowledgement or an instruction rests on (accepted MOs, engine steps, outcomes) is
+  // durable before it is acted on.
 
   // Moves up to `limit` due pending instructions (next_attempt_at <= now) to in_flight in
   // creation order (a retry keeps its place: after an outage they go on in the order they were

@@ -39,6 +39,15 @@ Status StoreImpl::Commit() {
   return q.Run();
 }
 
+bool StoreImpl::SetLazy(bool lazy) {
+  if (options.mode != OpenMode::kDaemon || options.synchronous != Synchronous::kFull) return false;
+  // 1000 pages is SQLite's default, which the store otherwise keeps.
+  sqlite3_wal_autocheckpoint(db, lazy ? 0 : 1000);
+  sql::Query q = lazy ? Q("PRAGMA synchronous = OFF") : Q("PRAGMA synchronous = FULL");
+  (void)q.Run();  // a failure leaves the commit durable, which is safe
+  return true;
+}
+
 void StoreImpl::Rollback() {
   // A failed COMMIT (I/O error, disk full) may already have rolled the transaction back.
   if (sqlite3_get_autocommit(db)) return;

@@ -52,9 +52,26 @@ struct StoreImpl {
     if (!s.ok()) Rollback();
     return s;
   }
+  // The same, committed without waiting for the disk, for records whose loss in a power cut
+  // start-up or a resend repairs: a claim (the instruction is pending again at start and goes
+  // with the same id, which the backend answers from its stored answer) and a reply's send
+  // result (the reply goes again, as one in flight at a crash does). The next durable commit
+  // syncs the WAL and these frames with it; WAL checksums make a torn tail read as the last
+  // whole commit. No checkpoint runs from a lazy commit: one that did not sync the database
+  // file could let the WAL be reused before the pages it moved are on disk. Daemon mode (WAL)
+  // only; otherwise the same as Transact.
+  template <typename Body>
+  Status TransactLazily(Body&& body) {
+    const bool lazy = SetLazy(true);
+    Status s = Transact(std::forward<Body>(body));
+    if (lazy) SetLazy(false);
+    return s;
+  }
   Status Begin();
   Status Commit();
   void Rollback();
+  // True when lazy commits apply (WAL mode and synchronous=FULL).
+  bool SetLazy(bool lazy);
 
   // Sealing under the key ring; FailedPrecondition when the store was opened without keys.
   Result<std::string> Seal(std::string_view plaintext, std::string_view aad);

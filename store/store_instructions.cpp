@@ -173,7 +173,7 @@ Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimInstructions"));
   std::vector<ClaimedInstruction> out;
-  STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
+  STORE_RETURN_IF_ERROR(m.TransactLazily([&]() -> Status {
     out.clear();
     struct Row {
       int64_t seq;

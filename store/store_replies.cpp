@@ -108,7 +108,7 @@ Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimReplies"));
   std::vector<ClaimedReply> out;
-  STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
+  STORE_RETURN_IF_ERROR(m.TransactLazily([&]() -> Status {
     out.clear();
     struct Row {
       int64_t due;
@@ -166,7 +166,7 @@ Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
 
 Status Store::RecordReplyResults(std::span<const ReplyResult> results) {
   StoreImpl& m = *impl_;
-  return m.Transact([&]() -> Status {
+  return m.TransactLazily([&]() -> Status {
     for (const ReplyResult& r : results) STORE_RETURN_IF_ERROR(RecordOne(m, r));
     return Status::OK();
   });

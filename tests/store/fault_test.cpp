@@ -6,6 +6,7 @@
 
 #include <set>
 
+#include "store/ids.h"
 #include "tests/support/fault_vfs.h"
 #include "tests/support/store_fixture.h"
 
@@ -147,6 +148,54 @@ TEST_F(FaultTest, DiskFullDuringApplyLeavesTheMessageNew) {
   EXPECT_FALSE(resend->has_value());
   ASSERT_TRUE(store().Apply(e).ok());
   EXPECT_TRUE(StoredTexts().empty());
+}
+
+// Claims and send results wait for no fsync of their own (store.h, Outbox): with every sync
+// failing they still commit, while a durable step fails; and what they recorded is there
+// after the store is opened again once a durable commit followed.
+TEST_F(FaultTest, ClaimsAndSendResultsCommitWithoutAnFsyncOfTheirOwn) {
+  auto keys = MintInstructionKeys(clock_->NowMs());
+  ASSERT_TRUE(keys.ok());
+  Effects made;
+  made.instructions.push_back({keys->id, keys->reference, "254700000010", "transfer",
+                               R"({"to":"254711","amount":500})", "pin=1234", std::nullopt,
+                               std::nullopt});
+  NewReply reply;
+  reply.destination = "254700000010";
+  reply.source = "4040";
+  reply.text = "Hello";
+  made.replies.push_back(reply);
+  auto applied = store().Apply(made);
+  ASSERT_TRUE(applied.ok());
+  const int64_t reply_id = applied->reply_ids.at(0);
+
+  const int failures_before = vfs_->failures();
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
+  auto claimed = store().ClaimInstructions(10);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_EQ(claimed->size(), 1u);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 1u);
+  ReplyResult sent{reply_id, ReplyResult::Kind::kSent, "SMSC-1", ""};
+  ASSERT_TRUE(store().RecordReplyResults(std::span(&sent, 1)).ok());
+  EXPECT_EQ(vfs_->failures(), failures_before);
+  // A durable commit does sync, and fails with it.
+  auto batch = Batch("after", 1);
+  EXPECT_TRUE(store().Accept(batch).status().IsUnavailable());
+  EXPECT_GT(vfs_->failures(), failures_before);
+  vfs_->Clear();
+
+  ASSERT_TRUE(store().Accept(batch).ok());
+  Close();
+  SetUp();
+  auto instruction = store().GetInstruction(keys->id);
+  ASSERT_TRUE(instruction.ok());
+  EXPECT_EQ(instruction->attempts, 1);
+  // Nothing left to send: the reply's send result survived.
+  auto again = store().ClaimReplies(10);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->empty());
 }
 
 }  // namespace
