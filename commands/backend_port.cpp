@@ -1,5 +1,7 @@
 #include "commands/backend_port.h"
 
+#include <memory>
+
 namespace smsgw::commands {
 
 namespace {
@@ -170,6 +172,14 @@ BackendResult BackendResult::Unavailable(std::string_view detail, std::string di
   r.detail = detail;
   r.diagnostic = std::move(diagnostic);
   return r;
+}
+
+void Backend::SubmitBatch(std::vector<Instruction> instructions, BatchCompletion done) {
+  auto shared = std::make_shared<BatchCompletion>(std::move(done));
+  for (size_t i = 0; i < instructions.size(); ++i) {
+    Submit(std::move(instructions[i]),
+           [shared, i](BackendResult result) { (*shared)(i, std::move(result)); });
+  }
 }
 
 }  // namespace smsgw::commands

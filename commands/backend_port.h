@@ -216,6 +216,20 @@ class Backend {
   // ValidateInstruction is rejected with invalid_request and the field's name as detail.
   virtual void Submit(Instruction instruction, Completion done) = 0;
 
+  // Called once per instruction of a batch, with its index in the vector handed over.
+  using BatchCompletion = std::function<void(size_t index, BackendResult)>;
+
+  // Several instructions at once, so an adapter can share work between them (the embedded
+  // ledger commits them in one transaction: one fsync). Each gets its own answer, exactly once,
+  // as submitting them one by one in vector order would give: a failure of one leaves the
+  // others' answers alone, and a repeated id gets the earlier one's answer (replayed). No
+  // answer is given before it is durable: the embedded ledger calls `done` for every index
+  // after the batch's commit, before SubmitBatch returns, and answers them all unavailable
+  // when that commit fails (none was applied; retry with the same ids). The order of the calls
+  // is unspecified, and `done` runs on whatever thread the adapter completes on (see Submit).
+  // The default submits each instruction on its own, in order.
+  virtual void SubmitBatch(std::vector<Instruction> instructions, BatchCompletion done);
+
   // Whether calls may be sent now, so the caller holds its queue while the backend is known
   // to be down rather than spending attempts on calls that would fail at once; after an outage
   // one call goes as a probe, then the rest once it succeeded. Advisory: a call made anyway is

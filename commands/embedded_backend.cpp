@@ -126,6 +126,28 @@ void EmbeddedBackend::Submit(Instruction instruction, Completion done) {
   done(std::move(result));
 }
 
+void EmbeddedBackend::SubmitBatch(std::vector<Instruction> instructions, BatchCompletion done) {
+  const size_t n = instructions.size();
+  if (n == 0) return;
+  std::vector<BackendResult> results;
+  results.reserve(n);
+  Status committed;
+  {
+    Result<Ledger::Batch> batch = ledger_->BeginBatch();
+    committed = batch.status();
+    if (batch.ok()) {
+      for (const Instruction& instruction : instructions) results.push_back(Execute(instruction));
+      committed = batch->Commit();
+    }
+  }  // a batch that did not commit is rolled back here, before anyone hears of it
+  instructions.clear();  // wipe the secrets before handing control back
+  if (!committed.ok()) {
+    // Nothing of the batch was applied, whatever its instructions' answers said.
+    results.assign(n, FromStatus(committed));
+  }
+  for (size_t i = 0; i < n; ++i) done(i, std::move(results[i]));
+}
+
 BackendResult EmbeddedBackend::Execute(const Instruction& instruction) {
   Status valid = ValidateInstruction(instruction);
   if (!valid.ok()) return BackendResult::Rejected(reason::kInvalidRequest, valid.message());

@@ -79,13 +79,29 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options,
                                              std::shared_ptr<const LedgerKeys> keys) {
   if (!keys) return Status::InvalidArgument("the ledger needs its keys");
   if (!options.clock) options.clock = SystemClock;
-  Result<std::unique_ptr<LedgerDb>> db = LedgerDb::Open(options.path, options.busy_timeout_ms);
+  Result<std::unique_ptr<LedgerDb>> db =
+      LedgerDb::Open(options.path, options.busy_timeout_ms, options.vfs);
   if (!db.ok()) return db.status();
   Status s = MigrateLedger(**db, options.clock());
   if (s.ok()) s = CheckPepper(**db, *keys);
   if (!s.ok()) return s.WithContext("opening ledger " + options.path);
   return std::unique_ptr<Ledger>(
       new Ledger(std::move(options), std::move(keys), std::move(db).value()));
+}
+
+Ledger::Batch::Batch(std::unique_ptr<LedgerTxn> txn) : txn_(std::move(txn)) {}
+Ledger::Batch::Batch(Batch&&) noexcept = default;
+Ledger::Batch::~Batch() = default;
+
+Status Ledger::Batch::Commit() {
+  if (!txn_) return Status::FailedPrecondition("the ledger batch was moved away");
+  return txn_->Commit();
+}
+
+Result<Ledger::Batch> Ledger::BeginBatch() {
+  auto txn = LedgerTxn::BeginBatch(*db_);
+  if (!txn.ok()) return txn.status();
+  return Batch(std::move(txn).value());
 }
 
 int64_t Ledger::Now() const {

@@ -39,6 +39,7 @@ namespace smsgw::store {
 
 class LedgerDb;
 class LedgerBook;
+class LedgerTxn;
 
 // Why an instruction was refused: machine-readable, stable, and the same strings as the
 // backend port's reason codes (docs/backend-api.md).
@@ -106,6 +107,7 @@ struct LedgerOptions {
   LedgerLimits limits;
   LedgerFees fees;
   std::function<int64_t()> clock;  // unix seconds; the system clock when empty
+  std::string vfs;                 // SQLite VFS name; the default when empty (tests: faults)
 };
 
 // The idempotency envelope of an instruction: its id (the caller's idempotency key, 1..128
@@ -203,6 +205,35 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   const LedgerKeys& keys() const { return *keys_; }
+
+  // ---- Group commit.
+  //
+  // While a Batch is open, every instruction (and admin write) on this Ledger runs in its own
+  // SAVEPOINT inside the batch's one write transaction instead of a transaction of its own, so
+  // N instructions cost one fsync. Each keeps its own isolation: one that fails (non-OK
+  // Status) undoes only its own changes, and a rejection is stored as usual. Later
+  // instructions see earlier ones' effects, so a repeated id in the same batch is answered
+  // from the first one's stored receipt.
+  //
+  // Nothing is durable, and no receipt may be acted on or shown to anyone, until Commit()
+  // returned OK. When Commit fails or the Batch goes away without it, every instruction of the
+  // batch is undone, as if none had been called: each may be retried with the same id. The
+  // write lock is held from BeginBatch to the end of the batch, so keep batches short.
+  class Batch {
+   public:
+    Batch(Batch&&) noexcept;
+    Batch& operator=(Batch&&) = delete;
+    ~Batch();
+    Status Commit();
+
+   private:
+    friend class Ledger;
+    explicit Batch(std::unique_ptr<LedgerTxn> txn);
+    std::unique_ptr<LedgerTxn> txn_;
+  };
+  // BEGIN IMMEDIATE (waits up to busy_timeout_ms for the write lock: Unavailable). One batch at
+  // a time per Ledger.
+  Result<Batch> BeginBatch();
 
   // ---- Instructions. The caller has checked the form of MSISDNs and amounts it passes.
 

@@ -93,7 +93,8 @@ std::string Stmt::Blob(int column) const {
            : std::string();
 }
 
-Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int busy_timeout_ms) {
+Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int busy_timeout_ms,
+                                                 const std::string& vfs) {
   // Create the file ourselves so it is 0600 from the first byte; SQLite gives the -wal and
   // -shm files the same mode as the database file.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -101,15 +102,17 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int bu
   ::close(fd);
 
   sqlite3* raw = nullptr;
-  int rc =
-      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                           vfs.empty() ? nullptr : vfs.c_str());
   std::unique_ptr<LedgerDb> db(new LedgerDb(raw));
   if (rc != SQLITE_OK) return MapError(raw, rc, "opening ledger database " + path);
   sqlite3_busy_timeout(raw, busy_timeout_ms);
   sqlite3_extended_result_codes(raw, 1);
+  // temp_store=MEMORY keeps the savepoints' statement journal (a batch writes one page image
+  // per page an instruction touches) in memory rather than in a temporary file.
   Status s = db->Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
-      "PRAGMA secure_delete=ON;");
+      "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.WithContext("configuring ledger database " + path);
   return db;
 }
@@ -155,22 +158,81 @@ int LedgerDb::Changes() const {
   return sqlite3_changes(db_);
 }
 
+bool LedgerDb::InTransaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
+
 Status LedgerDb::Error(int rc, std::string_view what) const {
   return MapError(db_, rc, what);
 }
 
+namespace {
+// One name for every instruction's savepoint: they never overlap, and ROLLBACK TO / RELEASE
+// act on the innermost savepoint of that name.
+constexpr std::string_view kSavepoint = "SAVEPOINT instruction";
+constexpr std::string_view kRollbackToSavepoint = "ROLLBACK TO instruction; RELEASE instruction";
+constexpr std::string_view kReleaseSavepoint = "RELEASE instruction";
+}  // namespace
+
 Result<std::unique_ptr<LedgerTxn>> LedgerTxn::Begin(LedgerDb& db) {
+  if (db.batch_ == LedgerDb::Batch::kNone) {
+    Status s = db.Exec("BEGIN IMMEDIATE");
+    if (!s.ok()) return s;
+    return std::unique_ptr<LedgerTxn>(new LedgerTxn(db, Kind::kTransaction));
+  }
+  // Outside a transaction, SAVEPOINT would start one of its own and RELEASE would commit it
+  // alone: a lost batch transaction must not turn into per-instruction commits.
+  if (db.batch_ == LedgerDb::Batch::kOpen && !db.InTransaction()) {
+    db.batch_ = LedgerDb::Batch::kBroken;
+  }
+  if (db.batch_ == LedgerDb::Batch::kBroken) {
+    return Status::Unavailable("the ledger batch's transaction was rolled back");
+  }
+  Status s = db.Exec(kSavepoint);
+  if (!s.ok()) return s;
+  return std::unique_ptr<LedgerTxn>(new LedgerTxn(db, Kind::kSavepoint));
+}
+
+Result<std::unique_ptr<LedgerTxn>> LedgerTxn::BeginBatch(LedgerDb& db) {
+  if (db.batch_ != LedgerDb::Batch::kNone) {
+    return Status::FailedPrecondition("a ledger batch is already open on this connection");
+  }
   Status s = db.Exec("BEGIN IMMEDIATE");
   if (!s.ok()) return s;
-  return std::unique_ptr<LedgerTxn>(new LedgerTxn(db));
+  db.batch_ = LedgerDb::Batch::kOpen;
+  return std::unique_ptr<LedgerTxn>(new LedgerTxn(db, Kind::kBatch));
 }
 
 LedgerTxn::~LedgerTxn() {
-  if (!done_) (void)db_.Exec("ROLLBACK");
+  if (kind_ == Kind::kSavepoint) {
+    if (done_) return;
+    // Failing to undo one instruction leaves its half-made changes in the batch: the whole
+    // batch must go.
+    if (!db_.InTransaction() || !db_.Exec(kRollbackToSavepoint).ok()) {
+      db_.batch_ = LedgerDb::Batch::kBroken;
+    }
+    return;
+  }
+  if (kind_ == Kind::kBatch) db_.batch_ = LedgerDb::Batch::kNone;
+  if (!done_ && db_.InTransaction()) (void)db_.Exec("ROLLBACK");
 }
 
 Status LedgerTxn::Commit() {
-  Status s = db_.Exec("COMMIT");
+  Status s;
+  switch (kind_) {
+    case Kind::kSavepoint:
+      s = db_.Exec(kReleaseSavepoint);
+      break;
+    case Kind::kBatch:
+      if (db_.batch_ == LedgerDb::Batch::kBroken || !db_.InTransaction()) {
+        return Status::Unavailable("the ledger batch's transaction was rolled back");
+      }
+      s = db_.Exec("COMMIT");
+      break;
+    case Kind::kTransaction:
+      s = db_.Exec("COMMIT");
+      break;
+  }
   if (s.ok()) done_ = true;
   return s;
 }

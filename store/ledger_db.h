@@ -53,8 +53,10 @@ class LedgerDb {
  public:
   // Opens (creating it with mode 0600 when missing) the database file, then sets WAL,
   // synchronous=FULL, foreign keys and the busy timeout. Unavailable when the file is locked
-  // for longer than busy_timeout_ms, IOError when it cannot be opened.
-  static Result<std::unique_ptr<LedgerDb>> Open(const std::string& path, int busy_timeout_ms);
+  // for longer than busy_timeout_ms, IOError when it cannot be opened. `vfs` names the SQLite
+  // VFS (the default when empty; tests inject faults through their own).
+  static Result<std::unique_ptr<LedgerDb>> Open(const std::string& path, int busy_timeout_ms,
+                                                const std::string& vfs = {});
   ~LedgerDb();
   LedgerDb(const LedgerDb&) = delete;
   LedgerDb& operator=(const LedgerDb&) = delete;
@@ -68,28 +70,47 @@ class LedgerDb {
 
   int64_t LastInsertRowid() const;
   int Changes() const;
+  // False in autocommit mode: no transaction is open, e.g. after SQLite rolled one back on
+  // its own (some I/O errors do that).
+  bool InTransaction() const;
 
   // Maps an SQLite result code to a Status: BUSY/LOCKED are Unavailable (retry later),
   // CONSTRAINT is AlreadyExists, FULL/IOERR are IOError, CORRUPT/NOTADB are Corruption.
   Status Error(int rc, std::string_view what) const;
 
  private:
+  friend class LedgerTxn;
+  enum class Batch { kNone, kOpen, kBroken };
+
   explicit LedgerDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  Batch batch_ = Batch::kNone;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };
 
 // BEGIN IMMEDIATE on construction: the write lock is taken before anything is read, so two
 // connections never decide on the same stale balance. Rolls back unless Commit() succeeded.
+//
+// Group commit: while a batch transaction (BeginBatch) is open on the connection, Begin makes
+// a SAVEPOINT inside it instead. Its Commit releases the savepoint into the batch (durable only
+// when the batch commits); without it, the destructor undoes only this savepoint's changes.
+// If the batch's transaction is lost (SQLite rolled it back after an I/O error, or a savepoint
+// could not be undone), the batch is broken: later Begins and the batch's Commit answer
+// Unavailable, and everything in the batch is undone.
 class LedgerTxn {
  public:
   static Result<std::unique_ptr<LedgerTxn>> Begin(LedgerDb& db);
+  // BEGIN IMMEDIATE for a batch: one write transaction (one fsync at Commit) for every
+  // LedgerTxn begun on `db` until this one commits or goes away. Batches do not nest.
+  static Result<std::unique_ptr<LedgerTxn>> BeginBatch(LedgerDb& db);
   ~LedgerTxn();
   Status Commit();
 
  private:
-  explicit LedgerTxn(LedgerDb& db) : db_(db) {}
+  enum class Kind { kTransaction, kBatch, kSavepoint };
+  LedgerTxn(LedgerDb& db, Kind kind) : db_(db), kind_(kind) {}
   LedgerDb& db_;
+  Kind kind_;
   bool done_ = false;
 };
 

@@ -395,6 +395,8 @@ bool Core::DispatchInstructions() {
             {{"what", "instructions"}, {"error", claimed.status().ToString()}});
     return false;
   }
+  std::vector<commands::Instruction> batch;
+  auto sent_claims = std::make_shared<std::vector<std::shared_ptr<store::ClaimedInstruction>>>();
   for (store::ClaimedInstruction& c : *claimed) {
     auto instruction = engine_->ToBackend(c);
     if (!instruction.ok()) {
@@ -407,19 +409,23 @@ bool Core::DispatchInstructions() {
       continue;
     }
     ++instructions_in_flight_;
-    auto shared = std::make_shared<store::ClaimedInstruction>(std::move(c));
-    const Clock::time_point sent = Clock::now();
     LogDebug("instruction.sent",
-             {{"id", shared->id}, {"operation", shared->operation}, {"attempt", shared->attempt}});
-    // The answer may come on this thread (embedded ledger) or on the io thread (HTTP): it is
-    // always handled in a handler of its own, after this pass.
-    backend_->Submit(std::move(*instruction),
-                     [this, shared, sent](commands::BackendResult result) mutable {
-                       metrics_.backend_seconds.Observe(Seconds(Clock::now() - sent));
-                       Post([this, shared, result = std::move(result)]() mutable {
-                         OnBackendResult(std::move(shared), std::move(result));
-                       });
-                     });
+             {{"id", c.id}, {"operation", c.operation}, {"attempt", c.attempt}});
+    batch.push_back(std::move(*instruction));
+    sent_claims->push_back(std::make_shared<store::ClaimedInstruction>(std::move(c)));
+  }
+  if (!batch.empty()) {
+    // One call, so the embedded ledger commits the whole claim at once (one fsync). The
+    // answers may come on this thread (embedded ledger) or on the io thread (HTTP): each is
+    // handled in a handler of its own, after this pass.
+    const Clock::time_point sent = Clock::now();
+    backend_->SubmitBatch(
+        std::move(batch), [this, sent_claims, sent](size_t index, commands::BackendResult result) {
+          metrics_.backend_seconds.Observe(Seconds(Clock::now() - sent));
+          Post([this, claim = (*sent_claims)[index], result = std::move(result)]() mutable {
+            OnBackendResult(std::move(claim), std::move(result));
+          });
+        });
   }
   return static_cast<int>(claimed->size()) == limit;
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "tests/ledger/backend_test_support.h"
 #include "tests/ledger/ledger_fixture.h"
 
 namespace smsgw::commands {
@@ -10,30 +11,8 @@ namespace {
 
 using store::SecretBytes;
 
-constexpr char kAlice[] = "254700000001";
-constexpr char kBob[] = "254700000002";
-
-Instruction Make(std::string id, std::string_view operation, Fields fields,
-                 std::string pin = "1234", std::string msisdn = kAlice) {
-  Instruction in;
-  in.id = std::move(id);
-  in.operation = operation;
-  in.msisdn = std::move(msisdn);
-  in.fields = std::move(fields);
-  in.pin = SecretBytes(std::move(pin));
-  return in;
-}
-
-class EmbeddedBackendTest : public store::LedgerTest {
+class EmbeddedBackendTest : public EmbeddedBackendFixture {
  protected:
-  void SetUp() override {
-    store::LedgerTest::SetUp();
-    AddSubscriber(kAlice, 100'000);
-    AddSubscriber(kBob, 0);
-    AddBiller("KPLC");
-    backend_ = std::make_unique<EmbeddedBackend>(OpenLedger());
-  }
-
   // Through Submit, checking that the completion ran exactly once before Submit returned.
   BackendResult Submit(Instruction in) {
     int calls = 0;
@@ -45,8 +24,6 @@ class EmbeddedBackendTest : public store::LedgerTest {
     EXPECT_EQ(calls, 1);
     return out;
   }
-
-  std::unique_ptr<EmbeddedBackend> backend_;
 };
 
 TEST_F(EmbeddedBackendTest, TransferResultFields) {
@@ -170,12 +147,11 @@ TEST_F(EmbeddedBackendTest, BusyLedgerIsUnavailable) {
   auto ledger = store::Ledger::Open(quick, keys_);
   ASSERT_TRUE(ledger.ok());
   EmbeddedBackend backend(std::move(ledger).value());
-  sqlite3* blocker = nullptr;
-  ASSERT_EQ(sqlite3_open(Path("ledger.db").c_str(), &blocker), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(blocker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-  auto r = backend.Execute(Make("u1", op::kBalance, {}));
-  sqlite3_exec(blocker, "ROLLBACK", nullptr, nullptr, nullptr);
-  sqlite3_close(blocker);
+  BackendResult r;
+  {
+    WriteLockHolder blocker(Path("ledger.db"));
+    r = backend.Execute(Make("u1", op::kBalance, {}));
+  }
   EXPECT_TRUE(r.unavailable());
   EXPECT_EQ(r.detail, "busy");
   EXPECT_FALSE(r.diagnostic.empty());
