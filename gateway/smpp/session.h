@@ -8,7 +8,7 @@
 // the session is never touched by two threads. The MoSink's ack may come from any thread and
 // is posted back. Timers are explicit actors: a reconnect timer, an enquire_link timer, one
 // response deadline timer armed for the earliest outstanding sequence number, a send timer
-// for the throughput cap and whole-bind pauses.
+// for the throughput cap, whole-bind pauses and throttled resends.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
