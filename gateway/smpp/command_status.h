@@ -79,10 +79,9 @@ enum class StatusClass {
 // What a sender does with a response status.
 struct StatusConsequence {
   StatusClass status_class = StatusClass::kOk;
-  // ESME_RTHROTTLED and ESME_RMSGQFUL: the SMSC is overloaded by this bind as a whole, so the
-  // whole bind pauses (not only this message), which also keeps the parts of a long reply in
-  // order.
-  bool pause_bind = false;
+  // ESME_RTHROTTLED and ESME_RMSGQFUL: the SMSC wants less from this bind now. The message is
+  // resent after a delay; the whole bind pauses when such answers dominate (session.h).
+  bool throttled = false;
   // ESME_RINVBNDSTS: the SMSC does not consider us bound as we think we are; rebind.
   bool rebind = false;
 };

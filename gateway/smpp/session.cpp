@@ -1,6 +1,7 @@
 #include "gateway/smpp/session.h"
 
 #include <algorithm>
+#include <bit>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -17,6 +18,18 @@ using boost::system::error_code;
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr uint32_t kMaxSequence = 0x7FFFFFFF;
+
+// The whole bind pauses when at least kThrottlePauseAt of the last kThrottleWindow submit
+// responses were throttles. A random 10 % almost never gets there (P(>= 10 of 20) is about 7e-6),
+// an SMSC that throttles everything gets there in 10 responses.
+constexpr uint32_t kThrottleWindow = 20;
+constexpr uint32_t kThrottlePauseAt = kThrottleWindow / 2;
+constexpr uint32_t kThrottleWindowMask = (1u << kThrottleWindow) - 1;
+
+// `d` doubled, at most `cap` (no overflow for the large durations meaning "never").
+Millis Doubled(Millis d, Millis cap) {
+  return d >= cap / 2 ? cap : d * 2;
+}
 
 bool IsMo(const Pdu& pdu) {
   return std::holds_alternative<DeliverSm>(pdu.body) || std::holds_alternative<DataSm>(pdu.body);
@@ -428,18 +441,13 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   if (std::holds_alternative<GenericNack>(pdu.body) && c.status_class == StatusClass::kPermanent) {
     c.status_class = StatusClass::kTemporary;
   }
-  if (c.pause_bind && !stopping_) {
-    ++stats_.throttle_pauses;
-    throttle_pause_ = throttle_pause_.count() == 0
-                          ? config_.throttle_pause
-                          : std::min(throttle_pause_ * 2, config_.max_throttle_pause);
-    paused_until_ = std::max(paused_until_, Clock::now() + throttle_pause_);
-    Log("throttled (" + CommandStatusName(status) + "): bind paused");
-    Requeue(std::move(out.submit));
+  if (c.throttled) ++stats_.throttled;
+  CountSubmitResponse(c.throttled, out.pause_epoch, status);
+  if (c.throttled && !stopping_) {
+    ResendLater(std::move(out.submit));
     Pump();
     return;
   }
-  if (status == 0) throttle_pause_ = Millis(0);
   ++stats_.submits_done;
   SubmitResult result;
   result.status = status;
@@ -448,6 +456,37 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   if (out.submit->cb) out.submit->cb(result);
   Pump();
   MaybeUnbind();
+}
+
+// Throttling policy. A throttle says "less, now", not "nothing": an SMSC that throttles a share
+// of submits at random, or one that limits us to L/s while we send R/s (a share (R - L) / R
+// throttled), still takes the rest, and every throttled submit is resent anyway, so pausing
+// the bind on each throttle only loses the goodput of the pause. The bind pauses when
+// throttles dominate the recent responses, which is what an SMSC that wants us to stop
+// looks like; the licensed rate itself is max_submits_per_second. Responses to submits sent
+// before the latest pause began describe the SMSC before it and are not counted.
+void EsmeSession::CountSubmitResponse(bool throttled, uint64_t epoch, uint32_t status) {
+  if (epoch != pause_epoch_) return;
+  recent_throttles_ = ((recent_throttles_ << 1) | (throttled ? 1u : 0u)) & kThrottleWindowMask;
+  recent_responses_ = std::min(recent_responses_ + 1, kThrottleWindow);
+  const auto throttles = static_cast<uint32_t>(std::popcount(recent_throttles_));
+  if (throttles < kThrottlePauseAt) {
+    // A whole window mostly accepted since the latest pause: the next pause starts short.
+    if (recent_responses_ == kThrottleWindow) throttle_pause_ = Millis(0);
+    return;
+  }
+  if (stopping_) return;
+  ++stats_.throttle_pauses;
+  throttle_pause_ = throttle_pause_.count() == 0
+                        ? config_.throttle_pause
+                        : Doubled(throttle_pause_, config_.max_throttle_pause);
+  paused_until_ = std::max(paused_until_, Clock::now() + throttle_pause_);
+  ++pause_epoch_;
+  recent_throttles_ = 0;
+  recent_responses_ = 0;
+  Log("throttled (" + CommandStatusName(status) + ", " + std::to_string(throttles) +
+      " of the last " + std::to_string(kThrottleWindow) + " submit responses): bind paused for " +
+      std::to_string(throttle_pause_.count()) + " ms");
 }
 
 // ---- writing --------------------------------------------------------------------------------
@@ -461,8 +500,8 @@ void EsmeSession::SendRequest(Pdu pdu, std::unique_ptr<Queued> submit) {
     return;
   }
   if (submit) ++stats_.submits_sent;
-  outstanding_[seq] =
-      Outstanding{pdu.command_id(), Clock::now() + config_.response_timeout, std::move(submit)};
+  outstanding_[seq] = Outstanding{pdu.command_id(), Clock::now() + config_.response_timeout,
+                                  std::move(submit), pause_epoch_};
   ArmResponseTimer();
   Flush();
 }
@@ -504,7 +543,7 @@ Status EsmeSession::Submit(SubmitSm sm, SubmitCallback cb) {
   if (stopping_ || state_ == SessionState::kStopped) {
     return Status::Unavailable("session stopping");
   }
-  if (queue_.size() >= config_.max_queued_submits) return Status::Unavailable("queue full");
+  if (queued_submits() >= config_.max_queued_submits) return Status::Unavailable("queue full");
   std::vector<uint8_t> scratch;
   if (Status s = Encode(Pdu{0, 1, sm}, &scratch); !s.ok()) return s;
   queue_.push_back(std::make_unique<Queued>(Queued{next_order_++, std::move(sm), std::move(cb)}));
@@ -518,6 +557,25 @@ void EsmeSession::Requeue(std::unique_ptr<Queued> q) {
   queue_.insert(pos, std::move(q));
 }
 
+// A throttled submit waits before it is resent, longer each time the SMSC throttles it again,
+// so that one the SMSC keeps refusing (a per-destination limit) does not loop at the
+// round-trip rate while the others flow.
+void EsmeSession::ResendLater(std::unique_ptr<Queued> q) {
+  Millis delay = std::min(config_.throttled_resend_delay, config_.max_throttle_pause);
+  for (uint32_t i = 0; i < q->throttles && delay < config_.max_throttle_pause; ++i) {
+    delay = Doubled(delay, config_.max_throttle_pause);
+  }
+  ++q->throttles;
+  resend_.emplace(Clock::now() + delay, std::move(q));
+}
+
+void EsmeSession::ReleaseResends(Clock::time_point now) {
+  while (!resend_.empty() && resend_.begin()->first <= now) {
+    Requeue(std::move(resend_.begin()->second));
+    resend_.erase(resend_.begin());
+  }
+}
+
 void EsmeSession::Pump() {
   if (state_ != SessionState::kBound || stopping_) return;
   const double rate = config_.max_submits_per_second;
@@ -525,6 +583,7 @@ void EsmeSession::Pump() {
       rate > 0
           ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
           : Clock::duration::zero();
+  ReleaseResends(Clock::now());
   while (!queue_.empty() && outstanding_.size() < config_.window) {
     const Clock::time_point now = Clock::now();
     const Clock::time_point at = std::max(paused_until_, next_send_);
@@ -535,6 +594,10 @@ void EsmeSession::Pump() {
     pdu.body = q->sm;
     SendRequest(std::move(pdu), std::move(q));
     if (rate > 0) next_send_ = std::max(next_send_, now) + interval;
+  }
+  // Only throttled submits wait, and the window has room: wake up for the first of them.
+  if (queue_.empty() && !resend_.empty() && outstanding_.size() < config_.window) {
+    ArmSendTimer(std::max(resend_.begin()->first, paused_until_));
   }
 }
 
@@ -618,6 +681,8 @@ void EsmeSession::CompleteUnknown(std::unique_ptr<Queued> q) {
 void EsmeSession::FailQueued() {
   std::deque<std::unique_ptr<Queued>> gone;
   gone.swap(queue_);
+  for (auto& [at, q] : resend_) gone.push_back(std::move(q));
+  resend_.clear();
   for (auto& q : gone) {
     if (q->cb) q->cb(Unsent());
   }

@@ -8,7 +8,7 @@
 // the session is never touched by two threads. The MoSink's ack may come from any thread and
 // is posted back. Timers are explicit actors: a reconnect timer, an enquire_link timer, one
 // response deadline timer armed for the earliest outstanding sequence number, a send timer
-// for the throughput cap and whole-bind pauses.
+// for the throughput cap, whole-bind pauses and throttled resends.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -60,8 +60,15 @@ struct SessionConfig {
   // For every request we send, bind included; also bounds resolve + connect + TLS handshake,
   // and the TLS close_notify exchange at Stop().
   Millis response_timeout{10000};
-  Millis throttle_pause{1000};  // first whole-bind pause on RTHROTTLED/RMSGQFUL; doubles
+  // Throttling (ESME_RTHROTTLED, ESME_RMSGQFUL). A throttled submit is resent after
+  // throttled_resend_delay, doubling for each further throttle of that submit (capped at
+  // max_throttle_pause); it is not final and its callback does not run. The whole bind pauses
+  // only when throttling dominates: at least half of the last 20 submit responses. The pause
+  // starts at throttle_pause and doubles on each further pause up to max_throttle_pause, until
+  // 20 responses in a row come back mostly accepted. docs/smpp.md says why.
+  Millis throttle_pause{1000};
   Millis max_throttle_pause{30000};
+  Millis throttled_resend_delay{100};
   Millis reconnect_min{1000};  // backoff doubles from here, with +-50 % jitter
   Millis reconnect_max{60000};
   Millis refused_bind_backoff{60000};  // after a bind_resp with an error status
@@ -74,8 +81,8 @@ struct SessionConfig {
   std::function<void(const std::string&)> log;
 };
 
-// The final word on one submit_sm. Throttling is not final: the session pauses the bind and
-// resends by itself.
+// The final word on one submit_sm. Throttling is not final: the session resends by itself
+// (while stopping it is final, with its status).
 struct SubmitResult {
   uint32_t status = 0;     // the SMSC's, or ESME_RSYSERR when `outcome_unknown`
   std::string message_id;  // on success
@@ -100,7 +107,8 @@ struct SessionStats {
   uint64_t pdus_refused = 0;  // PDUs the validator refused (answered, session kept)
   uint64_t submits_sent = 0;  // resends included
   uint64_t submits_done = 0;
-  uint64_t throttle_pauses = 0;
+  uint64_t throttled = 0;        // submit responses ESME_RTHROTTLED / ESME_RMSGQFUL
+  uint64_t throttle_pauses = 0;  // whole-bind pauses: throttling dominated
   uint64_t enquire_links_sent = 0;
 };
 
@@ -128,7 +136,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
 
   SessionState state() const { return state_; }
   const SessionStats& stats() const { return stats_; }
-  size_t queued_submits() const { return queue_.size(); }
+  size_t queued_submits() const { return queue_.size() + resend_.size(); }
   size_t outstanding() const { return outstanding_.size(); }
 
  private:
@@ -140,11 +148,13 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
     uint64_t order;  // submission order: a throttled resend goes back to its place
     SubmitSm sm;
     SubmitCallback cb;
+    uint32_t throttles = 0;  // times the SMSC throttled this submit
   };
   struct Outstanding {
     uint32_t command_id;
     Clock::time_point deadline;
     std::unique_ptr<Queued> submit;  // set for submit_sm
+    uint64_t pause_epoch = 0;        // pause_epoch_ when it was sent
   };
   // MOs of one read, handed to the sink together.
   struct MoBatch {
@@ -185,6 +195,9 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   // Submit flow and timers.
   void Pump();
   void Requeue(std::unique_ptr<Queued> q);
+  void ResendLater(std::unique_ptr<Queued> q);
+  void ReleaseResends(Clock::time_point now);
+  void CountSubmitResponse(bool throttled, uint64_t epoch, uint32_t status);
   void ArmSendTimer(Clock::time_point at);
   void ArmResponseTimer();
   void OnResponseTimer();
@@ -226,12 +239,19 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   std::vector<uint8_t> out_writing_;  // the write in flight
   bool writing_ = false;
 
-  std::deque<std::unique_ptr<Queued>> queue_;
+  std::deque<std::unique_ptr<Queued>> queue_;  // in submission order
+  // Throttled submits waiting for their resend time; then back into queue_ at their place.
+  std::multimap<Clock::time_point, std::unique_ptr<Queued>> resend_;
   std::map<uint32_t, Outstanding> outstanding_;  // by sequence number
   size_t unacked_mos_ = 0;
   Clock::time_point next_send_{};     // throughput cap
   Clock::time_point paused_until_{};  // whole-bind pause after throttling
-  Millis throttle_pause_{0};
+  Millis throttle_pause_{0};          // the last pause; 0 once responses are mostly accepted
+  // Throttling evidence: the latest submit responses (bit 0 the newest, set when throttled),
+  // only of submits sent since the latest pause began (pause_epoch_ counts pauses).
+  uint32_t recent_throttles_ = 0;
+  uint32_t recent_responses_ = 0;
+  uint64_t pause_epoch_ = 0;
   Millis backoff_{0};
   std::mt19937_64 rng_;
   SessionStats stats_;

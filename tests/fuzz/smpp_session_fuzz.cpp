@@ -309,6 +309,7 @@ SessionConfig Config(uint16_t port) {
   c.response_timeout = kNever;
   c.throttle_pause = kNever;
   c.max_throttle_pause = kNever;
+  c.throttled_resend_delay = kNever;
   c.reconnect_min = kNever;
   c.reconnect_max = kNever;
   c.refused_bind_backoff = kNever;

@@ -13,13 +13,13 @@ TEST(CommandStatusTest, Names) {
   EXPECT_EQ(CommandStatusName(0x09), "status 0x00000009");
 }
 
-TEST(CommandStatusTest, ThrottlingPausesTheWholeBind) {
+TEST(CommandStatusTest, ThrottlingIsTemporaryAndMarked) {
   for (CommandStatus s : {CommandStatus::kRThrottled, CommandStatus::kRMsgQFul}) {
     StatusConsequence c = Classify(ToWire(s));
     EXPECT_EQ(c.status_class, StatusClass::kTemporary);
-    EXPECT_TRUE(c.pause_bind);
+    EXPECT_TRUE(c.throttled);
   }
-  EXPECT_FALSE(Classify(ToWire(CommandStatus::kRSysErr)).pause_bind);
+  EXPECT_FALSE(Classify(ToWire(CommandStatus::kRSysErr)).throttled);
 }
 
 TEST(CommandStatusTest, Classes) {

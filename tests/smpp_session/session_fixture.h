@@ -59,6 +59,7 @@ class SessionFixture : public ::testing::Test {
     c.refused_bind_backoff = Millis(100);
     c.throttle_pause = Millis(20);
     c.max_throttle_pause = Millis(40);
+    c.throttled_resend_delay = Millis(5);
     c.stop_timeout = Millis(1000);
     c.log = [this](const std::string& line) { log_.push_back(line); };
     return c;

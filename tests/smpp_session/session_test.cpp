@@ -85,36 +85,6 @@ TEST_F(SessionTest, WindowCapsRequestsInFlight) {
   }
 }
 
-TEST_F(SessionTest, ThrottlingPausesTheWholeBindAndKeepsOrder) {
-  sim_.config().throttle_every = 3;
-  SessionConfig c = Config();
-  c.window = 1;
-  StartSession(c);
-  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
-  std::vector<std::string> accepted_ids;
-  for (int i = 0; i < 12; ++i) {
-    ASSERT_TRUE(session_
-                    ->Submit(Mt("part " + std::to_string(i)),
-                             [&](const SubmitResult& r) {
-                               EXPECT_EQ(r.status, 0u);
-                               accepted_ids.push_back(r.message_id);
-                             })
-                    .ok());
-  }
-  ASSERT_TRUE(RunUntil([&] { return accepted_ids.size() == 12; }));
-  EXPECT_GE(session_->stats().throttle_pauses, 5u);
-  // The SMSC saw each text until it took it; the texts it took came in submission order.
-  std::vector<std::string> seen;
-  for (const auto& s : sim_.submits())
-    seen.emplace_back(s.short_message.begin(), s.short_message.end());
-  std::vector<std::string> firsts;
-  for (const auto& t : seen) {
-    if (firsts.empty() || firsts.back() != t) firsts.push_back(t);
-  }
-  ASSERT_EQ(firsts.size(), 12u);
-  for (int i = 0; i < 12; ++i) EXPECT_EQ(firsts[i], "part " + std::to_string(i));
-}
-
 TEST_F(SessionTest, EightyVendorTlvsAnsweredWithAnErrorWhileTheSessionStays) {
   StartSession(Config());
   ASSERT_TRUE(RunUntil([&] { return Bound(); }));
