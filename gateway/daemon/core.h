@@ -54,9 +54,9 @@ struct CoreOptions {
   std::string default_short_code;
   size_t group_commit_max_messages = 500;
   std::chrono::milliseconds group_commit_max_delay{0};
-  int inbound_per_pass = 50;  // engine steps per transaction (MOs, backend answers)
-  int claim_batch = 50;
-  int max_instructions_in_flight = 64;
+  int inbound_per_pass = 200;  // engine steps per transaction (MOs, backend answers)
+  int claim_batch = 200;
+  int max_instructions_in_flight = 256;
   int max_replies_in_flight = 500;
   std::chrono::milliseconds housekeeping_interval{5000};
   std::chrono::milliseconds max_sleep{30000};  // between passes when nothing is due

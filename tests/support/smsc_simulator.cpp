@@ -130,6 +130,9 @@ bool SmscSimulator::bound() const {
 void SmscSimulator::Accept() {
   acceptor_.async_accept([this](const error_code& ec, tcp::socket socket) {
     if (ec) return;  // closed
+    // As SMSCs do: a PDU goes out when written, not when Nagle's algorithm lets it.
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
     if (conn_) conn_->Close();
     conn_ = std::make_shared<Connection>(std::move(socket), this);
     RequeueInFlight();
