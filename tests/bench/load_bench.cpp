@@ -48,6 +48,7 @@ struct Flags {
   double steady_seconds = 10;
   uint64_t memory_mos = 1'000'000;
   int runs = 3;
+  int group_commit_delay_ms = 0;
   std::string dir = "build";
   std::string smsgw = "build/smsgw";
   std::string grammar = "conf/grammar.yaml";
@@ -87,6 +88,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->steady_seconds = std::stod(value);
     } else if (name == "memory_mos") {
       f->memory_mos = std::stoull(value);
+    } else if (name == "group_commit_delay_ms") {
+      f->group_commit_delay_ms = std::stoi(value);
     } else if (name == "runs") {
       f->runs = std::max(1, std::stoi(value));
     } else if (name == "dir") {
@@ -218,6 +221,7 @@ int main(int argc, char** argv) {
     o.binds = f.binds;
     o.window = f.window;
     o.count = f.mos;
+    o.group_commit_delay_ms = f.group_commit_delay_ms;
     int runs = f.runs;
     double LoadFigures::*headline = &LoadFigures::replies_per_s;
     const char* unit = "replies/s";
