@@ -165,7 +165,10 @@ class Store {
   // The earliest next_attempt_at among pending instructions and replies (nullopt when none
   // is pending), so the senders can sleep until then.
   Result<std::optional<int64_t>> NextDueAt();
-  // The same for replies alone (the core's wake-up while the backend holds instructions back).
+  // The same for instructions alone and for replies alone: the core wakes only for work it
+  // can take (not for replies while its MT window is full, nor for instructions while the
+  // backend holds them back).
+  Result<std::optional<int64_t>> NextInstructionDueAt();
   Result<std::optional<int64_t>> NextReplyDueAt();
 
   // Outbox items for operators, oldest first, `filter.limit` per kind. No secrets.

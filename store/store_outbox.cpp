@@ -59,16 +59,19 @@ Result<std::string> StateOf(StoreImpl& m, std::optional<int64_t> reply_id,
 }  // namespace
 
 Result<std::optional<int64_t>> Store::NextDueAt() {
-  StoreImpl& m = *impl_;
-  Result<std::optional<int64_t>> a =
-      MinDue(m.Q("SELECT min(next_attempt_at) FROM instruction INDEXED BY instruction_due "
-                 "WHERE state = 'pending'"));
+  Result<std::optional<int64_t>> a = NextInstructionDueAt();
   if (!a.ok()) return a;
   Result<std::optional<int64_t>> b = NextReplyDueAt();
   if (!b.ok()) return b;
   if (!*a) return b;
   if (!*b) return a;
   return std::optional<int64_t>(std::min(**a, **b));
+}
+
+Result<std::optional<int64_t>> Store::NextInstructionDueAt() {
+  return MinDue(
+      impl_->Q("SELECT min(next_attempt_at) FROM instruction INDEXED BY instruction_due "
+               "WHERE state = 'pending'"));
 }
 
 Result<std::optional<int64_t>> Store::NextReplyDueAt() {

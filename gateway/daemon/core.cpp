@@ -264,6 +264,7 @@ void Core::RecordReceipts(const std::vector<ReceiptUpdate>& receipts,
 void Core::Pass() {
   pass_scheduled_ = false;
   if (stopped_) return;
+  metrics_.core_passes.Add();
   bool more = ProcessInbound();
   more = DispatchInstructions() || more;
   more = DispatchReplies() || more;
@@ -599,17 +600,30 @@ void Core::OnReplyResults(size_t claimed, std::vector<store::ReplyResult> result
 // ---- Timers ----------------------------------------------------------------------------
 
 void Core::ArmDueTimer() {
-  // Instructions held back for the backend wake the core when it said to ask again, not when
-  // they fall due (they are due already).
-  auto next = instructions_held_until_ ? store_->NextReplyDueAt() : store_->NextDueAt();
-  NoteStore(next.status());
-  std::chrono::milliseconds wait = options_.max_sleep;
-  if (next.ok() && next->has_value()) {
-    const int64_t in = **next - store_->now();
-    wait = std::clamp(std::chrono::milliseconds(in), std::chrono::milliseconds(0), wait);
-  } else if (!next.ok()) {
-    wait = std::chrono::milliseconds(1000);
+  // Only work the core can take now sets the timer. Instructions held back for the backend
+  // wake it when the backend said to ask again (they are due already); instructions and
+  // replies beyond their in-flight limits wake it when a call or an MT completes. Waking for
+  // them here would spin: they are due, and the pass could take none.
+  std::optional<int64_t> due;
+  bool read_failed = false;
+  auto consider = [&](Result<std::optional<int64_t>> at) {
+    NoteStore(at.status());
+    if (!at.ok()) {
+      read_failed = true;
+    } else if (at->has_value() && (!due || **at < *due)) {
+      due = **at;
+    }
+  };
+  if (!instructions_held_until_ && instructions_in_flight_ < options_.max_instructions_in_flight) {
+    consider(store_->NextInstructionDueAt());
   }
+  if (replies_in_flight_ < options_.max_replies_in_flight) consider(store_->NextReplyDueAt());
+  std::chrono::milliseconds wait = options_.max_sleep;
+  if (due) {
+    const int64_t in = *due - store_->now();
+    wait = std::clamp(std::chrono::milliseconds(in), std::chrono::milliseconds(0), wait);
+  }
+  if (read_failed) wait = std::min(wait, std::chrono::milliseconds(1000));
   if (!inbound_failures_.empty()) wait = std::min(wait, std::chrono::milliseconds(1000));
   if (instructions_held_until_) {
     wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(std::max(

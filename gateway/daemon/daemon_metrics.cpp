@@ -56,6 +56,9 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
       step_failures(
           registry.GetCounter("smsgw_step_failures_total",
                               "Engine steps or store writes that failed and were retried")),
+      core_passes(registry.GetCounter(
+          "smsgw_core_passes_total",
+          "Passes of the core over its queues; far above the MO rate while idle means a spin")),
       reloads_ok(Reloads(registry, "ok")),
       reloads_failed(Reloads(registry, "failed")),
       ussd_opened(Ussd(registry, "opened")),

@@ -37,6 +37,7 @@ class DaemonMetrics {
   Counter& credential_refusals;
   Counter& resend_hits;
   Counter& step_failures;
+  Counter& core_passes;
   Counter& reloads_ok;
   Counter& reloads_failed;
   // USSD dialogues: opened, those whose last screen submitted an instruction, ended by the

@@ -11,6 +11,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "commands/engine.h"
@@ -90,30 +92,56 @@ class CoreAnswersTest : public store::testing::StoreTest {
   void TearDown() override { core_.reset(); }
 
   // Stores a LOCK (forwarded without a challenge) from each phone and starts the core on them.
-  void Start(int phones, ScriptedBackend::Answer answer) {
+  // With `hold_replies` the MT sender keeps every batch of replies until ReleaseReplies().
+  void Start(int phones, ScriptedBackend::Answer answer, int max_replies_in_flight = 500,
+             bool hold_replies = false) {
     for (int i = 0; i < phones; ++i) AcceptOne(store::testing::Mo(Phone(i), "LOCK"));
     backend_ = std::make_shared<ScriptedBackend>(std::move(answer));
     CoreOptions options;
     options.default_short_code = "4040";
     options.housekeeping_interval = 1h;
+    options.max_replies_in_flight = max_replies_in_flight;
     core_ = std::make_unique<Core>(
         options, std::move(store_), backend_, engine_,
-        [this](std::vector<store::ClaimedReply> replies,
-               std::function<void(std::vector<store::ReplyResult>)> done) {
-          std::vector<store::ReplyResult> results;
-          {
+        [this, hold_replies](std::vector<store::ClaimedReply> replies,
+                             std::function<void(std::vector<store::ReplyResult>)> done) {
+          if (hold_replies) {
             std::lock_guard<std::mutex> lock(mu_);
-            if (syncs_at_first_reply_ < 0) syncs_at_first_reply_ = FaultVfs::Get().syncs();
-            for (const store::ClaimedReply& r : replies) {
-              sent_[r.destination].push_back(std::string(r.text.view()));
-              results.push_back(
-                  {r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), ""});
-            }
+            held_replies_.emplace_back(std::move(replies), std::move(done));
+            return;
           }
-          done(std::move(results));
+          Send(std::move(replies), std::move(done));
         },
         [](std::string, smpp::UssdScreen) {}, metrics_);
     core_->Start();
+  }
+
+  // The MT sender's work: records each reply as sent to its destination.
+  void Send(std::vector<store::ClaimedReply> replies,
+            std::function<void(std::vector<store::ReplyResult>)> done) {
+    std::vector<store::ReplyResult> results;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (syncs_at_first_reply_ < 0) syncs_at_first_reply_ = FaultVfs::Get().syncs();
+      for (const store::ClaimedReply& r : replies) {
+        sent_[r.destination].push_back(std::string(r.text.view()));
+        results.push_back({r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), ""});
+      }
+    }
+    done(std::move(results));
+  }
+
+  size_t HeldReplyBatches() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return held_replies_.size();
+  }
+  void ReleaseReplies() {
+    std::vector<HeldReplies> held;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held.swap(held_replies_);
+    }
+    for (HeldReplies& h : held) Send(std::move(h.first), std::move(h.second));
   }
 
   // Waits until nothing is left to do; then stops the core and reopens its store here.
@@ -148,7 +176,35 @@ class CoreAnswersTest : public store::testing::StoreTest {
   std::mutex mu_;
   std::map<std::string, std::vector<std::string>> sent_;  // destination -> texts
   int syncs_at_first_reply_ = -1;
+  using HeldReplies = std::pair<std::vector<store::ClaimedReply>,
+                                std::function<void(std::vector<store::ReplyResult>)>>;
+  std::vector<HeldReplies> held_replies_;
 };
+
+// Replies that are due while the MT window is full wait for a send to complete, which wakes
+// the core; they do not set its timer, which would fire at once, find no room, and spin.
+TEST_F(CoreAnswersTest, DueRepliesBeyondTheMtWindowDoNotSpinTheCore) {
+  constexpr int kPhones = 3;
+  Start(
+      kPhones, [](const commands::Instruction&) { return commands::BackendResult::Accepted(); },
+      /*max_replies_in_flight=*/1, /*hold_replies=*/true);
+  ASSERT_TRUE(test::WaitFor([&] { return HeldReplyBatches() == 1; }, 10s));
+  // Let the other answers land and their replies fall due behind the full window.
+  std::this_thread::sleep_for(100ms);
+  const uint64_t passes = metrics_.core_passes.value();
+  std::this_thread::sleep_for(300ms);
+  // A spinning core makes thousands of passes in that time; a resting one none.
+  EXPECT_LT(metrics_.core_passes.value() - passes, 10u);
+  EXPECT_EQ(HeldReplyBatches(), 1u);
+  // Each completed send makes room for the next reply.
+  for (int sent = 1; sent < kPhones; ++sent) {
+    ReleaseReplies();
+    ASSERT_TRUE(test::WaitFor([&] { return HeldReplyBatches() == 1; }, 10s)) << sent;
+  }
+  ReleaseReplies();
+  Finish();
+  for (int i = 0; i < kPhones; ++i) EXPECT_EQ(SentTo(Phone(i)).size(), 1u) << i;
+}
 
 TEST_F(CoreAnswersTest, AnswersArrivingTogetherShareOneCommitAndEachGetsItsReply) {
   constexpr int kPhones = 12;
