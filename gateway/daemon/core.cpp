@@ -569,16 +569,14 @@ bool Core::DispatchReplies() {
   const size_t n = claimed->size();
   replies_in_flight_ += static_cast<int>(n);
   const bool full = static_cast<int>(n) == std::min(room, options_.claim_batch);
-  send_replies_(std::move(*claimed), [this, n](std::vector<store::ReplyResult> results) {
-    Post([this, n, results = std::move(results)]() mutable {
-      OnReplyResults(n, std::move(results));
-    });
+  send_replies_(std::move(*claimed), [this](std::vector<store::ReplyResult> results) {
+    Post([this, results = std::move(results)]() mutable { OnReplyResults(std::move(results)); });
   });
   return full;
 }
 
-void Core::OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results) {
-  replies_in_flight_ -= static_cast<int>(claimed);
+void Core::OnReplyResults(std::vector<store::ReplyResult> results) {
+  replies_in_flight_ -= static_cast<int>(results.size());
   if (stopped_) return;
   for (const store::ReplyResult& r : results) {
     (r.kind == store::ReplyResult::Kind::kSent    ? metrics_.mt_sent

@@ -57,7 +57,7 @@ struct CoreOptions {
   int inbound_per_pass = 200;  // engine steps per transaction (MOs, backend answers)
   int claim_batch = 200;
   int max_instructions_in_flight = 256;
-  int max_replies_in_flight = 500;
+  int max_replies_in_flight = 2000;
   std::chrono::milliseconds housekeeping_interval{5000};
   std::chrono::milliseconds max_sleep{30000};  // between passes when nothing is due
   int64_t ussd_timeout_ms = 180'000;           // a USSD dialogue idle this long is forgotten
@@ -70,8 +70,8 @@ struct CoreHealth {
 
 class Core {
  public:
-  // Hands claimed replies to the MT sender (on another thread); it calls back exactly once
-  // with one result per reply, from any thread.
+  // Hands claimed replies to the MT sender (on another thread); it calls back, from any
+  // thread, once or more with results for some of them: one result per reply in all.
   using SendReplies = std::function<void(std::vector<store::ClaimedReply>,
                                          std::function<void(std::vector<store::ReplyResult>)>)>;
   // Sends one USSD screen on a connection (from the core thread; the sender posts it over).
@@ -138,7 +138,7 @@ class Core {
                        commands::BackendResult result);
   void PostAnswers();
   void ApplyAnswers();
-  void OnReplyResults(size_t claimed, std::vector<store::ReplyResult> results);
+  void OnReplyResults(std::vector<store::ReplyResult> results);
   bool AnsweredAlready(const std::string& instruction_id);
   std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,
                                                  size_t last);

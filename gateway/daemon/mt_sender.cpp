@@ -25,6 +25,8 @@ struct MtSender::Batch {
   std::vector<int> parts_left;  // per reply
   size_t replies_left = 0;
   Done done;
+  std::vector<store::ReplyResult> ready;  // final, not yet handed to `done`
+  bool flush_posted = false;
 };
 
 void MtSender::AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
@@ -160,7 +162,18 @@ void MtSender::Finish(const std::shared_ptr<Batch>& batch, size_t index) {
                             {"retry", r.kind == store::ReplyResult::Kind::kRetry},
                             {"error", r.error}});
   }
-  if (--batch->replies_left == 0) batch->done(std::move(batch->results));
+  batch->ready.push_back(std::move(r));
+  --batch->replies_left;
+  // Results that become final in the same turn of the io loop (one read of many
+  // submit_sm_resp) go together; one held back by throttled resends follows on its own.
+  if (batch->flush_posted) return;
+  batch->flush_posted = true;
+  boost::asio::post(io_, [batch] {
+    batch->flush_posted = false;
+    std::vector<store::ReplyResult> ready;
+    ready.swap(batch->ready);
+    batch->done(std::move(ready));
+  });
 }
 
 }  // namespace smsgw::gateway

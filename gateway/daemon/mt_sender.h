@@ -55,8 +55,10 @@ class MtSender {
   // No receipt is asked. `done` runs exactly once.
   void SendUssd(std::string connection, smpp::UssdScreen screen, UssdDone done);
 
-  // One result per reply, in order, through `done` (on the io thread) once every part of
-  // every reply has its final submit_sm_resp.
+  // One result per reply through `done` (on the io thread), each once every part of its reply
+  // has its final submit_sm_resp. `done` runs once or more: the replies that become final
+  // together come together, so one that the SMSC throttles (and the session resends later)
+  // never holds the others back.
   void Send(std::vector<store::ClaimedReply> replies, Done done);
 
  private:
