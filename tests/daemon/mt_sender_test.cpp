@@ -1,0 +1,114 @@
+// MtSender over a real session and the SMSC simulator, in one process: a batch of replies is
+// reported as its replies become final, so one the SMSC throttles (and the session resends
+// later) does not hold the others in flight. Loops are bounded in time.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gateway/daemon/daemon_metrics.h"
+#include "gateway/daemon/mo_intake.h"
+#include "gateway/daemon/mt_sender.h"
+#include "gateway/metrics.h"
+#include "gateway/smpp/session.h"
+#include "tests/support/smsc_simulator.h"
+
+namespace smsgw::gateway {
+namespace {
+
+using namespace std::chrono_literals;
+
+class MtSenderTest : public ::testing::Test {
+ protected:
+  MtSenderTest() : sim_(io_, SimConfig()), metrics_(registry_) {}
+
+  static smpp::testing::SmscSimConfig SimConfig() {
+    smpp::testing::SmscSimConfig c;
+    c.throttle_every = 10;  // the 10th submit_sm of the batch is throttled once
+    return c;
+  }
+
+  void SetUp() override {
+    intake_ = std::make_unique<MoIntake>(
+        io_, MoIntake::Options{}, [](IntakeBatch) {}, metrics_);
+    smpp::SessionConfig c;
+    c.name = "sim";
+    c.port = sim_.port();
+    c.system_id = "smsgw";
+    c.password = "secret";
+    c.window = 20;
+    c.throttled_resend_delay = 2s;  // long enough to see the others reported before it
+    c.reconnect_min = 10ms;
+    c.reconnect_max = 50ms;
+    session_ = smpp::EsmeSession::Create(io_, c, *intake_);
+    sender_.AddSession("sim", session_, {});
+    session_->Start();
+    ASSERT_TRUE(RunUntil([&] { return sim_.bound(); }, 10s));
+  }
+
+  void TearDown() override {
+    bool stopped = false;
+    session_->Stop([&] { stopped = true; });
+    RunUntil([&] { return stopped; }, 10s);
+  }
+
+  template <typename Pred>
+  bool RunUntil(Pred pred, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred() && std::chrono::steady_clock::now() < end) io_.run_for(2ms);
+    return pred();
+  }
+
+  boost::asio::io_context io_;
+  smpp::testing::SmscSimulator sim_;
+  Registry registry_;
+  DaemonMetrics metrics_;
+  std::unique_ptr<MoIntake> intake_;
+  MtSender sender_{io_};
+  std::shared_ptr<smpp::EsmeSession> session_;
+};
+
+TEST_F(MtSenderTest, AThrottledReplyDoesNotHoldTheOthersOfItsBatch) {
+  constexpr int kReplies = 10;
+  std::vector<store::ClaimedReply> replies;
+  for (int i = 1; i <= kReplies; ++i) {
+    store::ClaimedReply r;
+    r.id = i;
+    r.source = "4040";
+    r.destination = "2547001000" + std::to_string(10 + i);
+    r.text = store::SecretBytes(std::string("reply ") + std::to_string(i));
+    r.attempt = 1;
+    replies.push_back(std::move(r));
+  }
+  std::vector<std::vector<store::ReplyResult>> calls;
+  sender_.Send(std::move(replies),
+               [&](std::vector<store::ReplyResult> results) { calls.push_back(results); });
+  auto reported = [&] {
+    size_t n = 0;
+    for (const auto& c : calls) n += c.size();
+    return n;
+  };
+  // The nine the SMSC took are reported while the throttled one waits for its resend.
+  ASSERT_TRUE(RunUntil([&] { return reported() == kReplies - 1; }, 1500ms)) << reported();
+  EXPECT_EQ(reported(), static_cast<size_t>(kReplies - 1));
+  // Then the resent one, once, on its own.
+  ASSERT_TRUE(RunUntil([&] { return reported() == kReplies; }, 10s));
+  EXPECT_GE(calls.size(), 2u);
+  EXPECT_EQ(calls.back().size(), 1u);
+  std::set<int64_t> ids;
+  for (const auto& c : calls) {
+    for (const store::ReplyResult& r : c) {
+      EXPECT_EQ(r.kind, store::ReplyResult::Kind::kSent) << r.id;
+      EXPECT_TRUE(ids.insert(r.id).second) << "reported twice: " << r.id;
+    }
+  }
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kReplies));
+  EXPECT_EQ(sim_.submits().size(), static_cast<size_t>(kReplies + 1));  // one resend
+}
+
+}  // namespace
+}  // namespace smsgw::gateway
