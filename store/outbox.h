@@ -89,6 +89,13 @@ struct ReplyResult {
   std::string error;            // kRetry / kFailed; no message text in it
 };
 
+// A delivery receipt to record (Store::RecordReceipts).
+struct ReceiptRecord {
+  std::string smsc_message_id;
+  bool delivered = false;
+  std::string status;  // the receipt's status word, e.g. "DELIVRD"
+};
+
 // One row of ListOutbox, for operators: no secrets, no MT text.
 struct OutboxItem {
   enum class Kind { kInstruction, kReply };

@@ -161,6 +161,11 @@ class Store {
   // have overtaken submit_sm_resp: retry shortly, then drop it).
   Result<int64_t> RecordReceipt(std::string_view smsc_message_id, bool delivered,
                                 std::string_view status);
+  // The same for several receipts in one transaction (one fsync for a read of many): per
+  // receipt the reply id, or nullopt where RecordReceipt says NotFound. Any other error fails
+  // them all and records none.
+  Result<std::vector<std::optional<int64_t>>> RecordReceipts(
+      std::span<const ReceiptRecord> receipts);
 
   // The earliest next_attempt_at among pending instructions and replies (nullopt when none
   // is pending), so the senders can sleep until then.

@@ -172,31 +172,66 @@ Status Store::RecordReplyResults(std::span<const ReplyResult> results) {
   });
 }
 
+namespace {
+
+// The newest sent reply with this SMSC message id marked delivered or undeliverable; nullopt
+// when there is none.
+Result<std::optional<int64_t>> MarkReceipt(StoreImpl& m, std::string_view smsc_message_id,
+                                           bool delivered, std::string_view status) {
+  sql::Query q =
+      m.Q("UPDATE reply SET state = ?, delivery_status = ?, updated_at = ? WHERE id = "
+          "(SELECT id FROM reply WHERE smsc_message_id = ? AND "
+          "state IN ('sent', 'delivered', 'undeliverable') ORDER BY id DESC LIMIT 1) "
+          "RETURNING id, destination");
+  q.Text(delivered ? "delivered" : "undeliverable").Text(status).Int(m.Now());
+  q.Text(smsc_message_id);
+  int64_t id = 0;
+  std::optional<std::string> destination;
+  STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+    id = r.ColumnInt(0);
+    destination = r.ColumnText(1);
+  }));
+  if (!destination) return std::optional<int64_t>();
+  STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, destination, "reply", ReplyItemId(id),
+                                     delivered ? kEventReplyDelivered : kEventReplyUndeliverable,
+                                     "receipt " + std::string(status)));
+  return std::optional<int64_t>(id);
+}
+
+}  // namespace
+
 Result<int64_t> Store::RecordReceipt(std::string_view smsc_message_id, bool delivered,
                                      std::string_view status) {
   StoreImpl& m = *impl_;
   int64_t id = 0;
   STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
-    sql::Query q =
-        m.Q("UPDATE reply SET state = ?, delivery_status = ?, updated_at = ? WHERE id = "
-            "(SELECT id FROM reply WHERE smsc_message_id = ? AND "
-            "state IN ('sent', 'delivered', 'undeliverable') ORDER BY id DESC LIMIT 1) "
-            "RETURNING id, destination");
-    q.Text(delivered ? "delivered" : "undeliverable").Text(status).Int(m.Now());
-    q.Text(smsc_message_id);
-    std::optional<std::string> destination;
-    STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
-      id = r.ColumnInt(0);
-      destination = r.ColumnText(1);
-    }));
-    if (!destination) {
+    Result<std::optional<int64_t>> marked = MarkReceipt(m, smsc_message_id, delivered, status);
+    if (!marked.ok()) return marked.status();
+    if (!*marked) {
       return Status::NotFound("no sent reply has SMSC message id " + std::string(smsc_message_id));
     }
-    return m.WriteAudit(Actor::kSystem, destination, "reply", ReplyItemId(id),
-                        delivered ? kEventReplyDelivered : kEventReplyUndeliverable,
-                        "receipt " + std::string(status));
+    id = **marked;
+    return Status::OK();
   }));
   return id;
+}
+
+Result<std::vector<std::optional<int64_t>>> Store::RecordReceipts(
+    std::span<const ReceiptRecord> receipts) {
+  StoreImpl& m = *impl_;
+  std::vector<std::optional<int64_t>> out;
+  if (receipts.empty()) return out;
+  STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
+    out.clear();
+    for (const ReceiptRecord& r : receipts) {
+      Result<std::optional<int64_t>> marked =
+          MarkReceipt(m, r.smsc_message_id, r.delivered, r.status);
+      if (!marked.ok()) return marked.status();
+      out.push_back(*marked);
+    }
+    return Status::OK();
+  }));
+  return out;
 }
 
 }  // namespace smsgw::store

@@ -237,25 +237,36 @@ std::vector<UssdDialogues::Outcome> Core::HandleUssd(std::vector<IntakeBatch>& b
   return outcomes;
 }
 
+// The final receipts of one intake batch in one transaction. One that matches no sent reply
+// may have overtaken our submit_sm_resp: it is tried once more at the next housekeeping. A
+// store error answers every final receipt "retry later", so the SMSC delivers them again.
 void Core::RecordReceipts(const std::vector<ReceiptUpdate>& receipts,
                           std::vector<uint32_t>* status) {
   status->assign(receipts.size(), kOk);
+  std::vector<size_t> finals;
+  std::vector<store::ReceiptRecord> records;
   for (size_t i = 0; i < receipts.size(); ++i) {
-    const ReceiptUpdate& r = receipts[i];
     metrics_.receipts.Add();
-    if (!r.final) continue;
-    auto recorded = store_->RecordReceipt(r.smsc_message_id, r.delivered, r.stat);
-    if (recorded.ok()) {
+    if (!receipts[i].final) continue;
+    finals.push_back(i);
+    records.push_back({receipts[i].smsc_message_id, receipts[i].delivered, receipts[i].stat});
+  }
+  if (records.empty()) return;
+  auto recorded = store_->RecordReceipts(records);
+  NoteStore(recorded.status());
+  if (!recorded.ok()) {
+    LogWarn("store.receipts_failed", {{"receipts", static_cast<uint64_t>(records.size())},
+                                      {"error", recorded.status().ToString()}});
+    for (size_t i : finals) (*status)[i] = kRetryLater;
+    return;
+  }
+  for (size_t k = 0; k < finals.size(); ++k) {
+    const ReceiptUpdate& r = receipts[finals[k]];
+    if ((*recorded)[k]) {
       (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
-      continue;
-    }
-    if (recorded.status().code() == Status::Code::kNotFound) {
-      // It may have overtaken our submit_sm_resp: tried once more at the next housekeeping.
+    } else {
       early_receipts_.push_back(r);
-      continue;
     }
-    NoteStore(recorded.status());
-    (*status)[i] = kRetryLater;
   }
 }
 

@@ -7,7 +7,8 @@
 //   load_bench [--benchmarks=forward,payment,steady,throttled] [--mos=20000]
 //              [--payments=10000] [--binds=1] [--window=100] [--rate=1000]
 //              [--steady_seconds=10] [--memory_mos=1000000] [--runs=3] [--dir=build]
-//              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml]
+//              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml] [--receipts=1]
+//              [--group_commit_delay_ms=0]
 //
 // Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
 // payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
@@ -49,6 +50,7 @@ struct Flags {
   uint64_t memory_mos = 1'000'000;
   int runs = 3;
   int group_commit_delay_ms = 0;
+  bool receipts = false;
   std::string dir = "build";
   std::string smsgw = "build/smsgw";
   std::string grammar = "conf/grammar.yaml";
@@ -90,6 +92,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->memory_mos = std::stoull(value);
     } else if (name == "group_commit_delay_ms") {
       f->group_commit_delay_ms = std::stoi(value);
+    } else if (name == "receipts") {
+      f->receipts = value == "1" || value == "true";
     } else if (name == "runs") {
       f->runs = std::max(1, std::stoi(value));
     } else if (name == "dir") {
@@ -222,6 +226,7 @@ int main(int argc, char** argv) {
     o.window = f.window;
     o.count = f.mos;
     o.group_commit_delay_ms = f.group_commit_delay_ms;
+    o.receipts = f.receipts;
     int runs = f.runs;
     double LoadFigures::*headline = &LoadFigures::replies_per_s;
     const char* unit = "replies/s";

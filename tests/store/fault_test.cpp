@@ -198,5 +198,39 @@ TEST_F(FaultTest, ClaimsAndSendResultsCommitWithoutAnFsyncOfTheirOwn) {
   EXPECT_TRUE(again->empty());
 }
 
+// Receipts are acknowledged only once recorded: when their commit fails, none is recorded and
+// the core answers them all "retry later".
+TEST_F(FaultTest, AFailedCommitRecordsNoneOfTheReceipts) {
+  NewReply reply;
+  reply.destination = "254700000010";
+  reply.source = "4040";
+  reply.text = "Hello";
+  Effects e;
+  e.replies.push_back(reply);
+  e.replies.push_back(reply);
+  auto applied = store().Apply(e);
+  ASSERT_TRUE(applied.ok());
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
+  std::vector<ReplyResult> sent = {
+      {applied->reply_ids.at(0), ReplyResult::Kind::kSent, "smsc-1", ""},
+      {applied->reply_ids.at(1), ReplyResult::Kind::kSent, "smsc-2", ""}};
+  ASSERT_TRUE(store().RecordReplyResults(sent).ok());
+  const std::vector<ReceiptRecord> receipts = {{"smsc-1", true, "DELIVRD"},
+                                               {"smsc-2", true, "DELIVRD"}};
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
+  EXPECT_FALSE(store().RecordReceipts(receipts).ok());
+  vfs_->Clear();
+  Close();
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM reply WHERE state = 'sent'"), "2");
+  SetUp();
+  auto again = store().RecordReceipts(receipts);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)[0], std::optional<int64_t>(applied->reply_ids.at(0)));
+  EXPECT_EQ((*again)[1], std::optional<int64_t>(applied->reply_ids.at(1)));
+  Close();
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM reply WHERE state = 'delivered'"), "2");
+  SetUp();
+}
+
 }  // namespace
 }  // namespace smsgw::store::testing

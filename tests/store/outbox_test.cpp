@@ -370,6 +370,25 @@ TEST_F(OutboxTest, ReplyReceiptCanSayUndeliverable) {
   EXPECT_EQ(ReplyState(id), "undeliverable");
 }
 
+TEST_F(OutboxTest, SeveralReceiptsAreRecordedTogetherAndAnUnknownOneIsReportedAsSuch) {
+  const int64_t a = AddReply("one");
+  const int64_t b = AddReply("two");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
+  ASSERT_TRUE(ReplyOutcome(a, ReplyResult::Kind::kSent, "smsc-a").ok());
+  ASSERT_TRUE(ReplyOutcome(b, ReplyResult::Kind::kSent, "smsc-b").ok());
+  const std::vector<ReceiptRecord> receipts = {
+      {"smsc-a", true, "DELIVRD"}, {"smsc-none", true, "DELIVRD"}, {"smsc-b", false, "EXPIRED"}};
+  auto recorded = store().RecordReceipts(receipts);
+  ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
+  ASSERT_EQ(recorded->size(), 3u);
+  EXPECT_EQ((*recorded)[0], std::optional<int64_t>(a));
+  EXPECT_EQ((*recorded)[1], std::nullopt);
+  EXPECT_EQ((*recorded)[2], std::optional<int64_t>(b));
+  EXPECT_EQ(ReplyState(a), "delivered");
+  EXPECT_EQ(ReplyState(b), "undeliverable");
+  EXPECT_TRUE(store().RecordReceipts({})->empty());
+}
+
 TEST_F(OutboxTest, ReplyPermanentFailureIsUndeliverable) {
   int64_t id = AddReply("hi");
   ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);

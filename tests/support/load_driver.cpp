@@ -315,6 +315,7 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
     c.mo_window = o.window;
     c.mo_rate = o.rate / o.binds;
     c.throttle_every = o.throttle_every;
+    c.send_receipts = o.receipts;
     c.record_pdus = false;
     c.mo_source = [&s, b] { return s.Next(static_cast<size_t>(b)); };
     c.on_mo_sent = [&s](uint64_t tag) { s.Sent(tag); };
