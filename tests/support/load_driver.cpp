@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <thread>
 
@@ -35,25 +36,18 @@ using namespace std::chrono_literals;
 constexpr uint64_t kFirstMsisdn = 254'700'000'000ULL;
 constexpr std::string_view kShortCode = "20555";
 constexpr std::string_view kPin = "5831";
-// Fixed keys: the benchmark's data is throwaway, and a fixed pepper lets one seeded ledger
-// serve every run.
-constexpr std::string_view kBackendKeyHex =
-    "6c6f61642d62656e63682d6261636b656e642d686d61632d6b65792d30303031";
-constexpr std::string_view kPepperHex =
-    "6c6f61642d62656e63682d6c65646765722d7065707065722d6b65792d303031";
+// Fixed keys (32 bytes each): the benchmark's data is throwaway, and a fixed pepper lets one
+// seeded ledger serve every run.
+constexpr std::string_view kBackendKey = "load-bench-backend-hmac-key-0001";
+constexpr std::string_view kPepper = "load-bench-ledger-pepper-key-001";
 
-std::string Unhex(std::string_view hex) {
-  std::string out;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
-
-Status WriteKeyFile(const fs::path& path, std::string_view hex) {
+// A key file as the daemon reads it: the key's hex on one line, mode 0600.
+Status WriteKeyFile(const fs::path& path, std::string_view key) {
   fs::create_directories(path.parent_path());
   ::chmod(path.parent_path().c_str(), 0700);
-  std::ofstream(path) << hex << "\n";
+  std::ofstream(path) << store::ToHex(
+                             std::span(reinterpret_cast<const uint8_t*>(key.data()), key.size()))
+                      << "\n";
   if (::chmod(path.c_str(), 0600) != 0) return Status::IOError("chmod " + path.string());
   return Status::OK();
 }
@@ -93,16 +87,24 @@ Percentiles Quantiles(std::vector<int64_t> ns) {
 // One funded subscriber with a PIN per payment, and the biller. Seeded once per count on
 // tmpfs (an fsync per account would take minutes on a loaded disk), then copied per run.
 Result<fs::path> SeededLedger(uint64_t payments) {
-  static std::mutex mu;
-  static std::map<uint64_t, fs::path> seeded;
-  std::lock_guard lock(mu);
-  if (auto it = seeded.find(payments); it != seeded.end()) return it->second;
+  // Removed when the program exits: tmpfs is memory.
+  struct Templates {
+    ~Templates() {
+      std::error_code ignored;
+      for (const auto& [count, dir] : dirs) fs::remove_all(dir, ignored);
+    }
+    std::mutex mu;
+    std::map<uint64_t, fs::path> dirs;
+  };
+  static Templates seeded;
+  std::lock_guard lock(seeded.mu);
+  if (auto it = seeded.dirs.find(payments); it != seeded.dirs.end()) return it->second;
   const fs::path shm = fs::exists("/dev/shm") ? fs::path("/dev/shm") : fs::temp_directory_path();
   const fs::path dir =
       shm / ("smsgw-load-ledger-" + std::to_string(::getpid()) + "-" + std::to_string(payments));
   fs::remove_all(dir);
   fs::create_directories(dir);
-  auto pepper = store::Key::FromBytes(Unhex(kPepperHex));
+  auto pepper = store::Key::FromBytes(kPepper);
   if (!pepper.ok()) return pepper.status();
   auto keys = store::LedgerKeys::FromPepper(*pepper);
   if (!keys.ok()) return keys.status();
@@ -128,7 +130,7 @@ Result<fs::path> SeededLedger(uint64_t payments) {
       if (!credited.ok()) return credited.status();
     }
   }
-  seeded[payments] = dir;
+  seeded.dirs[payments] = dir;
   return dir;
 }
 
@@ -289,10 +291,10 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
   std::string key_id;
   if (o.work == LoadWork::kForward) {
     BackendSimOptions b;
-    b.key = Unhex(kBackendKeyHex);
+    b.key = std::string(kBackendKey);
     backend = std::make_unique<BackendSim>(b);
     if (Status started = backend->Start(); !started.ok()) return started;
-    if (Status w = WriteKeyFile(dir / "var/keys/backend-hmac.key", kBackendKeyHex); !w.ok()) {
+    if (Status w = WriteKeyFile(dir / "var/keys/backend-hmac.key", kBackendKey); !w.ok()) {
       return w;
     }
     key_id = store::Key::FromBytes(b.key)->id();
@@ -302,7 +304,7 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
     for (const char* f : {"ledger.db", "ledger.db-wal"}) {
       if (fs::exists(*seeded / f)) fs::copy_file(*seeded / f, dir / "var" / f);
     }
-    if (Status w = WriteKeyFile(dir / "var/keys/pepper.key", kPepperHex); !w.ok()) return w;
+    if (Status w = WriteKeyFile(dir / "var/keys/pepper.key", kPepper); !w.ok()) return w;
   }
 
   std::vector<uint16_t> ports;
