@@ -24,6 +24,16 @@ struct StoreStats {
   int64_t file_bytes = 0;  // page_count * page_size
 };
 
+// The work waiting, for the daemon's gauges. Read through partial and state indexes, so its
+// cost follows the backlog, not the size of the store; StoreStats counts every row of every
+// table, which on a store of millions of rows takes seconds.
+struct QueueDepths {
+  int64_t inbound_new = 0;           // MOs stored, not yet processed
+  int64_t instructions_pending = 0;  // waiting for a (further) attempt
+  int64_t replies_pending = 0;
+  int64_t dead_letters = 0;  // instructions and replies that ran out of attempts
+};
+
 // Deletes what is older than the cutoffs and finished: processed inbound messages (by
 // received_at), challenges that are no longer pending, instructions done / rejected / dead,
 // replies delivered / undeliverable / dead / sent (by their last update) and the ids of

@@ -198,7 +198,9 @@ class Store {
 
   Result<std::vector<AuditEntry>> Audit(const AuditQuery& query);
 
+  // Every table counted (a full scan of each): for `smsgw ctl`, not for a periodic gauge.
   Result<StoreStats> Stats();
+  Result<QueueDepths> Depths();
 
   // PRAGMA integrity_check, the schema version and whether the keys open the store's secret.
   Result<CheckReport> Check();

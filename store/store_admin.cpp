@@ -83,6 +83,33 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
   return out;
 }
 
+Result<QueueDepths> Store::Depths() {
+  StoreImpl& m = *impl_;
+  QueueDepths d;
+  // Each count walks only the entries of one index (inbound_new, which holds the new MOs
+  // alone; instruction_state and reply_state, from the state asked for), no table row.
+  struct Count {
+    const char* sql;
+    int64_t* into;
+  };
+  int64_t dead_instructions = 0;
+  int64_t dead_replies = 0;
+  for (const Count& c : {
+           Count{"SELECT count(*) FROM inbound WHERE state = 'new'", &d.inbound_new},
+           Count{"SELECT count(*) FROM instruction WHERE state = 'pending'",
+                 &d.instructions_pending},
+           Count{"SELECT count(*) FROM reply WHERE state = 'pending'", &d.replies_pending},
+           Count{"SELECT count(*) FROM instruction WHERE state = 'dead'", &dead_instructions},
+           Count{"SELECT count(*) FROM reply WHERE state = 'dead'", &dead_replies},
+       }) {
+    Result<int64_t> n = One(m.Q(c.sql));
+    if (!n.ok()) return n.status();
+    *c.into = *n;
+  }
+  d.dead_letters = dead_instructions + dead_replies;
+  return d;
+}
+
 Result<StoreStats> Store::Stats() {
   StoreImpl& m = *impl_;
   StoreStats st;

@@ -660,16 +660,13 @@ void Core::Housekeeping() {
                {{"connection", r.connection}, {"message_id", r.smsc_message_id}});
     }
   }
-  auto stats = store_->Stats();
-  if (stats.ok()) {
-    auto count = [](const std::map<std::string, int64_t>& m, const char* state) -> int64_t {
-      auto it = m.find(state);
-      return it == m.end() ? 0 : it->second;
-    };
-    metrics_.queue_inbound.Set(count(stats->inbound, "new"));
-    metrics_.queue_instructions_pending.Set(count(stats->instructions, "pending"));
-    metrics_.queue_replies_pending.Set(count(stats->replies, "pending"));
-    metrics_.dead_letters.Set(count(stats->instructions, "dead") + count(stats->replies, "dead"));
+  auto depths = store_->Depths();
+  NoteStore(depths.status());
+  if (depths.ok()) {
+    metrics_.queue_inbound.Set(depths->inbound_new);
+    metrics_.queue_instructions_pending.Set(depths->instructions_pending);
+    metrics_.queue_replies_pending.Set(depths->replies_pending);
+    metrics_.dead_letters.Set(depths->dead_letters);
   }
   housekeeping_timer_.expires_after(options_.housekeeping_interval);
   housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {

@@ -70,6 +70,28 @@ TEST_F(AdminTest, StatsCountEveryState) {
   EXPECT_GT(st->file_bytes, 0);
 }
 
+TEST_F(AdminTest, DepthsCountTheWorkWaitingAndTheDeadLetters) {
+  Populate();
+  auto d = store().Depths();
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->inbound_new, 1);
+  EXPECT_EQ(d->instructions_pending, 1);
+  EXPECT_EQ(d->replies_pending, 1);
+  EXPECT_EQ(d->dead_letters, 0);
+
+  RawQuery(path_, "UPDATE reply SET state = 'dead' WHERE state = 'pending'");
+  RawQuery(path_, "UPDATE instruction SET state = 'dead' WHERE state = 'done'");
+  d = store().Depths();
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->replies_pending, 0);
+  EXPECT_EQ(d->instructions_pending, 1);
+  EXPECT_EQ(d->dead_letters, 2);
+  auto st = store().Stats();  // the full count agrees
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->inbound["new"], d->inbound_new);
+  EXPECT_EQ(st->instructions["dead"] + st->replies["dead"], d->dead_letters);
+}
+
 TEST_F(AdminTest, PurgeDeletesOnlyOldFinishedRows) {
   Populate();
   auto young = store().Purge({});
