@@ -43,6 +43,13 @@ namespace smsgw::store {
 
 struct StoreImpl;  // store/store_impl.h
 
+// Store::AcceptAndStep's answer.
+struct AcceptedAndStepped {
+  std::vector<AcceptResult> accepted;  // one per message of the batch, as Accept's
+  std::vector<PendingMessage> stored;  // the messages stored now, as ApplySteps saw them
+  std::vector<Result<Applied>> steps;  // one per stored message
+};
+
 class Store {
  public:
   // Opens the database at options.path.
@@ -73,6 +80,17 @@ class Store {
   // stored; answer the SMSC with a temporary error so it redelivers. InvalidArgument when a message
   // fails ValidateInbound or the batch is larger than limits.max_batch.
   Result<std::vector<AcceptResult>> Accept(std::span<const InboundMessage> batch);
+
+  // Accept, and in the same transaction the engine steps of the messages it stored (not of
+  // the redeliveries), as ApplySteps would run them: one commit, one fsync, makes a batch
+  // durable and processed. Only for a batch no older "new" message waits before (steps go in
+  // arrival order; the caller checks PendingInbound). A step that fails leaves its message
+  // "new" for ApplySteps to retry, and the batch is stored all the same; an error of the
+  // whole (the commit, or one that made SQLite drop the transaction) stores nothing, as
+  // Accept's does. Acknowledge the SMSC only after this returns OK.
+  Result<AcceptedAndStepped> AcceptAndStep(
+      std::span<const InboundMessage> batch,
+      const std::function<Result<Effects>(const PendingMessage&)>& step);
 
   // Up to `limit` messages still "new" with id > after_id, in id (arrival) order, texts
   // opened. The engine's work queue; after a crash it starts again from after_id = 0.

@@ -130,16 +130,9 @@ Result<Applied> Store::Apply(const Effects& effects) {
   return applied;
 }
 
-std::vector<Result<Applied>> Store::ApplySteps(size_t count,
-                                               const std::function<Result<Effects>(size_t)>& step) {
-  StoreImpl& m = *impl_;
-  std::vector<Result<Applied>> results;
-  results.reserve(count);
-  if (count == 0) return results;
-  if (Status begun = m.Begin(); !begun.ok()) {
-    for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
-    return results;
-  }
+Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
+                               const std::function<Result<Effects>(size_t)>& step,
+                               std::vector<Result<Applied>>& results) {
   // Set when SQLite dropped the whole transaction (it does on I/O errors and a full disk):
   // statements after that would each commit on their own, so the batch stops there.
   Status lost;
@@ -182,6 +175,20 @@ std::vector<Result<Applied>> Store::ApplySteps(size_t count,
       results.emplace_back(s.ok() ? lost : s);
     }
   }
+  return lost;
+}
+
+std::vector<Result<Applied>> Store::ApplySteps(size_t count,
+                                               const std::function<Result<Effects>(size_t)>& step) {
+  StoreImpl& m = *impl_;
+  std::vector<Result<Applied>> results;
+  results.reserve(count);
+  if (count == 0) return results;
+  if (Status begun = m.Begin(); !begun.ok()) {
+    for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
+    return results;
+  }
+  const Status lost = ApplyStepsInTransaction(m, count, step, results);
   Status committed = lost.ok() ? m.Commit() : lost;
   if (!committed.ok()) {
     m.Rollback();

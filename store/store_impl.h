@@ -31,6 +31,15 @@ struct HashKeys {
   HmacKey code;    // challenge codes
 };
 
+struct StoreImpl;
+
+// The steps of Store::ApplySteps inside a transaction the caller began and commits; one
+// result per step is appended to `results`. Returns the error that lost the whole
+// transaction (SQLite rolled it back), OK otherwise.
+Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
+                               const std::function<Result<Effects>(size_t)>& step,
+                               std::vector<Result<Applied>>& results);
+
 struct StoreImpl {
   explicit StoreImpl(Options opts);
   ~StoreImpl();

@@ -45,10 +45,18 @@ Result<std::optional<int64_t>> FindOriginal(StoreImpl& m, const RecentKeys& rece
 
 }  // namespace
 
-Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> batch) {
-  StoreImpl& m = *impl_;
-  STORE_RETURN_IF_ERROR(m.RequireDaemon("Accept"));
-  if (batch.empty()) return std::vector<AcceptResult>();
+namespace {
+
+// One Accept's work: written inside a transaction, then remembered once it committed.
+struct AcceptWork {
+  int64_t now = 0;
+  std::vector<AcceptResult> results;
+  std::vector<std::string> keys;
+  int64_t next_id = 0;
+  int duplicates = 0;
+};
+
+Status CheckBatch(const StoreImpl& m, std::span<const InboundMessage> batch) {
   if (batch.size() > m.options.limits.max_batch) {
     return Status::InvalidArgument("a batch of " + std::to_string(batch.size()) +
                                    " messages is larger than " +
@@ -58,65 +66,123 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
     Status s = ValidateInbound(batch[i], m.options.limits);
     if (!s.ok()) return s.WithContext("message " + std::to_string(i) + " of the batch");
   }
-  const int64_t now = m.Now();
-  std::vector<AcceptResult> results(batch.size());
-  std::vector<std::string> keys(batch.size());
+  return Status::OK();
+}
+
+// The rows of the batch, inside the caller's transaction.
+Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w) {
+  w.now = m.Now();
+  w.results.assign(batch.size(), {});
+  w.keys.assign(batch.size(), {});
+  w.next_id = m.next_inbound_id;
+  w.duplicates = 0;
   std::unordered_map<std::string_view, int64_t> in_batch;  // key -> id, for repeats in a batch
-  int64_t next_id = m.next_inbound_id;
-  int duplicates = 0;
-  Status s = m.Transact([&]() -> Status {
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const InboundMessage& msg = batch[i];
-      keys[i] = m.DedupKey(msg);
-      if (auto it = in_batch.find(keys[i]); it != in_batch.end()) {
-        results[i] = {true, it->second};
-        ++duplicates;
-        continue;
-      }
-      // The key covers the presence of an id, so an original is always in the same index.
-      const RecentKeys& recent = m.RecentKeysFor(msg.smsc_message_id.has_value());
-      Result<std::optional<int64_t>> original =
-          FindOriginal(m, recent, keys[i], now - recent.window_ms());
-      if (!original.ok()) return original.status();
-      if (*original) {
-        results[i] = {true, **original};
-        ++duplicates;
-        continue;
-      }
-      const int64_t id = next_id++;
-      Result<std::string> sealed = m.Seal(msg.text, AadFor("inbound", id));
-      if (!sealed.ok()) return sealed.status();
-      sql::Query q =
-          m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
-              "smsc_message_id, data_coding, dedup_key, raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, "
-              "?, ?)");
-      // Everything bound here outlives q.Run(): no copies on the hot path.
-      q.Int(id).Int(now).TextRef(msg.connection).TextRef(msg.source).TextRef(msg.destination);
-      if (msg.smsc_message_id) {
-        q.TextRef(*msg.smsc_message_id);
-      } else {
-        q.Null();
-      }
-      q.Int(msg.data_coding).BlobRef(keys[i]).TextRef(*sealed);
-      STORE_RETURN_IF_ERROR(q.Run());
-      results[i] = {false, id};
-      in_batch.emplace(keys[i], id);
-    }
-    return Status::OK();
-  });
-  if (!s.ok()) return s.WithContext("accepting a batch");
-  // Only now that the batch is durable does memory learn about it.
-  m.next_inbound_id = next_id;
-  m.duplicates_seen += duplicates;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (results[i].duplicate) continue;
-    m.RecentKeysFor(batch[i].smsc_message_id.has_value()).Add(keys[i], results[i].id, now);
+    const InboundMessage& msg = batch[i];
+    w.keys[i] = m.DedupKey(msg);
+    if (auto it = in_batch.find(w.keys[i]); it != in_batch.end()) {
+      w.results[i] = {true, it->second};
+      ++w.duplicates;
+      continue;
+    }
+    // The key covers the presence of an id, so an original is always in the same index.
+    const RecentKeys& recent = m.RecentKeysFor(msg.smsc_message_id.has_value());
+    Result<std::optional<int64_t>> original =
+        FindOriginal(m, recent, w.keys[i], w.now - recent.window_ms());
+    if (!original.ok()) return original.status();
+    if (*original) {
+      w.results[i] = {true, **original};
+      ++w.duplicates;
+      continue;
+    }
+    const int64_t id = w.next_id++;
+    Result<std::string> sealed = m.Seal(msg.text, AadFor("inbound", id));
+    if (!sealed.ok()) return sealed.status();
+    sql::Query q =
+        m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
+            "smsc_message_id, data_coding, dedup_key, raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)");
+    // Everything bound here outlives q.Run(): no copies on the hot path.
+    q.Int(id).Int(w.now).TextRef(msg.connection).TextRef(msg.source).TextRef(msg.destination);
+    if (msg.smsc_message_id) {
+      q.TextRef(*msg.smsc_message_id);
+    } else {
+      q.Null();
+    }
+    q.Int(msg.data_coding).BlobRef(w.keys[i]).TextRef(*sealed);
+    STORE_RETURN_IF_ERROR(q.Run());
+    w.results[i] = {false, id};
+    in_batch.emplace(w.keys[i], id);
+  }
+  return Status::OK();
+}
+
+// Only once the batch is durable does memory learn about it.
+void RememberInbound(StoreImpl& m, std::span<const InboundMessage> batch, const AcceptWork& w) {
+  m.next_inbound_id = w.next_id;
+  m.duplicates_seen += w.duplicates;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (w.results[i].duplicate) continue;
+    m.RecentKeysFor(batch[i].smsc_message_id.has_value()).Add(w.keys[i], w.results[i].id, w.now);
   }
   // Forget a little more than was added, so each index shrinks back after a burst.
   for (RecentKeys* recent : {&m.recent_identified, &m.recent_unidentified}) {
-    recent->Prune(now, 2 * batch.size() + 16);
+    recent->Prune(w.now, 2 * batch.size() + 16);
   }
-  return results;
+}
+
+}  // namespace
+
+Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> batch) {
+  StoreImpl& m = *impl_;
+  STORE_RETURN_IF_ERROR(m.RequireDaemon("Accept"));
+  if (batch.empty()) return std::vector<AcceptResult>();
+  STORE_RETURN_IF_ERROR(CheckBatch(m, batch));
+  AcceptWork w;
+  Status s = m.Transact([&] { return WriteInbound(m, batch, w); });
+  if (!s.ok()) return s.WithContext("accepting a batch");
+  RememberInbound(m, batch, w);
+  return std::move(w.results);
+}
+
+Result<AcceptedAndStepped> Store::AcceptAndStep(
+    std::span<const InboundMessage> batch,
+    const std::function<Result<Effects>(const PendingMessage&)>& step) {
+  StoreImpl& m = *impl_;
+  STORE_RETURN_IF_ERROR(m.RequireDaemon("AcceptAndStep"));
+  AcceptedAndStepped out;
+  if (batch.empty()) return out;
+  STORE_RETURN_IF_ERROR(CheckBatch(m, batch));
+  AcceptWork w;
+  STORE_RETURN_IF_ERROR(m.Begin().WithContext("accepting a batch"));
+  Status s = WriteInbound(m, batch, w);
+  if (s.ok()) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      if (w.results[i].duplicate) continue;
+      const InboundMessage& msg = batch[i];
+      PendingMessage p;
+      p.id = w.results[i].id;
+      p.received_at = w.now;
+      p.connection = msg.connection;
+      p.source = msg.source;
+      p.destination = msg.destination;
+      p.smsc_message_id = msg.smsc_message_id;
+      p.data_coding = msg.data_coding;
+      p.text = SecretBytes(msg.text);
+      out.stored.push_back(std::move(p));
+    }
+    out.steps.reserve(out.stored.size());
+    s = ApplyStepsInTransaction(
+        m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps);
+  }
+  if (s.ok()) s = m.Commit();
+  if (!s.ok()) {
+    m.Rollback();
+    return s.WithContext("accepting a batch");
+  }
+  RememberInbound(m, batch, w);
+  out.accepted = std::move(w.results);
+  return out;
 }
 
 Result<std::vector<PendingMessage>> Store::PendingInbound(int64_t after_id, int limit) {

@@ -317,6 +317,51 @@ TEST_F(ApplyStepsTest, EachStepSeesTheOnesBeforeItAndAFailedStepLeavesOnlyItself
   EXPECT_EQ(replies->size(), 1u);
 }
 
+TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries) {
+  const int64_t earlier = NewMo("BAL");  // stored before: its redelivery is not processed again
+  std::vector<InboundMessage> batch = {Mo(kMsisdn, "HELP", "smsc1", "m1"),
+                                       Mo(kMsisdn, "PAY", "smsc1", "m2"),
+                                       Mo(kMsisdn, "HELP", "smsc1", "m1"),  // repeated in batch
+                                       Mo(kMsisdn, "BAL")};  // a redelivery of `earlier`
+  std::vector<std::string> seen;
+  auto done = store().AcceptAndStep(batch, [&](const PendingMessage& m) -> Result<Effects> {
+    seen.emplace_back(m.text.view());
+    if (m.text.view() == "PAY") return Status::Unavailable("engine");
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "help", "HELP", std::nullopt, std::nullopt};
+    e.replies.push_back(Reply("help text"));
+    return e;
+  });
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(seen, (std::vector<std::string>{"HELP", "PAY"}));
+  ASSERT_EQ(done->accepted.size(), 4u);
+  EXPECT_FALSE(done->accepted[0].duplicate);
+  EXPECT_FALSE(done->accepted[1].duplicate);
+  EXPECT_TRUE(done->accepted[2].duplicate);
+  EXPECT_EQ(done->accepted[2].id, done->accepted[0].id);
+  EXPECT_TRUE(done->accepted[3].duplicate);
+  EXPECT_EQ(done->accepted[3].id, earlier);
+  ASSERT_EQ(done->stored.size(), 2u);
+  EXPECT_EQ(done->stored[0].id, done->accepted[0].id);
+  EXPECT_EQ(done->stored[0].source, kMsisdn);
+  ASSERT_EQ(done->steps.size(), 2u);
+  EXPECT_TRUE(done->steps[0].ok());
+  EXPECT_TRUE(done->steps[1].status().IsUnavailable());
+
+  // The failed step's MO waits for ApplySteps, behind the one stored before the batch.
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending->at(0).id, earlier);
+  EXPECT_EQ(pending->at(1).id, done->accepted[1].id);
+  EXPECT_EQ(pending->at(1).text.view(), "PAY");
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(replies->size(), 1u);
+  // Committed, memory knows the batch: a later redelivery is a duplicate.
+  EXPECT_TRUE(AcceptOne(batch[1]).duplicate);
+}
+
 TEST_F(ApplyStepsTest, NoStepsIsNothing) {
   EXPECT_TRUE(store().ApplySteps(0, [](size_t) -> Result<Effects> { return Effects{}; }).empty());
 }

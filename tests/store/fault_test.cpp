@@ -110,6 +110,35 @@ TEST_F(FaultTest, FailedFsyncAtCommitIsUnavailableAndTheRedeliveryIsStoredOnce) 
   ExpectEachOnce({one, two});
 }
 
+TEST_F(FaultTest, FailedFsyncInAcceptAndStepStoresAndProcessesNothing) {
+  auto one = Batch("one", 20);
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
+  int stepped = 0;
+  auto consume = [&](const PendingMessage& m) -> Result<Effects> {
+    ++stepped;
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "help", "HELP", std::nullopt, std::nullopt};
+    e.replies.push_back(ReplyTo(m.source, "help text"));
+    return e;
+  };
+  auto r = store().AcceptAndStep(one, consume);
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_EQ(stepped, 20);
+  vfs_->Clear();
+  auto replies = store().ClaimReplies(100);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->empty());
+  // Memory did not learn the lost batch: the redelivery is new, stored once and processed.
+  auto again = store().AcceptAndStep(one, consume);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  for (const AcceptResult& a : again->accepted) EXPECT_FALSE(a.duplicate);
+  ExpectEachOnce({});  // none left new: each was processed
+  replies = store().ClaimReplies(100);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(replies->size(), 20u);
+}
+
 TEST_F(FaultTest, ALockedDatabaseIsUnavailableUntilReleased) {
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
