@@ -179,7 +179,7 @@ void Core::CommitNow() {
 
     std::vector<uint32_t> statuses(messages.size(), kOk);
     if (!messages.empty()) {
-      auto accepted = store_->Accept(messages);
+      Result<std::vector<store::AcceptResult>> accepted = AcceptMessages(messages);
       NoteStore(accepted.status());
       if (!accepted.ok()) {
         LogError("store.accept_failed", {{"messages", static_cast<uint64_t>(messages.size())},
@@ -299,6 +299,39 @@ bool Core::StepApplied(const Status& status, std::string_view what) {
   return false;
 }
 
+// With no older MO waiting (steps go in arrival order) and an engine to run, a batch is
+// stored and processed in one transaction (Store::AcceptAndStep): one fsync where Accept and
+// then ApplySteps take two, which at moderate rates is most of an MO's cost. Behind a backlog
+// the batch is only stored, and ProcessInbound takes it in its turn.
+Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
+    std::span<const store::InboundMessage> messages) {
+  bool backlog = !engine_ || !inbound_failures_.empty();
+  if (!backlog) {
+    auto older = store_->PendingInbound(0, 1);
+    backlog = !older.ok() || !older->empty();
+  }
+  if (backlog) return store_->Accept(messages);
+  std::vector<StepNote> notes;
+  auto done = store_->AcceptAndStep(
+      messages, [&](const store::PendingMessage& m) { return Step(m, notes.emplace_back()); });
+  if (!done.ok()) return done.status();
+  metrics_.inbound_stepped_at_intake.Add(done->stored.size());
+  AfterSteps(done->stored, notes, done->steps);
+  return std::move(done->accepted);
+}
+
+Result<store::Effects> Core::Step(const store::PendingMessage& m, StepNote& note) {
+  auto effects = engine_->OnInbound(commands::Inbound::From(m), *view_);
+  if (effects.ok()) {
+    if (effects->consume) {
+      note.outcome = effects->consume->outcome;
+      if (effects->consume->reference) note.reference = *effects->consume->reference;
+    }
+    note.replied = !effects->replies.empty();
+  }
+  return effects;
+}
+
 // One batch of stored MOs: every engine step in one transaction (Store::ApplySteps), so a
 // batch costs one fsync, not one per MO. Queued intake is committed first, so an MO's ack
 // waits for at most one batch.
@@ -311,44 +344,38 @@ bool Core::ProcessInbound() {
     return false;
   }
   if (pending->empty()) return false;
+  std::vector<StepNote> notes(pending->size());
+  auto results =
+      store_->ApplySteps(pending->size(), [&](size_t i) { return Step((*pending)[i], notes[i]); });
+  const bool progressed = AfterSteps(*pending, notes, results);
+  return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
+}
 
-  struct Step {
-    std::string outcome = "-";
-    std::string reference = "-";
-    bool replied = false;
-  };
-  std::vector<Step> steps(pending->size());
-  auto results = store_->ApplySteps(pending->size(), [&](size_t i) -> Result<store::Effects> {
-    auto effects = engine_->OnInbound(commands::Inbound::From((*pending)[i]), *view_);
-    if (effects.ok()) {
-      if (effects->consume) {
-        steps[i].outcome = effects->consume->outcome;
-        if (effects->consume->reference) steps[i].reference = *effects->consume->reference;
-      }
-      steps[i].replied = !effects->replies.empty();
-    }
-    return effects;
-  });
-
+// Metrics and logs of the steps of stored MOs; a failed one is counted against its MO, which
+// is given up (consumed as "failed") after kMaxStepFailures failures a retry cannot cure.
+// Whether any MO was consumed.
+bool Core::AfterSteps(const std::vector<store::PendingMessage>& messages,
+                      const std::vector<StepNote>& notes,
+                      const std::vector<Result<store::Applied>>& results) {
   bool progressed = false;
   std::vector<int64_t> give_up;
   for (size_t i = 0; i < results.size(); ++i) {
-    const store::PendingMessage& m = (*pending)[i];
+    const store::PendingMessage& m = messages[i];
     if (results[i].ok()) {
       NoteStore(Status::OK());
       inbound_failures_.erase(m.id);
       progressed = true;
-      metrics_.CountOutcome(steps[i].outcome);
-      if (steps[i].outcome == "refused") metrics_.credential_refusals.Add();
-      if (steps[i].outcome == "resend") metrics_.resend_hits.Add();
-      if (steps[i].replied) {
+      metrics_.CountOutcome(notes[i].outcome);
+      if (notes[i].outcome == "refused") metrics_.credential_refusals.Add();
+      if (notes[i].outcome == "resend") metrics_.resend_hits.Add();
+      if (notes[i].replied) {
         metrics_.mo_reply_seconds.Observe(std::max<int64_t>(0, store_->now() - m.received_at) /
                                           1000.0);
       }
       LogInfo("mo.processed", {{"inbound", m.id},
                                {"source", m.source},
-                               {"outcome", steps[i].outcome},
-                               {"reference", steps[i].reference}});
+                               {"outcome", notes[i].outcome},
+                               {"reference", notes[i].reference}});
       continue;
     }
     NoteStore(results[i].status());
@@ -374,7 +401,7 @@ bool Core::ProcessInbound() {
       progressed = true;
     }
   }
-  return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
+  return progressed;
 }
 
 // Nothing is claimed while the backend says it takes no calls (its circuit open, or the probe

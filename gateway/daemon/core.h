@@ -3,7 +3,8 @@
 //
 // Everything that touches SQLite happens here, in this order of priority on every pass:
 //   1. intake batches from the sessions: one Store::Accept (one fsync) for every batch queued
-//      since the last commit (group commit), and one transaction for the USSD turns they
+//      since the last commit (group commit), which also runs the MOs' engine steps when no
+//      older MO waits (Store::AcceptAndStep), and one transaction for the USSD turns they
 //      carry (ussd_dialogues.h); then each MO's ack goes back to its session and each USSD
 //      screen to the MT sender;
 //   2. stored MOs still "new": a batch of engine steps in one transaction (Store::ApplySteps);
@@ -131,7 +132,19 @@ class Core {
   void CommitIntake();
   void CommitNow();
   void CommitIfWaiting();
+  // What a stored MO's engine step decided, for its metrics and log line.
+  struct StepNote {
+    std::string outcome = "-";
+    std::string reference = "-";
+    bool replied = false;
+  };
+  Result<std::vector<store::AcceptResult>> AcceptMessages(
+      std::span<const store::InboundMessage> messages);
+  Result<store::Effects> Step(const store::PendingMessage& m, StepNote& note);
   bool ProcessInbound();
+  bool AfterSteps(const std::vector<store::PendingMessage>& messages,
+                  const std::vector<StepNote>& notes,
+                  const std::vector<Result<store::Applied>>& results);
   bool DispatchInstructions();
   bool DispatchReplies();
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,

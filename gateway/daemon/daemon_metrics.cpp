@@ -59,6 +59,9 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
       core_passes(registry.GetCounter(
           "smsgw_core_passes_total",
           "Passes of the core over its queues; far above the MO rate while idle means a spin")),
+      inbound_stepped_at_intake(registry.GetCounter(
+          "smsgw_mo_processed_at_intake_total",
+          "MOs stored and processed in one transaction (no older MO was waiting)")),
       reloads_ok(Reloads(registry, "ok")),
       reloads_failed(Reloads(registry, "failed")),
       ussd_opened(Ussd(registry, "opened")),

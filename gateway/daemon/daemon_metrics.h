@@ -38,6 +38,8 @@ class DaemonMetrics {
   Counter& resend_hits;
   Counter& step_failures;
   Counter& core_passes;
+  // MOs whose engine step ran in the transaction that stored them (no backlog before them).
+  Counter& inbound_stepped_at_intake;
   Counter& reloads_ok;
   Counter& reloads_failed;
   // USSD dialogues: opened, those whose last screen submitted an instruction, ended by the
