@@ -185,6 +185,7 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   enquire_timer_.cancel();
   response_timer_.cancel();
   send_timer_.cancel();
+  send_timer_at_.reset();
   reading_ = writing_ = false;
   out_pending_.clear();
   out_writing_.clear();
@@ -210,6 +211,7 @@ void EsmeSession::Close() {
        {&reconnect_timer_, &enquire_timer_, &response_timer_, &send_timer_, &stop_timer_}) {
     t->cancel();
   }
+  send_timer_at_.reset();
   state_ = SessionState::kStopped;
   FailOutstanding();
   FailQueued();
@@ -601,12 +603,20 @@ void EsmeSession::Pump() {
   }
 }
 
+// Pump runs on every submit response. While throttled submits wait for their resend it would
+// set the timer again each time, for the same moment or a later one: a system call and an
+// aborted handler apiece, thousands a second. A timer set for no later than `at` wakes Pump in
+// time already.
 void EsmeSession::ArmSendTimer(Clock::time_point at) {
+  if (send_timer_at_ && *send_timer_at_ <= at) return;
+  send_timer_at_ = at;
   auto self = shared_from_this();
   const uint64_t gen = generation_;
   send_timer_.expires_at(at);
   send_timer_.async_wait([this, self, gen](const error_code& ec) {
-    if (!ec && gen == generation_) Pump();
+    if (ec) return;  // cancelled: whoever cancelled it cleared send_timer_at_, or set it anew
+    send_timer_at_.reset();
+    if (gen == generation_) Pump();
   });
 }
 

@@ -22,6 +22,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -222,6 +223,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   boost::asio::steady_timer enquire_timer_;
   boost::asio::steady_timer response_timer_;
   boost::asio::steady_timer send_timer_;
+  std::optional<Clock::time_point> send_timer_at_;  // while send_timer_ is set: for when
   boost::asio::steady_timer stop_timer_;
   Framer framer_;
   DecodeOptions decode_options_;
