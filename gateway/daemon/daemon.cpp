@@ -201,7 +201,16 @@ class Daemon {
         if (transmits) {
           mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), c.ussd_dialogue);
         }
-        sessions_.push_back({c.name, session, mode});
+        Bound bound{c.name, session, mode};
+        const Labels labels = {{"connection", c.name}};
+        bound.throttled = &registry_.GetCounter(
+            "smsgw_smpp_throttled_total",
+            "submit_sm answered ESME_RTHROTTLED or ESME_RMSGQFUL (each resent by the bind)",
+            labels);
+        bound.throttle_pauses = &registry_.GetCounter(
+            "smsgw_smpp_throttle_pauses_total",
+            "Whole-bind pauses because throttling dominated the SMSC's answers", labels);
+        sessions_.push_back(std::move(bound));
       }
     }
 
@@ -401,6 +410,14 @@ class Daemon {
     for (auto& s : sessions_) up += s.session->state() == smpp::SessionState::kBound ? 1 : 0;
     metrics_.binds_up.Set(up);
     metrics_.unacked_mos.Set(static_cast<int64_t>(intake_->unacked()));
+    // The sessions count for their own life; the counters take what is new since the last tick.
+    for (Bound& s : sessions_) {
+      const smpp::SessionStats& st = s.session->stats();
+      s.throttled->Add(st.throttled - s.seen_throttled);
+      s.throttle_pauses->Add(st.throttle_pauses - s.seen_throttle_pauses);
+      s.seen_throttled = st.throttled;
+      s.seen_throttle_pauses = st.throttle_pauses;
+    }
   }
 
   HttpResponse Health() {
@@ -441,6 +458,10 @@ class Daemon {
     std::string connection;
     std::shared_ptr<smpp::EsmeSession> session;
     smpp::BindMode mode = smpp::BindMode::kTransceiver;
+    Counter* throttled = nullptr;  // the connection's, shared by its binds
+    Counter* throttle_pauses = nullptr;
+    uint64_t seen_throttled = 0;  // the session's own counts at the last tick
+    uint64_t seen_throttle_pauses = 0;
   };
 
   conf::GatewayConfig config_;

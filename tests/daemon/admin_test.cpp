@@ -64,11 +64,33 @@ TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
   EXPECT_NE(metrics.body.find("smsgw_mo_processed_total{outcome=\"help\"} 1"), std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find("smsgw_mo_ack_seconds_count 1"), std::string::npos) << metrics.body;
+  // Nothing waited before it: stored and processed in one transaction.
+  EXPECT_NE(metrics.body.find("smsgw_mo_processed_at_intake_total 1"), std::string::npos)
+      << metrics.body;
 
   // Without a bind the gateway is not healthy.
   sim_->Run([](smpp::testing::SmscSimulator& sim) { sim.SendUnbind(); });
   ASSERT_TRUE(
       test::WaitFor([&] { return Get(admin_port_, "/healthz", Token()).status == 503; }, 10s));
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
+TEST_F(AdminTest, ThrottledSubmitsAreCountedPerConnection) {
+  smpp::testing::SmscSimConfig throttling;
+  throttling.throttle_every = 2;  // the second submit_sm is throttled, its resend taken
+  sim_ = std::make_unique<test::SimThread>(throttling);
+  std::ofstream(config_) << ConfigText();
+  StartDaemon();
+  ASSERT_FALSE(Say(kAmina, "HELP").starts_with("<no"));
+  ASSERT_FALSE(Say(kBrian, "HELP").starts_with("<no"));
+  auto has = [&](const std::string& line) {
+    return Get(admin_port_, "/metrics", Token()).body.find(line) != std::string::npos;
+  };
+  // The reply came after its resend was taken; a scrape reads the sessions afresh.
+  EXPECT_TRUE(
+      test::WaitFor([&] { return has("smsgw_smpp_throttled_total{connection=\"sim\"} 1"); }, 10s))
+      << Get(admin_port_, "/metrics", Token()).body;
+  EXPECT_TRUE(has("smsgw_smpp_throttle_pauses_total{connection=\"sim\"} 0"));
   EXPECT_EQ(StopDaemon(), 0);
 }
 
