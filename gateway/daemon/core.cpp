@@ -676,15 +676,26 @@ void Core::Housekeeping() {
   auto expired = store_->ExpireChallenges(500);
   NoteStore(expired.status());
   ussd_.Expire(*store_, store_->now());
+  // Receipts that overtook their submit_sm_resp, tried once more, together: the SMSC has
+  // their acks already, so one that still matches nothing is dropped.
   std::vector<ReceiptUpdate> early;
   early.swap(early_receipts_);
-  for (const ReceiptUpdate& r : early) {
-    auto recorded = store_->RecordReceipt(r.smsc_message_id, r.delivered, r.stat);
-    if (recorded.ok()) {
-      (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
-    } else {
-      LogDebug("receipt.unmatched",
-               {{"connection", r.connection}, {"message_id", r.smsc_message_id}});
+  std::vector<store::ReceiptRecord> records;
+  for (const ReceiptUpdate& r : early) records.push_back({r.smsc_message_id, r.delivered, r.stat});
+  auto recorded = store_->RecordReceipts(records);
+  NoteStore(recorded.status());
+  if (!recorded.ok()) {
+    LogWarn("store.receipts_failed", {{"receipts", static_cast<uint64_t>(records.size())},
+                                      {"error", recorded.status().ToString()}});
+  } else {
+    for (size_t i = 0; i < early.size(); ++i) {
+      const ReceiptUpdate& r = early[i];
+      if ((*recorded)[i]) {
+        (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
+      } else {
+        LogDebug("receipt.unmatched",
+                 {{"connection", r.connection}, {"message_id", r.smsc_message_id}});
+      }
     }
   }
   auto depths = store_->Depths();

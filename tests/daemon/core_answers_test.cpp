@@ -99,7 +99,7 @@ class CoreAnswersTest : public store::testing::StoreTest {
     backend_ = std::make_shared<ScriptedBackend>(std::move(answer));
     CoreOptions options;
     options.default_short_code = "4040";
-    options.housekeeping_interval = 1h;
+    options.housekeeping_interval = housekeeping_interval_;
     options.max_replies_in_flight = max_replies_in_flight;
     core_ = std::make_unique<Core>(
         options, std::move(store_), backend_, engine_,
@@ -168,6 +168,7 @@ class CoreAnswersTest : public store::testing::StoreTest {
     return ins.ok() ? ins->state : store::InstructionState::kPending;
   }
 
+  std::chrono::milliseconds housekeeping_interval_ = 1h;
   Registry registry_;
   DaemonMetrics metrics_{registry_};
   std::shared_ptr<const commands::Engine> engine_;
@@ -275,6 +276,37 @@ TEST_F(CoreAnswersTest, APushedAnswerThatCameFirstStands) {
     EXPECT_EQ(SentTo(Phone(i)).size(), 1u) << i;
   }
   EXPECT_EQ(metrics_.step_failures.value(), 0u);
+}
+
+// A receipt that overtakes its reply's submit_sm_resp matches no sent reply yet: it is acked,
+// kept, and recorded at the next housekeeping, once the send result has landed.
+TEST_F(CoreAnswersTest, AReceiptThatOvertookItsSendResultIsRecordedAtHousekeeping) {
+  housekeeping_interval_ = 200ms;
+  Start(
+      1, [](const commands::Instruction&) { return commands::BackendResult::Accepted(); },
+      /*max_replies_in_flight=*/500, /*hold_replies=*/true);
+  ASSERT_TRUE(test::WaitFor([&] { return HeldReplyBatches() == 1; }, 10s));
+  int64_t reply_id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reply_id = held_replies_[0].first.at(0).id;
+  }
+  std::promise<std::vector<uint32_t>> acked;
+  IntakeBatch batch;
+  batch.receipts.push_back({"sim", "m" + std::to_string(reply_id), true, true, "DELIVRD"});
+  batch.received = std::chrono::steady_clock::now();
+  batch.done = [&](std::vector<uint32_t>, std::vector<uint32_t> receipts, std::vector<uint32_t>) {
+    acked.set_value(std::move(receipts));
+  };
+  core_->Accept(std::move(batch));
+  EXPECT_EQ(acked.get_future().get(), std::vector<uint32_t>{0});  // ESME_ROK all the same
+  EXPECT_EQ(metrics_.mt_delivered.value(), 0u);
+  ReleaseReplies();  // the send result, "m<id>", lands
+  EXPECT_TRUE(test::WaitFor([&] { return metrics_.mt_delivered.value() == 1; }, 10s));
+  Finish();
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["delivered"], 1);
 }
 
 }  // namespace
