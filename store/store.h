@@ -84,8 +84,9 @@ class Store {
   // Accept, and in the same transaction the engine steps of the messages it stored (not of
   // the redeliveries), as ApplySteps would run them: one commit, one fsync, makes a batch
   // durable and processed. Only for a batch no older "new" message waits before (steps go in
-  // arrival order; the caller checks PendingInbound). A step that fails leaves its message
-  // "new" for ApplySteps to retry, and the batch is stored all the same; an error of the
+  // arrival order; the caller checks PendingInbound). A step that fails leaves its message,
+  // and the later ones of its subscriber in the batch, "new" for ApplySteps to retry (with
+  // the subscriber as order_key), and the batch is stored all the same; an error of the
   // whole (the commit, or one that made SQLite drop the transaction) stores nothing, as
   // Accept's does. Acknowledge the SMSC only after this returns OK.
   Result<AcceptedAndStepped> AcceptAndStep(
@@ -118,9 +119,13 @@ class Store {
   // that fails (computing or applying) leaves nothing of itself and does not undo the others;
   // its error is its result. When the transaction itself is lost (the commit fails, or an I/O
   // error rolled it back), every step that had succeeded reports that error instead: nothing
-  // of the batch was written. One result per step, in order.
-  std::vector<Result<Applied>> ApplySteps(size_t count,
-                                          const std::function<Result<Effects>(size_t)>& step);
+  // of the batch was written. One result per step, in order. With an order_key (the
+  // subscriber of an MO), a step is not run once an earlier step of the batch with the same
+  // key failed: it reports Unavailable and waits, so a subscriber's messages are never
+  // processed out of their order (a PIN reply before the command that asks for it).
+  std::vector<Result<Applied>> ApplySteps(
+      size_t count, const std::function<Result<Effects>(size_t)>& step,
+      const std::function<std::string_view(size_t)>& order_key = nullptr);
 
   // The latest challenge issued to `msisdn` with this code, in whatever state (see
   // Challenge::state; expired is reported as soon as expires_at has passed), its secret opened

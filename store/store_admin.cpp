@@ -95,7 +95,8 @@ Result<QueueDepths> Store::Depths() {
   int64_t dead_instructions = 0;
   int64_t dead_replies = 0;
   for (const Count& c : {
-           Count{"SELECT count(*) FROM inbound WHERE state = 'new'", &d.inbound_new},
+           Count{"SELECT count(*) FROM inbound INDEXED BY inbound_new WHERE state = 'new'",
+                 &d.inbound_new},
            Count{"SELECT count(*) FROM instruction WHERE state = 'pending'",
                  &d.instructions_pending},
            Count{"SELECT count(*) FROM reply WHERE state = 'pending'", &d.replies_pending},

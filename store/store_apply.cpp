@@ -2,6 +2,8 @@
 // before deciding (locks, counters).
 #include <sqlite3.h>
 
+#include <set>
+
 #include "store/retry.h"
 #include "store/store_impl.h"
 
@@ -119,6 +121,44 @@ Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& cons
   return Status::OK();
 }
 
+// One step of ApplyStepsInTransaction: its effects under a savepoint; its result appended.
+void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, size_t i,
+             std::vector<Result<Applied>>& results, Status& lost) {
+  Result<Effects> effects = step(i);
+  if (sqlite3_get_autocommit(m.db)) {
+    lost = effects.ok() ? Status::Unavailable("the transaction was rolled back by SQLite")
+                        : effects.status();
+    results.emplace_back(lost);
+    return;
+  }
+  if (!effects.ok()) {
+    results.emplace_back(effects.status());
+    return;
+  }
+  Status s;
+  if (effects->notice_id) s = CheckNoticeId(*effects->notice_id);
+  if (s.ok()) s = m.Q("SAVEPOINT step").Run();
+  Applied applied;
+  Consumed consumed;
+  if (s.ok()) {
+    s = ApplyAll(m, *effects, applied, consumed);
+    if (s.ok()) {
+      s = m.Q("RELEASE step").Run();
+    } else if (!sqlite3_get_autocommit(m.db)) {
+      (void)m.Q("ROLLBACK TO step").Run();
+      (void)m.Q("RELEASE step").Run();
+    }
+  }
+  if (sqlite3_get_autocommit(m.db)) {
+    lost = s.ok() ? Status::Unavailable("the transaction was rolled back by SQLite") : s;
+  }
+  if (s.ok() && lost.ok()) {
+    results.emplace_back(std::move(applied));
+  } else {
+    results.emplace_back(s.ok() ? lost : s);
+  }
+}
+
 }  // namespace
 
 Result<Applied> Store::Apply(const Effects& effects) {
@@ -132,54 +172,31 @@ Result<Applied> Store::Apply(const Effects& effects) {
 
 Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
                                const std::function<Result<Effects>(size_t)>& step,
-                               std::vector<Result<Applied>>& results) {
+                               std::vector<Result<Applied>>& results,
+                               const std::function<std::string_view(size_t)>& order_key) {
   // Set when SQLite dropped the whole transaction (it does on I/O errors and a full disk):
   // statements after that would each commit on their own, so the batch stops there.
   Status lost;
+  std::set<std::string, std::less<>> failed_keys;
   for (size_t i = 0; i < count; ++i) {
     if (!lost.ok()) {
       results.emplace_back(lost);
       continue;
     }
-    Result<Effects> effects = step(i);
-    if (sqlite3_get_autocommit(m.db)) {
-      lost = effects.ok() ? Status::Unavailable("the transaction was rolled back by SQLite")
-                          : effects.status();
-      results.emplace_back(lost);
+    if (order_key && failed_keys.contains(order_key(i))) {
+      results.emplace_back(Status::Unavailable("an earlier step of its sequence failed"));
       continue;
     }
-    if (!effects.ok()) {
-      results.emplace_back(effects.status());
-      continue;
-    }
-    Status s;
-    if (effects->notice_id) s = CheckNoticeId(*effects->notice_id);
-    if (s.ok()) s = m.Q("SAVEPOINT step").Run();
-    Applied applied;
-    Consumed consumed;
-    if (s.ok()) {
-      s = ApplyAll(m, *effects, applied, consumed);
-      if (s.ok()) {
-        s = m.Q("RELEASE step").Run();
-      } else if (!sqlite3_get_autocommit(m.db)) {
-        (void)m.Q("ROLLBACK TO step").Run();
-        (void)m.Q("RELEASE step").Run();
-      }
-    }
-    if (sqlite3_get_autocommit(m.db)) {
-      lost = s.ok() ? Status::Unavailable("the transaction was rolled back by SQLite") : s;
-    }
-    if (s.ok() && lost.ok()) {
-      results.emplace_back(std::move(applied));
-    } else {
-      results.emplace_back(s.ok() ? lost : s);
-    }
+    const size_t before = results.size();
+    StepOne(m, step, i, results, lost);
+    if (order_key && !results[before].ok()) failed_keys.emplace(order_key(i));
   }
   return lost;
 }
 
-std::vector<Result<Applied>> Store::ApplySteps(size_t count,
-                                               const std::function<Result<Effects>(size_t)>& step) {
+std::vector<Result<Applied>> Store::ApplySteps(
+    size_t count, const std::function<Result<Effects>(size_t)>& step,
+    const std::function<std::string_view(size_t)>& order_key) {
   StoreImpl& m = *impl_;
   std::vector<Result<Applied>> results;
   results.reserve(count);
@@ -188,7 +205,7 @@ std::vector<Result<Applied>> Store::ApplySteps(size_t count,
     for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
     return results;
   }
-  const Status lost = ApplyStepsInTransaction(m, count, step, results);
+  const Status lost = ApplyStepsInTransaction(m, count, step, results, order_key);
   Status committed = lost.ok() ? m.Commit() : lost;
   if (!committed.ok()) {
     m.Rollback();

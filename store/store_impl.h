@@ -38,7 +38,8 @@ struct StoreImpl;
 // transaction (SQLite rolled it back), OK otherwise.
 Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
                                const std::function<Result<Effects>(size_t)>& step,
-                               std::vector<Result<Applied>>& results);
+                               std::vector<Result<Applied>>& results,
+                               const std::function<std::string_view(size_t)>& order_key);
 
 struct StoreImpl {
   explicit StoreImpl(Options opts);

@@ -173,7 +173,8 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
     }
     out.steps.reserve(out.stored.size());
     s = ApplyStepsInTransaction(
-        m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps);
+        m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps,
+        [&](size_t k) -> std::string_view { return out.stored[k].source; });
   }
   if (s.ok()) s = m.Commit();
   if (!s.ok()) {

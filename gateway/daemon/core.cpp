@@ -18,6 +18,10 @@ constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
 // A stored MO whose step failed this many times for a reason a retry cannot cure
 // (RetryMayCure) is consumed as "failed".
 constexpr int kMaxStepFailures = 3;
+// A receipt is seconds early at most (its submit_sm_resp is on the way); one unmatched for
+// longer answers a reply this store never sent.
+constexpr auto kEarlyReceiptPatience = std::chrono::seconds(30);
+constexpr size_t kMaxEarlyReceipts = 10000;
 
 double Seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -265,7 +269,7 @@ void Core::RecordReceipts(const std::vector<ReceiptUpdate>& receipts,
     if ((*recorded)[k]) {
       (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
     } else {
-      early_receipts_.push_back(r);
+      early_receipts_.push_back({r, Clock::now()});
     }
   }
 }
@@ -311,11 +315,21 @@ Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     backlog = !older.ok() || !older->empty();
   }
   if (backlog) return store_->Accept(messages);
-  std::vector<StepNote> notes;
+  std::map<int64_t, StepNote> noted;  // by MO id: a step held behind its subscriber's is not run
   auto done = store_->AcceptAndStep(
-      messages, [&](const store::PendingMessage& m) { return Step(m, notes.emplace_back()); });
-  if (!done.ok()) return done.status();
-  metrics_.inbound_stepped_at_intake.Add(done->stored.size());
+      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); });
+  if (!done.ok()) {
+    // Perhaps a step's writes made SQLite drop the transaction (a full disk, a write error):
+    // the batch is still stored on its own if it can be, so that such a message is retried
+    // and, failing for good, given up by ProcessInbound instead of refusing the intake.
+    LogWarn("store.accept_and_step_failed", {{"error", done.status().ToString()}});
+    return store_->Accept(messages);
+  }
+  std::vector<StepNote> notes;
+  for (const store::PendingMessage& m : done->stored) notes.push_back(noted[m.id]);
+  for (const Result<store::Applied>& r : done->steps) {
+    if (r.ok()) metrics_.inbound_stepped_at_intake.Add();
+  }
   AfterSteps(done->stored, notes, done->steps);
   return std::move(done->accepted);
 }
@@ -345,8 +359,9 @@ bool Core::ProcessInbound() {
   }
   if (pending->empty()) return false;
   std::vector<StepNote> notes(pending->size());
-  auto results =
-      store_->ApplySteps(pending->size(), [&](size_t i) { return Step((*pending)[i], notes[i]); });
+  auto results = store_->ApplySteps(
+      pending->size(), [&](size_t i) { return Step((*pending)[i], notes[i]); },
+      [&](size_t i) -> std::string_view { return (*pending)[i].source; });
   const bool progressed = AfterSteps(*pending, notes, results);
   return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
 }
@@ -671,35 +686,49 @@ void Core::ArmDueTimer() {
   });
 }
 
-void Core::Housekeeping() {
-  if (stopped_) return;
-  auto expired = store_->ExpireChallenges(500);
-  NoteStore(expired.status());
-  ussd_.Expire(*store_, store_->now());
-  // Receipts that overtook their submit_sm_resp, tried once more, together: the SMSC has
-  // their acks already, so one that still matches nothing is dropped.
-  std::vector<ReceiptUpdate> early;
+// Receipts that overtook their submit_sm_resp (the SMSC has their acks already), tried again
+// together at each housekeeping until their send result has landed and they match, for
+// kEarlyReceiptPatience; then, or when more than kMaxEarlyReceipts wait, the oldest are dropped
+// and the reply stays "sent".
+void Core::RetryEarlyReceipts() {
+  if (early_receipts_.empty()) return;
+  std::vector<EarlyReceipt> early;
   early.swap(early_receipts_);
   std::vector<store::ReceiptRecord> records;
-  for (const ReceiptUpdate& r : early) records.push_back({r.smsc_message_id, r.delivered, r.stat});
+  for (const EarlyReceipt& e : early) {
+    records.push_back({e.update.smsc_message_id, e.update.delivered, e.update.stat});
+  }
   auto recorded = store_->RecordReceipts(records);
   NoteStore(recorded.status());
   if (!recorded.ok()) {
     LogWarn("store.receipts_failed", {{"receipts", static_cast<uint64_t>(records.size())},
                                       {"error", recorded.status().ToString()}});
-  } else {
-    for (size_t i = 0; i < early.size(); ++i) {
-      const ReceiptUpdate& r = early[i];
-      if ((*recorded)[i]) {
-        (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
-      } else {
-        LogDebug("receipt.unmatched",
-                 {{"connection", r.connection}, {"message_id", r.smsc_message_id}});
-      }
+  }
+  const Clock::time_point now = Clock::now();
+  for (size_t i = 0; i < early.size(); ++i) {
+    const ReceiptUpdate& r = early[i].update;
+    if (recorded.ok() && (*recorded)[i]) {
+      (r.delivered ? metrics_.mt_delivered : metrics_.mt_undeliverable).Add();
+    } else if (now - early[i].since < kEarlyReceiptPatience) {
+      early_receipts_.push_back(std::move(early[i]));
+    } else {
+      LogDebug("receipt.unmatched",
+               {{"connection", r.connection}, {"message_id", r.smsc_message_id}});
     }
   }
-  auto depths = store_->Depths();
-  NoteStore(depths.status());
+  if (early_receipts_.size() > kMaxEarlyReceipts) {
+    early_receipts_.erase(early_receipts_.begin(),
+                          early_receipts_.end() - static_cast<std::ptrdiff_t>(kMaxEarlyReceipts));
+  }
+}
+
+void Core::Housekeeping() {
+  if (stopped_) return;
+  auto expired = store_->ExpireChallenges(500);
+  NoteStore(expired.status());
+  ussd_.Expire(*store_, store_->now());
+  RetryEarlyReceipts();
+  auto depths = store_->Depths();  // a read: says nothing of whether the store takes writes
   if (depths.ok()) {
     metrics_.queue_inbound.Set(depths->inbound_new);
     metrics_.queue_instructions_pending.Set(depths->instructions_pending);

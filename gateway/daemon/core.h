@@ -157,6 +157,7 @@ class Core {
                                                  size_t last);
   void RecordReceipts(const std::vector<ReceiptUpdate>& receipts, std::vector<uint32_t>* status);
   void Housekeeping();
+  void RetryEarlyReceipts();
   void ArmDueTimer();
   void CheckDrained();
   bool ApplyStep(const store::Effects& effects, std::string_view what);
@@ -203,8 +204,12 @@ class Core {
   // Set while the backend takes no calls: when to ask it again.
   std::optional<std::chrono::steady_clock::time_point> instructions_held_until_;
   int replies_in_flight_ = 0;
-  std::map<int64_t, int> inbound_failures_;    // stored MO id -> consecutive failed steps
-  std::vector<ReceiptUpdate> early_receipts_;  // overtook their submit_sm_resp; tried again
+  std::map<int64_t, int> inbound_failures_;  // stored MO id -> consecutive failed steps
+  struct EarlyReceipt {
+    ReceiptUpdate update;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<EarlyReceipt> early_receipts_;  // overtook their submit_sm_resp; tried again
   std::function<void(bool)> drain_done_;
   bool stopped_ = false;
 };

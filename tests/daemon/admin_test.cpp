@@ -65,7 +65,7 @@ TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
       << metrics.body;
   EXPECT_NE(metrics.body.find("smsgw_mo_ack_seconds_count 1"), std::string::npos) << metrics.body;
   // Nothing waited before it: stored and processed in one transaction.
-  EXPECT_NE(metrics.body.find("smsgw_mo_processed_at_intake_total 1"), std::string::npos)
+  EXPECT_NE(metrics.body.find("smsgw_mo_processed_at_intake_total 1\n"), std::string::npos)
       << metrics.body;
 
   // Without a bind the gateway is not healthy.
@@ -88,9 +88,9 @@ TEST_F(AdminTest, ThrottledSubmitsAreCountedPerConnection) {
   };
   // The reply came after its resend was taken; a scrape reads the sessions afresh.
   EXPECT_TRUE(
-      test::WaitFor([&] { return has("smsgw_smpp_throttled_total{connection=\"sim\"} 1"); }, 10s))
+      test::WaitFor([&] { return has("smsgw_smpp_throttled_total{connection=\"sim\"} 1\n"); }, 10s))
       << Get(admin_port_, "/metrics", Token()).body;
-  EXPECT_TRUE(has("smsgw_smpp_throttle_pauses_total{connection=\"sim\"} 0"));
+  EXPECT_TRUE(has("smsgw_smpp_throttle_pauses_total{connection=\"sim\"} 0\n"));
   EXPECT_EQ(StopDaemon(), 0);
 }
 

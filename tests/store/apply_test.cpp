@@ -362,6 +362,35 @@ TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries
   EXPECT_TRUE(AcceptOne(batch[1]).duplicate);
 }
 
+TEST_F(ApplyStepsTest, AfterAFailedStepTheLaterStepsOfItsKeyWait) {
+  const int64_t pay = NewMo("PAY KPLC 998877 1500");
+  const int64_t other = AcceptOne(Mo("254700000002", "HELP")).id;
+  const int64_t pin = NewMo("4821 1234");  // same subscriber as `pay`, after it
+  const std::vector<int64_t> ids = {pay, other, pin};
+  const std::vector<std::string> keys = {kMsisdn, "254700000002", kMsisdn};
+  std::vector<size_t> run;
+  auto results = store().ApplySteps(
+      3,
+      [&](size_t i) -> Result<Effects> {
+        run.push_back(i);
+        if (i == 0) return Status::Unavailable("engine");
+        Effects e;
+        e.consume = ConsumeInbound{ids[i], "help", "HELP", std::nullopt, std::nullopt};
+        return e;
+      },
+      [&](size_t i) -> std::string_view { return keys[i]; });
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_EQ(run, (std::vector<size_t>{0, 1}));  // the PIN reply is not processed before PAY
+  EXPECT_TRUE(results[0].status().IsUnavailable());
+  EXPECT_TRUE(results[1].ok());
+  EXPECT_TRUE(results[2].status().IsUnavailable());
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ(pending->at(0).id, pay);
+  EXPECT_EQ(pending->at(1).id, pin);
+}
+
 TEST_F(ApplyStepsTest, NoStepsIsNothing) {
   EXPECT_TRUE(store().ApplySteps(0, [](size_t) -> Result<Effects> { return Effects{}; }).empty());
 }
