@@ -47,7 +47,11 @@ class MtSenderTest : public ::testing::Test {
     session_ = smpp::EsmeSession::Create(io_, c, *intake_);
     sender_.AddSession("sim", session_, {});
     session_->Start();
-    ASSERT_TRUE(RunUntil([&] { return sim_.bound(); }, 10s));
+    // The session, not only the simulator, must see the bind: the simulator counts it bound
+    // when it sends bind_resp, before the session has read it, and a reply sent in between
+    // finds no bind up.
+    ASSERT_TRUE(RunUntil(
+        [&] { return sim_.bound() && session_->state() == smpp::SessionState::kBound; }, 10s));
   }
 
   void TearDown() override {

@@ -54,7 +54,9 @@ class UssdWireTest : public ::testing::TestWithParam<UssdDialogue> {
     session_ = smpp::EsmeSession::Create(io_, c, *intake_);
     sender_.AddSession("sim", session_, {}, GetParam());
     session_->Start();
-    ASSERT_TRUE(RunUntil([&] { return sim_.bound(); }));
+    // The session must have read the bind_resp too, not only the simulator sent it.
+    ASSERT_TRUE(
+        RunUntil([&] { return sim_.bound() && session_->state() == smpp::SessionState::kBound; }));
   }
 
   void TearDown() override {
