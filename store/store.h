@@ -46,8 +46,8 @@ struct StoreImpl;  // store/store_impl.h
 // Store::AcceptAndStep's answer.
 struct AcceptedAndStepped {
   std::vector<AcceptResult> accepted;  // one per message of the batch, as Accept's
-  std::vector<PendingMessage> stored;  // the messages stored now, as ApplySteps saw them
-  std::vector<Result<Applied>> steps;  // one per stored message
+  std::vector<PendingMessage> stored;  // the messages stored and stepped now, as steps saw them
+  std::vector<Result<Applied>> steps;  // one per message in `stored`
 };
 
 class Store {
@@ -83,8 +83,9 @@ class Store {
 
   // Accept, and in the same transaction the engine steps of the messages it stored (not of
   // the redeliveries), as ApplySteps would run them: one commit, one fsync, makes a batch
-  // durable and processed. Only for a batch no older "new" message waits before (steps go in
-  // arrival order; the caller checks PendingInbound). A step that fails leaves its message,
+  // durable and processed. Steps go in arrival order: when an older message is still "new",
+  // the batch is only stored, as by Accept, and `stored` and `steps` are empty (ApplySteps
+  // takes it in its turn). A step that fails leaves its message,
   // and the later ones of its subscriber in the batch, "new" for ApplySteps to retry (with
   // the subscriber as order_key), and the batch is stored all the same; an error of the
   // whole (the commit, or one that made SQLite drop the transaction) stores nothing, as

@@ -155,8 +155,23 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
   STORE_RETURN_IF_ERROR(CheckBatch(m, batch));
   AcceptWork w;
   STORE_RETURN_IF_ERROR(m.Begin().WithContext("accepting a batch"));
+  const int64_t first_id = m.next_inbound_id;
   Status s = WriteInbound(m, batch, w);
+  // Steps go in arrival order: behind an older message still new, the batch is only stored.
+  bool older_waits = false;
   if (s.ok()) {
+    sql::Query q =
+        m.Q("SELECT 1 FROM inbound INDEXED BY inbound_new WHERE state = 'new' AND id < ? "
+            "LIMIT 1");
+    q.Int(first_id);
+    Result<bool> row = q.Step();
+    if (row.ok()) {
+      older_waits = *row;
+    } else {
+      s = row.status();
+    }
+  }
+  if (s.ok() && !older_waits) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
       const InboundMessage& msg = batch[i];

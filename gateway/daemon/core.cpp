@@ -303,18 +303,13 @@ bool Core::StepApplied(const Status& status, std::string_view what) {
   return false;
 }
 
-// With no older MO waiting (steps go in arrival order) and an engine to run, a batch is
-// stored and processed in one transaction (Store::AcceptAndStep): one fsync where Accept and
-// then ApplySteps take two, which at moderate rates is most of an MO's cost. Behind a backlog
-// the batch is only stored, and ProcessInbound takes it in its turn.
+// With an engine to run, a batch is stored and processed in one transaction
+// (Store::AcceptAndStep): one fsync where Accept and then ApplySteps take two, which at
+// moderate rates is most of an MO's cost. Behind an older MO still new (a backlog, or a step
+// that keeps failing) the store only stores it, and ProcessInbound takes it in its turn.
 Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     std::span<const store::InboundMessage> messages) {
-  bool backlog = !engine_ || !inbound_failures_.empty();
-  if (!backlog) {
-    auto older = store_->PendingInbound(0, 1);
-    backlog = !older.ok() || !older->empty();
-  }
-  if (backlog) return store_->Accept(messages);
+  if (!engine_) return store_->Accept(messages);
   std::map<int64_t, StepNote> noted;  // by MO id: a step held behind its subscriber's is not run
   auto done = store_->AcceptAndStep(
       messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); });

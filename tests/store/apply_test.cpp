@@ -318,7 +318,12 @@ TEST_F(ApplyStepsTest, EachStepSeesTheOnesBeforeItAndAFailedStepLeavesOnlyItself
 }
 
 TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries) {
-  const int64_t earlier = NewMo("BAL");  // stored before: its redelivery is not processed again
+  const int64_t earlier = NewMo("BAL");  // stored and processed before: its redelivery is not
+  {
+    Effects e;
+    e.consume = ConsumeInbound{earlier, "balance", "BAL", std::nullopt, std::nullopt};
+    ASSERT_TRUE(store().Apply(e).ok());
+  }
   std::vector<InboundMessage> batch = {Mo(kMsisdn, "HELP", "smsc1", "m1"),
                                        Mo(kMsisdn, "PAY", "smsc1", "m2"),
                                        Mo(kMsisdn, "HELP", "smsc1", "m1"),  // repeated in batch
@@ -348,18 +353,39 @@ TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries
   EXPECT_TRUE(done->steps[0].ok());
   EXPECT_TRUE(done->steps[1].status().IsUnavailable());
 
-  // The failed step's MO waits for ApplySteps, behind the one stored before the batch.
+  // The failed step's MO waits for ApplySteps.
   auto pending = store().PendingInbound(0, 10);
   ASSERT_TRUE(pending.ok());
-  ASSERT_EQ(pending->size(), 2u);
-  EXPECT_EQ(pending->at(0).id, earlier);
-  EXPECT_EQ(pending->at(1).id, done->accepted[1].id);
-  EXPECT_EQ(pending->at(1).text.view(), "PAY");
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->at(0).id, done->accepted[1].id);
+  EXPECT_EQ(pending->at(0).text.view(), "PAY");
   auto replies = store().ClaimReplies(10);
   ASSERT_TRUE(replies.ok());
   EXPECT_EQ(replies->size(), 1u);
   // Committed, memory knows the batch: a later redelivery is a duplicate.
   EXPECT_TRUE(AcceptOne(batch[1]).duplicate);
+}
+
+TEST_F(ApplyStepsTest, AcceptAndStepOnlyStoresABatchBehindAnOlderNewMessage) {
+  const int64_t older = NewMo("PAY KPLC 998877 1500");  // still new: its step is to come
+  std::vector<InboundMessage> batch = {Mo(kMsisdn, "4821 1234"), Mo("254700000002", "HELP")};
+  int stepped = 0;
+  auto done = store().AcceptAndStep(batch, [&](const PendingMessage&) -> Result<Effects> {
+    ++stepped;
+    return Effects{};
+  });
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(stepped, 0);
+  EXPECT_TRUE(done->stored.empty());
+  EXPECT_TRUE(done->steps.empty());
+  ASSERT_EQ(done->accepted.size(), 2u);
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 3u);  // all new, in arrival order
+  EXPECT_EQ(pending->at(0).id, older);
+  EXPECT_EQ(pending->at(1).id, done->accepted[0].id);
+  EXPECT_EQ(pending->at(2).id, done->accepted[1].id);
+  EXPECT_TRUE(AcceptOne(batch[0]).duplicate);  // stored and remembered all the same
 }
 
 TEST_F(ApplyStepsTest, AfterAFailedStepTheLaterStepsOfItsKeyWait) {
