@@ -31,16 +31,6 @@ struct HashKeys {
   HmacKey code;    // challenge codes
 };
 
-struct StoreImpl;
-
-// The steps of Store::ApplySteps inside a transaction the caller began and commits; one
-// result per step is appended to `results`. Returns the error that lost the whole
-// transaction (SQLite rolled it back), OK otherwise.
-Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
-                               const std::function<Result<Effects>(size_t)>& step,
-                               std::vector<Result<Applied>>& results,
-                               const std::function<std::string_view(size_t)>& order_key);
-
 struct StoreImpl {
   explicit StoreImpl(Options opts);
   ~StoreImpl();
@@ -126,6 +116,14 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o);
 Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64_t> inbound_id,
                             Actor actor);
 Status ApplyUssdSession(StoreImpl& m, const UssdSessionWrite& w);
+
+// The steps of Store::ApplySteps inside a transaction the caller began and commits (Accept
+// and its steps in Store::AcceptAndStep); one result per step is appended to `results`.
+// Returns the error that lost the whole transaction (SQLite rolled it back), OK otherwise.
+Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
+                               const std::function<Result<Effects>(size_t)>& step,
+                               std::vector<Result<Applied>>& results,
+                               const std::function<std::string_view(size_t)>& order_key);
 
 // When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.
 Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);

@@ -43,10 +43,6 @@ Result<std::optional<int64_t>> FindOriginal(StoreImpl& m, const RecentKeys& rece
   return std::optional<int64_t>();
 }
 
-}  // namespace
-
-namespace {
-
 // One Accept's work: written inside a transaction, then remembered once it committed.
 struct AcceptWork {
   int64_t now = 0;
@@ -154,24 +150,17 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
   if (batch.empty()) return out;
   STORE_RETURN_IF_ERROR(CheckBatch(m, batch));
   AcceptWork w;
-  STORE_RETURN_IF_ERROR(m.Begin().WithContext("accepting a batch"));
-  const int64_t first_id = m.next_inbound_id;
-  Status s = WriteInbound(m, batch, w);
-  // Steps go in arrival order: behind an older message still new, the batch is only stored.
-  bool older_waits = false;
-  if (s.ok()) {
-    sql::Query q =
+  Status s = m.Transact([&]() -> Status {
+    const int64_t first_id = m.next_inbound_id;
+    STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w));
+    // Steps go in arrival order: behind an older message still new, the batch is only stored.
+    sql::Query older =
         m.Q("SELECT 1 FROM inbound INDEXED BY inbound_new WHERE state = 'new' AND id < ? "
             "LIMIT 1");
-    q.Int(first_id);
-    Result<bool> row = q.Step();
-    if (row.ok()) {
-      older_waits = *row;
-    } else {
-      s = row.status();
-    }
-  }
-  if (s.ok() && !older_waits) {
+    older.Int(first_id);
+    Result<bool> older_waits = older.Step();
+    if (!older_waits.ok()) return older_waits.status();
+    if (*older_waits) return Status::OK();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
       const InboundMessage& msg = batch[i];
@@ -187,15 +176,11 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
       out.stored.push_back(std::move(p));
     }
     out.steps.reserve(out.stored.size());
-    s = ApplyStepsInTransaction(
+    return ApplyStepsInTransaction(
         m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps,
         [&](size_t k) -> std::string_view { return out.stored[k].source; });
-  }
-  if (s.ok()) s = m.Commit();
-  if (!s.ok()) {
-    m.Rollback();
-    return s.WithContext("accepting a batch");
-  }
+  });
+  if (!s.ok()) return s.WithContext("accepting a batch");
   RememberInbound(m, batch, w);
   out.accepted = std::move(w.results);
   return out;
