@@ -189,7 +189,7 @@ Status InboundStep::StartChallenge(const parser::CommandSpec& spec, std::string_
 
 Status InboundStep::IssueChallenge(const parser::CommandSpec& spec, Request req,
                                    const Secrets& secrets, std::string reference) {
-  Result<std::string> code = f_.NewCode();
+  Result<std::string> code = f_.NewCode(m_.source);
   if (!code.ok()) return code.status();
   std::optional<CommandEntry> entry = EntryFor(spec);
   store::NewChallenge ch;

@@ -12,14 +12,37 @@ int64_t Flow::TtlMs() const {
   return int64_t{g().challenge.ttl_minutes} * 60'000;
 }
 
-Result<std::string> Flow::NewCode() const {
+namespace {
+
+// A code is answered as "<code> <PIN>". Were a subscriber given a code used lately, that answer
+// could repeat an earlier MO word for word and be dropped as a network redelivery, or be taken
+// for a resend of the earlier confirmation; and two pending challenges with one code would
+// make one of them unanswerable. So codes the MSISDN was given within a day (longer than
+// either window's default) or still holds pending are drawn again, a bounded number of times:
+// with 10^4 codes a subscriber who exhausts the draws has used most of them today.
+constexpr int64_t kCodeReuseAfterMs = 24 * 3'600'000LL;
+constexpr int kCodeDraws = 8;
+
+}  // namespace
+
+Result<std::string> Flow::NewCode(std::string_view msisdn) {
   const int length = g().challenge.code_length;
   uint32_t bound = 1;
   for (int i = 0; i < length; ++i) bound *= 10;
-  Result<uint32_t> n = e_.deps_.random_below(bound);
-  if (!n.ok()) return n.status();
-  std::string code = std::to_string(*n);
-  return std::string(static_cast<std::size_t>(length) - code.size(), '0') + code;
+  std::string code;
+  for (int draw = 0; draw < kCodeDraws; ++draw) {
+    Result<uint32_t> n = e_.deps_.random_below(bound);
+    if (!n.ok()) return n.status();
+    code = std::to_string(*n);
+    code.insert(0, static_cast<std::size_t>(length) - code.size(), '0');
+    Result<std::optional<store::Challenge>> used = view_.FindChallenge(msisdn, code);
+    if (!used.ok()) return used.status();
+    if (!used->has_value()) break;
+    const store::Challenge& c = **used;
+    if (c.state != store::ChallengeState::kPending && c.created_at + kCodeReuseAfterMs <= Now())
+      break;
+  }
+  return code;
 }
 
 Result<std::string> Flow::Text(std::string_view name, std::string_view language,

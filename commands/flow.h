@@ -34,7 +34,8 @@ class Flow {
   int64_t Now() const { return e_.deps_.now_ms(); }
   int64_t TtlMs() const;
   int TtlMinutes() const { return static_cast<int>((TtlMs() + 59'999) / 60'000); }
-  Result<std::string> NewCode() const;
+  // A challenge code for `msisdn` that it has not been given lately (see flow.cpp).
+  Result<std::string> NewCode(std::string_view msisdn);
   Result<store::InstructionKeys> MintKeys() const { return e_.deps_.mint_keys(Now()); }
   // Renders a template; an error names the template (a grammar without it was refused by
   // Engine::Create, so this is a broken invariant).

@@ -29,6 +29,7 @@ struct FakeChallenge {
   std::string secret;
   std::string reference;
   int attempts_left = 3;
+  int64_t created_at = kNow;
   int64_t expires_at = kNow + 300'000;
 };
 
@@ -48,6 +49,7 @@ class FakeView : public StoreView {
     c.reference = f.reference;
     c.state = f.state;
     c.attempts_left = f.attempts_left;
+    c.created_at = f.created_at;
     c.expires_at = f.expires_at;
     return std::optional<store::Challenge>(std::move(c));
   }

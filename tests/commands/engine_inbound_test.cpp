@@ -225,6 +225,42 @@ TEST_F(EngineTest, ASecondCommandWhileOneIsPendingGetsItsOwnCode) {
   EXPECT_EQ(first.instructions[0].operation, "bill.pay");
 }
 
+TEST_F(EngineTest, ACodeStillPendingForTheSubscriberIsNotGivenAgain) {
+  Pending("PAY KPLC 123456 1500", "4821");
+  codes_ = {4821, 7310};
+  store::Effects second = Mo("SEND 0712345679 500");
+  ASSERT_EQ(second.challenges.size(), 1u);
+  EXPECT_EQ(second.challenges[0].code, "7310");
+  // Another subscriber may hold the same code: codes are bound to the MSISDN.
+  codes_ = {4821};
+  store::Effects other = Mo("SEND 0712345679 500", "254712345670");
+  ASSERT_EQ(other.challenges.size(), 1u);
+  EXPECT_EQ(other.challenges[0].code, "4821");
+}
+
+TEST_F(EngineTest, ACodeUsedWithinADayIsNotGivenAgainSoItsAnswerCannotRepeatAnEarlierMo) {
+  // "4821 1234" sent again would read as the SMSC redelivering the earlier answer.
+  FakeChallenge used;
+  used.state = store::ChallengeState::kConsumed;
+  used.created_at = kNow - 23 * 3'600'000LL;
+  view_.challenges[{kSub, "4821"}] = used;
+  FakeChallenge old = used;
+  old.created_at = kNow - 25 * 3'600'000LL;
+  view_.challenges[{kSub, "5902"}] = old;
+  codes_ = {4821, 5902};
+  store::Effects fx = Mo("PAY KPLC 123456 1500");
+  ASSERT_EQ(fx.challenges.size(), 1u);
+  EXPECT_EQ(fx.challenges[0].code, "5902") << "a code given over a day ago may come back";
+}
+
+TEST_F(EngineTest, DrawsForAFreshCodeAreBounded) {
+  Pending("PAY KPLC 123456 1500", "1111");
+  // The fake draws 1111 forever: the engine gives up looking and still answers.
+  store::Effects fx = Mo("SEND 0712345679 500");
+  ASSERT_EQ(fx.challenges.size(), 1u);
+  EXPECT_EQ(fx.challenges[0].code, "1111");
+}
+
 TEST_F(EngineTest, TheSameCommandInsideTheResendWindowIsAnsweredWithItsReference) {
   view_.resend = store::ResendMatch{7, kNow - 60'000, "K7H3QZ2P9M"};
   store::Effects fx = Mo("PAY KPLC 123456 1500");
