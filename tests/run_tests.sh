@@ -30,7 +30,9 @@ for bin in "$build"/tests/*_tests; do
   p=$(count "$log" '^\[  PASSED  \] [0-9]+ test')
   f=$(count "$log" '^\[  FAILED  \] [0-9]+ test')
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
-  grep -E '^\[  FAILED  \]|Failure|ERROR: |runtime error' "$log" | head -n 40
+  # A failure's own lines follow it (expected, actual, the test's message): CI shows only this.
+  grep -E -A6 '^\[  FAILED  \]|Failure$|ERROR: |runtime error' "$log" | grep -vE '^\[ +(OK|RUN) ' |
+    head -n 80
   echo "   $p passed, $f failed"
   passed=$((passed + p))
   failed=$((failed + f))
