@@ -465,8 +465,8 @@ bool Core::DispatchInstructions() {
   }
   if (!batch.empty()) {
     // One call, so the embedded ledger commits the whole claim at once (one fsync). The
-    // answers may come on this thread (embedded ledger) or on the io thread (HTTP): each is
-    // handled in a handler of its own, after this pass.
+    // answers come on the ledger's thread (embedded) or on the io thread (HTTP): each is
+    // handled in a handler of its own on this thread.
     const Clock::time_point sent = Clock::now();
     backend_->SubmitBatch(
         std::move(batch), [this, sent_claims, sent](size_t index, commands::BackendResult result) {

@@ -1,7 +1,7 @@
-// The daemon's core: the one thread that owns the store (and the embedded ledger, when that is
-// the backend) and runs the commands engine over it.
+// The daemon's core: the one thread that owns the store and runs the commands engine over it.
+// (The embedded ledger, when that is the backend, has a thread of its own: backend_thread.h.)
 //
-// Everything that touches SQLite happens here, in this order of priority on every pass:
+// Everything that touches the store happens here, in this order of priority on every pass:
 //   1. intake batches from the sessions: one Store::Accept (one fsync) for every batch queued
 //      since the last commit (group commit), which also runs the MOs' engine steps when no
 //      older MO waits (Store::AcceptAndStep), and one transaction for the USSD turns they
@@ -79,8 +79,8 @@ class Core {
   using SendUssd = std::function<void(std::string connection, smpp::UssdScreen screen)>;
 
   // The core shares the backend: an HTTP backend must be destroyed on the io thread (or once
-  // the io_context stopped), so the daemon keeps a reference; the embedded one dies with the
-  // core, on the core's thread.
+  // the io_context stopped), so the daemon keeps a reference; the embedded one (on its
+  // BackendThread) dies with the core, its ledger on the ledger's thread.
   Core(CoreOptions options, std::unique_ptr<store::Store> store,
        std::shared_ptr<commands::Backend> backend, std::shared_ptr<const commands::Engine> engine,
        SendReplies send_replies, SendUssd send_ussd, DaemonMetrics& metrics);

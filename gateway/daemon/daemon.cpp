@@ -15,6 +15,7 @@
 #include "conf/config_reload.h"
 #include "conf/key_file.h"
 #include "gateway/admin_server.h"
+#include "gateway/daemon/backend_thread.h"
 #include "gateway/daemon/core.h"
 #include "gateway/daemon/daemon_metrics.h"
 #include "gateway/daemon/daemon_open.h"
@@ -155,7 +156,8 @@ class Daemon {
     } else {
       auto embedded = OpenEmbeddedBackend(config_);
       if (!embedded.ok()) return embedded.status();
-      backend = std::move(*embedded);
+      // Its commits off the core thread (backend_thread.h).
+      backend = std::make_shared<BackendThread>(std::move(*embedded));
     }
     auto token = AdminToken(config_);
     if (!token.ok()) return token.status();

@@ -1,0 +1,144 @@
+// BackendThread: the wrapped adapter runs on the wrapper's thread only, batches handed over
+// while it is busy go as one, and every instruction is answered once, through its caller.
+#include "gateway/daemon/backend_thread.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <variant>
+#include <vector>
+
+namespace smsgw::gateway {
+namespace {
+
+using commands::BackendResult;
+using commands::Instruction;
+
+// Answers each instruction with its id as a field, after `gate` opens (so callers can queue
+// several batches behind the first); records the batches' sizes and the threads it ran on.
+class GatedBackend : public commands::Backend {
+ public:
+  struct Record {
+    std::mutex mu;
+    std::vector<size_t> batch_sizes;
+    std::set<std::thread::id> threads;
+    std::thread::id destroyed_on;
+    std::promise<void> entered;  // set when the first batch reached the adapter
+  };
+  GatedBackend(std::shared_future<void> gate, std::shared_ptr<Record> record)
+      : gate_(std::move(gate)), record_(std::move(record)) {}
+  ~GatedBackend() override {
+    std::lock_guard<std::mutex> lock(record_->mu);
+    record_->destroyed_on = std::this_thread::get_id();
+  }
+
+  void Submit(Instruction instruction, Completion done) override {
+    done(BackendResult::Accepted({{"id", instruction.id}}));
+  }
+  void SubmitBatch(std::vector<Instruction> instructions, BatchCompletion done) override {
+    if (first_) record_->entered.set_value();
+    first_ = false;
+    gate_.wait();
+    {
+      std::lock_guard<std::mutex> lock(record_->mu);
+      record_->batch_sizes.push_back(instructions.size());
+      record_->threads.insert(std::this_thread::get_id());
+    }
+    for (size_t i = 0; i < instructions.size(); ++i) {
+      done(i, BackendResult::Accepted({{"id", instructions[i].id}}));
+    }
+  }
+
+ private:
+  std::shared_future<void> gate_;
+  std::shared_ptr<Record> record_;
+  bool first_ = true;
+};
+
+std::vector<Instruction> Batch(const std::string& prefix, int n) {
+  std::vector<Instruction> out;
+  for (int i = 0; i < n; ++i) {
+    Instruction ins;
+    ins.id = prefix + std::to_string(i);
+    ins.operation = "balance";
+    out.push_back(std::move(ins));
+  }
+  return out;
+}
+
+std::string IdOf(const BackendResult& r) {
+  auto it = r.fields.find("id");
+  if (it == r.fields.end()) return "";
+  const std::string* id = std::get_if<std::string>(&it->second);
+  return id ? *id : "";
+}
+
+TEST(BackendThreadTest, BatchesHandedOverWhileBusyGoAsOneAndEachCallerGetsItsOwnAnswers) {
+  std::promise<void> open;
+  auto record = std::make_shared<GatedBackend::Record>();
+  std::mutex mu;
+  std::map<std::string, std::vector<std::pair<size_t, std::string>>> answers;  // caller -> answers
+  std::atomic<int> answered{0};
+  {
+    BackendThread backend(std::make_unique<GatedBackend>(open.get_future().share(), record),
+                          /*max_batch=*/10);
+    auto collect = [&](std::string caller) {
+      return [&, caller](size_t index, BackendResult r) {
+        std::lock_guard<std::mutex> lock(mu);
+        answers[caller].emplace_back(index, IdOf(r));
+        ++answered;
+      };
+    };
+    backend.SubmitBatch(Batch("a", 2), collect("a"));  // taken at once, waits at the gate
+    record->entered.get_future().wait();
+    backend.SubmitBatch(Batch("b", 3), collect("b"));
+    backend.SubmitBatch(Batch("c", 4), collect("c"));
+    backend.SubmitBatch(Batch("d", 5), collect("d"));  // 3 + 4 + 5 > 10: a batch of its own
+    backend.Submit(std::move(Batch("e", 1)[0]), [&](BackendResult r) {
+      std::lock_guard<std::mutex> lock(mu);
+      answers["e"].emplace_back(0, IdOf(r));
+      ++answered;
+    });
+    open.set_value();
+  }  // the destructor answers everything handed over, then joins
+  EXPECT_EQ(answered.load(), 2 + 3 + 4 + 5 + 1);
+  std::lock_guard<std::mutex> lock(record->mu);
+  ASSERT_GE(record->batch_sizes.size(), 2u);
+  EXPECT_EQ(record->batch_sizes[0], 2u);
+  EXPECT_EQ(record->batch_sizes[1], 7u) << "b and c together";
+  EXPECT_EQ(record->threads.size(), 1u) << "one thread uses the adapter";
+  EXPECT_NE(*record->threads.begin(), std::this_thread::get_id());
+  EXPECT_EQ(record->destroyed_on, *record->threads.begin()) << "and destroys it";
+  for (const auto& [caller, got] : answers) {
+    std::set<size_t> indexes;
+    for (const auto& [index, id] : got) {
+      EXPECT_EQ(id, caller + std::to_string(index)) << "an answer went to the wrong caller";
+      EXPECT_TRUE(indexes.insert(index).second) << caller << " answered twice";
+    }
+  }
+  EXPECT_EQ(answers["d"].size(), 5u);
+}
+
+TEST(BackendThreadTest, ABatchLargerThanTheLimitGoesWhole) {
+  std::promise<void> open;
+  open.set_value();
+  auto record = std::make_shared<GatedBackend::Record>();
+  std::atomic<int> answered{0};
+  {
+    BackendThread backend(std::make_unique<GatedBackend>(open.get_future().share(), record),
+                          /*max_batch=*/4);
+    backend.SubmitBatch(Batch("x", 9), [&](size_t, BackendResult) { ++answered; });
+  }
+  EXPECT_EQ(answered.load(), 9);
+  std::lock_guard<std::mutex> lock(record->mu);
+  EXPECT_EQ(record->batch_sizes, std::vector<size_t>{9});
+}
+
+}  // namespace
+}  // namespace smsgw::gateway
