@@ -102,6 +102,74 @@ TEST_F(StoreOpenTest, AVersion3StoreGainsTheCreationOrderIndex) {
   EXPECT_TRUE(store().ClaimInstructions(10).ok());
 }
 
+// Runs `sql` (several statements) on its own connection; the error text, or "" on success.
+std::string RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  char* error = nullptr;
+  sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+  std::string out = error ? error : "";
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return out;
+}
+
+// How many times the program SQLite compiles for `sql` opens a temporary b-tree.
+int TemporaryTrees(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr);
+  sqlite3_stmt* st = nullptr;
+  int n = -1;
+  if (sqlite3_prepare_v2(db, ("EXPLAIN " + sql).c_str(), -1, &st, nullptr) == SQLITE_OK) {
+    n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      const unsigned char* opcode = sqlite3_column_text(st, 1);
+      if (opcode && std::string(reinterpret_cast<const char*>(opcode)) == "OpenEphemeral") ++n;
+    }
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+// A version 4 store: the audit's actor CHECK becomes comparisons, which SQLite checks
+// without building a temporary b-tree for every row; the same actors pass and fail.
+TEST_F(StoreOpenTest, AVersion4StoreChecksAuditActorsWithoutATemporaryTree) {
+  Open();
+  Close();
+  const std::string now =
+      "CHECK (actor = ''subscriber'' OR actor = ''admin'' OR actor = ''backend'' OR actor = "
+      "''system'')";
+  const std::string before =
+      "CHECK (actor IN (''subscriber'', ''admin'', ''backend'', ''system''))";
+  ASSERT_EQ(RawExec(path_,
+                    "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = "
+                    "replace(sql, '" +
+                        now + "', '" + before +
+                        "') WHERE name = 'audit'; PRAGMA writable_schema = OFF; "
+                        "PRAGMA user_version = 4;"),
+            "");
+  const std::string insert =
+      "INSERT INTO audit(at, actor, entity, entity_id, event, detail) "
+      "VALUES (1, 'system', 'store', '', 'test', '')";
+  ASSERT_EQ(TemporaryTrees(path_, insert), 1) << "the version 4 table, as written then";
+
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(TemporaryTrees(path_, insert), 0);
+  EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(RawExec(path_, insert), "");
+  EXPECT_NE(RawExec(path_,
+                    "INSERT INTO audit(at, actor, entity, entity_id, event, detail) "
+                    "VALUES (1, 'nobody', 'store', '', 'test', '')"),
+            "")
+      << "an unknown actor is still refused";
+  // The store's own connection took the new table too: it writes audit rows.
+  Effects fx;
+  fx.replies.push_back(ReplyTo("254700000001", "hello"));
+  EXPECT_TRUE(store().Apply(fx).ok());
+}
+
 TEST_F(StoreOpenTest, AFailingMigrationLeavesTheOldVersion) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
