@@ -1,6 +1,7 @@
 #include "commands/flow.h"
 
 #include <ctime>
+#include <optional>
 
 #include "commands/command_table.h"
 #include "parser/money.h"
@@ -29,20 +30,29 @@ Result<std::string> Flow::NewCode(std::string_view msisdn) {
   const int length = g().challenge.code_length;
   uint32_t bound = 1;
   for (int i = 0; i < length; ++i) bound *= 10;
-  std::string code;
+  // Should every draw be taken, the one given longest ago that is not pending: a pending code
+  // given again would leave the older request unanswerable.
+  std::optional<std::string> fallback;
+  int64_t fallback_created_at = 0;
   for (int draw = 0; draw < kCodeDraws; ++draw) {
     Result<uint32_t> n = e_.deps_.random_below(bound);
     if (!n.ok()) return n.status();
-    code = std::to_string(*n);
+    std::string code = std::to_string(*n);
     code.insert(0, static_cast<std::size_t>(length) - code.size(), '0');
     Result<std::optional<store::Challenge>> used = view_.FindChallenge(msisdn, code);
     if (!used.ok()) return used.status();
-    if (!used->has_value()) break;
+    if (!used->has_value()) return code;
     const store::Challenge& c = **used;
-    if (c.state != store::ChallengeState::kPending && c.created_at + kCodeReuseAfterMs <= Now())
-      break;
+    if (c.state == store::ChallengeState::kPending) continue;
+    if (c.created_at + kCodeReuseAfterMs <= Now()) return code;
+    if (!fallback || c.created_at < fallback_created_at) {
+      fallback = code;
+      fallback_created_at = c.created_at;
+    }
   }
-  return code;
+  if (fallback) return *fallback;
+  return Status::Unavailable("no challenge code free for this subscriber after " +
+                             std::to_string(kCodeDraws) + " draws");
 }
 
 Result<std::string> Flow::Text(std::string_view name, std::string_view language,

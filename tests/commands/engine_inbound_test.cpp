@@ -253,12 +253,36 @@ TEST_F(EngineTest, ACodeUsedWithinADayIsNotGivenAgainSoItsAnswerCannotRepeatAnEa
   EXPECT_EQ(fx.challenges[0].code, "5902") << "a code given over a day ago may come back";
 }
 
-TEST_F(EngineTest, DrawsForAFreshCodeAreBounded) {
+TEST_F(EngineTest, WithoutAFreeCodeTheOneGivenLongestAgoIsTakenNeverAPendingOne) {
   Pending("PAY KPLC 123456 1500", "1111");
-  // The fake draws 1111 forever: the engine gives up looking and still answers.
+  FakeChallenge recent;
+  recent.state = store::ChallengeState::kConsumed;
+  recent.created_at = kNow - 20 * 3'600'000LL;
+  view_.challenges[{kSub, "4821"}] = recent;
+  FakeChallenge older = recent;
+  older.created_at = kNow - 23 * 3'600'000LL;
+  view_.challenges[{kSub, "5902"}] = older;
+  codes_ = {4821, 5902, 1111, 1111, 1111, 1111, 1111, 1111, 7777};
   store::Effects fx = Mo("SEND 0712345679 500");
   ASSERT_EQ(fx.challenges.size(), 1u);
-  EXPECT_EQ(fx.challenges[0].code, "1111");
+  EXPECT_EQ(fx.challenges[0].code, "5902");
+}
+
+TEST_F(EngineTest, DrawsForAFreshCodeAreBoundedAndAPendingCodeIsNeverGivenAgain) {
+  Pending("PAY KPLC 123456 1500", "1111");
+  // Eight draws, all the pending code; the ninth would have been free.
+  codes_ = {1111, 1111, 1111, 1111, 1111, 1111, 1111, 1111, 7777};
+  Inbound in;
+  in.id = 99;
+  in.received_at = now_;
+  in.connection = "smsc1";
+  in.source = kSub;
+  in.destination = kShortCode;
+  in.text = "SEND 0712345679 500";
+  auto fx = engine_->OnInbound(in, view_);
+  ASSERT_FALSE(fx.ok()) << "a pending code was given again";
+  EXPECT_EQ(fx.status().code(), Status::Code::kUnavailable) << "the step is tried again later";
+  EXPECT_EQ(codes_.size(), 1u) << "exactly eight draws";
 }
 
 TEST_F(EngineTest, TheSameCommandInsideTheResendWindowIsAnsweredWithItsReference) {
