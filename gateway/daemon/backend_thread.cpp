@@ -62,12 +62,23 @@ void BackendThread::Run() {
     }
     // The adapter may answer after SubmitBatch returns (on a thread of its own): what the
     // answers need is kept alive by the completion.
-    inner_->SubmitBatch(std::move(batch), [taken, origin = std::move(origin)](
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      unanswered_ += origin.size();
+    }
+    inner_->SubmitBatch(std::move(batch), [this, taken, origin = std::move(origin)](
                                               size_t index, commands::BackendResult result) {
       const auto [h, k] = origin[index];
       (*taken)[h].done(k, std::move(result));
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--unanswered_ == 0) answered_.notify_all();
     });
   }
+  // An adapter that answers after SubmitBatch returned is waited for: the callers' completions
+  // must not outlive this object.
+  std::unique_lock<std::mutex> lock(mu_);
+  answered_.wait(lock, [&] { return unanswered_ == 0; });
+  lock.unlock();
   inner_.reset();  // on the thread that used it
 }
 

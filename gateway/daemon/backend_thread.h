@@ -6,12 +6,14 @@
 // Batches handed over while the thread is busy are submitted together as one (up to
 // max_batch instructions: one ledger transaction where there would be several). Every
 // instruction is answered exactly once, through the `done` of the call that handed it over,
-// on the backend's thread; the adapter's own contract (durable before answered, a repeated
-// id replayed) is unchanged.
+// on the thread the adapter answers on (below); the adapter's own contract (durable before
+// answered, a repeated id replayed) is unchanged.
 //
-// Threading: Submit, SubmitBatch and MaySend may be called from any thread. The wrapped
-// adapter is used and destroyed on the backend's thread only (one owner per SQLite
-// connection). The destructor answers what was handed over already, then joins the thread.
+// Threading: Submit, SubmitBatch and MaySend may be called from any thread until the
+// destructor starts. The wrapped adapter is used and destroyed on the backend's thread only
+// (one owner per SQLite connection); its answers come on that thread, or on its own if it
+// answers after SubmitBatch returns. The destructor lets the thread submit what was handed
+// over already, waits until every instruction is answered, then joins it.
 #pragma once
 
 #include <condition_variable>
@@ -51,6 +53,8 @@ class BackendThread : public commands::Backend {
   std::condition_variable wake_;
   std::deque<Handed> queue_;  // guarded by mu_
   bool stopping_ = false;     // guarded by mu_
+  size_t unanswered_ = 0;     // guarded by mu_: submitted to the adapter, not yet answered
+  std::condition_variable answered_;
   std::thread thread_;
 };
 

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
 #include <map>
 #include <mutex>
@@ -112,6 +113,7 @@ TEST(BackendThreadTest, BatchesHandedOverWhileBusyGoAsOneAndEachCallerGetsItsOwn
   ASSERT_GE(record->batch_sizes.size(), 2u);
   EXPECT_EQ(record->batch_sizes[0], 2u);
   EXPECT_EQ(record->batch_sizes[1], 7u) << "b and c together";
+  EXPECT_EQ(record->batch_sizes, (std::vector<size_t>{2, 7, 6})) << "then d and e";
   EXPECT_EQ(record->threads.size(), 1u) << "one thread uses the adapter";
   EXPECT_NE(*record->threads.begin(), std::this_thread::get_id());
   EXPECT_EQ(record->destroyed_on, *record->threads.begin()) << "and destroys it";
@@ -138,6 +140,28 @@ TEST(BackendThreadTest, ABatchLargerThanTheLimitGoesWhole) {
   EXPECT_EQ(answered.load(), 9);
   std::lock_guard<std::mutex> lock(record->mu);
   EXPECT_EQ(record->batch_sizes, std::vector<size_t>{9});
+}
+
+// Answers on a thread of its own, some time after SubmitBatch returned, whether or not the
+// adapter still exists (as an adapter whose answers come from the network would).
+class LateBackend : public commands::Backend {
+ public:
+  void Submit(Instruction, Completion done) override { done(BackendResult::Accepted()); }
+  void SubmitBatch(std::vector<Instruction> instructions, BatchCompletion done) override {
+    std::thread([n = instructions.size(), done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      for (size_t i = 0; i < n; ++i) done(i, BackendResult::Accepted());
+    }).detach();
+  }
+};
+
+TEST(BackendThreadTest, TheDestructorWaitsForAnAdapterThatAnswersLater) {
+  auto answered = std::make_shared<std::atomic<int>>(0);
+  {
+    BackendThread backend(std::make_unique<LateBackend>());
+    backend.SubmitBatch(Batch("late", 3), [answered](size_t, BackendResult) { ++*answered; });
+  }
+  EXPECT_EQ(answered->load(), 3) << "answers came after the wrapper was gone";
 }
 
 }  // namespace
