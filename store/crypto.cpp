@@ -22,6 +22,10 @@
 namespace smsgw::store {
 
 void Wipe(std::string& s) {
+  // Over the whole capacity: a string moved from keeps its short text in its own buffer
+  // with size 0, and a shrunk one keeps its old tail. Growing to the capacity never
+  // reallocates.
+  s.resize(s.capacity());
   if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
   s.clear();
 }
