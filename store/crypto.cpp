@@ -26,7 +26,7 @@ void Wipe(std::string& s) {
   // with size 0, and a shrunk one keeps its old tail. Growing to the capacity never
   // reallocates.
   s.resize(s.capacity());
-  if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
+  OPENSSL_cleanse(s.data(), s.size());
   s.clear();
 }
 

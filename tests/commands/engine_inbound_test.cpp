@@ -238,15 +238,18 @@ TEST_F(EngineTest, ACodeStillPendingForTheSubscriberIsNotGivenAgain) {
   EXPECT_EQ(other.challenges[0].code, "4821");
 }
 
+// A challenge the subscriber was given, and answered, `hours` ago.
+FakeChallenge AnsweredHoursAgo(int hours) {
+  FakeChallenge c;
+  c.state = store::ChallengeState::kConsumed;
+  c.created_at = kNow - hours * 3'600'000LL;
+  return c;
+}
+
 TEST_F(EngineTest, ACodeUsedWithinADayIsNotGivenAgainSoItsAnswerCannotRepeatAnEarlierMo) {
   // "4821 1234" sent again would read as the SMSC redelivering the earlier answer.
-  FakeChallenge used;
-  used.state = store::ChallengeState::kConsumed;
-  used.created_at = kNow - 23 * 3'600'000LL;
-  view_.challenges[{kSub, "4821"}] = used;
-  FakeChallenge old = used;
-  old.created_at = kNow - 25 * 3'600'000LL;
-  view_.challenges[{kSub, "5902"}] = old;
+  view_.challenges[{kSub, "4821"}] = AnsweredHoursAgo(23);
+  view_.challenges[{kSub, "5902"}] = AnsweredHoursAgo(25);
   codes_ = {4821, 5902};
   store::Effects fx = Mo("PAY KPLC 123456 1500");
   ASSERT_EQ(fx.challenges.size(), 1u);
@@ -255,13 +258,8 @@ TEST_F(EngineTest, ACodeUsedWithinADayIsNotGivenAgainSoItsAnswerCannotRepeatAnEa
 
 TEST_F(EngineTest, WithoutAFreeCodeTheOneGivenLongestAgoIsTakenNeverAPendingOne) {
   Pending("PAY KPLC 123456 1500", "1111");
-  FakeChallenge recent;
-  recent.state = store::ChallengeState::kConsumed;
-  recent.created_at = kNow - 20 * 3'600'000LL;
-  view_.challenges[{kSub, "4821"}] = recent;
-  FakeChallenge older = recent;
-  older.created_at = kNow - 23 * 3'600'000LL;
-  view_.challenges[{kSub, "5902"}] = older;
+  view_.challenges[{kSub, "4821"}] = AnsweredHoursAgo(20);
+  view_.challenges[{kSub, "5902"}] = AnsweredHoursAgo(23);
   codes_ = {4821, 5902, 1111, 1111, 1111, 1111, 1111, 1111, 7777};
   store::Effects fx = Mo("SEND 0712345679 500");
   ASSERT_EQ(fx.challenges.size(), 1u);
