@@ -63,6 +63,11 @@ struct Options {
   Synchronous synchronous = Synchronous::kFull;
   // How long a statement waits for another connection's lock before failing with Unavailable.
   int busy_timeout_ms = 5'000;
+  // Daemon mode: WAL checkpoints on a thread and connection of their own
+  // (store/wal_checkpointer.h) once the WAL holds checkpoint_pages pages, instead of inside
+  // the commit that crosses them on the store's thread (SQLite's default, kept when false).
+  bool background_checkpoints = true;
+  int checkpoint_pages = 1'000;
 
   // Network redelivery: an inbound message identical to one received less than the window
   // ago (same connection, source, destination, text and SMSC message id) is the SMSC sending

@@ -34,6 +34,7 @@
 #include "store/admin.h"
 #include "store/audit.h"
 #include "store/challenge.h"
+#include "store/checkpoint_stats.h"
 #include "store/effects.h"
 #include "store/inbound.h"
 #include "store/options.h"
@@ -233,6 +234,9 @@ class Store {
   // writers are not blocked). The copy is created with mode 0600. AlreadyExists when the file
   // exists.
   Status Backup(const std::string& dest_path);
+
+  // WAL checkpoints so far (Options::background_checkpoints); all zero without them.
+  CheckpointStats checkpoint_stats() const;
 
   // The store's clock (Options::clock), in unix ms.
   int64_t now() const;

@@ -15,6 +15,7 @@ StoreImpl::StoreImpl(Options opts)
 }
 
 StoreImpl::~StoreImpl() {
+  checkpointer.reset();
   statements.clear();  // finalize before closing
   if (db != nullptr) sqlite3_close_v2(db);
 }
@@ -39,13 +40,55 @@ Status StoreImpl::Commit() {
   return q.Run();
 }
 
-bool StoreImpl::SetLazy(bool lazy) {
+bool StoreImpl::SetLazy(bool on) {
   if (options.mode != OpenMode::kDaemon || options.synchronous != Synchronous::kFull) return false;
-  // 1000 pages is SQLite's default, which the store otherwise keeps.
-  sqlite3_wal_autocheckpoint(db, lazy ? 0 : 1000);
-  sql::Query q = lazy ? Q("PRAGMA synchronous = OFF") : Q("PRAGMA synchronous = FULL");
+  lazy = on;
+  // 1000 pages is SQLite's default, which the store otherwise keeps. With a checkpointer the
+  // WAL hook is its own and checks `lazy`.
+  if (!checkpointer) sqlite3_wal_autocheckpoint(db, on ? 0 : 1000);
+  sql::Query q = on ? Q("PRAGMA synchronous = OFF") : Q("PRAGMA synchronous = FULL");
   (void)q.Run();  // a failure leaves the commit durable, which is safe
   return true;
+}
+
+namespace {
+
+// SQLite's WAL hook: called on the committing thread after every commit, with the WAL's size.
+int AfterCommit(void* arg, sqlite3* db, const char* schema, int pages) {
+  auto& impl = *static_cast<StoreImpl*>(arg);
+  if (impl.checkpointer->Notify(pages) && !impl.lazy) {
+    int log_frames = 0, copied_frames = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                       &copied_frames);
+    if (rc != SQLITE_BUSY) {  // busy: the checkpointer is at it
+      ++impl.own_checkpoints;
+      if (rc != SQLITE_OK) {
+        ++impl.own_checkpoint_failures;
+        impl.own_checkpoint_error = sql::ToStatus(rc, db, "checkpoint in a commit").message();
+      }
+    }
+  }
+  return SQLITE_OK;  // a failed checkpoint does not fail the commit that is already done
+}
+
+}  // namespace
+
+Status StoreImpl::StartCheckpointer() {
+  Result<std::unique_ptr<WalCheckpointer>> c =
+      WalCheckpointer::Start(options.path, options.vfs, options.checkpoint_pages);
+  if (!c.ok()) return c.status();
+  checkpointer = std::move(*c);
+  sqlite3_wal_hook(db, AfterCommit, this);
+  return Status::OK();
+}
+
+CheckpointStats StoreImpl::CheckpointerStats() const {
+  CheckpointStats s;
+  if (checkpointer) s = checkpointer->stats();
+  s.in_commit = own_checkpoints;
+  s.failures += own_checkpoint_failures;
+  if (s.last_error.empty()) s.last_error = own_checkpoint_error;
+  return s;
 }
 
 void StoreImpl::Rollback() {
@@ -145,6 +188,9 @@ Store::~Store() = default;
 
 int64_t Store::now() const {
   return impl_->Now();
+}
+CheckpointStats Store::checkpoint_stats() const {
+  return impl_->CheckpointerStats();
 }
 const Options& Store::options() const {
   return impl_->options;

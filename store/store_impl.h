@@ -12,6 +12,7 @@
 #include "store/recent_keys.h"
 #include "store/sql.h"
 #include "store/store.h"
+#include "store/wal_checkpointer.h"
 
 struct sqlite3;
 
@@ -58,8 +59,9 @@ struct StoreImpl {
   // result (the reply goes again, as one in flight at a crash does). The next durable commit
   // syncs the WAL and these frames with it; WAL checksums make a torn tail read as the last
   // whole commit. No checkpoint runs from a lazy commit: one that did not sync the database
-  // file could let the WAL be reused before the pages it moved are on disk. Daemon mode (WAL)
-  // only; otherwise the same as Transact.
+  // file could let the WAL be reused before the pages it moved are on disk (the background
+  // checkpointer's connection syncs: wal_checkpointer.h). Daemon mode (WAL) only; otherwise
+  // the same as Transact.
   template <typename Body>
   Status TransactLazily(Body&& body) {
     const bool lazy = SetLazy(true);
@@ -72,6 +74,12 @@ struct StoreImpl {
   void Rollback();
   // True when lazy commits apply (WAL mode and synchronous=FULL).
   bool SetLazy(bool lazy);
+  // Checkpoints on the checkpointer's thread from now on (daemon mode): SQLite's own, in the
+  // commit, is switched off, and after each commit the WAL's size goes to the checkpointer.
+  // When it answers that it has copied nearly all, a durable commit finishes the checkpoint
+  // on this connection (a few frames), so the next transaction restarts the WAL.
+  Status StartCheckpointer();
+  CheckpointStats CheckpointerStats() const;
 
   // Sealing under the key ring; FailedPrecondition when the store was opened without keys.
   Result<std::string> Seal(std::string_view plaintext, std::string_view aad);
@@ -102,6 +110,14 @@ struct StoreImpl {
   }
   int64_t next_inbound_id = 1;
   int64_t duplicates_seen = 0;
+
+  // Destroyed before `db` is closed (~StoreImpl), so the store's connection is the last and
+  // checkpoints the WAL away at close.
+  std::unique_ptr<WalCheckpointer> checkpointer;
+  bool lazy = false;            // a lazy commit is under way (SetLazy)
+  int64_t own_checkpoints = 0;  // run on this connection because the checkpointer lagged
+  int64_t own_checkpoint_failures = 0;
+  std::string own_checkpoint_error;
 };
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,

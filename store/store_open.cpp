@@ -34,6 +34,7 @@ Status ValidateOptions(const Options& o) {
         "unidentified_redelivery_window_ms is longer than redelivery_window_ms");
   }
   if (o.busy_timeout_ms < 0) return Status::InvalidArgument("busy_timeout_ms is negative");
+  if (o.checkpoint_pages < 1) return Status::InvalidArgument("checkpoint_pages is below 1");
   for (const RetryPolicy* p : {&o.instruction_retry, &o.reply_retry}) {
     if (p->base_delay_ms <= 0 || p->max_delay_ms < p->base_delay_ms || p->max_attempts < 1) {
       return Status::InvalidArgument(
@@ -246,7 +247,9 @@ Status OpenStore(StoreImpl& impl) {
     STORE_RETURN_IF_ERROR(RecoverTable(impl, "instruction", o.instruction_retry));
     return RecoverTable(impl, "reply", o.reply_retry);
   }));
-  return LoadRecentKeys(impl);
+  STORE_RETURN_IF_ERROR(LoadRecentKeys(impl));
+  if (!o.background_checkpoints) return Status::OK();
+  return impl.StartCheckpointer();
 }
 
 }  // namespace

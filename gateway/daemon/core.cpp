@@ -730,10 +730,26 @@ void Core::Housekeeping() {
     metrics_.queue_replies_pending.Set(depths->replies_pending);
     metrics_.dead_letters.Set(depths->dead_letters);
   }
+  NoteCheckpoints();
   housekeeping_timer_.expires_after(options_.housekeeping_interval);
   housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Housekeeping();
   });
+}
+
+void Core::NoteCheckpoints() {
+  const store::CheckpointStats now = store_->checkpoint_stats();
+  metrics_.checkpoints_background.Add(
+      static_cast<uint64_t>(now.checkpoints - checkpoints_seen_.checkpoints));
+  metrics_.checkpoints_in_commit.Add(
+      static_cast<uint64_t>(now.in_commit - checkpoints_seen_.in_commit));
+  if (now.failures > checkpoints_seen_.failures) {
+    metrics_.checkpoint_failures.Add(now.failures - checkpoints_seen_.failures);
+    LogWarn("store.checkpoint_failed",
+            {{"failures", static_cast<uint64_t>(now.failures - checkpoints_seen_.failures)},
+             {"error", now.last_error}});
+  }
+  checkpoints_seen_ = now;
 }
 
 // ---- Drain -----------------------------------------------------------------------------

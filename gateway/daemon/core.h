@@ -157,6 +157,8 @@ class Core {
                                                  size_t last);
   void RecordReceipts(const std::vector<ReceiptUpdate>& receipts, std::vector<uint32_t>* status);
   void Housekeeping();
+  // The store's checkpoints since the last call into the metrics; a warning for failures.
+  void NoteCheckpoints();
   void RetryEarlyReceipts();
   void ArmDueTimer();
   void CheckDrained();
@@ -184,6 +186,7 @@ class Core {
   boost::asio::steady_timer drain_timer_;
   boost::asio::steady_timer commit_timer_;  // group_commit_max_delay
   bool commit_waiting_ = false;
+  store::CheckpointStats checkpoints_seen_;  // what Housekeeping last put into the metrics
 
   std::mutex intake_mu_;
   std::vector<IntakeBatch> intake_;  // guarded by intake_mu_

@@ -23,6 +23,11 @@ Counter& Ussd(Registry& r, const char* event) {
   return r.GetCounter("smsgw_ussd_dialogues_total", "USSD dialogues, by what happened to them",
                       {{"event", event}});
 }
+Counter& Checkpoints(Registry& r, const char* where) {
+  return r.GetCounter("smsgw_store_checkpoints_total",
+                      "WAL checkpoints of the store, by the thread that ran them",
+                      {{"where", where}});
+}
 Gauge& Queue(Registry& r, const char* queue) {
   return r.GetGauge("smsgw_queue_depth", "Items waiting in the store, by queue",
                     {{"queue", queue}});
@@ -64,6 +69,11 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
           "MOs stored and processed in one transaction (no older MO was waiting)")),
       reloads_ok(Reloads(registry, "ok")),
       reloads_failed(Reloads(registry, "failed")),
+      checkpoints_background(Checkpoints(registry, "background")),
+      checkpoints_in_commit(Checkpoints(registry, "commit")),
+      checkpoint_failures(registry.GetCounter(
+          "smsgw_store_checkpoint_failures_total",
+          "WAL checkpoints that failed (disk full, I/O error); the WAL grows until one passes")),
       ussd_opened(Ussd(registry, "opened")),
       ussd_submitted(Ussd(registry, "submitted")),
       ussd_aborted(Ussd(registry, "aborted")),

@@ -42,6 +42,10 @@ class DaemonMetrics {
   Counter& inbound_stepped_at_intake;
   Counter& reloads_ok;
   Counter& reloads_failed;
+  // WAL checkpoints of the store: on the checkpointer's thread, finished in a commit, failed.
+  Counter& checkpoints_background;
+  Counter& checkpoints_in_commit;
+  Counter& checkpoint_failures;
   // USSD dialogues: opened, those whose last screen submitted an instruction, ended by the
   // network (abort/release), and forgotten after the idle timeout.
   Counter& ussd_opened;

@@ -1,0 +1,16 @@
+// What the store's WAL checkpoints have done (Store::checkpoint_stats, wal_checkpointer.h).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace smsgw::store {
+
+struct CheckpointStats {
+  int64_t checkpoints = 0;  // checkpoints run (each PASSIVE), on the checkpointer's thread
+  int64_t in_commit = 0;    // run by the store's own connection because the WAL outgrew them
+  int64_t failures = 0;     // of both
+  std::string last_error;   // a failure's message (the checkpointer's last, else the commit's)
+};
+
+}  // namespace smsgw::store

@@ -1,0 +1,101 @@
+#include "store/wal_checkpointer.h"
+
+#include <sqlite3.h>
+
+#include "store/sql.h"
+
+namespace smsgw::store {
+
+Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path,
+                                                                const std::string& vfs,
+                                                                int threshold_pages) {
+  if (threshold_pages < 1) return Status::InvalidArgument("checkpoint threshold below one page");
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                           vfs.empty() ? nullptr : vfs.c_str());
+  if (rc != SQLITE_OK) {
+    Status s = sql::ToStatus(rc, db, "opening " + path + " for checkpoints");
+    sqlite3_close_v2(db);
+    return s;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5'000);
+  // No checkpoint of its own at commit (it never writes) nor at close (the store's connection,
+  // closed last, does the final one).
+  Status s = sql::Exec(db,
+                       "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0; "
+                       "PRAGMA cache_size = -2000;");
+  if (!s.ok()) {
+    sqlite3_close_v2(db);
+    return s.WithContext("configuring the checkpoint connection");
+  }
+  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, threshold_pages));
+}
+
+WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
+    : db_(db), threshold_pages_(threshold_pages), thread_([this] { Run(); }) {}
+
+WalCheckpointer::~WalCheckpointer() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  sqlite3_close_v2(db_);
+}
+
+bool WalCheckpointer::Notify(int pages) {
+  {
+    std::lock_guard lock(mu_);
+    if (pages < last_pages_) copied_ = 0;  // the WAL restarted: what was copied is gone
+    last_pages_ = pages;
+    if (pages < threshold_pages_ || wanted_ || running_) return false;
+    if (copied_ > 0 && pages - copied_ <= threshold_pages_ / 2) return true;
+    wanted_ = true;
+  }
+  cv_.notify_all();
+  return false;
+}
+
+CheckpointStats WalCheckpointer::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void WalCheckpointer::WaitIdle() {
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return (!wanted_ && !running_) || stop_; });
+}
+
+void WalCheckpointer::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return wanted_ || stop_; });
+    if (stop_) return;
+    wanted_ = false;
+    running_ = true;
+    lock.unlock();
+    CheckpointOnce();
+    lock.lock();
+    running_ = false;
+    cv_.notify_all();
+  }
+}
+
+void WalCheckpointer::CheckpointOnce() {
+  int log_frames = 0, copied_frames = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                     &copied_frames);
+  std::lock_guard lock(mu_);
+  if (rc == SQLITE_BUSY) return;  // another checkpoint holds the lock: it does the work
+  ++stats_.checkpoints;
+  if (rc != SQLITE_OK) {
+    ++stats_.failures;  // tried again at the next Notify, not in a loop against a failing disk
+    stats_.last_error = sql::ToStatus(rc, db_, "checkpoint").message();
+    return;
+  }
+  copied_ = copied_frames;
+}
+
+}  // namespace smsgw::store

@@ -1,0 +1,88 @@
+// Checkpoints of the store's WAL on a thread of its own, through a connection of its own.
+//
+// Why: SQLite runs a checkpoint inside the commit that takes the WAL past
+// wal_autocheckpoint pages, on the committing thread; the daemon's core thread is the one
+// that commits, and a checkpoint there (copying the WAL's pages into the database file and
+// syncing both) stalls every MO behind it. Here the store's connection only reports the
+// WAL's size after each commit (Notify, from SQLite's WAL hook) and this thread does the
+// copying and syncing meanwhile, on the other core.
+//
+// Safety: the connection here runs with synchronous=FULL, so a checkpoint syncs the WAL
+// before it copies pages out of it (frames of lazy, unsynced commits included) and syncs the
+// database file before the WAL may be reused. Checkpoints are PASSIVE: they never wait for or
+// block the store's writer or a reader (smsgw ctl); what they could not copy yet is copied
+// by the next one.
+//
+// Restarting the WAL: SQLite writes from the WAL's beginning again only at a write transaction
+// that begins with the WAL wholly copied, which a checkpoint running beside a writer that
+// commits back to back rarely leaves. So the writer finishes the job: once this thread has
+// copied all but a little of the WAL and is idle, Notify says so, and the writer runs a
+// PASSIVE checkpoint of its own right after that commit. It copies only the frames committed
+// since (a few, against the threshold's worth SQLite would copy there), and its next
+// transaction restarts the WAL.
+//
+// Errors stay here: a failed checkpoint (disk full, I/O error) is counted, its message kept
+// for stats(), and tried again at the next Notify; the WAL meanwhile grows, which costs disk
+// space but loses nothing.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "conf/status.h"
+#include "store/checkpoint_stats.h"
+
+struct sqlite3;
+
+namespace smsgw::store {
+
+class WalCheckpointer {
+ public:
+  // Opens a second connection to the database at `path` (through the SQLite VFS `vfs`, empty
+  // for the default), which must already be in WAL mode, and starts the thread. Checkpoints
+  // start once Notify reports at least `threshold_pages` pages in the WAL.
+  static Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path,
+                                                        const std::string& vfs,
+                                                        int threshold_pages);
+
+  // Stops the thread (a checkpoint under way finishes first) and closes the connection.
+  ~WalCheckpointer();
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+  // Thread-safe and cheap: the WAL holds `pages` frames after a commit. Wakes the thread when
+  // they reach the threshold. Returns true when the caller should finish the checkpoint now
+  // (above): the thread is idle and left at most half the threshold uncopied.
+  bool Notify(int pages);
+
+  // Thread-safe.
+  CheckpointStats stats() const;
+
+  // Thread-safe. Blocks until no checkpoint is running or wanted (tests and shutdown).
+  void WaitIdle();
+
+ private:
+  WalCheckpointer(sqlite3* db, int threshold_pages);
+  void Run();
+  void CheckpointOnce();
+
+  sqlite3* db_;  // used only on thread_ (and by the destructor after joining it)
+  const int threshold_pages_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false;
+  bool running_ = false;
+  bool stop_ = false;
+  int copied_ = 0;      // frames of the WAL copied by the last checkpoint here
+  int last_pages_ = 0;  // the WAL's size at the last Notify: a smaller one means it restarted
+  CheckpointStats stats_;
+
+  std::thread thread_;
+};
+
+}  // namespace smsgw::store

@@ -1,0 +1,179 @@
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "store/wal_checkpointer.h"
+#include "tests/support/fault_vfs.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+int64_t FileSize(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  return ec ? -1 : static_cast<int64_t>(size);
+}
+
+// A writer on a raw connection in WAL mode that never checkpoints itself, and reports the
+// WAL's size after each commit to `sink` (as the store's WAL hook does).
+class RawWriter {
+ public:
+  RawWriter(const std::string& path, const char* vfs = nullptr) {
+    EXPECT_EQ(
+        sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, vfs),
+        SQLITE_OK);
+    Exec(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 0;"
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB);");
+  }
+  ~RawWriter() { sqlite3_close_v2(db_); }
+
+  void ReportTo(WalCheckpointer* sink) {
+    sqlite3_wal_hook(
+        db_,
+        [](void* arg, sqlite3*, const char*, int pages) {
+          static_cast<WalCheckpointer*>(arg)->Notify(pages);
+          return SQLITE_OK;
+        },
+        sink);
+  }
+
+  // `n` transactions, each a row of 3 KiB: about one page of WAL each.
+  void Write(int n) {
+    for (int i = 0; i < n; ++i) Exec("INSERT INTO t(v) VALUES (zeroblob(3072))");
+  }
+
+  void Exec(const char* sql) {
+    char* err = nullptr;
+    EXPECT_EQ(sqlite3_exec(db_, sql, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+    sqlite3_free(err);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+TEST(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseFileOnceItReachesTheThreshold) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  RawWriter writer(path);
+  auto checkpointer = WalCheckpointer::Start(path, "", 100);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  writer.ReportTo(checkpointer->get());
+
+  writer.Write(10);  // below the threshold (a frame or two each): the rows stay in the WAL
+  (*checkpointer)->WaitIdle();
+  EXPECT_EQ((*checkpointer)->stats().checkpoints, 0);
+  const int64_t before = FileSize(path);
+  EXPECT_LT(before, 10 * 3072);
+
+  writer.Write(60);
+  (*checkpointer)->WaitIdle();
+  CheckpointStats stats = (*checkpointer)->stats();
+  EXPECT_GE(stats.checkpoints, 1);
+  EXPECT_EQ(stats.failures, 0);
+  // The database file now holds the rows the writer never checkpointed itself.
+  EXPECT_GT(FileSize(path), 60 * 3072);
+}
+
+TEST(WalCheckpointerTest, AFailedCheckpointIsCountedAndTheNextOneCopiesTheWal) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  FaultVfs& vfs = FaultVfs::Get();
+  RawWriter writer(path, FaultVfs::kName);
+  writer.Write(30);
+  const int64_t before = FileSize(path);
+
+  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 20);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  vfs.FailSyncs(SQLITE_IOERR_FSYNC);
+  (*checkpointer)->Notify(30);
+  (*checkpointer)->WaitIdle();
+  vfs.Clear();
+  CheckpointStats stats = (*checkpointer)->stats();
+  EXPECT_EQ(stats.failures, 1);
+  EXPECT_NE(stats.last_error.find("checkpoint"), std::string::npos) << stats.last_error;
+  EXPECT_EQ(FileSize(path), before);  // the WAL's sync failed before any page was copied
+
+  (*checkpointer)->Notify(30);
+  (*checkpointer)->WaitIdle();
+  EXPECT_EQ((*checkpointer)->stats().failures, 1);
+  EXPECT_GT(FileSize(path), 30 * 3072);
+}
+
+TEST(WalCheckpointerTest, RefusesAThresholdBelowOnePage) {
+  TempDir dir;
+  RawWriter writer(dir.File("t.db"));
+  auto checkpointer = WalCheckpointer::Start(dir.File("t.db"), "", 0);
+  EXPECT_TRUE(checkpointer.status().IsInvalidArgument()) << checkpointer.status().ToString();
+}
+
+class StoreCheckpointTest : public StoreTest {
+ protected:
+  // Accepts `n` MOs, one transaction each, as a daemon's intake does under light load.
+  void AcceptEach(int n, int first = 0) {
+    for (int i = first; i < first + n; ++i) {
+      AcceptOne(Mo("2547" + std::to_string(10'000'000 + i), "PAY KPLC 12345 " + std::to_string(i)));
+    }
+  }
+
+  // The checkpointer runs on its own thread: waits (bounded) until it has run.
+  CheckpointStats WaitForCheckpoints() {
+    for (int i = 0; i < 500 && store().checkpoint_stats().checkpoints == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return store().checkpoint_stats();
+  }
+};
+
+TEST_F(StoreCheckpointTest, ADaemonStoreCheckpointsOnTheCheckpointersThreadAndKeepsTheWalSmall) {
+  Options o = MakeOptions();
+  o.checkpoint_pages = 20;
+  Open(o);
+  AcceptEach(400);
+  CheckpointStats stats = WaitForCheckpoints();
+  EXPECT_GE(stats.checkpoints, 1);
+  EXPECT_EQ(stats.failures, 0);
+  EXPECT_GE(stats.in_commit, 1) << "the store's connection finishes each checkpoint";
+  // The WAL starts again from its beginning once wholly copied, so its file stays near the
+  // threshold however many commits there were: about 40 frames seen here, against about
+  // 870 when the store's connection does not finish the checkpoints (the WAL never restarts).
+  const int64_t frame = 4096 + 24;
+  EXPECT_LT(FileSize(path_ + "-wal"), 250 * frame)
+      << stats.checkpoints << " in the background, " << stats.in_commit << " in commits";
+
+  Close();  // the store's connection closes last and checkpoints what is left
+  Open(o);
+  EXPECT_TRUE(AcceptOne(Mo("254710000000", "PAY KPLC 12345 0")).duplicate);
+  EXPECT_TRUE(AcceptOne(Mo("254710000399", "PAY KPLC 12345 399")).duplicate);
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM inbound"), "400");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(StoreCheckpointTest, WithoutBackgroundCheckpointsSqliteCheckpointsInTheCommit) {
+  Options o = MakeOptions();
+  o.background_checkpoints = false;
+  o.checkpoint_pages = 20;
+  Open(o);
+  AcceptEach(400);
+  CheckpointStats stats = store().checkpoint_stats();
+  EXPECT_EQ(stats.checkpoints, 0);
+  EXPECT_EQ(stats.in_commit, 0);
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM inbound"), "400");
+}
+
+TEST_F(StoreCheckpointTest, RefusesACheckpointThresholdBelowOnePage) {
+  Options o = MakeOptions();
+  o.checkpoint_pages = 0;
+  auto s = Store::Open(std::move(o));
+  EXPECT_TRUE(s.status().IsInvalidArgument()) << s.status().ToString();
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing
