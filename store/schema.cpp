@@ -187,6 +187,36 @@ DROP TABLE schema_reload;
 SELECT count(*) FROM audit WHERE 0;
 )sql";
 
+// Version 6: the same for the state CHECKs of challenge, instruction and reply, which every
+// insert and every state change evaluates: six temporary b-trees per forwarded MO (its
+// instruction and its reply, each created, claimed and finished), more for a payment. The
+// replaced texts are version 1's, line breaks included.
+constexpr std::string_view kV6StateChecks = R"sql(
+PRAGMA writable_schema = ON;
+UPDATE sqlite_schema
+   SET sql = replace(sql,
+                     'CHECK (state IN
+                  (''pending'', ''consumed'', ''expired'', ''exhausted'', ''cancelled''))',
+                     'CHECK (state = ''pending'' OR state = ''consumed'' OR state = ''expired'' OR state = ''exhausted'' OR state = ''cancelled'')')
+ WHERE type = 'table' AND name = 'challenge';
+UPDATE sqlite_schema
+   SET sql = replace(sql,
+                     'CHECK (state IN
+                    (''pending'', ''in_flight'', ''done'', ''rejected'', ''dead''))',
+                     'CHECK (state = ''pending'' OR state = ''in_flight'' OR state = ''done'' OR state = ''rejected'' OR state = ''dead'')')
+ WHERE type = 'table' AND name = 'instruction';
+UPDATE sqlite_schema
+   SET sql = replace(sql,
+                     'CHECK (state IN
+                    (''pending'', ''in_flight'', ''sent'', ''delivered'', ''undeliverable'', ''dead''))',
+                     'CHECK (state = ''pending'' OR state = ''in_flight'' OR state = ''sent'' OR state = ''delivered'' OR state = ''undeliverable'' OR state = ''dead'')')
+ WHERE type = 'table' AND name = 'reply';
+PRAGMA writable_schema = RESET;
+CREATE TABLE schema_reload(x);
+DROP TABLE schema_reload;
+SELECT count(*) FROM reply WHERE 0;
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -208,8 +238,8 @@ Result<int> TableCount(sqlite3* db) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> all = {kV1, kV2, kV3, kV4ClaimInCreationOrder,
-                                                    kV5AuditActorCheck};
+  static const std::vector<std::string_view> all = {
+      kV1, kV2, kV3, kV4ClaimInCreationOrder, kV5AuditActorCheck, kV6StateChecks};
   return all;
 }
 

@@ -170,6 +170,97 @@ TEST_F(StoreOpenTest, AVersion4StoreChecksAuditActorsWithoutATemporaryTree) {
   EXPECT_TRUE(store().Apply(fx).ok());
 }
 
+// Every insert and state change of the outbox and challenge tables, as the store writes them:
+// none builds a temporary b-tree to check a constraint (an IN over constants would).
+TEST_F(StoreOpenTest, StateChangesCompileWithoutTemporaryTrees) {
+  Open();
+  Close();
+  for (const char* table : {"challenge", "instruction", "reply"}) {
+    EXPECT_EQ(
+        TemporaryTrees(path_, std::string("INSERT INTO ") + table + "(state) VALUES ('dead')"), 0)
+        << table;
+    EXPECT_EQ(
+        TemporaryTrees(path_, std::string("UPDATE ") + table + " SET state = 'pending' WHERE 0"), 0)
+        << table;
+  }
+}
+
+// A version 5 store: the state CHECKs of challenge, instruction and reply become
+// comparisons; the same states pass and fail.
+TEST_F(StoreOpenTest, AVersion5StoreChecksStatesWithoutTemporaryTrees) {
+  Open();
+  Close();
+  struct Check {
+    const char* table;
+    std::string v5;  // as version 1 wrote it
+    std::string now;
+  };
+  const std::vector<Check> checks = {
+      {"challenge",
+       "CHECK (state IN\n                  (''pending'', ''consumed'', ''expired'', "
+       "''exhausted'', ''cancelled''))",
+       "CHECK (state = ''pending'' OR state = ''consumed'' OR state = ''expired'' OR state = "
+       "''exhausted'' OR state = ''cancelled'')"},
+      {"instruction",
+       "CHECK (state IN\n                    (''pending'', ''in_flight'', ''done'', "
+       "''rejected'', ''dead''))",
+       "CHECK (state = ''pending'' OR state = ''in_flight'' OR state = ''done'' OR state = "
+       "''rejected'' OR state = ''dead'')"},
+      {"reply",
+       "CHECK (state IN\n                    (''pending'', ''in_flight'', ''sent'', "
+       "''delivered'', ''undeliverable'', ''dead''))",
+       "CHECK (state = ''pending'' OR state = ''in_flight'' OR state = ''sent'' OR state = "
+       "''delivered'' OR state = ''undeliverable'' OR state = ''dead'')"},
+  };
+  std::string revert = "PRAGMA writable_schema = ON; ";
+  for (const Check& c : checks) {
+    revert += "UPDATE sqlite_schema SET sql = replace(sql, '" + c.now + "', '" + c.v5 +
+              "') WHERE name = '" + c.table + "'; ";
+  }
+  revert += "PRAGMA writable_schema = OFF; PRAGMA user_version = 5;";
+  ASSERT_EQ(RawExec(path_, revert), "");
+  const std::string update = "UPDATE instruction SET state = 'done' WHERE 0";
+  ASSERT_EQ(TemporaryTrees(path_, update), 1) << "the version 5 table, as written then";
+  for (const Check& c : checks) {
+    ASSERT_EQ(
+        TemporaryTrees(path_, std::string("INSERT INTO ") + c.table + "(state) VALUES ('dead')"), 1)
+        << c.table << " as version 5 wrote it";
+  }
+
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(TemporaryTrees(path_, update), 0);
+  for (const Check& c : checks) {
+    EXPECT_EQ(
+        TemporaryTrees(path_, std::string("INSERT INTO ") + c.table + "(state) VALUES ('dead')"), 0)
+        << c.table;
+  }
+  EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
+  // The same states pass and an unknown one still fails, on a table that holds rows.
+  Effects fx;
+  fx.replies.push_back(ReplyTo("254700000001", "hello"));
+  auto applied = store().Apply(fx);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  EXPECT_EQ(RawExec(path_, "UPDATE reply SET state = 'undeliverable'"), "");
+  EXPECT_NE(RawExec(path_, "UPDATE reply SET state = 'lost'"), "") << "an unknown state is refused";
+  EXPECT_NE(RawExec(path_,
+                    "UPDATE instruction SET state = 'lost' WHERE 1; "
+                    "INSERT INTO instruction(id, reference, msisdn, operation, payload, "
+                    "payload_hash, state, next_attempt_at, created_at, updated_at) VALUES "
+                    "('i', 'r', 'm', 'o', 'p', 'h', 'lost', 0, 0, 0)"),
+            "");
+  EXPECT_NE(RawExec(path_,
+                    "INSERT INTO challenge(msisdn, code_hash, operation, payload, state, "
+                    "attempts_left, created_at, expires_at, updated_at) VALUES "
+                    "('m', x'00', 'o', 'p', 'lost', 3, 0, 0, 0)"),
+            "");
+  EXPECT_EQ(RawExec(path_,
+                    "INSERT INTO challenge(msisdn, code_hash, operation, payload, state, "
+                    "attempts_left, created_at, expires_at, updated_at) VALUES "
+                    "('m', x'00', 'o', 'p', 'exhausted', 3, 0, 0, 0)"),
+            "");
+}
+
 TEST_F(StoreOpenTest, AFailingMigrationLeavesTheOldVersion) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
