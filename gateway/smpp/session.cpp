@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "gateway/smpp/encode.h"
+#include "gateway/smpp/throttled_resend.h"
 #include "gateway/tls_client.h"
 
 namespace smsgw::smpp {
@@ -559,15 +560,11 @@ void EsmeSession::Requeue(std::unique_ptr<Queued> q) {
   queue_.insert(pos, std::move(q));
 }
 
-// A throttled submit waits before it is resent, longer each time the SMSC throttles it again,
-// so that one the SMSC keeps refusing (a per-destination limit) does not loop at the
-// round-trip rate while the others flow.
+// A throttled submit waits before it is resent (throttled_resend.h says how long).
 void EsmeSession::ResendLater(std::unique_ptr<Queued> q) {
-  Millis delay = std::min(config_.throttled_resend_delay, config_.max_throttle_pause);
-  for (uint32_t i = 0; i < q->throttles && delay < config_.max_throttle_pause; ++i) {
-    delay = Doubled(delay, config_.max_throttle_pause);
-  }
   ++q->throttles;
+  const Millis delay = ThrottledResendDelay(config_.throttled_resend_delay,
+                                            config_.max_throttle_pause, q->throttles);
   resend_.emplace(Clock::now() + delay, std::move(q));
 }
 

@@ -62,8 +62,9 @@ struct SessionConfig {
   // and the TLS close_notify exchange at Stop().
   Millis response_timeout{10000};
   // Throttling (ESME_RTHROTTLED, ESME_RMSGQFUL). A throttled submit is resent after
-  // throttled_resend_delay, doubling for each further throttle of that submit (capped at
-  // max_throttle_pause); it is not final and its callback does not run. The whole bind pauses
+  // throttled_resend_delay, the first three times; then doubling for each further throttle
+  // of that submit, capped at max_throttle_pause (throttled_resend.h). It is not final and
+  // its callback does not run. The whole bind pauses
   // only when throttling dominates: at least half of the last 20 submit responses. The pause
   // starts at throttle_pause and doubles on each further pause up to max_throttle_pause, until
   // 20 responses in a row come back mostly accepted. docs/smpp.md says why.

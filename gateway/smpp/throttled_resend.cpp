@@ -1,0 +1,17 @@
+#include "gateway/smpp/throttled_resend.h"
+
+#include <algorithm>
+
+namespace smsgw::smpp {
+
+std::chrono::milliseconds ThrottledResendDelay(std::chrono::milliseconds base,
+                                               std::chrono::milliseconds cap, uint32_t throttles) {
+  using Millis = std::chrono::milliseconds;
+  Millis delay = std::clamp(base, Millis(0), std::max(cap, Millis(0)));
+  for (uint32_t i = kFlatThrottledResends; i < throttles && delay > Millis(0) && delay < cap; ++i) {
+    delay = delay >= cap / 2 ? cap : delay * 2;
+  }
+  return delay;
+}
+
+}  // namespace smsgw::smpp

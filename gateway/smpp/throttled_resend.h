@@ -1,0 +1,26 @@
+// How long a throttled submit_sm waits before the session sends it again.
+//
+// A throttle of a minority of submits is the SMSC shaping a burst: by the time a short wait
+// has passed, its window has moved and the resend is taken (nine times in ten when a tenth
+// of submits are throttled). Doubling from the first throttle made a few unlucky submits wait
+// 100 + 200 + 400 + 800 ms and trail every burst by well over a second, so the first
+// kFlatThrottledResends resends wait the base delay; only a submit the SMSC keeps refusing
+// (a per-destination limit, say) backs off from there, doubling up to the cap, so it never
+// loops at the round-trip rate. Throttling that dominates is answered by pausing the whole
+// bind (session.h), not here.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace smsgw::smpp {
+
+inline constexpr uint32_t kFlatThrottledResends = 3;
+
+// The wait before resending a submit the SMSC has throttled `throttles` times so far
+// (1 for the first throttle): `base` for the first kFlatThrottledResends, then doubling each
+// time, never more than `cap` (nor less than zero), without overflow for huge caps.
+std::chrono::milliseconds ThrottledResendDelay(std::chrono::milliseconds base,
+                                               std::chrono::milliseconds cap, uint32_t throttles);
+
+}  // namespace smsgw::smpp
