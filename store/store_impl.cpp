@@ -15,6 +15,7 @@ StoreImpl::StoreImpl(Options opts)
 }
 
 StoreImpl::~StoreImpl() {
+  if (checkpointer) sqlite3_wal_hook(db, nullptr, nullptr);
   checkpointer.reset();
   statements.clear();  // finalize before closing
   if (db != nullptr) sqlite3_close_v2(db);
@@ -42,12 +43,14 @@ Status StoreImpl::Commit() {
 
 bool StoreImpl::SetLazy(bool on) {
   if (options.mode != OpenMode::kDaemon || options.synchronous != Synchronous::kFull) return false;
-  lazy = on;
   // 1000 pages is SQLite's default, which the store otherwise keeps. With a checkpointer the
   // WAL hook is its own and checks `lazy`.
   if (!checkpointer) sqlite3_wal_autocheckpoint(db, on ? 0 : 1000);
+  if (on) lazy = true;
   sql::Query q = on ? Q("PRAGMA synchronous = OFF") : Q("PRAGMA synchronous = FULL");
-  (void)q.Run();  // a failure leaves the commit durable, which is safe
+  // A failure leaves the commit durable, which is safe; while the connection may still be
+  // at OFF, `lazy` stays set so that no checkpoint runs from it.
+  if (q.Run().ok() && !on) lazy = false;
   return true;
 }
 
@@ -61,11 +64,9 @@ int AfterCommit(void* arg, sqlite3* db, const char* schema, int pages) {
     int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                        &copied_frames);
     if (rc != SQLITE_BUSY) {  // busy: the checkpointer is at it
-      ++impl.own_checkpoints;
-      if (rc != SQLITE_OK) {
-        ++impl.own_checkpoint_failures;
-        impl.own_checkpoint_error = sql::ToStatus(rc, db, "checkpoint in a commit").message();
-      }
+      impl.checkpointer->CheckpointedInCommit(
+          rc == SQLITE_OK,
+          rc == SQLITE_OK ? "" : sql::ToStatus(rc, db, "checkpoint in a commit").message());
     }
   }
   return SQLITE_OK;  // a failed checkpoint does not fail the commit that is already done
@@ -83,12 +84,7 @@ Status StoreImpl::StartCheckpointer() {
 }
 
 CheckpointStats StoreImpl::CheckpointerStats() const {
-  CheckpointStats s;
-  if (checkpointer) s = checkpointer->stats();
-  s.in_commit = own_checkpoints;
-  s.failures += own_checkpoint_failures;
-  if (s.last_error.empty()) s.last_error = own_checkpoint_error;
-  return s;
+  return checkpointer ? checkpointer->stats() : CheckpointStats{};
 }
 
 void StoreImpl::Rollback() {

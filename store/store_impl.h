@@ -64,16 +64,16 @@ struct StoreImpl {
   // the same as Transact.
   template <typename Body>
   Status TransactLazily(Body&& body) {
-    const bool lazy = SetLazy(true);
+    const bool applies = SetLazy(true);
     Status s = Transact(std::forward<Body>(body));
-    if (lazy) SetLazy(false);
+    if (applies) SetLazy(false);
     return s;
   }
   Status Begin();
   Status Commit();
   void Rollback();
   // True when lazy commits apply (WAL mode and synchronous=FULL).
-  bool SetLazy(bool lazy);
+  bool SetLazy(bool on);
   // Checkpoints on the checkpointer's thread from now on (daemon mode): SQLite's own, in the
   // commit, is switched off, and after each commit the WAL's size goes to the checkpointer.
   // When it answers that it has copied nearly all, a durable commit finishes the checkpoint
@@ -114,10 +114,7 @@ struct StoreImpl {
   // Destroyed before `db` is closed (~StoreImpl), so the store's connection is the last and
   // checkpoints the WAL away at close.
   std::unique_ptr<WalCheckpointer> checkpointer;
-  bool lazy = false;            // a lazy commit is under way (SetLazy)
-  int64_t own_checkpoints = 0;  // run on this connection because the checkpointer lagged
-  int64_t own_checkpoint_failures = 0;
-  std::string own_checkpoint_error;
+  bool lazy = false;  // a lazy commit may be under way (SetLazy): no checkpoint from here
 };
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,

@@ -2,9 +2,15 @@
 
 #include <sqlite3.h>
 
+#include <system_error>
+
 #include "store/sql.h"
 
 namespace smsgw::store {
+
+namespace {
+constexpr std::chrono::seconds kRetryAfterFailure{1};
+}  // namespace
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path,
                                                                 const std::string& vfs,
@@ -29,7 +35,12 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     sqlite3_close_v2(db);
     return s.WithContext("configuring the checkpoint connection");
   }
-  return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, threshold_pages));
+  try {
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, threshold_pages));
+  } catch (const std::system_error& e) {  // no thread to be had
+    sqlite3_close_v2(db);
+    return Status::Unavailable(std::string("starting the checkpoint thread: ") + e.what());
+  }
 }
 
 WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
@@ -48,14 +59,29 @@ WalCheckpointer::~WalCheckpointer() {
 bool WalCheckpointer::Notify(int pages) {
   {
     std::lock_guard lock(mu_);
-    if (pages < last_pages_) copied_ = 0;  // the WAL restarted: what was copied is gone
+    if (pages < last_pages_) {
+      ++generation_;
+      copied_ = 0;
+    }
     last_pages_ = pages;
     if (pages < threshold_pages_ || wanted_ || running_) return false;
-    if (copied_ > 0 && pages - copied_ <= threshold_pages_ / 2) return true;
+    if (std::chrono::steady_clock::now() < retry_at_) return false;
+    const bool nearly_all =
+        copied_ > 0 && copied_ <= pages && pages - copied_ <= threshold_pages_ / 2;
+    if (nearly_all || pages >= 4 * threshold_pages_) return true;
     wanted_ = true;
   }
   cv_.notify_all();
   return false;
+}
+
+void WalCheckpointer::CheckpointedInCommit(bool ok, const std::string& error) {
+  std::lock_guard lock(mu_);
+  ++stats_.in_commit;
+  if (ok) return;
+  ++stats_.failures;
+  stats_.last_error = error;
+  retry_at_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
 }
 
 CheckpointStats WalCheckpointer::stats() const {
@@ -84,6 +110,11 @@ void WalCheckpointer::Run() {
 }
 
 void WalCheckpointer::CheckpointOnce() {
+  uint64_t generation = 0;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+  }
   int log_frames = 0, copied_frames = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                      &copied_frames);
@@ -91,11 +122,13 @@ void WalCheckpointer::CheckpointOnce() {
   if (rc == SQLITE_BUSY) return;  // another checkpoint holds the lock: it does the work
   ++stats_.checkpoints;
   if (rc != SQLITE_OK) {
-    ++stats_.failures;  // tried again at the next Notify, not in a loop against a failing disk
+    ++stats_.failures;
     stats_.last_error = sql::ToStatus(rc, db_, "checkpoint").message();
+    retry_at_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
     return;
   }
-  copied_ = copied_frames;
+  // A restart noticed meanwhile makes the count describe a WAL that is gone.
+  if (generation == generation_) copied_ = copied_frames;
 }
 
 }  // namespace smsgw::store

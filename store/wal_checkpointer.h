@@ -21,11 +21,17 @@
 // since (a few, against the threshold's worth SQLite would copy there), and its next
 // transaction restarts the WAL.
 //
-// Errors stay here: a failed checkpoint (disk full, I/O error) is counted, its message kept
-// for stats(), and tried again at the next Notify; the WAL meanwhile grows, which costs disk
-// space but loses nothing.
+// Bounds: should the thread fall behind anyway (a slow disk, a starved CPU), Notify asks the
+// writer to checkpoint itself once the WAL holds four times the threshold while the thread
+// is idle, so the WAL stays bounded whatever the thread manages.
+//
+// Errors stay here: a failed checkpoint (disk full, I/O error), here or in a commit, is
+// counted, its message kept for stats(), and nothing is tried again for a second, neither
+// here nor in commits (a failing disk is not hammered at the commit rate); the WAL meanwhile
+// grows, which costs disk space but loses nothing.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -55,9 +61,13 @@ class WalCheckpointer {
   WalCheckpointer& operator=(const WalCheckpointer&) = delete;
 
   // Thread-safe and cheap: the WAL holds `pages` frames after a commit. Wakes the thread when
-  // they reach the threshold. Returns true when the caller should finish the checkpoint now
-  // (above): the thread is idle and left at most half the threshold uncopied.
+  // they reach the threshold. Returns true when the caller should checkpoint now, on its own
+  // connection right after that commit (above): the thread is idle and either left at most
+  // half the threshold uncopied or the WAL has reached four times the threshold.
   bool Notify(int pages);
+
+  // Thread-safe. The caller's checkpoint after Notify said true: OK, or the SQLite error.
+  void CheckpointedInCommit(bool ok, const std::string& error);
 
   // Thread-safe.
   CheckpointStats stats() const;
@@ -78,8 +88,12 @@ class WalCheckpointer {
   bool wanted_ = false;
   bool running_ = false;
   bool stop_ = false;
-  int copied_ = 0;      // frames of the WAL copied by the last checkpoint here
-  int last_pages_ = 0;  // the WAL's size at the last Notify: a smaller one means it restarted
+  // The WAL's generation: a Notify with fewer frames than the one before means SQLite
+  // restarted it, and what was copied of the previous one says nothing of this one.
+  uint64_t generation_ = 0;
+  int last_pages_ = 0;
+  int copied_ = 0;  // frames copied by the last checkpoint here, in generation_
+  std::chrono::steady_clock::time_point retry_at_{};  // after a failure, nothing before
   CheckpointStats stats_;
 
   std::thread thread_;
