@@ -60,9 +60,7 @@ namespace {
 int AfterCommit(void* arg, sqlite3* db, const char* schema, int pages) {
   auto& impl = *static_cast<StoreImpl*>(arg);
   if (impl.checkpointer->Notify(pages) && !impl.lazy) {
-    int log_frames = 0, copied_frames = 0;
-    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                       &copied_frames);
+    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc != SQLITE_BUSY) {  // busy: the checkpointer is at it
       impl.checkpointer->CheckpointedInCommit(
           rc == SQLITE_OK,

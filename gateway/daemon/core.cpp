@@ -744,10 +744,9 @@ void Core::NoteCheckpoints() {
   metrics_.checkpoints_in_commit.Add(
       static_cast<uint64_t>(now.in_commit - checkpoints_seen_.in_commit));
   if (now.failures > checkpoints_seen_.failures) {
-    metrics_.checkpoint_failures.Add(now.failures - checkpoints_seen_.failures);
-    LogWarn("store.checkpoint_failed",
-            {{"failures", static_cast<uint64_t>(now.failures - checkpoints_seen_.failures)},
-             {"error", now.last_error}});
+    const auto failed = static_cast<uint64_t>(now.failures - checkpoints_seen_.failures);
+    metrics_.checkpoint_failures.Add(failed);
+    LogWarn("store.checkpoint_failed", {{"failures", failed}, {"error", now.last_error}});
   }
   checkpoints_seen_ = now;
 }

@@ -27,11 +27,6 @@ constexpr uint32_t kThrottleWindow = 20;
 constexpr uint32_t kThrottlePauseAt = kThrottleWindow / 2;
 constexpr uint32_t kThrottleWindowMask = (1u << kThrottleWindow) - 1;
 
-// `d` doubled, at most `cap` (no overflow for the large durations meaning "never").
-Millis Doubled(Millis d, Millis cap) {
-  return d >= cap / 2 ? cap : d * 2;
-}
-
 bool IsMo(const Pdu& pdu) {
   return std::holds_alternative<DeliverSm>(pdu.body) || std::holds_alternative<DataSm>(pdu.body);
 }
@@ -482,7 +477,7 @@ void EsmeSession::CountSubmitResponse(bool throttled, uint64_t epoch, uint32_t s
   ++stats_.throttle_pauses;
   throttle_pause_ = throttle_pause_.count() == 0
                         ? config_.throttle_pause
-                        : Doubled(throttle_pause_, config_.max_throttle_pause);
+                        : DoubledUpTo(throttle_pause_, config_.max_throttle_pause);
   paused_until_ = std::max(paused_until_, Clock::now() + throttle_pause_);
   ++pause_epoch_;
   recent_throttles_ = 0;

@@ -64,10 +64,10 @@ struct SessionConfig {
   // Throttling (ESME_RTHROTTLED, ESME_RMSGQFUL). A throttled submit is resent after
   // throttled_resend_delay, the first three times; then doubling for each further throttle
   // of that submit, capped at max_throttle_pause (throttled_resend.h). It is not final and
-  // its callback does not run. The whole bind pauses
-  // only when throttling dominates: at least half of the last 20 submit responses. The pause
-  // starts at throttle_pause and doubles on each further pause up to max_throttle_pause, until
-  // 20 responses in a row come back mostly accepted. docs/smpp.md says why.
+  // its callback does not run. The whole bind pauses only when throttling dominates: at least
+  // half of the last 20 submit responses. The pause starts at throttle_pause and doubles on
+  // each further pause up to max_throttle_pause, until 20 responses in a row come back mostly
+  // accepted. docs/smpp.md says why.
   Millis throttle_pause{1000};
   Millis max_throttle_pause{30000};
   Millis throttled_resend_delay{100};

@@ -9,7 +9,7 @@ std::chrono::milliseconds ThrottledResendDelay(std::chrono::milliseconds base,
   using Millis = std::chrono::milliseconds;
   Millis delay = std::clamp(base, Millis(0), std::max(cap, Millis(0)));
   for (uint32_t i = kFlatThrottledResends; i < throttles && delay > Millis(0) && delay < cap; ++i) {
-    delay = delay > cap - delay ? cap : delay * 2;
+    delay = DoubledUpTo(delay, cap);
   }
   return delay;
 }

@@ -17,6 +17,13 @@ namespace smsgw::smpp {
 
 inline constexpr uint32_t kFlatThrottledResends = 3;
 
+// `d` doubled, at most `cap`, without overflow for the huge caps that mean "never". Also how
+// the session doubles its whole-bind throttle pause.
+inline std::chrono::milliseconds DoubledUpTo(std::chrono::milliseconds d,
+                                             std::chrono::milliseconds cap) {
+  return d > cap - d ? cap : d * 2;
+}
+
 // The wait before resending a submit the SMSC has throttled `throttles` times so far
 // (1 for the first throttle): `base` for the first kFlatThrottledResends, then doubling each
 // time, never more than `cap` (nor less than zero), without overflow for huge caps.
