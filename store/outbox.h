@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/crypto.h"
 
@@ -74,6 +75,21 @@ struct ClaimedReply {
   SecretBytes text;
   std::optional<std::string> reference;
   int attempt = 0;
+};
+
+// Claims a batch of engine steps makes at the end of its own transaction (Store::AcceptAndStep,
+// Store::ApplySteps), as ClaimInstructions and ClaimReplies would with these limits: the
+// instructions and replies the steps just made (and any others due) go out without a
+// transaction of their own. At a moderate rate, where each MO's step is a transaction of its
+// own, those claim transactions wrote as many pages again as the steps did.
+struct ClaimsAlong {
+  int instructions = 0;  // at most this many; 0: none
+  int replies = 0;
+};
+
+struct Claims {
+  std::vector<ClaimedInstruction> instructions;
+  std::vector<ClaimedReply> replies;
 };
 
 // What the MT sender learnt about one claimed reply.

@@ -49,6 +49,7 @@ struct AcceptedAndStepped {
   std::vector<AcceptResult> accepted;  // one per message of the batch, as Accept's
   std::vector<PendingMessage> stored;  // the messages stored and stepped now, as steps saw them
   std::vector<Result<Applied>> steps;  // one per message in `stored`
+  Claims claimed;                      // what ClaimsAlong asked for, claimed after the steps
 };
 
 class Store {
@@ -90,10 +91,13 @@ class Store {
   // and the later ones of its subscriber in the batch, "new" for ApplySteps to retry (with
   // the subscriber as order_key), and the batch is stored all the same; an error of the
   // whole (the commit, or one that made SQLite drop the transaction) stores nothing, as
-  // Accept's does. Acknowledge the SMSC only after this returns OK.
+  // Accept's does. Acknowledge the SMSC only after this returns OK. `along` claims due
+  // instructions and replies in the same transaction, after the steps (ClaimsAlong): hand
+  // them on only once this returned OK.
   Result<AcceptedAndStepped> AcceptAndStep(
       std::span<const InboundMessage> batch,
-      const std::function<Result<Effects>(const PendingMessage&)>& step);
+      const std::function<Result<Effects>(const PendingMessage&)>& step,
+      const ClaimsAlong& along = {});
 
   // Up to `limit` messages still "new" with id > after_id, in id (arrival) order, texts
   // opened. The engine's work queue; after a crash it starts again from after_id = 0.
@@ -125,9 +129,12 @@ class Store {
   // subscriber of an MO), a step is not run once an earlier step of the batch with the same
   // key failed: it reports Unavailable and waits, so a subscriber's messages are never
   // processed out of their order (a PIN reply before the command that asks for it).
+  // In daemon mode, with `claimed`, the claims of `along` end the transaction (ClaimsAlong);
+  // `claimed` is left empty when the transaction is lost.
   std::vector<Result<Applied>> ApplySteps(
       size_t count, const std::function<Result<Effects>(size_t)>& step,
-      const std::function<std::string_view(size_t)>& order_key = nullptr);
+      const std::function<std::string_view(size_t)>& order_key = nullptr,
+      const ClaimsAlong& along = {}, Claims* claimed = nullptr);
 
   // The latest challenge issued to `msisdn` with this code, in whatever state (see
   // Challenge::state; expired is reported as soon as expires_at has passed), its secret opened

@@ -194,21 +194,50 @@ Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
   return lost;
 }
 
+namespace {
+
+// One kind of ClaimAlong under its savepoint.
+template <typename Claimed>
+void ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
+               Status (*claim)(StoreImpl&, int, std::vector<Claimed>&)) {
+  if (limit <= 0 || sqlite3_get_autocommit(m.db)) return;
+  if (!m.Q("SAVEPOINT claim").Run().ok()) return;
+  if (claim(m, limit, out).ok() && m.Q("RELEASE claim").Run().ok()) return;
+  out.clear();
+  if (!sqlite3_get_autocommit(m.db)) {
+    (void)m.Q("ROLLBACK TO claim").Run();
+    (void)m.Q("RELEASE claim").Run();
+  }
+}
+
+}  // namespace
+
+void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
+  ClaimKind(m, along.instructions, out.instructions, &ClaimInstructionsIn);
+  ClaimKind(m, along.replies, out.replies, &ClaimRepliesIn);
+}
+
 std::vector<Result<Applied>> Store::ApplySteps(
     size_t count, const std::function<Result<Effects>(size_t)>& step,
-    const std::function<std::string_view(size_t)>& order_key) {
+    const std::function<std::string_view(size_t)>& order_key, const ClaimsAlong& along,
+    Claims* claimed) {
   StoreImpl& m = *impl_;
   std::vector<Result<Applied>> results;
   results.reserve(count);
+  if (claimed != nullptr) *claimed = {};
   if (count == 0) return results;
   if (Status begun = m.Begin(); !begun.ok()) {
     for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
     return results;
   }
   const Status lost = ApplyStepsInTransaction(m, count, step, results, order_key);
+  if (lost.ok() && claimed != nullptr && m.options.mode == OpenMode::kDaemon) {
+    ClaimAlong(m, along, *claimed);
+  }
   Status committed = lost.ok() ? m.Commit() : lost;
   if (!committed.ok()) {
     m.Rollback();
+    if (claimed != nullptr) *claimed = {};
     for (Result<Applied>& r : results) {
       if (r.ok()) r = Result<Applied>(committed);
     }

@@ -138,6 +138,14 @@ Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
                                std::vector<Result<Applied>>& results,
                                const std::function<std::string_view(size_t)>& order_key);
 
+// The bodies of ClaimInstructions and ClaimReplies, inside a transaction the caller began.
+Status ClaimInstructionsIn(StoreImpl& m, int limit, std::vector<ClaimedInstruction>& out);
+Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out);
+// The claims of `along` at the end of a batch's transaction, each kind under a savepoint: a
+// kind that fails claims nothing (the caller's next ClaimInstructions or ClaimReplies meets
+// the error and reports it) and leaves the batch's steps as they are.
+void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out);
+
 // When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.
 Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);
 

@@ -143,7 +143,7 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
 
 Result<AcceptedAndStepped> Store::AcceptAndStep(
     std::span<const InboundMessage> batch,
-    const std::function<Result<Effects>(const PendingMessage&)>& step) {
+    const std::function<Result<Effects>(const PendingMessage&)>& step, const ClaimsAlong& along) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("AcceptAndStep"));
   AcceptedAndStepped out;
@@ -160,7 +160,10 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
     older.Int(first_id);
     Result<bool> older_waits = older.Step();
     if (!older_waits.ok()) return older_waits.status();
-    if (*older_waits) return Status::OK();
+    if (*older_waits) {
+      ClaimAlong(m, along, out.claimed);
+      return Status::OK();
+    }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
       const InboundMessage& msg = batch[i];
@@ -176,9 +179,11 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
       out.stored.push_back(std::move(p));
     }
     out.steps.reserve(out.stored.size());
-    return ApplyStepsInTransaction(
+    STORE_RETURN_IF_ERROR(ApplyStepsInTransaction(
         m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps,
-        [&](size_t k) -> std::string_view { return out.stored[k].source; });
+        [&](size_t k) -> std::string_view { return out.stored[k].source; }));
+    ClaimAlong(m, along, out.claimed);
+    return Status::OK();
   });
   if (!s.ok()) return s.WithContext("accepting a batch");
   RememberInbound(m, batch, w);

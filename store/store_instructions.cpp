@@ -169,62 +169,64 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
                       detail + "; next attempt at " + std::to_string(*next));
 }
 
+Status ClaimInstructionsIn(StoreImpl& m, int limit, std::vector<ClaimedInstruction>& out) {
+  out.clear();
+  struct Row {
+    int64_t seq;
+    ClaimedInstruction c;
+    std::optional<std::string> sealed;
+  };
+  std::vector<Row> rows;
+  {
+    sql::Query q =
+        m.Q("UPDATE instruction SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
+            "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_pending_seq "
+            "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) "
+            "ORDER BY seq LIMIT ?2) "
+            "RETURNING seq, id, reference, msisdn, operation, payload, payload_hash, attempts, "
+            "secret_sealed");
+    // A retry is never further ahead than the policy's ceiling: one that is was scheduled
+    // before the wall clock stepped back, and is due now rather than after the step.
+    q.Int(m.Now()).Int(limit).Int(m.options.instruction_retry.max_delay_ms);
+    STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+      Row row{r.ColumnInt(0), {}, r.ColumnOptText(8)};
+      row.c.id = r.ColumnText(1);
+      row.c.reference = r.ColumnText(2);
+      row.c.msisdn = r.ColumnText(3);
+      row.c.operation = r.ColumnText(4);
+      row.c.payload = r.ColumnText(5);
+      row.c.payload_hash = r.ColumnText(6);
+      row.c.attempt = static_cast<int>(r.ColumnInt(7));
+      rows.push_back(std::move(row));
+    }));
+  }
+  // RETURNING has no order of its own.
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.seq < b.seq; });
+  for (Row& row : rows) {
+    ClaimedInstruction& c = row.c;
+    if (row.sealed) {
+      Result<SecretBytes> secret = m.Open(*row.sealed, AadFor("instruction", c.id));
+      if (!secret.ok() && !IsBrokenSeal(secret.status())) return secret.status();
+      if (!secret.ok()) {
+        // A damaged record must not block the queue: it goes dead for an operator to see.
+        STORE_RETURN_IF_ERROR(KillUnopenable(m, c, secret.status()));
+        continue;
+      }
+      c.secret = std::move(*secret);
+    }
+    STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
+                                       kEventInstructionClaimed,
+                                       "attempt " + std::to_string(c.attempt)));
+    out.push_back(std::move(c));
+  }
+  return Status::OK();
+}
+
 Result<std::vector<ClaimedInstruction>> Store::ClaimInstructions(int limit) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimInstructions"));
   std::vector<ClaimedInstruction> out;
-  STORE_RETURN_IF_ERROR(m.TransactLazily([&]() -> Status {
-    out.clear();
-    struct Row {
-      int64_t seq;
-      ClaimedInstruction c;
-      std::optional<std::string> sealed;
-    };
-    std::vector<Row> rows;
-    {
-      sql::Query q = m.Q(
-          "UPDATE instruction SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
-          "WHERE seq IN (SELECT seq FROM instruction INDEXED BY instruction_pending_seq "
-          "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) "
-          "ORDER BY seq LIMIT ?2) "
-          "RETURNING seq, id, reference, msisdn, operation, payload, payload_hash, attempts, "
-          "secret_sealed");
-      // A retry is never further ahead than the policy's ceiling: one that is was scheduled
-      // before the wall clock stepped back, and is due now rather than after the step.
-      q.Int(m.Now()).Int(limit).Int(m.options.instruction_retry.max_delay_ms);
-      STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
-        Row row{r.ColumnInt(0), {}, r.ColumnOptText(8)};
-        row.c.id = r.ColumnText(1);
-        row.c.reference = r.ColumnText(2);
-        row.c.msisdn = r.ColumnText(3);
-        row.c.operation = r.ColumnText(4);
-        row.c.payload = r.ColumnText(5);
-        row.c.payload_hash = r.ColumnText(6);
-        row.c.attempt = static_cast<int>(r.ColumnInt(7));
-        rows.push_back(std::move(row));
-      }));
-    }
-    // RETURNING has no order of its own.
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.seq < b.seq; });
-    for (Row& row : rows) {
-      ClaimedInstruction& c = row.c;
-      if (row.sealed) {
-        Result<SecretBytes> secret = m.Open(*row.sealed, AadFor("instruction", c.id));
-        if (!secret.ok() && !IsBrokenSeal(secret.status())) return secret.status();
-        if (!secret.ok()) {
-          // A damaged record must not block the queue: it goes dead for an operator to see.
-          STORE_RETURN_IF_ERROR(KillUnopenable(m, c, secret.status()));
-          continue;
-        }
-        c.secret = std::move(*secret);
-      }
-      STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
-                                         kEventInstructionClaimed,
-                                         "attempt " + std::to_string(c.attempt)));
-      out.push_back(std::move(c));
-    }
-    return Status::OK();
-  }));
+  STORE_RETURN_IF_ERROR(m.TransactLazily([&] { return ClaimInstructionsIn(m, limit, out); }));
   return out;
 }
 

@@ -104,63 +104,64 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   return *id;
 }
 
+Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out) {
+  out.clear();
+  struct Row {
+    int64_t due;
+    ClaimedReply c;
+    std::string sealed;
+  };
+  std::vector<Row> rows;
+  {
+    sql::Query q =
+        m.Q("UPDATE reply SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
+            "WHERE id IN (SELECT id FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
+            "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) ORDER BY next_attempt_at, id "
+            "LIMIT ?2) "
+            "RETURNING next_attempt_at, id, connection, source, destination, reference, attempts, "
+            "text_sealed");
+    // Beyond the policy's ceiling: scheduled before the wall clock stepped back; due now.
+    q.Int(m.Now()).Int(limit).Int(m.options.reply_retry.max_delay_ms);
+    STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+      Row row{r.ColumnInt(0), {}, r.ColumnText(7)};
+      row.c.id = r.ColumnInt(1);
+      row.c.connection = r.ColumnOptText(2);
+      row.c.source = r.ColumnText(3);
+      row.c.destination = r.ColumnText(4);
+      row.c.reference = r.ColumnOptText(5);
+      row.c.attempt = static_cast<int>(r.ColumnInt(6));
+      rows.push_back(std::move(row));
+    }));
+  }
+  // RETURNING has no order of its own.
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.due, a.c.id) < std::tie(b.due, b.c.id);
+  });
+  for (Row& row : rows) {
+    ClaimedReply& c = row.c;
+    const std::string item = ReplyItemId(c.id);
+    Result<SecretBytes> text = m.Open(row.sealed, AadFor("reply", c.id));
+    if (!text.ok() && !IsBrokenSeal(text.status())) return text.status();
+    if (!text.ok()) {
+      // A damaged record must not block the queue: it goes dead for an operator to see.
+      STORE_RETURN_IF_ERROR(SetReplyState(m, c.id, "dead", text.status().ToString()));
+      STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
+                                         kEventReplyDead, text.status().ToString()));
+      continue;
+    }
+    c.text = std::move(*text);
+    STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
+                                       kEventReplyClaimed, "attempt " + std::to_string(c.attempt)));
+    out.push_back(std::move(c));
+  }
+  return Status::OK();
+}
+
 Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("ClaimReplies"));
   std::vector<ClaimedReply> out;
-  STORE_RETURN_IF_ERROR(m.TransactLazily([&]() -> Status {
-    out.clear();
-    struct Row {
-      int64_t due;
-      ClaimedReply c;
-      std::string sealed;
-    };
-    std::vector<Row> rows;
-    {
-      sql::Query q = m.Q(
-          "UPDATE reply SET state = 'in_flight', attempts = attempts + 1, updated_at = ?1 "
-          "WHERE id IN (SELECT id FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
-          "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) ORDER BY next_attempt_at, id "
-          "LIMIT ?2) "
-          "RETURNING next_attempt_at, id, connection, source, destination, reference, attempts, "
-          "text_sealed");
-      // Beyond the policy's ceiling: scheduled before the wall clock stepped back; due now.
-      q.Int(m.Now()).Int(limit).Int(m.options.reply_retry.max_delay_ms);
-      STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
-        Row row{r.ColumnInt(0), {}, r.ColumnText(7)};
-        row.c.id = r.ColumnInt(1);
-        row.c.connection = r.ColumnOptText(2);
-        row.c.source = r.ColumnText(3);
-        row.c.destination = r.ColumnText(4);
-        row.c.reference = r.ColumnOptText(5);
-        row.c.attempt = static_cast<int>(r.ColumnInt(6));
-        rows.push_back(std::move(row));
-      }));
-    }
-    // RETURNING has no order of its own.
-    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-      return std::tie(a.due, a.c.id) < std::tie(b.due, b.c.id);
-    });
-    for (Row& row : rows) {
-      ClaimedReply& c = row.c;
-      const std::string item = ReplyItemId(c.id);
-      Result<SecretBytes> text = m.Open(row.sealed, AadFor("reply", c.id));
-      if (!text.ok() && !IsBrokenSeal(text.status())) return text.status();
-      if (!text.ok()) {
-        // A damaged record must not block the queue: it goes dead for an operator to see.
-        STORE_RETURN_IF_ERROR(SetReplyState(m, c.id, "dead", text.status().ToString()));
-        STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
-                                           kEventReplyDead, text.status().ToString()));
-        continue;
-      }
-      c.text = std::move(*text);
-      STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.destination, "reply", item,
-                                         kEventReplyClaimed,
-                                         "attempt " + std::to_string(c.attempt)));
-      out.push_back(std::move(c));
-    }
-    return Status::OK();
-  }));
+  STORE_RETURN_IF_ERROR(m.TransactLazily([&] { return ClaimRepliesIn(m, limit, out); }));
   return out;
 }
 

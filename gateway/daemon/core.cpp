@@ -220,6 +220,7 @@ void Core::CommitNow() {
     for (UssdDialogues::Outcome& o : ussd) {
       if (o.screen) send_ussd_(std::move(o.connection), std::move(*o.screen));
     }
+    SendClaims(std::exchange(intake_claims_, {}));
     first = last;
   }
   SchedulePass();
@@ -312,7 +313,7 @@ Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
   if (!engine_) return store_->Accept(messages);
   std::map<int64_t, StepNote> noted;  // by MO id: a step held behind its subscriber's is not run
   auto done = store_->AcceptAndStep(
-      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); });
+      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); }, ClaimsRoom());
   if (!done.ok()) {
     // Perhaps a step's writes made SQLite drop the transaction (a full disk, a write error):
     // the batch is still stored on its own if it can be, so that such a message is retried
@@ -326,6 +327,7 @@ Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     if (r.ok()) metrics_.inbound_stepped_at_intake.Add();
   }
   AfterSteps(done->stored, notes, done->steps);
+  intake_claims_ = std::move(done->claimed);
   return std::move(done->accepted);
 }
 
@@ -354,10 +356,12 @@ bool Core::ProcessInbound() {
   }
   if (pending->empty()) return false;
   std::vector<StepNote> notes(pending->size());
+  store::Claims claims;
   auto results = store_->ApplySteps(
       pending->size(), [&](size_t i) { return Step((*pending)[i], notes[i]); },
-      [&](size_t i) -> std::string_view { return (*pending)[i].source; });
+      [&](size_t i) -> std::string_view { return (*pending)[i].source; }, ClaimsRoom(), &claims);
   const bool progressed = AfterSteps(*pending, notes, results);
+  SendClaims(std::move(claims));
   return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
 }
 
@@ -419,24 +423,8 @@ bool Core::AfterSteps(const std::vector<store::PendingMessage>& messages,
 // the pause is over one instruction goes as the probe, and the rest once it succeeded, in
 // creation order (the store's claim order).
 bool Core::DispatchInstructions() {
-  const int room = options_.max_instructions_in_flight - instructions_in_flight_;
-  if (room <= 0) return false;
-  const commands::SendPermit permit = backend_->MaySend();
-  if (permit.calls <= 0) {
-    if (!instructions_held_until_) {
-      LogInfo("instructions.held", {{"ask_again_ms", permit.ask_again_in.count()}});
-    }
-    instructions_held_until_ =
-        Clock::now() + std::max(permit.ask_again_in, std::chrono::milliseconds(1));
-    return false;
-  }
-  if (instructions_held_until_) {
-    LogInfo("instructions.resumed",
-            {{"calls", permit.calls == commands::SendPermit::kAny ? std::string("any")
-                                                                  : std::to_string(permit.calls)}});
-    instructions_held_until_.reset();
-  }
-  const int limit = std::min({room, options_.claim_batch, permit.calls});
+  const int limit = InstructionClaimLimit();
+  if (limit <= 0) return false;
   auto claimed = store_->ClaimInstructions(limit);
   NoteStore(claimed.status());
   if (!claimed.ok()) {
@@ -444,9 +432,50 @@ bool Core::DispatchInstructions() {
             {{"what", "instructions"}, {"error", claimed.status().ToString()}});
     return false;
   }
+  const bool full = static_cast<int>(claimed->size()) == limit;
+  SendClaimedInstructions(std::move(*claimed));
+  return full;
+}
+
+int Core::InstructionClaimLimit() {
+  const int room = options_.max_instructions_in_flight - instructions_in_flight_;
+  if (room <= 0) return 0;
+  const commands::SendPermit permit = backend_->MaySend();
+  if (permit.calls <= 0) {
+    if (!instructions_held_until_) {
+      LogInfo("instructions.held", {{"ask_again_ms", permit.ask_again_in.count()}});
+    }
+    instructions_held_until_ =
+        Clock::now() + std::max(permit.ask_again_in, std::chrono::milliseconds(1));
+    return 0;
+  }
+  if (instructions_held_until_) {
+    LogInfo("instructions.resumed",
+            {{"calls", permit.calls == commands::SendPermit::kAny ? std::string("any")
+                                                                  : std::to_string(permit.calls)}});
+    instructions_held_until_.reset();
+  }
+  return std::min({room, options_.claim_batch, permit.calls});
+}
+
+int Core::ReplyClaimLimit() const {
+  return std::max(
+      0, std::min(options_.max_replies_in_flight - replies_in_flight_, options_.claim_batch));
+}
+
+store::ClaimsAlong Core::ClaimsRoom() {
+  return {InstructionClaimLimit(), ReplyClaimLimit()};
+}
+
+void Core::SendClaims(store::Claims claims) {
+  SendClaimedInstructions(std::move(claims.instructions));
+  SendClaimedReplies(std::move(claims.replies));
+}
+
+void Core::SendClaimedInstructions(std::vector<store::ClaimedInstruction> claimed) {
   std::vector<commands::Instruction> batch;
   auto sent_claims = std::make_shared<std::vector<std::shared_ptr<store::ClaimedInstruction>>>();
-  for (store::ClaimedInstruction& c : *claimed) {
+  for (store::ClaimedInstruction& c : claimed) {
     auto instruction = engine_->ToBackend(c);
     if (!instruction.ok()) {
       LogError("instruction.unreadable",
@@ -463,20 +492,18 @@ bool Core::DispatchInstructions() {
     batch.push_back(std::move(*instruction));
     sent_claims->push_back(std::make_shared<store::ClaimedInstruction>(std::move(c)));
   }
-  if (!batch.empty()) {
-    // One call, so the embedded ledger commits the whole claim at once (one fsync). The
-    // answers come on the ledger's thread (embedded) or on the io thread (HTTP): each is
-    // handled in a handler of its own on this thread.
-    const Clock::time_point sent = Clock::now();
-    backend_->SubmitBatch(
-        std::move(batch), [this, sent_claims, sent](size_t index, commands::BackendResult result) {
-          metrics_.backend_seconds.Observe(Seconds(Clock::now() - sent));
-          Post([this, claim = (*sent_claims)[index], result = std::move(result)]() mutable {
-            OnBackendResult(std::move(claim), std::move(result));
-          });
+  if (batch.empty()) return;
+  // One call, so the embedded ledger commits the whole claim at once (one fsync). The
+  // answers come on the ledger's thread (embedded) or on the io thread (HTTP): each is
+  // handled in a handler of its own on this thread.
+  const Clock::time_point sent = Clock::now();
+  backend_->SubmitBatch(
+      std::move(batch), [this, sent_claims, sent](size_t index, commands::BackendResult result) {
+        metrics_.backend_seconds.Observe(Seconds(Clock::now() - sent));
+        Post([this, claim = (*sent_claims)[index], result = std::move(result)]() mutable {
+          OnBackendResult(std::move(claim), std::move(result));
         });
-  }
-  return static_cast<int>(claimed->size()) == limit;
+      });
 }
 
 // An answer is queued, not applied: the answers that arrive together (a pass's worth from the
@@ -526,17 +553,21 @@ void Core::ApplyAnswers() {
 
   enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
   std::vector<Fate> fate(n, Fate::kStep);
-  auto results = store_->ApplySteps(n, [&](size_t i) -> Result<store::Effects> {
-    const Answer& a = batch[i];
-    if (AnsweredAlready(a.claimed->id)) {
-      // A push carried the answer while this call was out; the first answer stands.
-      fate[i] = Fate::kAnsweredAlready;
-      return Status::AlreadyExists("answered already");
-    }
-    auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
-    if (!effects.ok()) fate[i] = Fate::kEngineFailed;
-    return effects;
-  });
+  store::Claims claims;
+  auto results = store_->ApplySteps(
+      n,
+      [&](size_t i) -> Result<store::Effects> {
+        const Answer& a = batch[i];
+        if (AnsweredAlready(a.claimed->id)) {
+          // A push carried the answer while this call was out; the first answer stands.
+          fate[i] = Fate::kAnsweredAlready;
+          return Status::AlreadyExists("answered already");
+        }
+        auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
+        if (!effects.ok()) fate[i] = Fate::kEngineFailed;
+        return effects;
+      },
+      nullptr, ClaimsRoom(), &claims);
 
   std::vector<const store::ClaimedInstruction*> failed;
   for (size_t i = 0; i < n; ++i) {
@@ -564,6 +595,7 @@ void Core::ApplyAnswers() {
       LogError("instruction.stuck", {{"id", failed[k]->id}});  // back to pending at next start
     }
   }
+  SendClaims(std::move(claims));
   SchedulePass();
 }
 
@@ -605,22 +637,25 @@ void Core::PushedResult(std::string instruction_id, commands::BackendResult resu
 }
 
 bool Core::DispatchReplies() {
-  const int room = options_.max_replies_in_flight - replies_in_flight_;
-  if (room <= 0) return false;
-  auto claimed = store_->ClaimReplies(std::min(room, options_.claim_batch));
+  const int limit = ReplyClaimLimit();
+  if (limit <= 0) return false;
+  auto claimed = store_->ClaimReplies(limit);
   NoteStore(claimed.status());
   if (!claimed.ok()) {
     LogWarn("store.claim_failed", {{"what", "replies"}, {"error", claimed.status().ToString()}});
     return false;
   }
-  if (claimed->empty()) return false;
-  const size_t n = claimed->size();
-  replies_in_flight_ += static_cast<int>(n);
-  const bool full = static_cast<int>(n) == std::min(room, options_.claim_batch);
-  send_replies_(std::move(*claimed), [this](std::vector<store::ReplyResult> results) {
+  const bool full = static_cast<int>(claimed->size()) == limit;
+  SendClaimedReplies(std::move(*claimed));
+  return full;
+}
+
+void Core::SendClaimedReplies(std::vector<store::ClaimedReply> claimed) {
+  if (claimed.empty()) return;
+  replies_in_flight_ += static_cast<int>(claimed.size());
+  send_replies_(std::move(claimed), [this](std::vector<store::ReplyResult> results) {
     Post([this, results = std::move(results)]() mutable { OnReplyResults(std::move(results)); });
   });
-  return full;
 }
 
 void Core::OnReplyResults(std::vector<store::ReplyResult> results) {

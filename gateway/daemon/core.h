@@ -147,6 +147,16 @@ class Core {
                   const std::vector<Result<store::Applied>>& results);
   bool DispatchInstructions();
   bool DispatchReplies();
+  // How many instructions a claim may take now (the room in flight, the claim batch, whether
+  // the backend takes calls), and replies (the room in flight, the claim batch).
+  int InstructionClaimLimit();
+  int ReplyClaimLimit() const;
+  // What a batch of steps claims in its own transaction: as much as a pass's claims could.
+  store::ClaimsAlong ClaimsRoom();
+  // Hands claimed instructions to the backend and replies to the MT sender.
+  void SendClaimedInstructions(std::vector<store::ClaimedInstruction> claimed);
+  void SendClaimedReplies(std::vector<store::ClaimedReply> claimed);
+  void SendClaims(store::Claims claims);
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                        commands::BackendResult result);
   void PostAnswers();
@@ -186,6 +196,8 @@ class Core {
   boost::asio::steady_timer drain_timer_;
   boost::asio::steady_timer commit_timer_;  // group_commit_max_delay
   bool commit_waiting_ = false;
+  // Claimed along with an intake commit (AcceptMessages): sent once the MOs are acknowledged.
+  store::Claims intake_claims_;
   store::CheckpointStats checkpoints_seen_;  // what Housekeeping last put into the metrics
 
   std::mutex intake_mu_;

@@ -388,6 +388,96 @@ TEST_F(ApplyStepsTest, AcceptAndStepOnlyStoresABatchBehindAnOlderNewMessage) {
   EXPECT_TRUE(AcceptOne(batch[0]).duplicate);  // stored and remembered all the same
 }
 
+TEST_F(ApplyStepsTest, AcceptAndStepClaimsWhatItsStepsMadeInTheSameTransaction) {
+  NewInstruction made = Instruction();
+  auto step = [&](const PendingMessage& m) -> Result<Effects> {
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "instruction", "SEND ****", std::nullopt, std::nullopt};
+    e.instructions.push_back(made);
+    e.replies.push_back(Reply("Sending, ref " + made.reference));
+    return e;
+  };
+  auto done = store().AcceptAndStep(std::vector<InboundMessage>{Mo(kMsisdn, "SEND 0712 500")}, step,
+                                    ClaimsAlong{10, 10});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_EQ(done->claimed.instructions.size(), 1u);
+  const ClaimedInstruction& i = done->claimed.instructions[0];
+  EXPECT_EQ(i.id, made.id);
+  EXPECT_EQ(i.attempt, 1);
+  EXPECT_EQ(i.secret.view(), "acct=1234567890");
+  ASSERT_EQ(done->claimed.replies.size(), 1u);
+  EXPECT_EQ(done->claimed.replies[0].text.view(), "Sending, ref " + made.reference);
+  EXPECT_EQ(done->claimed.replies[0].attempt, 1);
+
+  // Claimed as ClaimInstructions and ClaimReplies claim: in flight, attempt counted, audited.
+  auto stored = store().GetInstruction(made.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state, InstructionState::kInFlight);
+  EXPECT_EQ(stored->attempts, 1);
+  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 1);
+  EXPECT_EQ(Count(std::string(kEventReplyClaimed)), 1);
+  auto instructions = store().ClaimInstructions(10);
+  ASSERT_TRUE(instructions.ok());
+  EXPECT_TRUE(instructions->empty());
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->empty());
+}
+
+TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
+  NewInstruction older = Instruction();
+  {
+    Effects e;
+    e.instructions.push_back(older);
+    e.replies.push_back(Reply("older"));
+    ASSERT_TRUE(store().Apply(e).ok());
+  }
+  clock_->Advance(1);
+  const int64_t mo = NewMo("SEND 0712 500");
+  NewInstruction newer = Instruction();
+  Claims claimed;
+  auto results = store().ApplySteps(
+      1,
+      [&](size_t) -> Result<Effects> {
+        Effects e;
+        e.consume = ConsumeInbound{mo, "instruction", "SEND ****", std::nullopt, std::nullopt};
+        e.instructions.push_back(newer);
+        e.replies.push_back(Reply("newer"));
+        return e;
+      },
+      nullptr, ClaimsAlong{1, 0}, &claimed);
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  ASSERT_EQ(claimed.instructions.size(), 1u);
+  EXPECT_EQ(claimed.instructions[0].id, older.id);  // the oldest due goes first
+  EXPECT_TRUE(claimed.replies.empty());             // none asked for
+
+  auto instructions = store().ClaimInstructions(10);
+  ASSERT_TRUE(instructions.ok());
+  ASSERT_EQ(instructions->size(), 1u);
+  EXPECT_EQ(instructions->at(0).id, newer.id);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_EQ(replies->size(), 2u);
+
+  // Without `claimed` nothing is claimed, whatever `along` says.
+  const int64_t last = NewMo("SEND 0712 600");
+  NewInstruction third = Instruction();
+  results = store().ApplySteps(
+      1,
+      [&](size_t) -> Result<Effects> {
+        Effects e;
+        e.consume = ConsumeInbound{last, "instruction", "SEND ****", std::nullopt, std::nullopt};
+        e.instructions.push_back(third);
+        return e;
+      },
+      nullptr, ClaimsAlong{10, 10});
+  ASSERT_TRUE(results[0].ok());
+  auto stored = store().GetInstruction(third.id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->state, InstructionState::kPending);
+}
+
 TEST_F(ApplyStepsTest, AfterAFailedStepTheLaterStepsOfItsKeyWait) {
   const int64_t pay = NewMo("PAY KPLC 998877 1500");
   const int64_t other = AcceptOne(Mo("254700000002", "HELP")).id;

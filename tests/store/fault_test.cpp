@@ -139,6 +139,49 @@ TEST_F(FaultTest, FailedFsyncInAcceptAndStepStoresAndProcessesNothing) {
   EXPECT_EQ(replies->size(), 20u);
 }
 
+TEST_F(FaultTest, AFailedCommitHandsOutNoneOfItsClaims) {
+  {
+    Effects waiting;  // a reply due before the batch
+    waiting.replies.push_back(ReplyTo("254700000010", "waiting"));
+    ASSERT_TRUE(store().Apply(waiting).ok());
+  }
+  auto one = Batch("one", 3);
+  auto consume = [&](const PendingMessage& m) -> Result<Effects> {
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "help", "HELP", std::nullopt, std::nullopt};
+    e.replies.push_back(ReplyTo(m.source, "help text"));
+    return e;
+  };
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
+  auto r = store().AcceptAndStep(one, consume, ClaimsAlong{10, 10});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+
+  auto stored = store().Accept(one);  // fails too: nothing to step for ApplySteps yet
+  EXPECT_FALSE(stored.ok());
+  vfs_->Clear();
+  ASSERT_TRUE(store().Accept(one).ok());
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 3u);
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
+  Claims claimed;
+  auto results = store().ApplySteps(
+      pending->size(), [&](size_t i) { return consume((*pending)[i]); }, nullptr,
+      ClaimsAlong{10, 10}, &claimed);
+  for (const auto& s : results) EXPECT_TRUE(s.status().IsUnavailable()) << s.status().ToString();
+  EXPECT_TRUE(claimed.replies.empty());
+  EXPECT_TRUE(claimed.instructions.empty());
+  vfs_->Clear();
+
+  // Nothing of the lost transactions stayed: the waiting reply is claimed for the first time.
+  auto replies = store().ClaimReplies(100);
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 1u);
+  EXPECT_EQ(replies->at(0).text.view(), "waiting");
+  EXPECT_EQ(replies->at(0).attempt, 1);
+}
+
 TEST_F(FaultTest, ALockedDatabaseIsUnavailableUntilReleased) {
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
