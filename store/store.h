@@ -8,8 +8,10 @@
 // busy connection waits up to Options::busy_timeout_ms, then the call fails with Unavailable.
 //
 // Durability: every call that writes runs one transaction (BEGIN IMMEDIATE ... COMMIT). When it
-// returns OK the data is on disk (synchronous=FULL). When it returns an error nothing of it was
-// written (the transaction was rolled back) and the Store stays usable.
+// returns OK the data is on disk (synchronous=FULL), except where a call says it commits
+// without an fsync of its own (claims, send results, ApplySteps with StepOptions::lazy): the
+// next durable commit carries those. When it returns an error nothing of it was written (the
+// transaction was rolled back) and the Store stays usable.
 //
 // Errors: Unavailable for what may succeed later (database locked, disk full, I/O error);
 // InvalidArgument for bad input; NotFound / FailedPrecondition as documented per call;
@@ -50,6 +52,21 @@ struct AcceptedAndStepped {
   std::vector<PendingMessage> stored;  // the messages stored and stepped now, as steps saw them
   std::vector<Result<Applied>> steps;  // one per message in `stored`
   Claims claimed;                      // what ClaimsAlong asked for, claimed after the steps
+};
+
+// How Store::ApplySteps runs its batch.
+struct StepOptions {
+  // The subscriber of an MO: a step waits behind a failed earlier one with the same key.
+  std::function<std::string_view(size_t)> order_key = nullptr;
+  // In daemon mode, with `claimed`, the claims of `along` end the transaction (ClaimsAlong);
+  // `claimed` is left empty when the transaction is lost.
+  ClaimsAlong along = {};
+  Claims* claimed = nullptr;
+  // Committed without an fsync of its own, as claims are (see the outbox below; daemon mode):
+  // for steps that a repeat rebuilds after a power cut, such as the backend's answers (the
+  // instruction goes back to pending and is asked again with the same id; the backend answers
+  // it from its stored answer, and a confirmation that had gone out goes again).
+  bool lazy = false;
 };
 
 class Store {
@@ -129,12 +146,10 @@ class Store {
   // subscriber of an MO), a step is not run once an earlier step of the batch with the same
   // key failed: it reports Unavailable and waits, so a subscriber's messages are never
   // processed out of their order (a PIN reply before the command that asks for it).
-  // In daemon mode, with `claimed`, the claims of `along` end the transaction (ClaimsAlong);
-  // `claimed` is left empty when the transaction is lost.
-  std::vector<Result<Applied>> ApplySteps(
-      size_t count, const std::function<Result<Effects>(size_t)>& step,
-      const std::function<std::string_view(size_t)>& order_key = nullptr,
-      const ClaimsAlong& along = {}, Claims* claimed = nullptr);
+  // StepOptions: claims that end the transaction, and whether it waits for the disk.
+  std::vector<Result<Applied>> ApplySteps(size_t count,
+                                          const std::function<Result<Effects>(size_t)>& step,
+                                          const StepOptions& options = {});
 
   // The latest challenge issued to `msisdn` with this code, in whatever state (see
   // Challenge::state; expired is reported as soon as expires_at has passed), its secret opened

@@ -217,22 +217,24 @@ void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
   ClaimKind(m, along.replies, out.replies, &ClaimRepliesIn);
 }
 
-std::vector<Result<Applied>> Store::ApplySteps(
-    size_t count, const std::function<Result<Effects>(size_t)>& step,
-    const std::function<std::string_view(size_t)>& order_key, const ClaimsAlong& along,
-    Claims* claimed) {
+std::vector<Result<Applied>> Store::ApplySteps(size_t count,
+                                               const std::function<Result<Effects>(size_t)>& step,
+                                               const StepOptions& options) {
   StoreImpl& m = *impl_;
   std::vector<Result<Applied>> results;
   results.reserve(count);
+  Claims* claimed = options.claimed;
   if (claimed != nullptr) *claimed = {};
   if (count == 0) return results;
+  const bool lazy = options.lazy && m.SetLazy(true);
   if (Status begun = m.Begin(); !begun.ok()) {
+    if (lazy) m.SetLazy(false);
     for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
     return results;
   }
-  const Status lost = ApplyStepsInTransaction(m, count, step, results, order_key);
+  const Status lost = ApplyStepsInTransaction(m, count, step, results, options.order_key);
   if (lost.ok() && claimed != nullptr && m.options.mode == OpenMode::kDaemon) {
-    ClaimAlong(m, along, *claimed);
+    ClaimAlong(m, options.along, *claimed);
   }
   Status committed = lost.ok() ? m.Commit() : lost;
   if (!committed.ok()) {
@@ -242,6 +244,7 @@ std::vector<Result<Applied>> Store::ApplySteps(
       if (r.ok()) r = Result<Applied>(committed);
     }
   }
+  if (lazy) m.SetLazy(false);
   return results;
 }
 

@@ -359,7 +359,9 @@ bool Core::ProcessInbound() {
   store::Claims claims;
   auto results = store_->ApplySteps(
       pending->size(), [&](size_t i) { return Step((*pending)[i], notes[i]); },
-      [&](size_t i) -> std::string_view { return (*pending)[i].source; }, ClaimsRoom(), &claims);
+      {.order_key = [&](size_t i) -> std::string_view { return (*pending)[i].source; },
+       .along = ClaimsRoom(),
+       .claimed = &claims});
   const bool progressed = AfterSteps(*pending, notes, results);
   SendClaims(std::move(claims));
   return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
@@ -554,20 +556,21 @@ void Core::ApplyAnswers() {
   enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
   std::vector<Fate> fate(n, Fate::kStep);
   store::Claims claims;
-  auto results = store_->ApplySteps(
-      n,
-      [&](size_t i) -> Result<store::Effects> {
-        const Answer& a = batch[i];
-        if (AnsweredAlready(a.claimed->id)) {
-          // A push carried the answer while this call was out; the first answer stands.
-          fate[i] = Fate::kAnsweredAlready;
-          return Status::AlreadyExists("answered already");
-        }
-        auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
-        if (!effects.ok()) fate[i] = Fate::kEngineFailed;
-        return effects;
-      },
-      nullptr, ClaimsRoom(), &claims);
+  auto results = store_->ApplySteps(n,
+                                    [&](size_t i) -> Result<store::Effects> {
+                                      const Answer& a = batch[i];
+                                      if (AnsweredAlready(a.claimed->id)) {
+                                        // A push carried the answer while this call was out; the
+                                        // first answer stands.
+                                        fate[i] = Fate::kAnsweredAlready;
+                                        return Status::AlreadyExists("answered already");
+                                      }
+                                      auto effects =
+                                          engine_->OnResult(*a.claimed, a.result, *view_);
+                                      if (!effects.ok()) fate[i] = Fate::kEngineFailed;
+                                      return effects;
+                                    },
+                                    {.along = ClaimsRoom(), .claimed = &claims, .lazy = true});
 
   std::vector<const store::ClaimedInstruction*> failed;
   for (size_t i = 0; i < n; ++i) {
@@ -583,13 +586,16 @@ void Core::ApplyAnswers() {
     }
   }
   // Asked again later: the backend answers a repeated id with its stored answer.
-  auto retried = store_->ApplySteps(failed.size(), [&](size_t k) -> Result<store::Effects> {
-    store::Effects retry;
-    retry.outcomes.push_back(
-        {failed[k]->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
-    retry.actor = store::Actor::kSystem;
-    return retry;
-  });
+  auto retried = store_->ApplySteps(
+      failed.size(),
+      [&](size_t k) -> Result<store::Effects> {
+        store::Effects retry;
+        retry.outcomes.push_back(
+            {failed[k]->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
+        retry.actor = store::Actor::kSystem;
+        return retry;
+      },
+      {.lazy = true});
   for (size_t k = 0; k < failed.size(); ++k) {
     if (!StepApplied(retried[k].status(), "result_retry")) {
       LogError("instruction.stuck", {{"id", failed[k]->id}});  // back to pending at next start

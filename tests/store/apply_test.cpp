@@ -445,7 +445,7 @@ TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
         e.replies.push_back(Reply("newer"));
         return e;
       },
-      nullptr, ClaimsAlong{1, 0}, &claimed);
+      {.along = {1, 0}, .claimed = &claimed});
   ASSERT_EQ(results.size(), 1u);
   ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
   ASSERT_EQ(claimed.instructions.size(), 1u);
@@ -471,7 +471,7 @@ TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
         e.instructions.push_back(third);
         return e;
       },
-      nullptr, ClaimsAlong{10, 10});
+      {.along = {10, 10}});
   ASSERT_TRUE(results[0].ok());
   auto stored = store().GetInstruction(third.id);
   ASSERT_TRUE(stored.ok());
@@ -494,7 +494,7 @@ TEST_F(ApplyStepsTest, AfterAFailedStepTheLaterStepsOfItsKeyWait) {
         e.consume = ConsumeInbound{ids[i], "help", "HELP", std::nullopt, std::nullopt};
         return e;
       },
-      [&](size_t i) -> std::string_view { return keys[i]; });
+      {.order_key = [&](size_t i) -> std::string_view { return keys[i]; }});
   ASSERT_EQ(results.size(), 3u);
   EXPECT_EQ(run, (std::vector<size_t>{0, 1}));  // the PIN reply is not processed before PAY
   EXPECT_TRUE(results[0].status().IsUnavailable());

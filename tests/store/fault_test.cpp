@@ -56,6 +56,17 @@ class FaultTest : public StoreTest {
     EXPECT_TRUE(check->problems.empty());
   }
 
+  static NewInstruction Transfer(const InstructionKeys& keys) {
+    NewInstruction i;
+    i.id = keys.id;
+    i.reference = keys.reference;
+    i.msisdn = "254700000010";
+    i.operation = "transfer";
+    i.payload = R"({"to":"254711","amount":500})";
+    i.secret = "pin=1234";
+    return i;
+  }
+
   FaultVfs* vfs_ = nullptr;
 };
 
@@ -166,9 +177,9 @@ TEST_F(FaultTest, AFailedCommitHandsOutNoneOfItsClaims) {
   ASSERT_EQ(pending->size(), 3u);
   vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
   Claims claimed;
-  auto results = store().ApplySteps(
-      pending->size(), [&](size_t i) { return consume((*pending)[i]); }, nullptr,
-      ClaimsAlong{10, 10}, &claimed);
+  auto results =
+      store().ApplySteps(pending->size(), [&](size_t i) { return consume((*pending)[i]); },
+                         {.along = {10, 10}, .claimed = &claimed});
   for (const auto& s : results) EXPECT_TRUE(s.status().IsUnavailable()) << s.status().ToString();
   EXPECT_TRUE(claimed.replies.empty());
   EXPECT_TRUE(claimed.instructions.empty());
@@ -229,9 +240,7 @@ TEST_F(FaultTest, ClaimsAndSendResultsCommitWithoutAnFsyncOfTheirOwn) {
   auto keys = MintInstructionKeys(clock_->NowMs());
   ASSERT_TRUE(keys.ok());
   Effects made;
-  made.instructions.push_back({keys->id, keys->reference, "254700000010", "transfer",
-                               R"({"to":"254711","amount":500})", "pin=1234", std::nullopt,
-                               std::nullopt});
+  made.instructions.push_back(Transfer(*keys));
   NewReply reply;
   reply.destination = "254700000010";
   reply.source = "4040";
@@ -268,6 +277,49 @@ TEST_F(FaultTest, ClaimsAndSendResultsCommitWithoutAnFsyncOfTheirOwn) {
   auto again = store().ClaimReplies(10);
   ASSERT_TRUE(again.ok());
   EXPECT_TRUE(again->empty());
+}
+
+// The backend's answers are applied lazily (StepOptions::lazy): a power cut before the next
+// durable commit puts the instruction back to pending, and the backend answers it again.
+TEST_F(FaultTest, LazyStepsCommitWithoutAnFsyncOfTheirOwn) {
+  auto keys = MintInstructionKeys(clock_->NowMs());
+  ASSERT_TRUE(keys.ok());
+  Effects made;
+  made.instructions.push_back(Transfer(*keys));
+  ASSERT_TRUE(store().Apply(made).ok());
+  ASSERT_EQ(store().ClaimInstructions(10)->size(), 1u);
+  auto answer = [&](size_t) -> Result<Effects> {
+    Effects e;
+    e.outcomes.push_back({keys->id, InstructionOutcome::Kind::kDone, "done"});
+    e.replies.push_back(ReplyTo("254700000010", "Sent 500"));
+    e.actor = Actor::kBackend;
+    return e;
+  };
+
+  const int failures_before = vfs_->failures();
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
+  auto durable = store().ApplySteps(1, answer);
+  EXPECT_TRUE(durable.at(0).status().IsUnavailable()) << durable.at(0).status().ToString();
+  EXPECT_GT(vfs_->failures(), failures_before);
+  const int failures_durable = vfs_->failures();
+  StepOptions lazily;
+  lazily.lazy = true;
+  auto lazy = store().ApplySteps(1, answer, lazily);
+  ASSERT_TRUE(lazy.at(0).ok()) << lazy.at(0).status().ToString();
+  EXPECT_EQ(vfs_->failures(), failures_durable);
+  vfs_->Clear();
+
+  auto batch = Batch("after", 1);
+  ASSERT_TRUE(store().Accept(batch).ok());  // durable: carries the lazy commit with it
+  Close();
+  SetUp();
+  auto instruction = store().GetInstruction(keys->id);
+  ASSERT_TRUE(instruction.ok());
+  EXPECT_EQ(instruction->state, InstructionState::kDone);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 1u);
+  EXPECT_EQ(replies->at(0).text.view(), "Sent 500");
 }
 
 // Receipts are acknowledged only once recorded: when their commit fails, none is recorded and
