@@ -90,6 +90,10 @@ struct ClaimsAlong {
 struct Claims {
   std::vector<ClaimedInstruction> instructions;
   std::vector<ClaimedReply> replies;
+  // Every claim asked for ran and committed. Then a kind that took fewer than its limit left
+  // nothing of its kind due; when false (a claim failed, the transaction was lost) nothing
+  // can be told.
+  bool complete = false;
 };
 
 // What the MT sender learnt about one claimed reply.

@@ -197,24 +197,29 @@ Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
 namespace {
 
 // One kind of ClaimAlong under its savepoint.
+// Whether the claim ran (or was not asked for).
 template <typename Claimed>
-void ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
+bool ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
                Status (*claim)(StoreImpl&, int, std::vector<Claimed>&)) {
-  if (limit <= 0 || sqlite3_get_autocommit(m.db)) return;
-  if (!m.Q("SAVEPOINT claim").Run().ok()) return;
-  if (claim(m, limit, out).ok() && m.Q("RELEASE claim").Run().ok()) return;
+  if (limit <= 0) return true;
+  if (sqlite3_get_autocommit(m.db)) return false;
+  if (!m.Q("SAVEPOINT claim").Run().ok()) return false;
+  if (claim(m, limit, out).ok() && m.Q("RELEASE claim").Run().ok()) return true;
   out.clear();
   if (!sqlite3_get_autocommit(m.db)) {
     (void)m.Q("ROLLBACK TO claim").Run();
     (void)m.Q("RELEASE claim").Run();
   }
+  return false;
 }
 
 }  // namespace
 
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
-  ClaimKind(m, along.instructions, out.instructions, &ClaimInstructionsIn);
-  ClaimKind(m, along.replies, out.replies, &ClaimRepliesIn);
+  const bool instructions =
+      ClaimKind(m, along.instructions, out.instructions, &ClaimInstructionsIn);
+  const bool replies = ClaimKind(m, along.replies, out.replies, &ClaimRepliesIn);
+  out.complete = instructions && replies;
 }
 
 std::vector<Result<Applied>> Store::ApplySteps(size_t count,

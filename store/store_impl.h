@@ -143,7 +143,8 @@ Status ClaimInstructionsIn(StoreImpl& m, int limit, std::vector<ClaimedInstructi
 Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out);
 // The claims of `along` at the end of a batch's transaction, each kind under a savepoint: a
 // kind that fails claims nothing (the caller's next ClaimInstructions or ClaimReplies meets
-// the error and reports it) and leaves the batch's steps as they are.
+// the error and reports it), leaves the batch's steps as they are and leaves
+// `out.complete` false.
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out);
 
 // When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.

@@ -104,7 +104,10 @@ void Core::SetUssdTimeout(std::chrono::milliseconds timeout) {
 }
 
 void Core::Kick() {
-  Post([this] { SchedulePass(); });
+  Post([this] {
+    MayBeDue();
+    SchedulePass();
+  });
 }
 
 void Core::SchedulePass() {
@@ -235,6 +238,7 @@ std::vector<UssdDialogues::Outcome> Core::HandleUssd(std::vector<IntakeBatch>& b
     for (UssdEvent& e : batches[b].ussd) events.push_back(std::move(e));
   }
   if (events.empty()) return {};
+  MayBeDue();
   std::vector<UssdDialogues::Outcome> outcomes =
       ussd_.Handle(events, *engine_, *store_, *view_, store_->now());
   // Answers may hold a PIN.
@@ -293,6 +297,7 @@ void Core::Pass() {
 }
 
 bool Core::ApplyStep(const store::Effects& effects, std::string_view what) {
+  MayBeDue();
   return StepApplied(store_->Apply(effects).status(), what);
 }
 
@@ -310,10 +315,12 @@ bool Core::StepApplied(const Status& status, std::string_view what) {
 // that keeps failing) the store only stores it, and ProcessInbound takes it in its turn.
 Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     std::span<const store::InboundMessage> messages) {
+  MayBeDue();  // unless the claims along say otherwise
   if (!engine_) return store_->Accept(messages);
   std::map<int64_t, StepNote> noted;  // by MO id: a step held behind its subscriber's is not run
+  const store::ClaimsAlong along = ClaimsRoom();
   auto done = store_->AcceptAndStep(
-      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); }, ClaimsRoom());
+      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); }, along);
   if (!done.ok()) {
     // Perhaps a step's writes made SQLite drop the transaction (a full disk, a write error):
     // the batch is still stored on its own if it can be, so that such a message is retried
@@ -321,6 +328,7 @@ Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     LogWarn("store.accept_and_step_failed", {{"error", done.status().ToString()}});
     return store_->Accept(messages);
   }
+  NoteClaimsAlong(along, done->claimed);
   std::vector<StepNote> notes;
   for (const store::PendingMessage& m : done->stored) notes.push_back(noted[m.id]);
   for (const Result<store::Applied>& r : done->steps) {
@@ -357,11 +365,13 @@ bool Core::ProcessInbound() {
   if (pending->empty()) return false;
   std::vector<StepNote> notes(pending->size());
   store::Claims claims;
+  const store::ClaimsAlong along = ClaimsRoom();
   auto results = store_->ApplySteps(
       pending->size(), [&](size_t i) { return Step((*pending)[i], notes[i]); },
       {.order_key = [&](size_t i) -> std::string_view { return (*pending)[i].source; },
-       .along = ClaimsRoom(),
+       .along = along,
        .claimed = &claims});
+  NoteClaimsAlong(along, claims);
   const bool progressed = AfterSteps(*pending, notes, results);
   SendClaims(std::move(claims));
   return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
@@ -425,6 +435,7 @@ bool Core::AfterSteps(const std::vector<store::PendingMessage>& messages,
 // the pause is over one instruction goes as the probe, and the rest once it succeeded, in
 // creation order (the store's claim order).
 bool Core::DispatchInstructions() {
+  if (!instructions_may_be_due_) return false;
   const int limit = InstructionClaimLimit();
   if (limit <= 0) return false;
   auto claimed = store_->ClaimInstructions(limit);
@@ -435,6 +446,7 @@ bool Core::DispatchInstructions() {
     return false;
   }
   const bool full = static_cast<int>(claimed->size()) == limit;
+  instructions_may_be_due_ = full;
   SendClaimedInstructions(std::move(*claimed));
   return full;
 }
@@ -467,6 +479,20 @@ int Core::ReplyClaimLimit() const {
 
 store::ClaimsAlong Core::ClaimsRoom() {
   return {InstructionClaimLimit(), ReplyClaimLimit()};
+}
+
+void Core::NoteClaimsAlong(const store::ClaimsAlong& along, const store::Claims& claims) {
+  if (!claims.complete) return MayBeDue();
+  // A kind not asked for (no room, the backend holding calls) may have been made unclaimed.
+  instructions_may_be_due_ =
+      along.instructions <= 0 || static_cast<int>(claims.instructions.size()) == along.instructions;
+  replies_may_be_due_ =
+      along.replies <= 0 || static_cast<int>(claims.replies.size()) == along.replies;
+}
+
+void Core::MayBeDue() {
+  instructions_may_be_due_ = true;
+  replies_may_be_due_ = true;
 }
 
 void Core::SendClaims(store::Claims claims) {
@@ -556,6 +582,7 @@ void Core::ApplyAnswers() {
   enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
   std::vector<Fate> fate(n, Fate::kStep);
   store::Claims claims;
+  const store::ClaimsAlong along = ClaimsRoom();
   auto results = store_->ApplySteps(n,
                                     [&](size_t i) -> Result<store::Effects> {
                                       const Answer& a = batch[i];
@@ -570,7 +597,8 @@ void Core::ApplyAnswers() {
                                       if (!effects.ok()) fate[i] = Fate::kEngineFailed;
                                       return effects;
                                     },
-                                    {.along = ClaimsRoom(), .claimed = &claims, .lazy = true});
+                                    {.along = along, .claimed = &claims, .lazy = true});
+  NoteClaimsAlong(along, claims);
 
   std::vector<const store::ClaimedInstruction*> failed;
   for (size_t i = 0; i < n; ++i) {
@@ -586,6 +614,7 @@ void Core::ApplyAnswers() {
     }
   }
   // Asked again later: the backend answers a repeated id with its stored answer.
+  if (!failed.empty()) MayBeDue();
   auto retried = store_->ApplySteps(
       failed.size(),
       [&](size_t k) -> Result<store::Effects> {
@@ -643,6 +672,7 @@ void Core::PushedResult(std::string instruction_id, commands::BackendResult resu
 }
 
 bool Core::DispatchReplies() {
+  if (!replies_may_be_due_) return false;
   const int limit = ReplyClaimLimit();
   if (limit <= 0) return false;
   auto claimed = store_->ClaimReplies(limit);
@@ -652,6 +682,7 @@ bool Core::DispatchReplies() {
     return false;
   }
   const bool full = static_cast<int>(claimed->size()) == limit;
+  replies_may_be_due_ = full;
   SendClaimedReplies(std::move(*claimed));
   return full;
 }
@@ -718,7 +749,9 @@ void Core::ArmDueTimer() {
   }
   due_timer_.expires_after(wait);
   due_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) SchedulePass();
+    if (ec) return;
+    MayBeDue();
+    SchedulePass();
   });
 }
 
@@ -772,6 +805,9 @@ void Core::Housekeeping() {
     metrics_.dead_letters.Set(depths->dead_letters);
   }
   NoteCheckpoints();
+  // Items re-queued by another process (`smsgw ctl`) are found here, within one interval.
+  MayBeDue();
+  SchedulePass();
   housekeeping_timer_.expires_after(options_.housekeeping_interval);
   housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) Housekeeping();
@@ -797,6 +833,7 @@ void Core::NoteCheckpoints() {
 void Core::Drain(Clock::time_point deadline, std::function<void(bool)> done) {
   Post([this, deadline, done = std::move(done)]() mutable {
     drain_done_ = std::move(done);
+    MayBeDue();
     drain_timer_.expires_at(deadline);
     drain_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || !drain_done_) return;
@@ -837,6 +874,7 @@ void Core::BillNotice(commands::BillNotice notice, std::string notice_id,
       return done(effects.status());
     }
     effects->notice_id = std::move(notice_id);
+    MayBeDue();
     auto applied = store_->Apply(*effects);
     NoteStore(applied.status());
     done(applied.status());

@@ -157,6 +157,10 @@ class Core {
   void SendClaimedInstructions(std::vector<store::ClaimedInstruction> claimed);
   void SendClaimedReplies(std::vector<store::ClaimedReply> claimed);
   void SendClaims(store::Claims claims);
+  // What a batch's claims along tell of what is still due (the flags below).
+  void NoteClaimsAlong(const store::ClaimsAlong& along, const store::Claims& claims);
+  // Something may have become due: the next pass claims again.
+  void MayBeDue();
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                        commands::BackendResult result);
   void PostAnswers();
@@ -208,6 +212,13 @@ class Core {
   std::atomic<bool> intake_waiting_{false};
 
   bool pass_scheduled_ = false;
+  // Whether a claim may find something. Cleared by a claim that took fewer than it could;
+  // set again by whatever may make work due: a write without claims along, the due timer
+  // (retries falling due, items re-queued by `smsgw ctl`), housekeeping, a kick. At a
+  // moderate rate the claims along take everything, and a pass's own claims would be two
+  // empty transactions per pass.
+  bool instructions_may_be_due_ = true;
+  bool replies_may_be_due_ = true;
   int instructions_in_flight_ = 0;
   // Backend answers waiting for ApplyAnswers (in arrival order), and whether it is posted.
   struct Answer {

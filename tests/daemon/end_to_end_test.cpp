@@ -1,7 +1,11 @@
 // The daemon end to end with real processes: the SMSC simulator, `smsgw run` with the embedded
 // ledger and its demo data, and subscribers' texts from the phone to the backend and back.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
+#include <sstream>
+
+#include "gateway/subcommand.h"
 #include "tests/daemon/daemon_fixture.h"
 
 namespace smsgw::daemon_test {
@@ -24,6 +28,43 @@ TEST_F(DaemonTest, PayABillFromChallengeToConfirmation) {
   EXPECT_EQ(StopDaemon(), 0);
   EXPECT_GE(sim_->unbinds_received(), 1u) << "a drained daemon unbinds";
   EXPECT_TRUE(sim_->all_acked());
+}
+
+// The core claims only when work may be due (core.h); a reply re-queued by `smsgw ctl` from
+// another process is such work, and an idle daemon finds it at its next housekeeping (5 s),
+// not at its longest sleep (30 s).
+TEST_F(DaemonTest, AReplyRequeuedByCtlGoesOutWhileTheDaemonIdles) {
+  StartDaemon();
+  const std::string help = Say(kAmina, "HELP");
+  ASSERT_FALSE(Has(help, "<no")) << help;
+  ASSERT_EQ(StopDaemon(), 0);
+  int64_t reply_id = 0;
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("var/smsgw.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(
+        sqlite3_prepare_v2(db, "UPDATE reply SET state = 'dead' RETURNING id", -1, &st, nullptr),
+        SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    reply_id = sqlite3_column_int64(st, 0);
+    EXPECT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+  }
+
+  StartDaemon();
+  std::this_thread::sleep_for(1s);  // past the start-up pass: idle
+  std::ostringstream out, err;
+  ASSERT_EQ(gateway::Dispatch({"smsgw", "ctl", "--config", config_, "outbox", "retry",
+                               "mt-" + std::to_string(reply_id)},
+                              out, err),
+            0)
+      << err.str();
+  const auto got = sim_->WaitMessagesTo(kAmina, 2, 8s);
+  ASSERT_EQ(got.size(), 2u) << "the re-queued reply did not go out within 8 s";
+  EXPECT_EQ(got[1].text, help);
+  EXPECT_EQ(StopDaemon(), 0);
 }
 
 TEST_F(DaemonTest, EveryShippedCommandReachesTheLedgerAndComesBackAsAnSms) {
