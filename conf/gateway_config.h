@@ -133,7 +133,7 @@ enum class Synchronous { kNormal, kFull, kExtra };
 
 struct GroupCommit {
   std::uint32_t max_messages = 500;  // [restart] MOs made durable by one commit
-  Duration max_delay = Duration(0);  // [restart] extra wait for a fuller batch; 0 = none
+  Duration max_delay = Duration(1);  // [restart] extra wait for a fuller batch; 0 = none
   bool operator==(const GroupCommit&) const = default;
 };
 

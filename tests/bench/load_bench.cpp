@@ -8,7 +8,7 @@
 //              [--payments=10000] [--binds=1] [--window=100] [--rate=1000]
 //              [--steady_seconds=10] [--memory_mos=1000000] [--runs=3] [--dir=build]
 //              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml] [--receipts=1]
-//              [--group_commit_delay_ms=0]
+//              [--group_commit_delay_ms=-1 (the daemon's default)]
 //
 // Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
 // payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
@@ -49,7 +49,7 @@ struct Flags {
   double steady_seconds = 10;
   uint64_t memory_mos = 1'000'000;
   int runs = 3;
-  int group_commit_delay_ms = 0;
+  int group_commit_delay_ms = -1;
   bool receipts = false;
   std::string dir = "build";
   std::string smsgw = "build/smsgw";
@@ -162,8 +162,13 @@ void PrintEnvironment(const Flags& f) {
   std::printf("Load avg:   %.2f %.2f %.2f\n", load[0], load[1], load[2]);
   std::printf("Disk:       fsync of 4 KiB in %s: %.0f us (median of 20)\n", f.dir.c_str(),
               FsyncMicros(f.dir));
-  std::printf("Setup:      %d bind(s), SMSC window %u, store synchronous=full, median of %d runs\n",
-              f.binds, f.window, f.runs);
+  std::printf(
+      "Setup:      %d bind(s), SMSC window %u, store synchronous=full, group_commit.max_delay "
+      "%s, median of %d runs\n",
+      f.binds, f.window,
+      f.group_commit_delay_ms < 0 ? "default"
+                                  : (std::to_string(f.group_commit_delay_ms) + "ms").c_str(),
+      f.runs);
 #if !defined(__OPTIMIZE__)
   std::printf("WARNING:    built without optimisation; figures are not meaningful\n");
 #endif

@@ -153,11 +153,11 @@ std::string ConfigText(const LoadOptions& o, const std::vector<uint16_t>& smsc_p
     c += "backend:\n  type: embedded\n  embedded:\n    ledger_path: var/ledger.db\n"
          "    pepper_key_file: var/keys/pepper.key\n";
   }
-  c += "store:\n  path: var/smsgw.db\n  key_file: var/keys/store.key\n"
-       "  group_commit:\n    max_delay: " +
-       std::to_string(o.group_commit_delay_ms) +
-       "ms\n"
-       "keys:\n  create_missing: true\n"
+  c += "store:\n  path: var/smsgw.db\n  key_file: var/keys/store.key\n";
+  if (o.group_commit_delay_ms >= 0) {
+    c += "  group_commit:\n    max_delay: " + std::to_string(o.group_commit_delay_ms) + "ms\n";
+  }
+  c += "keys:\n  create_missing: true\n"
        "grammar: " +
        o.grammar_file + "\nadmin:\n  listen: \"127.0.0.1:" + std::to_string(admin_port) +
        "\"\n  token_file: var/keys/admin.token\nlogging:\n  level: warn\n";

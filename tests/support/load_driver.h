@@ -30,12 +30,12 @@ struct LoadOptions {
   LoadWork work = LoadWork::kForward;
   uint64_t count = 20'000;  // forward: MOs; payment: payments (two MOs each)
   int binds = 1;
-  uint32_t window = 100;          // deliver_sm in flight per bind, and the gateway's submit window
-  double rate = 0;                // offered MOs per second over all binds; 0: as fast as acked
-  uint32_t throttle_every = 0;    // every Nth submit_sm answered ESME_RTHROTTLED
-  int backend_pool = 16;          // HTTP keep-alive connections to the backend
-  int group_commit_delay_ms = 0;  // store.group_commit.max_delay
-  bool receipts = false;          // the SMSC sends a delivery receipt for each reply
+  uint32_t window = 100;           // deliver_sm in flight per bind, and the gateway's submit window
+  double rate = 0;                 // offered MOs per second over all binds; 0: as fast as acked
+  uint32_t throttle_every = 0;     // every Nth submit_sm answered ESME_RTHROTTLED
+  int backend_pool = 16;           // HTTP keep-alive connections to the backend
+  int group_commit_delay_ms = -1;  // store.group_commit.max_delay; -1: the daemon's default
+  bool receipts = false;           // the SMSC sends a delivery receipt for each reply
   // Resident memory is sampled when this many replies have arrived (memory growth).
   std::vector<uint64_t> rss_checkpoints;
   // The run fails when nothing moves for this long.
