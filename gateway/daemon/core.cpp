@@ -583,21 +583,18 @@ void Core::ApplyAnswers() {
   std::vector<Fate> fate(n, Fate::kStep);
   store::Claims claims;
   const store::ClaimsAlong along = ClaimsRoom();
-  auto results = store_->ApplySteps(n,
-                                    [&](size_t i) -> Result<store::Effects> {
-                                      const Answer& a = batch[i];
-                                      if (AnsweredAlready(a.claimed->id)) {
-                                        // A push carried the answer while this call was out; the
-                                        // first answer stands.
-                                        fate[i] = Fate::kAnsweredAlready;
-                                        return Status::AlreadyExists("answered already");
-                                      }
-                                      auto effects =
-                                          engine_->OnResult(*a.claimed, a.result, *view_);
-                                      if (!effects.ok()) fate[i] = Fate::kEngineFailed;
-                                      return effects;
-                                    },
-                                    {.along = along, .claimed = &claims, .lazy = true});
+  auto step = [&](size_t i) -> Result<store::Effects> {
+    const Answer& a = batch[i];
+    if (AnsweredAlready(a.claimed->id)) {
+      // A push carried the answer while this call was out; the first answer stands.
+      fate[i] = Fate::kAnsweredAlready;
+      return Status::AlreadyExists("answered already");
+    }
+    auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
+    if (!effects.ok()) fate[i] = Fate::kEngineFailed;
+    return effects;
+  };
+  auto results = store_->ApplySteps(n, step, {.along = along, .claimed = &claims, .lazy = true});
   NoteClaimsAlong(along, claims);
 
   std::vector<const store::ClaimedInstruction*> failed;
