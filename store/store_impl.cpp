@@ -32,6 +32,14 @@ sql::Query StoreImpl::Q(std::string_view sql) {
 }
 
 Status StoreImpl::Begin() {
+  // A lazy transaction whose return to synchronous=FULL failed left the connection at OFF: a
+  // durable transaction must not commit so (an MO acknowledged without its fsync).
+  if (lazy && !lazy_asked) {
+    SetLazy(false);
+    if (lazy) {
+      return Status::Unavailable("the store's connection could not return to synchronous=FULL");
+    }
+  }
   sql::Query q = Q("BEGIN IMMEDIATE");
   return q.Run();
 }
@@ -47,6 +55,7 @@ bool StoreImpl::SetLazy(bool on) {
   // WAL hook is its own and checks `lazy`.
   if (!checkpointer) sqlite3_wal_autocheckpoint(db, on ? 0 : 1000);
   if (on) lazy = true;
+  lazy_asked = on;
   sql::Query q = on ? Q("PRAGMA synchronous = OFF") : Q("PRAGMA synchronous = FULL");
   // A failure leaves the commit durable, which is safe; while the connection may still be
   // at OFF, `lazy` stays set so that no checkpoint runs from it.

@@ -114,7 +114,8 @@ struct StoreImpl {
   // Destroyed before `db` is closed (~StoreImpl), so the store's connection is the last and
   // checkpoints the WAL away at close.
   std::unique_ptr<WalCheckpointer> checkpointer;
-  bool lazy = false;  // a lazy commit may be under way (SetLazy): no checkpoint from here
+  bool lazy = false;        // a lazy commit may be under way (SetLazy): no checkpoint from here
+  bool lazy_asked = false;  // the last SetLazy asked for lazy commits
 };
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,
