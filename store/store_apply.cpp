@@ -196,8 +196,7 @@ Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
 
 namespace {
 
-// One kind of ClaimAlong under its savepoint.
-// Whether the claim ran (or was not asked for).
+// One kind of ClaimAlong under its savepoint; whether it ran (or was not asked for).
 template <typename Claimed>
 bool ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
                Status (*claim)(StoreImpl&, int, std::vector<Claimed>&)) {

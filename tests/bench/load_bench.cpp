@@ -162,13 +162,12 @@ void PrintEnvironment(const Flags& f) {
   std::printf("Load avg:   %.2f %.2f %.2f\n", load[0], load[1], load[2]);
   std::printf("Disk:       fsync of 4 KiB in %s: %.0f us (median of 20)\n", f.dir.c_str(),
               FsyncMicros(f.dir));
+  const std::string max_delay =
+      f.group_commit_delay_ms < 0 ? "default" : std::to_string(f.group_commit_delay_ms) + "ms";
   std::printf(
       "Setup:      %d bind(s), SMSC window %u, store synchronous=full, group_commit.max_delay "
       "%s, median of %d runs\n",
-      f.binds, f.window,
-      f.group_commit_delay_ms < 0 ? "default"
-                                  : (std::to_string(f.group_commit_delay_ms) + "ms").c_str(),
-      f.runs);
+      f.binds, f.window, max_delay.c_str(), f.runs);
 #if !defined(__OPTIMIZE__)
   std::printf("WARNING:    built without optimisation; figures are not meaningful\n");
 #endif
