@@ -124,30 +124,36 @@ FaultVfs& FaultVfs::Get() {
   return *instance;
 }
 
-void FaultVfs::FailWrites(int sqlite_code, int after) {
-  write_after_ = after;
-  write_code_ = sqlite_code;
+void FaultVfs::FailWrites(int sqlite_code, int after, int count) {
+  Set(write_fault_, sqlite_code, after, count);
 }
 
-void FaultVfs::FailSyncs(int sqlite_code, int after) {
-  sync_after_ = after;
-  sync_code_ = sqlite_code;
+void FaultVfs::FailSyncs(int sqlite_code, int after, int count) {
+  Set(sync_fault_, sqlite_code, after, count);
 }
 
 void FaultVfs::Clear() {
-  write_code_ = 0;
-  sync_code_ = 0;
+  std::lock_guard<std::mutex> lock(mu_);
+  write_fault_ = {};
+  sync_fault_ = {};
 }
 
-int FaultVfs::Next(std::atomic<int>& code, std::atomic<int>& after) {
-  int c = code.load();
-  if (c == 0) return 0;
-  if (after.load() > 0) {
-    --after;
+void FaultVfs::Set(Fault& fault, int sqlite_code, int after, int count) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fault = {sqlite_code, after, count};
+}
+
+int FaultVfs::Next(Fault& fault) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fault.code == 0) return 0;
+  if (fault.after > 0) {
+    --fault.after;
     return 0;
   }
+  if (fault.count == 0) return 0;
+  if (fault.count > 0) --fault.count;
   ++failures_;
-  return c;
+  return fault.code;
 }
 
 }  // namespace smsgw::store::testing

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 
 namespace smsgw::store::testing {
 
@@ -14,11 +15,16 @@ class FaultVfs {
   // Registers the VFS with SQLite on first use (not as the default).
   static FaultVfs& Get();
 
-  // After `after` more successful calls, every xWrite / xSync of every file opened through the
-  // VFS fails with `sqlite_code` (e.g. SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC)
-  // until Clear().
-  void FailWrites(int sqlite_code, int after = 0);
-  void FailSyncs(int sqlite_code, int after = 0);
+  static constexpr int kUntilCleared = -1;
+
+  // After `after` more successful calls, xWrite / xSync of every file opened through the VFS
+  // (the store's connection and its checkpointer's alike) fail with `sqlite_code` (e.g.
+  // SQLITE_FULL, SQLITE_IOERR_WRITE, SQLITE_IOERR_FSYNC): `count` calls, then calls pass
+  // through again, as when a cleanup frees the disk or a device recovers between two commits;
+  // kUntilCleared keeps failing until Clear(), as a disk that stays full. A bounded fault lets
+  // a test fail one transaction and watch what the code does next with a working disk.
+  void FailWrites(int sqlite_code, int after = 0, int count = kUntilCleared);
+  void FailSyncs(int sqlite_code, int after = 0, int count = kUntilCleared);
   void Clear();
 
   int failures() const { return failures_; }
@@ -28,15 +34,25 @@ class FaultVfs {
   void CountSync() { ++syncs_; }
 
   // Used by the VFS's methods: the code to fail this call with, or 0.
-  int NextWriteFault() { return Next(write_code_, write_after_); }
-  int NextSyncFault() { return Next(sync_code_, sync_after_); }
+  int NextWriteFault() { return Next(write_fault_); }
+  int NextSyncFault() { return Next(sync_fault_); }
 
  private:
-  FaultVfs() = default;
-  int Next(std::atomic<int>& code, std::atomic<int>& after);
+  // One kind of call's fault. Under a mutex, as the checkpointer's thread calls in too: a
+  // bounded fault fails exactly `count` calls, whichever thread makes them.
+  struct Fault {
+    int code = 0;  // 0: calls pass through
+    int after = 0;
+    int count = kUntilCleared;
+  };
 
-  std::atomic<int> write_code_{0}, write_after_{0};
-  std::atomic<int> sync_code_{0}, sync_after_{0};
+  FaultVfs() = default;
+  void Set(Fault& fault, int sqlite_code, int after, int count);
+  int Next(Fault& fault);
+
+  std::mutex mu_;
+  Fault write_fault_;
+  Fault sync_fault_;
   std::atomic<int> failures_{0};
   std::atomic<int> syncs_{0};
 };
