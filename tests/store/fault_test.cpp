@@ -1,11 +1,13 @@
 // Failures of the disk and of locking: a failed call must leave nothing half-written, report
 // Unavailable (the SMPP layer then answers the SMSC with a temporary error) and leave the
-// store usable.
+// store usable. And a claim that fails inside a batch's transaction, which takes only itself
+// back.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <set>
 
+#include "store/audit.h"
 #include "store/ids.h"
 #include "tests/support/fault_vfs.h"
 #include "tests/support/store_fixture.h"
@@ -65,6 +67,35 @@ class FaultTest : public StoreTest {
     i.payload = R"({"to":"254711","amount":500})";
     i.secret = "pin=1234";
     return i;
+  }
+
+  // An engine step that consumes the MO and queues a reply to it.
+  static Result<Effects> Consume(const PendingMessage& m) {
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "help", "HELP", std::nullopt, std::nullopt};
+    e.replies.push_back(ReplyTo(m.source, "help text"));
+    return e;
+  }
+
+  // Makes a claim fail part-way: the audit row of `event` ("reply.claimed" or
+  // "instruction.claimed") for `msisdn` is refused, after the claim's UPDATE has marked every
+  // due item in flight and written the audit rows of those before it. The disk cannot fail a
+  // claim there and leave the transaction going: SQLite writes a transaction's pages at its
+  // COMMIT (a savepoint's sub-journal is in memory, temp_store=MEMORY), so a write or sync
+  // fault lands on the COMMIT (AFailedCommitHandsOutNoneOfItsClaims); only a transaction
+  // larger than the page cache writes earlier, and a failure there loses it whole. A refused
+  // statement is what a claim can meet inside a transaction that goes on.
+  void RefuseClaims(std::string_view event, const std::string& msisdn) {
+    RawQuery(path_, "CREATE TRIGGER refuse_claim BEFORE INSERT ON audit WHEN NEW.event = '" +
+                        std::string(event) + "' AND NEW.msisdn = '" + msisdn +
+                        "' BEGIN SELECT RAISE(ABORT, 'claim refused'); END");
+    ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'refuse_claim'"),
+              "1");
+  }
+  void AllowClaims() { RawQuery(path_, "DROP TRIGGER refuse_claim"); }
+
+  std::string AuditCount(std::string_view event) {
+    return RawQuery(path_, "SELECT count(*) FROM audit WHERE event = '" + std::string(event) + "'");
   }
 
   FaultVfs* vfs_ = nullptr;
@@ -191,6 +222,117 @@ TEST_F(FaultTest, AFailedCommitHandsOutNoneOfItsClaims) {
   ASSERT_EQ(replies->size(), 1u);
   EXPECT_EQ(replies->at(0).text.view(), "waiting");
   EXPECT_EQ(replies->at(0).attempt, 1);
+}
+
+// A claim along that fails inside the batch's transaction is rolled back to its savepoint
+// (store_impl.h, ClaimAlong): the steps commit, the other kind's claim stands, Claims::complete
+// is false, and what the failed claim had marked is pending again, for the next claim to hand
+// out as a first attempt.
+TEST_F(FaultTest, AFailedClaimAlongLeavesItsItemsForTheNextClaim) {
+  auto keys = MintInstructionKeys(clock_->NowMs());
+  ASSERT_TRUE(keys.ok());
+  Effects waiting;  // due before the batch
+  waiting.instructions.push_back(Transfer(*keys));
+  waiting.replies.push_back(ReplyTo("254700000010", "waiting"));
+  ASSERT_TRUE(store().Apply(waiting).ok());
+  auto one = Batch("one", 3);
+  // The last reply claimed: the waiting one and two of the batch's are marked before it.
+  RefuseClaims(kEventReplyClaimed, one.back().source);
+  auto r = store().AcceptAndStep(one, &FaultTest::Consume, ClaimsAlong{10, 10});
+  AllowClaims();
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->steps.size(), 3u);
+  for (const auto& s : r->steps) EXPECT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(r->claimed.complete);
+  EXPECT_TRUE(r->claimed.replies.empty());
+  ASSERT_EQ(r->claimed.instructions.size(), 1u);
+  EXPECT_EQ(r->claimed.instructions[0].id, keys->id);
+
+  ExpectEachOnce({});  // every MO processed: the steps committed
+  auto replies = store().ClaimReplies(100);
+  ASSERT_TRUE(replies.ok()) << replies.status().ToString();
+  ASSERT_EQ(replies->size(), 4u);
+  for (const ClaimedReply& c : *replies) EXPECT_EQ(c.attempt, 1) << c.destination;
+  EXPECT_EQ(replies->at(0).text.view(), "waiting");
+  EXPECT_EQ(AuditCount(kEventReplyClaimed), "4") << "the failed claim's audit rows stayed";
+  // The instruction claimed along was committed with the steps: not handed out again.
+  auto instructions = store().ClaimInstructions(10);
+  ASSERT_TRUE(instructions.ok());
+  EXPECT_TRUE(instructions->empty());
+  Close();
+  SetUp();
+  auto instruction = store().GetInstruction(keys->id);
+  ASSERT_TRUE(instruction.ok());
+  EXPECT_EQ(instruction->attempts, 1);
+}
+
+// The same after ApplySteps, the instructions' claim failing: the replies' claim after it
+// still runs, and the instructions the steps made wait for the next claim.
+TEST_F(FaultTest, AFailedClaimAlongLeavesTheStepsBeforeItCommitted) {
+  auto one = Batch("one", 2);
+  ASSERT_TRUE(store().Accept(one).ok());
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u);
+  std::vector<std::string> ids;
+  auto forward = [&](size_t i) -> Result<Effects> {
+    auto keys = MintInstructionKeys(clock_->NowMs());
+    if (!keys.ok()) return keys.status();
+    ids.push_back(keys->id);
+    Result<Effects> e = Consume((*pending)[i]);
+    NewInstruction ins = Transfer(*keys);
+    ins.msisdn = (*pending)[i].source;
+    e->instructions.push_back(ins);
+    return e;
+  };
+  RefuseClaims(kEventInstructionClaimed, one.back().source);
+  Claims claimed;
+  auto results = store().ApplySteps(2, forward, {.along = {10, 10}, .claimed = &claimed});
+  AllowClaims();
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& s : results) EXPECT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(claimed.complete);
+  EXPECT_TRUE(claimed.instructions.empty());
+  EXPECT_EQ(claimed.replies.size(), 2u);
+
+  ExpectEachOnce({});
+  ASSERT_EQ(ids.size(), 2u);
+  auto instructions = store().ClaimInstructions(10);
+  ASSERT_TRUE(instructions.ok()) << instructions.status().ToString();
+  ASSERT_EQ(instructions->size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(instructions->at(i).id, ids[i]);
+    EXPECT_EQ(instructions->at(i).attempt, 1);
+  }
+  EXPECT_EQ(AuditCount(kEventInstructionClaimed), "2") << "the failed claim's audit rows stayed";
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->empty()) << "the replies claimed along were handed out again";
+}
+
+// What the core does when AcceptAndStep fails (core.cpp, AcceptMessages): it stores the same
+// batch alone at once, for ProcessInbound to step. One write error in the commit loses
+// AcceptAndStep's whole transaction and nothing else: the store does not take the lost batch
+// for a duplicate, and none of its steps' replies is left.
+TEST_F(FaultTest, AfterAFailedAcceptAndStepTheBatchIsStoredAloneAndNew) {
+  auto one = Batch("one", 20);
+  const int failures_before = vfs_->failures();
+  vfs_->FailWrites(SQLITE_IOERR_WRITE, /*after=*/2, /*count=*/1);
+  auto r = store().AcceptAndStep(one, &FaultTest::Consume, ClaimsAlong{10, 10});
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
+  EXPECT_EQ(vfs_->failures(), failures_before + 1);
+  auto stored = store().Accept(one);  // no Clear(): the fault has passed
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_EQ(stored->size(), one.size());
+  for (const AcceptResult& a : *stored) EXPECT_FALSE(a.duplicate);
+  ExpectEachOnce({one});
+  auto replies = store().ClaimReplies(100);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->empty());
+  Close();
+  SetUp();
+  ExpectEachOnce({one});
 }
 
 TEST_F(FaultTest, ALockedDatabaseIsUnavailableUntilReleased) {
