@@ -46,12 +46,35 @@ namespace smsgw::store {
 
 struct StoreImpl;  // store/store_impl.h
 
+// Writes of other kinds that ride in a transaction the daemon makes anyway
+// (Store::AcceptAndStep, Store::ApplySteps): at a moderate rate each MO's intake, the
+// backend's answer and the MT's send result were a commit each, and each commit wrote the same
+// hot pages (the audit's tail, the state indexes) again.
+struct Riders {
+  // Send results, recorded before the host's own writes as RecordReplyResults records them
+  // (all or none), under a savepoint of their own: when they fail only they are undone, and
+  // Ridden::reply_results says why.
+  std::span<const ReplyResult> reply_results;
+  // Engine steps of another batch (the backend's answers), after the host's own steps, each
+  // under its own savepoint as ApplySteps runs them. AcceptAndStep only.
+  size_t step_count = 0;
+  std::function<Result<Effects>(size_t)> step = nullptr;
+};
+
+struct Ridden {
+  // OK when the send results were recorded (or there were none); else the error that undid
+  // them, which is also the host's error when the whole transaction was lost.
+  Status reply_results;
+  std::vector<Result<Applied>> steps;  // one per rider step, as ApplySteps reports them
+};
+
 // Store::AcceptAndStep's answer.
 struct AcceptedAndStepped {
   std::vector<AcceptResult> accepted;  // one per message of the batch, as Accept's
   std::vector<PendingMessage> stored;  // the messages stored and stepped now, as steps saw them
   std::vector<Result<Applied>> steps;  // one per message in `stored`
   Claims claimed;                      // what ClaimsAlong asked for, claimed after the steps
+  Ridden ridden;                       // what became of the riders
 };
 
 // How Store::ApplySteps runs its batch.
@@ -67,6 +90,11 @@ struct StepOptions {
   // instruction goes back to pending and is asked again with the same id; the backend answers
   // it from its stored answer, and a confirmation that had gone out goes again).
   bool lazy = false;
+  // Send results recorded first in the same transaction, as Riders::reply_results are (more
+  // steps would simply be more of `count`). With `reply_results_status`, what became of them;
+  // when the transaction is lost, its error.
+  std::span<const ReplyResult> reply_results = {};
+  Status* reply_results_status = nullptr;
 };
 
 class Store {
@@ -110,11 +138,13 @@ class Store {
   // whole (the commit, or one that made SQLite drop the transaction) stores nothing, as
   // Accept's does. Acknowledge the SMSC only after this returns OK. `along` claims due
   // instructions and replies in the same transaction, after the steps (ClaimsAlong): hand
-  // them on only once this returned OK.
+  // them on only once this returned OK. `riders` go in the same transaction: their send
+  // results first, their steps after the batch's (run even when the batch is only stored);
+  // when this returns an error none of them was written either.
   Result<AcceptedAndStepped> AcceptAndStep(
       std::span<const InboundMessage> batch,
       const std::function<Result<Effects>(const PendingMessage&)>& step,
-      const ClaimsAlong& along = {});
+      const ClaimsAlong& along = {}, const Riders& riders = {});
 
   // Up to `limit` messages still "new" with id > after_id, in id (arrival) order, texts
   // opened. The engine's work queue; after a crash it starts again from after_id = 0.

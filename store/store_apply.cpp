@@ -125,9 +125,8 @@ Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& cons
 void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, size_t i,
              std::vector<Result<Applied>>& results, Status& lost) {
   Result<Effects> effects = step(i);
-  if (sqlite3_get_autocommit(m.db)) {
-    lost = effects.ok() ? Status::Unavailable("the transaction was rolled back by SQLite")
-                        : effects.status();
+  lost = LostTransaction(m, effects.status());
+  if (!lost.ok()) {
     results.emplace_back(lost);
     return;
   }
@@ -149,9 +148,7 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
       (void)m.Q("RELEASE step").Run();
     }
   }
-  if (sqlite3_get_autocommit(m.db)) {
-    lost = s.ok() ? Status::Unavailable("the transaction was rolled back by SQLite") : s;
-  }
+  lost = LostTransaction(m, s);
   if (s.ok() && lost.ok()) {
     results.emplace_back(std::move(applied));
   } else {
@@ -160,6 +157,11 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
 }
 
 }  // namespace
+
+Status LostTransaction(StoreImpl& m, const Status& status) {
+  if (!sqlite3_get_autocommit(m.db)) return Status::OK();
+  return status.ok() ? Status::Unavailable("the transaction was rolled back by SQLite") : status;
+}
 
 Result<Applied> Store::Apply(const Effects& effects) {
   StoreImpl& m = *impl_;
@@ -229,14 +231,25 @@ std::vector<Result<Applied>> Store::ApplySteps(size_t count,
   results.reserve(count);
   Claims* claimed = options.claimed;
   if (claimed != nullptr) *claimed = {};
-  if (count == 0) return results;
+  Status riders_status;
+  auto report = [&] {
+    if (options.reply_results_status != nullptr) *options.reply_results_status = riders_status;
+  };
+  if (count == 0 && options.reply_results.empty()) return report(), results;
   const bool lazy = options.lazy && m.SetLazy(true);
   if (Status begun = m.Begin(); !begun.ok()) {
     if (lazy) m.SetLazy(false);
     for (size_t i = 0; i < count; ++i) results.emplace_back(begun);
-    return results;
+    if (!options.reply_results.empty()) riders_status = begun;
+    return report(), results;
   }
-  const Status lost = ApplyStepsInTransaction(m, count, step, results, options.order_key);
+  riders_status = RecordReplyResultsIn(m, options.reply_results);
+  Status lost = LostTransaction(m, riders_status);
+  if (lost.ok()) {
+    lost = ApplyStepsInTransaction(m, count, step, results, options.order_key);
+  } else {
+    for (size_t i = 0; i < count; ++i) results.emplace_back(lost);
+  }
   if (lost.ok() && claimed != nullptr && m.options.mode == OpenMode::kDaemon) {
     ClaimAlong(m, options.along, *claimed);
   }
@@ -247,7 +260,9 @@ std::vector<Result<Applied>> Store::ApplySteps(size_t count,
     for (Result<Applied>& r : results) {
       if (r.ok()) r = Result<Applied>(committed);
     }
+    if (riders_status.ok() && !options.reply_results.empty()) riders_status = committed;
   }
+  report();
   if (lazy) m.SetLazy(false);
   return results;
 }

@@ -148,6 +148,13 @@ Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out);
 // `out.complete` false.
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out);
 
+// Send results (Riders::reply_results) inside a transaction the caller began, under a
+// savepoint: all recorded, or none and the error. Nothing to do for none.
+Status RecordReplyResultsIn(StoreImpl& m, std::span<const ReplyResult> results);
+// The error that lost the caller's transaction (SQLite rolled it back: it does on I/O errors
+// and a full disk) after a write that returned `status`; OK while the transaction is open.
+Status LostTransaction(StoreImpl& m, const Status& status);
+
 // When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.
 Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);
 

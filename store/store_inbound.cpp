@@ -143,14 +143,27 @@ Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> 
 
 Result<AcceptedAndStepped> Store::AcceptAndStep(
     std::span<const InboundMessage> batch,
-    const std::function<Result<Effects>(const PendingMessage&)>& step, const ClaimsAlong& along) {
+    const std::function<Result<Effects>(const PendingMessage&)>& step, const ClaimsAlong& along,
+    const Riders& riders) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("AcceptAndStep"));
   AcceptedAndStepped out;
   if (batch.empty()) return out;
   STORE_RETURN_IF_ERROR(CheckBatch(m, batch));
   AcceptWork w;
+  // The riders' steps, after the batch's own (or after the batch was only stored), and the
+  // claims after both.
+  auto finish = [&]() -> Status {
+    if (riders.step_count > 0) {
+      STORE_RETURN_IF_ERROR(
+          ApplyStepsInTransaction(m, riders.step_count, riders.step, out.ridden.steps, nullptr));
+    }
+    ClaimAlong(m, along, out.claimed);
+    return Status::OK();
+  };
   Status s = m.Transact([&]() -> Status {
+    out.ridden.reply_results = RecordReplyResultsIn(m, riders.reply_results);
+    STORE_RETURN_IF_ERROR(LostTransaction(m, out.ridden.reply_results));
     const int64_t first_id = m.next_inbound_id;
     STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w));
     // Steps go in arrival order: behind an older message still new, the batch is only stored.
@@ -160,10 +173,7 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
     older.Int(first_id);
     Result<bool> older_waits = older.Step();
     if (!older_waits.ok()) return older_waits.status();
-    if (*older_waits) {
-      ClaimAlong(m, along, out.claimed);
-      return Status::OK();
-    }
+    if (*older_waits) return finish();
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
       const InboundMessage& msg = batch[i];
@@ -182,8 +192,7 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
     STORE_RETURN_IF_ERROR(ApplyStepsInTransaction(
         m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps,
         [&](size_t k) -> std::string_view { return out.stored[k].source; }));
-    ClaimAlong(m, along, out.claimed);
-    return Status::OK();
+    return finish();
   });
   if (!s.ok()) return s.WithContext("accepting a batch");
   RememberInbound(m, batch, w);

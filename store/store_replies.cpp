@@ -1,4 +1,6 @@
 // MT replies: creation (inside Apply), claims, send results and delivery receipts.
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <tuple>
 
@@ -163,6 +165,22 @@ Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
   std::vector<ClaimedReply> out;
   STORE_RETURN_IF_ERROR(m.TransactLazily([&] { return ClaimRepliesIn(m, limit, out); }));
   return out;
+}
+
+Status RecordReplyResultsIn(StoreImpl& m, std::span<const ReplyResult> results) {
+  if (results.empty()) return Status::OK();
+  STORE_RETURN_IF_ERROR(m.Q("SAVEPOINT results").Run());
+  Status s;
+  for (const ReplyResult& r : results) {
+    s = RecordOne(m, r);
+    if (!s.ok()) break;
+  }
+  if (s.ok()) return m.Q("RELEASE results").Run();
+  if (!sqlite3_get_autocommit(m.db)) {
+    (void)m.Q("ROLLBACK TO results").Run();
+    (void)m.Q("RELEASE results").Run();
+  }
+  return s;
 }
 
 Status Store::RecordReplyResults(std::span<const ReplyResult> results) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
+
 #include "store/ids.h"
 #include "tests/support/store_fixture.h"
 
@@ -505,6 +508,126 @@ TEST_F(ApplyStepsTest, AfterAFailedStepTheLaterStepsOfItsKeyWait) {
   ASSERT_EQ(pending->size(), 2u);
   EXPECT_EQ(pending->at(0).id, pay);
   EXPECT_EQ(pending->at(1).id, pin);
+}
+
+// An instruction and a reply of an earlier MO, both claimed: in flight, waiting for the
+// backend's answer and the SMSC's submit_sm_resp.
+class RidersTest : public ApplyStepsTest {
+ protected:
+  void SetUp() override {
+    ApplyStepsTest::SetUp();
+    Effects e;
+    e.instructions.push_back(ins_);
+    e.replies.push_back(Reply("earlier"));
+    e.replies.push_back(Reply("earlier too"));
+    ASSERT_TRUE(store().Apply(e).ok());
+    auto instructions = store().ClaimInstructions(10);
+    ASSERT_TRUE(instructions.ok());
+    ASSERT_EQ(instructions->size(), 1u);
+    auto replies = store().ClaimReplies(10);
+    ASSERT_TRUE(replies.ok());
+    ASSERT_EQ(replies->size(), 2u);
+    reply_ = replies->at(0).id;
+    other_reply_ = replies->at(1).id;
+  }
+
+  Result<Effects> Done(size_t) {
+    Effects e;
+    e.outcomes.push_back({ins_.id, InstructionOutcome::Kind::kDone, "ok"});
+    e.replies.push_back(Reply("done"));
+    e.actor = Actor::kBackend;
+    return e;
+  }
+  static Result<Effects> Help(const PendingMessage& m) {
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "help", "HELP", std::nullopt, std::nullopt};
+    e.replies.push_back(ReplyTo(m.source, "help text"));
+    return e;
+  }
+  std::map<std::string, int64_t> ReplyStates() {
+    auto st = store().Stats();
+    EXPECT_TRUE(st.ok());
+    return st.ok() ? st->replies : std::map<std::string, int64_t>{};
+  }
+
+  NewInstruction ins_ = Instruction();
+  int64_t reply_ = 0;
+  int64_t other_reply_ = 0;
+};
+
+TEST_F(RidersTest, AcceptAndStepCarriesSendResultsAndAnswerStepsInItsTransaction) {
+  const std::vector<ReplyResult> results = {{reply_, ReplyResult::Kind::kSent, "m-1", ""}};
+  Riders riders{
+      .reply_results = results, .step_count = 1, .step = [&](size_t i) { return Done(i); }};
+  auto done = store().AcceptAndStep(std::vector<InboundMessage>{Mo("254700000002", "HELP")},
+                                    &RidersTest::Help, ClaimsAlong{0, 10}, riders);
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_TRUE(done->ridden.reply_results.ok()) << done->ridden.reply_results.ToString();
+  ASSERT_EQ(done->ridden.steps.size(), 1u);
+  EXPECT_TRUE(done->ridden.steps[0].ok()) << done->ridden.steps[0].status().ToString();
+  ASSERT_EQ(done->steps.size(), 1u);
+  EXPECT_TRUE(done->steps[0].ok());
+
+  auto ins = store().GetInstruction(ins_.id);
+  ASSERT_TRUE(ins.ok());
+  EXPECT_EQ(ins->state, InstructionState::kDone);
+  // The replies the batch's step and the answer's step made, claimed after both.
+  std::multiset<std::string> claimed;
+  for (const ClaimedReply& r : done->claimed.replies) claimed.emplace(r.text.view());
+  EXPECT_EQ(claimed, (std::multiset<std::string>{"help text", "done"}));
+  std::map<std::string, int64_t> states = ReplyStates();
+  EXPECT_EQ(states["sent"], 1);
+  EXPECT_EQ(states["in_flight"], 3);  // the other earlier one, and the two just claimed
+  // The send result's message id is on record: its receipt finds the reply.
+  auto receipt = store().RecordReceipt("m-1", true, "DELIVRD");
+  ASSERT_TRUE(receipt.ok()) << receipt.status().ToString();
+  EXPECT_EQ(*receipt, reply_);
+}
+
+TEST_F(RidersTest, SendResultsThatCannotBeRecordedUndoOnlyThemselves) {
+  // The second names no reply: the results go all or none, the batch's step commits.
+  const std::vector<ReplyResult> results = {{reply_, ReplyResult::Kind::kSent, "m-1", ""},
+                                            {reply_ + 1000, ReplyResult::Kind::kSent, "m-2", ""}};
+  auto done = store().AcceptAndStep(std::vector<InboundMessage>{Mo("254700000002", "HELP")},
+                                    &RidersTest::Help, {}, Riders{.reply_results = results});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_TRUE(done->ridden.reply_results.IsNotFound()) << done->ridden.reply_results.ToString();
+  ASSERT_EQ(done->steps.size(), 1u);
+  EXPECT_TRUE(done->steps[0].ok());
+  std::map<std::string, int64_t> states = ReplyStates();
+  EXPECT_EQ(states["sent"], 0);
+  EXPECT_EQ(states["in_flight"], 2);
+  EXPECT_EQ(states["pending"], 1);  // the HELP's reply
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_TRUE(pending->empty());
+}
+
+TEST_F(RidersTest, ApplyStepsRecordsSendResultsFirstEvenWithNoStep) {
+  const std::vector<ReplyResult> first = {{reply_, ReplyResult::Kind::kSent, "m-1", ""}};
+  Status recorded = Status::Internal("not reported");
+  auto none =
+      store().ApplySteps(0, [&](size_t i) { return Done(i); },
+                         {.lazy = true, .reply_results = first, .reply_results_status = &recorded});
+  EXPECT_TRUE(none.empty());
+  EXPECT_TRUE(recorded.ok()) << recorded.ToString();
+  EXPECT_EQ(ReplyStates()["sent"], 1);
+
+  // A retry result for the other one, with the instruction's answer: both in one go.
+  const std::vector<ReplyResult> second = {
+      {other_reply_, ReplyResult::Kind::kRetry, "", "throttled"}};
+  recorded = Status::Internal("not reported");
+  auto one = store().ApplySteps(1, [&](size_t i) { return Done(i); },
+                                {.reply_results = second, .reply_results_status = &recorded});
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_TRUE(one[0].ok()) << one[0].status().ToString();
+  EXPECT_TRUE(recorded.ok()) << recorded.ToString();
+  std::map<std::string, int64_t> states = ReplyStates();
+  EXPECT_EQ(states["in_flight"], 0);
+  EXPECT_EQ(states["pending"], 2);  // the retry and the answer's reply
+  auto ins = store().GetInstruction(ins_.id);
+  ASSERT_TRUE(ins.ok());
+  EXPECT_EQ(ins->state, InstructionState::kDone);
 }
 
 TEST_F(ApplyStepsTest, NoStepsIsNothing) {

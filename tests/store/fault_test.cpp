@@ -335,6 +335,63 @@ TEST_F(FaultTest, AfterAFailedAcceptAndStepTheBatchIsStoredAloneAndNew) {
   ExpectEachOnce({one});
 }
 
+// Riders (send results, answer steps) share their host's fate: a lost transaction writes
+// none of them, and they can be recorded afterwards as if nothing had happened.
+TEST_F(FaultTest, ALostTransactionWritesNoneOfItsRiders) {
+  auto keys = MintInstructionKeys(clock_->NowMs());
+  ASSERT_TRUE(keys.ok());
+  const NewInstruction ins = Transfer(*keys);
+  Effects earlier;
+  earlier.instructions.push_back(ins);
+  earlier.replies.push_back(ReplyTo("254700000010", "earlier"));
+  ASSERT_TRUE(store().Apply(earlier).ok());
+  ASSERT_EQ(store().ClaimInstructions(10)->size(), 1u);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 1u);
+  const std::vector<ReplyResult> results = {
+      {replies->at(0).id, ReplyResult::Kind::kSent, "m-1", ""}};
+  auto answer = [&](size_t) -> Result<Effects> {
+    Effects e;
+    e.outcomes.push_back({ins.id, InstructionOutcome::Kind::kDone, "ok"});
+    e.replies.push_back(ReplyTo(ins.msisdn, "done"));
+    return e;
+  };
+  auto consume = [&](const PendingMessage& m) -> Result<Effects> {
+    Effects e;
+    e.consume = ConsumeInbound{m.id, "help", "HELP", std::nullopt, std::nullopt};
+    return e;
+  };
+  auto one = Batch("one", 2);
+
+  vfs_->FailSyncs(SQLITE_IOERR_FSYNC, 0, 1);
+  auto lost = store().AcceptAndStep(
+      one, consume, {}, Riders{.reply_results = results, .step_count = 1, .step = answer});
+  ASSERT_FALSE(lost.ok());
+  EXPECT_TRUE(lost.status().IsUnavailable()) << lost.status().ToString();
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["in_flight"], 1);
+  EXPECT_EQ(st->replies["sent"], 0);
+  EXPECT_EQ(st->replies["pending"], 0);
+  EXPECT_EQ(st->instructions["in_flight"], 1);
+  EXPECT_FALSE(store().RecordReceipt("m-1", true, "DELIVRD").ok());
+
+  // With the disk back, the same riders in the next transaction: recorded once.
+  Status recorded = Status::Internal("not reported");
+  auto applied =
+      store().ApplySteps(1, answer, {.reply_results = results, .reply_results_status = &recorded});
+  ASSERT_TRUE(applied[0].ok()) << applied[0].status().ToString();
+  EXPECT_TRUE(recorded.ok()) << recorded.ToString();
+  st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["sent"], 1);
+  EXPECT_EQ(st->replies["pending"], 1);
+  EXPECT_EQ(st->instructions["done"], 1);
+  EXPECT_TRUE(store().RecordReceipt("m-1", true, "DELIVRD").ok());
+  ExpectEachOnce({});  // nothing of the lost batch was stored
+}
+
 TEST_F(FaultTest, ALockedDatabaseIsUnavailableUntilReleased) {
   sqlite3* other = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
