@@ -46,7 +46,8 @@ Core::Core(CoreOptions options, std::unique_ptr<store::Store> store,
       due_timer_(io_),
       housekeeping_timer_(io_),
       drain_timer_(io_),
-      commit_timer_(io_) {}
+      commit_timer_(io_),
+      results_timer_(io_) {}
 
 Core::~Core() {
   Stop();
@@ -68,7 +69,9 @@ void Core::Post(std::function<void()> fn) {
 void Core::Stop() {
   if (!thread_.joinable()) return;
   Post([this] {
+    FlushReplyResults();
     stopped_ = true;
+    results_timer_.cancel();
     due_timer_.cancel();
     housekeeping_timer_.cancel();
     drain_timer_.cancel();
@@ -142,7 +145,18 @@ void Core::CommitIntake() {
   commit_timer_.async_wait([this](const boost::system::error_code&) {
     commit_waiting_ = false;
     CommitNow();
+    if (!answers_.empty()) PostAnswers();  // those the commit did not carry
   });
+}
+
+// Whether queued intake holds MOs, whose commit answers can ride in (receipts and USSD turns
+// commit without them).
+bool Core::IntakeHoldsMessages() {
+  std::lock_guard<std::mutex> lock(intake_mu_);
+  for (const IntakeBatch& b : intake_) {
+    if (!b.messages.empty()) return true;
+  }
+  return false;
 }
 
 void Core::CommitIfWaiting() {
@@ -186,7 +200,9 @@ void Core::CommitNow() {
 
     std::vector<uint32_t> statuses(messages.size(), kOk);
     if (!messages.empty()) {
-      Result<std::vector<store::AcceptResult>> accepted = AcceptMessages(messages);
+      // The answers and send results waiting ride in the first commit.
+      Result<std::vector<store::AcceptResult>> accepted =
+          AcceptMessages(messages, first == 0 ? TakeRiders() : RidingWrites{});
       NoteStore(accepted.status());
       if (!accepted.ok()) {
         LogError("store.accept_failed", {{"messages", static_cast<uint64_t>(messages.size())},
@@ -204,6 +220,8 @@ void Core::CommitNow() {
       std::fill(m.text.begin(), m.text.end(), '\0');
     }
 
+    // Before the receipts, which may be for replies whose send results wait.
+    FlushReplyResults();
     std::vector<UssdDialogues::Outcome> ussd = HandleUssd(batches, first, last);
     size_t at = 0;
     size_t ussd_at = 0;
@@ -314,18 +332,27 @@ bool Core::StepApplied(const Status& status, std::string_view what) {
 // moderate rates is most of an MO's cost. Behind an older MO still new (a backlog, or a step
 // that keeps failing) the store only stores it, and ProcessInbound takes it in its turn.
 Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
-    std::span<const store::InboundMessage> messages) {
+    std::span<const store::InboundMessage> messages, RidingWrites riders) {
   MayBeDue();  // unless the claims along say otherwise
-  if (!engine_) return store_->Accept(messages);
+  if (!engine_) {
+    Requeue(std::move(riders));
+    return store_->Accept(messages);
+  }
   std::map<int64_t, StepNote> noted;  // by MO id: a step held behind its subscriber's is not run
   const store::ClaimsAlong along = ClaimsRoom();
+  store::Riders along_riders{.reply_results = riders.reply_results,
+                             .step_count = riders.answers.answers.size(),
+                             .step = AnswerStep(riders.answers)};
   auto done = store_->AcceptAndStep(
-      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); }, along);
+      messages, [&](const store::PendingMessage& m) { return Step(m, noted[m.id]); }, along,
+      along_riders);
   if (!done.ok()) {
     // Perhaps a step's writes made SQLite drop the transaction (a full disk, a write error):
     // the batch is still stored on its own if it can be, so that such a message is retried
-    // and, failing for good, given up by ProcessInbound instead of refusing the intake.
+    // and, failing for good, given up by ProcessInbound instead of refusing the intake. The
+    // riders go again on their own.
     LogWarn("store.accept_and_step_failed", {{"error", done.status().ToString()}});
+    Requeue(std::move(riders));
     return store_->Accept(messages);
   }
   NoteClaimsAlong(along, done->claimed);
@@ -335,6 +362,8 @@ Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     if (r.ok()) metrics_.inbound_stepped_at_intake.Add();
   }
   AfterSteps(done->stored, notes, done->steps);
+  AfterReplyResults(riders.reply_results, done->ridden.reply_results);
+  AfterAnswers(riders.answers, done->ridden.steps);
   intake_claims_ = std::move(done->claimed);
   return std::move(done->accepted);
 }
@@ -566,43 +595,85 @@ void Core::PostAnswers() {
 
 // Up to inbound_per_pass queued answers: their engine steps in one transaction
 // (Store::ApplySteps), each under a savepoint of its own, so one failing step does not undo
-// the others. Queued intake is committed first, and the rest of a long queue waits behind
-// the handlers queued meanwhile, so acks are never starved.
+// the others. Queued intake carries them in its commit: one commit for both, where each was
+// one of its own (answers wait at most the group commit's delay for it). The rest of a long
+// queue waits behind the handlers queued meanwhile, so acks are never starved.
 void Core::ApplyAnswers() {
   answers_posted_ = false;
   if (stopped_) return answers_.clear();
+  if (commit_waiting_ && engine_ && IntakeHoldsMessages()) {
+    return;  // the commit timer's CommitNow takes them, or posts this again
+  }
   CommitIfWaiting();
-  const size_t n =
-      std::min(answers_.size(), static_cast<size_t>(std::max(1, options_.inbound_per_pass)));
-  std::vector<Answer> batch(std::make_move_iterator(answers_.begin()),
-                            std::make_move_iterator(answers_.begin() + n));
-  answers_.erase(answers_.begin(), answers_.begin() + n);
-  if (!answers_.empty()) PostAnswers();
-
-  enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
-  std::vector<Fate> fate(n, Fate::kStep);
+  if (answers_.empty()) return;
+  RidingWrites riders = TakeRiders();
+  AnswerBatch& batch = riders.answers;
   store::Claims claims;
   const store::ClaimsAlong along = ClaimsRoom();
-  auto step = [&](size_t i) -> Result<store::Effects> {
-    const Answer& a = batch[i];
+  Status results_status;
+  auto results = store_->ApplySteps(batch.answers.size(), AnswerStep(batch),
+                                    {.along = along,
+                                     .claimed = &claims,
+                                     .lazy = true,
+                                     .reply_results = riders.reply_results,
+                                     .reply_results_status = &results_status});
+  NoteClaimsAlong(along, claims);
+  AfterReplyResults(riders.reply_results, results_status);
+  AfterAnswers(batch, results);
+  SendClaims(std::move(claims));
+  SchedulePass();
+}
+
+Core::RidingWrites Core::TakeRiders() {
+  RidingWrites riders;
+  const size_t n =
+      std::min(answers_.size(), static_cast<size_t>(std::max(1, options_.inbound_per_pass)));
+  riders.answers.answers.assign(std::make_move_iterator(answers_.begin()),
+                                std::make_move_iterator(answers_.begin() + n));
+  answers_.erase(answers_.begin(), answers_.begin() + n);
+  if (!answers_.empty()) PostAnswers();
+  riders.answers.fate.assign(n, AnswerBatch::Fate::kStep);
+  riders.reply_results = std::exchange(reply_results_, {});
+  return riders;
+}
+
+void Core::Requeue(RidingWrites riders) {
+  std::vector<Answer>& answers = riders.answers.answers;
+  if (!answers.empty()) {
+    answers_.insert(answers_.begin(), std::make_move_iterator(answers.begin()),
+                    std::make_move_iterator(answers.end()));
+    PostAnswers();
+  }
+  if (!riders.reply_results.empty()) {
+    reply_results_.insert(reply_results_.begin(),
+                          std::make_move_iterator(riders.reply_results.begin()),
+                          std::make_move_iterator(riders.reply_results.end()));
+    FlushReplyResults();
+  }
+}
+
+std::function<Result<store::Effects>(size_t)> Core::AnswerStep(AnswerBatch& batch) {
+  return [this, &batch](size_t i) -> Result<store::Effects> {
+    const Answer& a = batch.answers[i];
     if (AnsweredAlready(a.claimed->id)) {
       // A push carried the answer while this call was out; the first answer stands.
-      fate[i] = Fate::kAnsweredAlready;
+      batch.fate[i] = AnswerBatch::Fate::kAnsweredAlready;
       return Status::AlreadyExists("answered already");
     }
     auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
-    if (!effects.ok()) fate[i] = Fate::kEngineFailed;
+    batch.fate[i] = effects.ok() ? AnswerBatch::Fate::kStep : AnswerBatch::Fate::kEngineFailed;
     return effects;
   };
-  auto results = store_->ApplySteps(n, step, {.along = along, .claimed = &claims, .lazy = true});
-  NoteClaimsAlong(along, claims);
+}
 
+void Core::AfterAnswers(const AnswerBatch& batch,
+                        const std::vector<Result<store::Applied>>& results) {
   std::vector<const store::ClaimedInstruction*> failed;
-  for (size_t i = 0; i < n; ++i) {
-    const store::ClaimedInstruction& c = *batch[i].claimed;
-    if (fate[i] == Fate::kAnsweredAlready) {
+  for (size_t i = 0; i < batch.answers.size() && i < results.size(); ++i) {
+    const store::ClaimedInstruction& c = *batch.answers[i].claimed;
+    if (batch.fate[i] == AnswerBatch::Fate::kAnsweredAlready) {
       LogDebug("instruction.answered_already", {{"id", c.id}});
-    } else if (fate[i] == Fate::kEngineFailed) {
+    } else if (batch.fate[i] == AnswerBatch::Fate::kEngineFailed) {
       LogWarn("step.engine_failed",
               {{"instruction", c.id}, {"error", results[i].status().ToString()}});
       failed.push_back(&c);
@@ -610,8 +681,9 @@ void Core::ApplyAnswers() {
       failed.push_back(&c);
     }
   }
+  if (failed.empty()) return;
   // Asked again later: the backend answers a repeated id with its stored answer.
-  if (!failed.empty()) MayBeDue();
+  MayBeDue();
   auto retried = store_->ApplySteps(
       failed.size(),
       [&](size_t k) -> Result<store::Effects> {
@@ -627,8 +699,6 @@ void Core::ApplyAnswers() {
       LogError("instruction.stuck", {{"id", failed[k]->id}});  // back to pending at next start
     }
   }
-  SendClaims(std::move(claims));
-  SchedulePass();
 }
 
 bool Core::AnsweredAlready(const std::string& instruction_id) {
@@ -701,15 +771,47 @@ void Core::OnReplyResults(std::vector<store::ReplyResult> results) {
                                                   : metrics_.mt_failed)
         .Add();
   }
-  Status recorded = store_->RecordReplyResults(results);
-  NoteStore(recorded);
-  if (!recorded.ok()) {
-    // The replies stay in flight until the next start puts them back to pending; the SMSC has
-    // them already when they were sent, and a resend carries the same reference.
-    metrics_.step_failures.Add();
-    LogError("store.record_replies_failed", {{"error", recorded.ToString()}});
+  reply_results_.insert(reply_results_.end(), std::make_move_iterator(results.begin()),
+                        std::make_move_iterator(results.end()));
+  if (options_.group_commit_max_delay.count() <= 0) {
+    FlushReplyResults();
+  } else if (!results_timer_armed_) {
+    results_timer_armed_ = true;
+    results_timer_.expires_after(options_.group_commit_max_delay);
+    results_timer_.async_wait([this](const boost::system::error_code& ec) {
+      results_timer_armed_ = false;
+      if (!ec && !stopped_) FlushReplyResults();
+    });
   }
   SchedulePass();
+}
+
+void Core::FlushReplyResults() {
+  if (reply_results_.empty() || !store_) return;
+  std::vector<store::ReplyResult> results = std::exchange(reply_results_, {});
+  AfterReplyResults(results, store_->RecordReplyResults(results));
+}
+
+// Send results are recorded all or none: when a batch fails, each is tried on its own, so one
+// that cannot be recorded (a reply no longer in flight) does not hold the others in flight.
+void Core::AfterReplyResults(const std::vector<store::ReplyResult>& results,
+                             const Status& recorded) {
+  if (results.empty()) return;
+  NoteStore(recorded);
+  if (recorded.ok()) return;
+  size_t lost = results.size();
+  if (results.size() > 1) {
+    lost = 0;
+    for (const store::ReplyResult& r : results) {
+      if (!store_->RecordReplyResults(std::span(&r, 1)).ok()) ++lost;
+    }
+  }
+  if (lost == 0) return;
+  // Those replies stay in flight until the next start puts them back to pending; the SMSC has
+  // them already when they were sent, and a resend carries the same reference.
+  metrics_.step_failures.Add();
+  LogError("store.record_replies_failed",
+           {{"results", static_cast<uint64_t>(lost)}, {"error", recorded.ToString()}});
 }
 
 // ---- Timers ----------------------------------------------------------------------------
@@ -844,6 +946,7 @@ void Core::Drain(Clock::time_point deadline, std::function<void(bool)> done) {
 
 void Core::CheckDrained() {
   if (!drain_done_) return;
+  FlushReplyResults();
   {
     std::lock_guard<std::mutex> lock(intake_mu_);
     if (!intake_.empty()) return;

@@ -132,14 +132,34 @@ class Core {
   void CommitIntake();
   void CommitNow();
   void CommitIfWaiting();
+  bool IntakeHoldsMessages();
   // What a stored MO's engine step decided, for its metrics and log line.
   struct StepNote {
     std::string outcome = "-";
     std::string reference = "-";
     bool replied = false;
   };
+  // Backend answers taken from answers_ for one transaction, and what became of each.
+  struct Answer {
+    std::shared_ptr<store::ClaimedInstruction> claimed;
+    commands::BackendResult result;
+  };
+  struct AnswerBatch {
+    enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
+    std::vector<Answer> answers;
+    std::vector<Fate> fate;
+  };
+  // The writes waiting to ride in the next transaction: up to inbound_per_pass answers and
+  // every send result.
+  struct RidingWrites {
+    AnswerBatch answers;
+    std::vector<store::ReplyResult> reply_results;
+  };
+  RidingWrites TakeRiders();
+  // Puts riders whose transaction was lost back in their queues, to go on their own.
+  void Requeue(RidingWrites riders);
   Result<std::vector<store::AcceptResult>> AcceptMessages(
-      std::span<const store::InboundMessage> messages);
+      std::span<const store::InboundMessage> messages, RidingWrites riders);
   Result<store::Effects> Step(const store::PendingMessage& m, StepNote& note);
   bool ProcessInbound();
   bool AfterSteps(const std::vector<store::PendingMessage>& messages,
@@ -165,7 +185,14 @@ class Core {
                        commands::BackendResult result);
   void PostAnswers();
   void ApplyAnswers();
+  // The engine step of each answer of `batch`, noting its fate.
+  std::function<Result<store::Effects>(size_t)> AnswerStep(AnswerBatch& batch);
+  // Logs, metrics and retries of a batch of answers once its transaction returned.
+  void AfterAnswers(const AnswerBatch& batch, const std::vector<Result<store::Applied>>& results);
   void OnReplyResults(std::vector<store::ReplyResult> results);
+  // Records the send results still waiting, in a transaction of their own.
+  void FlushReplyResults();
+  void AfterReplyResults(const std::vector<store::ReplyResult>& results, const Status& recorded);
   bool AnsweredAlready(const std::string& instruction_id);
   std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,
                                                  size_t last);
@@ -220,13 +247,17 @@ class Core {
   bool instructions_may_be_due_ = true;
   bool replies_may_be_due_ = true;
   int instructions_in_flight_ = 0;
-  // Backend answers waiting for ApplyAnswers (in arrival order), and whether it is posted.
-  struct Answer {
-    std::shared_ptr<store::ClaimedInstruction> claimed;
-    commands::BackendResult result;
-  };
+  // Backend answers waiting for ApplyAnswers or an intake commit to carry them (in arrival
+  // order), and whether ApplyAnswers is posted.
   std::vector<Answer> answers_;
   bool answers_posted_ = false;
+  // Send results waiting to ride in the next transaction the core makes (store::Riders); at
+  // the end of results_timer_ (group_commit_max_delay) they go on their own. A crash loses at
+  // most these: their replies are in flight at the next start and go again, as any reply in
+  // flight at a crash does.
+  std::vector<store::ReplyResult> reply_results_;
+  boost::asio::steady_timer results_timer_;
+  bool results_timer_armed_ = false;
   // Set while the backend takes no calls: when to ask it again.
   std::optional<std::chrono::steady_clock::time_point> instructions_held_until_;
   int replies_in_flight_ = 0;
