@@ -63,7 +63,7 @@ struct Riders {
 
 struct Ridden {
   // OK when the send results were recorded (or there were none); else the error that undid
-  // them, which is also the host's error when the whole transaction was lost.
+  // only them. When the whole transaction is lost the host call fails instead.
   Status reply_results;
   std::vector<Result<Applied>> steps;  // one per rider step, as ApplySteps reports them
 };
@@ -140,7 +140,8 @@ class Store {
   // instructions and replies in the same transaction, after the steps (ClaimsAlong): hand
   // them on only once this returned OK. `riders` go in the same transaction: their send
   // results first, their steps after the batch's (run even when the batch is only stored);
-  // when this returns an error none of them was written either.
+  // when this returns an error none of them was written either. Riders without a batch are
+  // InvalidArgument.
   Result<AcceptedAndStepped> AcceptAndStep(
       std::span<const InboundMessage> batch,
       const std::function<Result<Effects>(const PendingMessage&)>& step,

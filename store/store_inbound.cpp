@@ -148,7 +148,10 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("AcceptAndStep"));
   AcceptedAndStepped out;
-  if (batch.empty()) return out;
+  if (batch.empty()) {
+    if (riders.reply_results.empty() && riders.step_count == 0) return out;
+    return Status::InvalidArgument("riders need a batch to ride with");
+  }
   STORE_RETURN_IF_ERROR(CheckBatch(m, batch));
   AcceptWork w;
   // The riders' steps, after the batch's own (or after the batch was only stored), and the

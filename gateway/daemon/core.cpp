@@ -69,6 +69,9 @@ void Core::Post(std::function<void()> fn) {
 void Core::Stop() {
   if (!thread_.joinable()) return;
   Post([this] {
+    // Answers held for a commit that will not come, and send results waiting to ride: written
+    // now, claiming nothing more.
+    while (!answers_.empty() && store_ && engine_) ApplyAnswerBatch(/*claim=*/false);
     FlushReplyResults();
     stopped_ = true;
     results_timer_.cancel();
@@ -202,7 +205,7 @@ void Core::CommitNow() {
     if (!messages.empty()) {
       // The answers and send results waiting ride in the first commit.
       Result<std::vector<store::AcceptResult>> accepted =
-          AcceptMessages(messages, first == 0 ? TakeRiders() : RidingWrites{});
+          AcceptMessages(messages, first == 0 ? TakeRiders(answers_ride_) : RidingWrites{});
       NoteStore(accepted.status());
       if (!accepted.ok()) {
         LogError("store.accept_failed", {{"messages", static_cast<uint64_t>(messages.size())},
@@ -220,8 +223,15 @@ void Core::CommitNow() {
       std::fill(m.text.begin(), m.text.end(), '\0');
     }
 
-    // Before the receipts, which may be for replies whose send results wait.
-    FlushReplyResults();
+    // Before final receipts, which may be for replies whose send results wait.
+    for (size_t b = first; b < last; ++b) {
+      for (const ReceiptUpdate& r : batches[b].receipts) {
+        if (r.final) {
+          FlushReplyResults();
+          break;
+        }
+      }
+    }
     std::vector<UssdDialogues::Outcome> ussd = HandleUssd(batches, first, last);
     size_t at = 0;
     size_t ussd_at = 0;
@@ -601,15 +611,21 @@ void Core::PostAnswers() {
 void Core::ApplyAnswers() {
   answers_posted_ = false;
   if (stopped_) return answers_.clear();
-  if (commit_waiting_ && engine_ && IntakeHoldsMessages()) {
+  if (answers_ride_ && commit_waiting_ && engine_ && IntakeHoldsMessages()) {
     return;  // the commit timer's CommitNow takes them, or posts this again
   }
   CommitIfWaiting();
   if (answers_.empty()) return;
-  RidingWrites riders = TakeRiders();
+  ApplyAnswerBatch(/*claim=*/true);
+  SchedulePass();
+}
+
+void Core::ApplyAnswerBatch(bool claim) {
+  RidingWrites riders = TakeRiders(/*answers=*/true);
+  answers_ride_ = true;
   AnswerBatch& batch = riders.answers;
   store::Claims claims;
-  const store::ClaimsAlong along = ClaimsRoom();
+  const store::ClaimsAlong along = claim ? ClaimsRoom() : store::ClaimsAlong{};
   Status results_status;
   auto results = store_->ApplySteps(batch.answers.size(), AnswerStep(batch),
                                     {.along = along,
@@ -617,15 +633,16 @@ void Core::ApplyAnswers() {
                                      .lazy = true,
                                      .reply_results = riders.reply_results,
                                      .reply_results_status = &results_status});
-  NoteClaimsAlong(along, claims);
+  if (claim) NoteClaimsAlong(along, claims);
   AfterReplyResults(riders.reply_results, results_status);
   AfterAnswers(batch, results);
   SendClaims(std::move(claims));
-  SchedulePass();
 }
 
-Core::RidingWrites Core::TakeRiders() {
+Core::RidingWrites Core::TakeRiders(bool answers) {
   RidingWrites riders;
+  riders.reply_results = std::exchange(reply_results_, {});
+  if (!answers) return riders;
   const size_t n =
       std::min(answers_.size(), static_cast<size_t>(std::max(1, options_.inbound_per_pass)));
   riders.answers.answers.assign(std::make_move_iterator(answers_.begin()),
@@ -633,13 +650,15 @@ Core::RidingWrites Core::TakeRiders() {
   answers_.erase(answers_.begin(), answers_.begin() + n);
   if (!answers_.empty()) PostAnswers();
   riders.answers.fate.assign(n, AnswerBatch::Fate::kStep);
-  riders.reply_results = std::exchange(reply_results_, {});
   return riders;
 }
 
 void Core::Requeue(RidingWrites riders) {
   std::vector<Answer>& answers = riders.answers.answers;
   if (!answers.empty()) {
+    // On their own next time: should they be what lost the transaction, they must not take
+    // the next intake commit down with them.
+    answers_ride_ = false;
     answers_.insert(answers_.begin(), std::make_move_iterator(answers.begin()),
                     std::make_move_iterator(answers.end()));
     PostAnswers();
@@ -669,9 +688,11 @@ std::function<Result<store::Effects>(size_t)> Core::AnswerStep(AnswerBatch& batc
 void Core::AfterAnswers(const AnswerBatch& batch,
                         const std::vector<Result<store::Applied>>& results) {
   std::vector<const store::ClaimedInstruction*> failed;
-  for (size_t i = 0; i < batch.answers.size() && i < results.size(); ++i) {
+  for (size_t i = 0; i < batch.answers.size(); ++i) {
     const store::ClaimedInstruction& c = *batch.answers[i].claimed;
-    if (batch.fate[i] == AnswerBatch::Fate::kAnsweredAlready) {
+    if (i >= results.size()) {
+      failed.push_back(&c);
+    } else if (batch.fate[i] == AnswerBatch::Fate::kAnsweredAlready) {
       LogDebug("instruction.answered_already", {{"id", c.id}});
     } else if (batch.fate[i] == AnswerBatch::Fate::kEngineFailed) {
       LogWarn("step.engine_failed",
@@ -780,16 +801,18 @@ void Core::OnReplyResults(std::vector<store::ReplyResult> results) {
     results_timer_.expires_after(options_.group_commit_max_delay);
     results_timer_.async_wait([this](const boost::system::error_code& ec) {
       results_timer_armed_ = false;
-      if (!ec && !stopped_) FlushReplyResults();
+      // A retry result makes its reply due later: the pass re-arms the due timer for it.
+      if (!ec && !stopped_ && FlushReplyResults()) SchedulePass();
     });
   }
   SchedulePass();
 }
 
-void Core::FlushReplyResults() {
-  if (reply_results_.empty() || !store_) return;
+bool Core::FlushReplyResults() {
+  if (reply_results_.empty() || !store_) return false;
   std::vector<store::ReplyResult> results = std::exchange(reply_results_, {});
   AfterReplyResults(results, store_->RecordReplyResults(results));
+  return true;
 }
 
 // Send results are recorded all or none: when a batch fails, each is tried on its own, so one
@@ -800,7 +823,11 @@ void Core::AfterReplyResults(const std::vector<store::ReplyResult>& results,
   NoteStore(recorded);
   if (recorded.ok()) return;
   size_t lost = results.size();
-  if (results.size() > 1) {
+  // Only a refusal of one result (not in flight, gone) is worth the rest trying alone; a busy
+  // or failing store would refuse each in turn, each after its busy timeout.
+  const bool one_refused = recorded.code() == Status::Code::kFailedPrecondition ||
+                           recorded.code() == Status::Code::kNotFound;
+  if (results.size() > 1 && one_refused) {
     lost = 0;
     for (const store::ReplyResult& r : results) {
       if (!store_->RecordReplyResults(std::span(&r, 1)).ok()) ++lost;
@@ -946,7 +973,7 @@ void Core::Drain(Clock::time_point deadline, std::function<void(bool)> done) {
 
 void Core::CheckDrained() {
   if (!drain_done_) return;
-  FlushReplyResults();
+  if (FlushReplyResults()) return SchedulePass();  // a retry result re-arms the due timer
   {
     std::lock_guard<std::mutex> lock(intake_mu_);
     if (!intake_.empty()) return;

@@ -155,7 +155,8 @@ class Core {
     AnswerBatch answers;
     std::vector<store::ReplyResult> reply_results;
   };
-  RidingWrites TakeRiders();
+  // `answers`: with the answers; the send results always.
+  RidingWrites TakeRiders(bool answers);
   // Puts riders whose transaction was lost back in their queues, to go on their own.
   void Requeue(RidingWrites riders);
   Result<std::vector<store::AcceptResult>> AcceptMessages(
@@ -185,13 +186,16 @@ class Core {
                        commands::BackendResult result);
   void PostAnswers();
   void ApplyAnswers();
+  // One batch of answers (and the send results waiting) in a transaction of their own;
+  // `claim`: with the claims along (not at stop).
+  void ApplyAnswerBatch(bool claim);
   // The engine step of each answer of `batch`, noting its fate.
   std::function<Result<store::Effects>(size_t)> AnswerStep(AnswerBatch& batch);
   // Logs, metrics and retries of a batch of answers once its transaction returned.
   void AfterAnswers(const AnswerBatch& batch, const std::vector<Result<store::Applied>>& results);
   void OnReplyResults(std::vector<store::ReplyResult> results);
-  // Records the send results still waiting, in a transaction of their own.
-  void FlushReplyResults();
+  // Records the send results still waiting, in a transaction of their own; whether there were.
+  bool FlushReplyResults();
   void AfterReplyResults(const std::vector<store::ReplyResult>& results, const Status& recorded);
   bool AnsweredAlready(const std::string& instruction_id);
   std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,
@@ -251,6 +255,8 @@ class Core {
   // order), and whether ApplyAnswers is posted.
   std::vector<Answer> answers_;
   bool answers_posted_ = false;
+  // False after a transaction the answers rode in was lost: they go on their own next.
+  bool answers_ride_ = true;
   // Send results waiting to ride in the next transaction the core makes (store::Riders); at
   // the end of results_timer_ (group_commit_max_delay) they go on their own. A crash loses at
   // most these: their replies are in flight at the next start and go again, as any reply in

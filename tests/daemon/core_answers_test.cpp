@@ -128,6 +128,11 @@ class CoreAnswersTest : public store::testing::StoreTest {
       for (const store::ClaimedReply& r : replies) {
         events_.push_back("reply to " + r.destination);
         sent_[r.destination].push_back(std::string(r.text.view()));
+        if (throttles_left_ > 0) {
+          --throttles_left_;
+          results.push_back({r.id, store::ReplyResult::Kind::kRetry, "", "throttled"});
+          continue;
+        }
         results.push_back({r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), ""});
       }
     }
@@ -158,6 +163,10 @@ class CoreAnswersTest : public store::testing::StoreTest {
   store::Options OptionsWithVfs() {
     store::Options o = MakeOptions();
     o.vfs = FaultVfs::kName;
+    if (system_clock_) {
+      o.clock = std::make_shared<store::SystemClock>();
+      o.reply_retry.base_delay_ms = 1;
+    }
     return o;
   }
 
@@ -198,6 +207,9 @@ class CoreAnswersTest : public store::testing::StoreTest {
   std::mutex mu_;
   std::map<std::string, std::vector<std::string>> sent_;  // destination -> texts
   std::vector<std::string> events_;                       // acks and replies, in order
+  int throttles_left_ = 0;  // sends answered "retry later" before the others go through
+  // The store on the system's clock, its replies retried after a millisecond.
+  bool system_clock_ = false;
   int syncs_at_first_reply_ = -1;
   using HeldReplies = std::pair<std::vector<store::ClaimedReply>,
                                 std::function<void(std::vector<store::ReplyResult>)>>;
@@ -363,6 +375,39 @@ TEST_F(CoreAnswersTest, SendResultsStillWaitingAtStopAreRecorded) {
   ASSERT_TRUE(st.ok());
   EXPECT_EQ(st->replies["sent"], 1);
   EXPECT_EQ(st->replies["pending"] + st->replies["in_flight"], 0);
+}
+
+// An answer held for a commit that the stop cancels is applied on the way out, not left for
+// the next start to ask the backend again.
+TEST_F(CoreAnswersTest, AnAnswerHeldForACommitIsAppliedAtStop) {
+  group_commit_max_delay_ = 1h;  // the intake commit it waits for never comes
+  Start(1, [](const commands::Instruction&) { return std::nullopt; });
+  ASSERT_TRUE(test::WaitFor([&] { return backend_->held() == 1; }, 10s));
+  Intake(Phone(5), "HELP");
+  backend_->Release(commands::BackendResult::Accepted());
+  ASSERT_TRUE(test::WaitFor([&] { return metrics_.instructions_accepted.value() == 1; }, 10s));
+  core_.reset();
+  Open(OptionsWithVfs());
+  EXPECT_EQ(StateOf(Phone(0)), store::InstructionState::kDone);
+  EXPECT_TRUE(SentTo(Phone(0)).empty()) << "nothing claimed at stop";
+}
+
+// A "retry later" send result that waited for a transaction to ride in, and went on its own at
+// the end of the wait, still wakes the core when its reply falls due again.
+TEST_F(CoreAnswersTest, AThrottledReplyRecordedAfterItsWaitIsSentAgain) {
+  system_clock_ = true;  // a retry falls due within milliseconds
+  Close();
+  Open(OptionsWithVfs());
+  group_commit_max_delay_ = 50ms;
+  throttles_left_ = 1;
+  Start(1, [](const commands::Instruction&) { return commands::BackendResult::Accepted(); });
+  // Housekeeping, which would also find it, is an hour away.
+  EXPECT_TRUE(test::WaitFor([&] { return SentTo(Phone(0)).size() == 2; }, 10s))
+      << "sent " << SentTo(Phone(0)).size() << " times";
+  Finish();
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["sent"], 1);
 }
 
 }  // namespace
