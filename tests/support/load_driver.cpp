@@ -335,14 +335,20 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
   Status failure;
   {
     ChildProcess daemon(o.smsgw_bin, {"run", "--config", config}, log);
+    // A daemon that refused its configuration has exited: no point waiting the minute out.
+    bool exited = false;
     const bool bound = WaitFor(
-        [&] {
-          return std::all_of(s.sims.begin(), s.sims.end(), [](auto& sim) { return sim->bound(); });
-        },
-        60s);
+                           [&] {
+                             exited = !daemon.running();
+                             return exited || std::all_of(s.sims.begin(), s.sims.end(),
+                                                          [](auto& sim) { return sim->bound(); });
+                           },
+                           60s) &&
+                       !exited;
     std::optional<ProcessUsage> before = ReadProcessUsage(daemon.pid());
     if (!bound || !before) {
-      failure = Status::Unavailable("the daemon did not bind");
+      failure = Status::Unavailable(exited ? "the daemon exited before it bound"
+                                           : "the daemon did not bind");
     } else {
       s.go.store(true, std::memory_order_release);
       for (auto& sim : s.sims) sim->Post([](smpp::testing::SmscSimulator& x) { x.PullMos(); });
