@@ -198,19 +198,16 @@ Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
 
 namespace {
 
+constexpr Savepoint kClaimSavepoint{"SAVEPOINT claim", "RELEASE claim", "ROLLBACK TO claim"};
+
 // One kind of ClaimAlong under its savepoint; whether it ran (or was not asked for).
 template <typename Claimed>
 bool ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
                Status (*claim)(StoreImpl&, int, std::vector<Claimed>&)) {
   if (limit <= 0) return true;
   if (sqlite3_get_autocommit(m.db)) return false;
-  if (!m.Q("SAVEPOINT claim").Run().ok()) return false;
-  if (claim(m, limit, out).ok() && m.Q("RELEASE claim").Run().ok()) return true;
+  if (InSavepoint(m, kClaimSavepoint, [&] { return claim(m, limit, out); }).ok()) return true;
   out.clear();
-  if (!sqlite3_get_autocommit(m.db)) {
-    (void)m.Q("ROLLBACK TO claim").Run();
-    (void)m.Q("RELEASE claim").Run();
-  }
   return false;
 }
 

@@ -94,6 +94,17 @@ CheckpointStats StoreImpl::CheckpointerStats() const {
   return checkpointer ? checkpointer->stats() : CheckpointStats{};
 }
 
+Status InSavepoint(StoreImpl& m, const Savepoint& savepoint, const std::function<Status()>& body) {
+  STORE_RETURN_IF_ERROR(m.Q(savepoint.open).Run());
+  Status s = body();
+  if (s.ok()) s = m.Q(savepoint.release).Run();
+  if (!s.ok() && !sqlite3_get_autocommit(m.db)) {
+    (void)m.Q(savepoint.rollback).Run();
+    (void)m.Q(savepoint.release).Run();
+  }
+  return s;
+}
+
 void StoreImpl::Rollback() {
   // A failed COMMIT (I/O error, disk full) may already have rolled the transaction back.
   if (sqlite3_get_autocommit(db)) return;

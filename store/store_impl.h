@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -147,6 +148,17 @@ Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out);
 // the error and reports it), leaves the batch's steps as they are and leaves
 // `out.complete` false.
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out);
+
+// The SQL of one named savepoint (literals: Q keeps statements by the text's address).
+struct Savepoint {
+  const char* open;
+  const char* release;
+  const char* rollback;
+};
+// body() under `savepoint` inside a transaction the caller began: released when body and the
+// release succeed, else rolled back to and released (unless SQLite dropped the whole
+// transaction, which LostTransaction then reports). The first error.
+Status InSavepoint(StoreImpl& m, const Savepoint& savepoint, const std::function<Status()>& body);
 
 // Send results (Riders::reply_results) inside a transaction the caller began, under a
 // savepoint: all recorded, or none and the error. Nothing to do for none.

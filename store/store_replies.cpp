@@ -1,6 +1,4 @@
 // MT replies: creation (inside Apply), claims, send results and delivery receipts.
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <tuple>
 
@@ -167,28 +165,26 @@ Result<std::vector<ClaimedReply>> Store::ClaimReplies(int limit) {
   return out;
 }
 
+namespace {
+
+Status RecordAll(StoreImpl& m, std::span<const ReplyResult> results) {
+  for (const ReplyResult& r : results) STORE_RETURN_IF_ERROR(RecordOne(m, r));
+  return Status::OK();
+}
+
+constexpr Savepoint kResultsSavepoint{"SAVEPOINT results", "RELEASE results",
+                                      "ROLLBACK TO results"};
+
+}  // namespace
+
 Status RecordReplyResultsIn(StoreImpl& m, std::span<const ReplyResult> results) {
   if (results.empty()) return Status::OK();
-  STORE_RETURN_IF_ERROR(m.Q("SAVEPOINT results").Run());
-  Status s;
-  for (const ReplyResult& r : results) {
-    s = RecordOne(m, r);
-    if (!s.ok()) break;
-  }
-  if (s.ok()) return m.Q("RELEASE results").Run();
-  if (!sqlite3_get_autocommit(m.db)) {
-    (void)m.Q("ROLLBACK TO results").Run();
-    (void)m.Q("RELEASE results").Run();
-  }
-  return s;
+  return InSavepoint(m, kResultsSavepoint, [&] { return RecordAll(m, results); });
 }
 
 Status Store::RecordReplyResults(std::span<const ReplyResult> results) {
   StoreImpl& m = *impl_;
-  return m.TransactLazily([&]() -> Status {
-    for (const ReplyResult& r : results) STORE_RETURN_IF_ERROR(RecordOne(m, r));
-    return Status::OK();
-  });
+  return m.TransactLazily([&] { return RecordAll(m, results); });
 }
 
 namespace {
