@@ -19,8 +19,8 @@
 #include "commands/engine.h"
 #include "gateway/daemon/core.h"
 #include "gateway/metrics.h"
+#include "tests/daemon/in_process_core.h"
 #include "tests/support/fault_vfs.h"
-#include "tests/support/grammar_fixture.h"
 #include "tests/support/sim_thread.h"
 #include "tests/support/store_fixture.h"
 
@@ -79,17 +79,8 @@ class ScriptedBackend : public commands::Backend {
   std::vector<Completion> held_;
 };
 
-class CoreAnswersTest : public store::testing::StoreTest {
+class CoreAnswersTest : public testing::InProcessCoreTest {
  protected:
-  void SetUp() override {
-    FaultVfs::Get();  // registers the VFS with SQLite before the store names it
-    Open(OptionsWithVfs());
-    commands::EngineDeps deps;
-    deps.now_ms = [clock = clock_] { return clock->NowMs(); };
-    auto engine = commands::Engine::Create(test_support::ShippedGrammar(), {}, std::move(deps));
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(*engine);
-  }
   void TearDown() override { core_.reset(); }
 
   // Stores a LOCK (forwarded without a challenge) from each phone and starts the core on them.
@@ -160,9 +151,8 @@ class CoreAnswersTest : public store::testing::StoreTest {
     core_.reset();
     Open(OptionsWithVfs());
   }
-  store::Options OptionsWithVfs() {
-    store::Options o = MakeOptions();
-    o.vfs = FaultVfs::kName;
+  store::Options OptionsWithVfs() override {
+    store::Options o = InProcessCoreTest::OptionsWithVfs();
     if (system_clock_) {
       o.clock = std::make_shared<store::SystemClock>();
       o.reply_retry.base_delay_ms = 1;
@@ -201,7 +191,6 @@ class CoreAnswersTest : public store::testing::StoreTest {
   std::chrono::milliseconds group_commit_max_delay_ = 0ms;
   Registry registry_;
   DaemonMetrics metrics_{registry_};
-  std::shared_ptr<const commands::Engine> engine_;
   std::shared_ptr<ScriptedBackend> backend_;
   std::unique_ptr<Core> core_;
   std::mutex mu_;

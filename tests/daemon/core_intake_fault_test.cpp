@@ -16,8 +16,8 @@
 #include "commands/engine.h"
 #include "gateway/daemon/core.h"
 #include "gateway/metrics.h"
+#include "tests/daemon/in_process_core.h"
 #include "tests/support/fault_vfs.h"
-#include "tests/support/grammar_fixture.h"
 #include "tests/support/sim_thread.h"
 #include "tests/support/store_fixture.h"
 
@@ -38,20 +38,16 @@ class NoBackend : public commands::Backend {
   }
 };
 
-class CoreIntakeFaultTest : public store::testing::StoreTest {
+class CoreIntakeFaultTest : public testing::InProcessCoreTest {
  protected:
   void SetUp() override {
-    FaultVfs::Get();  // registers the VFS with SQLite before the store names it
-    Open(OptionsWithVfs());
-    commands::EngineDeps deps;
-    deps.now_ms = [clock = clock_] { return clock->NowMs(); };
-    auto engine = commands::Engine::Create(test_support::ShippedGrammar(), {}, std::move(deps));
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    InProcessCoreTest::SetUp();
+    if (HasFatalFailure()) return;
     CoreOptions options;
     options.default_short_code = "4040";
     options.housekeeping_interval = 1h;
     core_ = std::make_unique<Core>(
-        options, std::move(store_), std::make_shared<NoBackend>(), std::move(*engine),
+        options, std::move(store_), std::make_shared<NoBackend>(), engine_,
         [this](std::vector<store::ClaimedReply> replies,
                std::function<void(std::vector<store::ReplyResult>)> done) {
           std::vector<store::ReplyResult> results;
@@ -71,12 +67,6 @@ class CoreIntakeFaultTest : public store::testing::StoreTest {
   void TearDown() override {
     core_.reset();
     FaultVfs::Get().Clear();
-  }
-
-  store::Options OptionsWithVfs() {
-    store::Options o = MakeOptions();
-    o.vfs = FaultVfs::kName;
-    return o;
   }
 
   // Whether the core came to rest (nothing queued, new, in flight or due) within 20 s.
