@@ -85,6 +85,12 @@ struct ClaimedReply {
 struct ClaimsAlong {
   int instructions = 0;  // at most this many; 0: none
   int replies = 0;
+  // The caller knows that nothing of the kind was due when the transaction began: its claim
+  // runs only if the transaction made one of its kind pending, and otherwise counts as run
+  // and empty. At a moderate rate most transactions make one kind only (an MO's step makes
+  // an instruction, a backend answer a reply), and the other kind's claim found nothing.
+  bool instructions_only_if_made = false;
+  bool replies_only_if_made = false;
 };
 
 struct Claims {

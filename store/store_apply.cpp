@@ -200,11 +200,12 @@ namespace {
 
 constexpr Savepoint kClaimSavepoint{"SAVEPOINT claim", "RELEASE claim", "ROLLBACK TO claim"};
 
-// One kind of ClaimAlong under its savepoint; whether it ran (or was not asked for).
+// One kind of ClaimAlong under its savepoint; whether it ran (or was not asked for, or could
+// find nothing: `none_due`).
 template <typename Claimed>
-bool ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
+bool ClaimKind(StoreImpl& m, int limit, bool none_due, std::vector<Claimed>& out,
                Status (*claim)(StoreImpl&, int, std::vector<Claimed>&)) {
-  if (limit <= 0) return true;
+  if (limit <= 0 || none_due) return true;
   if (sqlite3_get_autocommit(m.db)) return false;
   if (InSavepoint(m, kClaimSavepoint, [&] { return claim(m, limit, out); }).ok()) return true;
   out.clear();
@@ -214,9 +215,12 @@ bool ClaimKind(StoreImpl& m, int limit, std::vector<Claimed>& out,
 }  // namespace
 
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
-  const bool instructions =
-      ClaimKind(m, along.instructions, out.instructions, &ClaimInstructionsIn);
-  const bool replies = ClaimKind(m, along.replies, out.replies, &ClaimRepliesIn);
+  const bool instructions = ClaimKind(
+      m, along.instructions, along.instructions_only_if_made && !m.made_instruction_pending,
+      out.instructions, &ClaimInstructionsIn);
+  const bool replies =
+      ClaimKind(m, along.replies, along.replies_only_if_made && !m.made_reply_pending, out.replies,
+                &ClaimRepliesIn);
   out.complete = instructions && replies;
 }
 

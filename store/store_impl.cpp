@@ -40,6 +40,8 @@ Status StoreImpl::Begin() {
       return Status::Unavailable("the store's connection could not return to synchronous=FULL");
     }
   }
+  made_instruction_pending = false;
+  made_reply_pending = false;
   sql::Query q = Q("BEGIN IMMEDIATE");
   return q.Run();
 }

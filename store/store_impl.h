@@ -117,6 +117,11 @@ struct StoreImpl {
   std::unique_ptr<WalCheckpointer> checkpointer;
   bool lazy = false;        // a lazy commit may be under way (SetLazy): no checkpoint from here
   bool lazy_asked = false;  // the last SetLazy asked for lazy commits
+  // Whether the transaction under way made an instruction or a reply pending (a new one, or
+  // one put back for a retry), for claims along that only run then (ClaimsAlong). Cleared by
+  // Begin; a savepoint rolled back leaves them set, which costs a claim that finds nothing.
+  bool made_instruction_pending = false;
+  bool made_reply_pending = false;
 };
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,

@@ -101,6 +101,7 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
     }
     return s;
   }
+  m.made_instruction_pending = true;
   return m.WriteAudit(actor, i.msisdn, "instruction", i.id, kEventInstructionCreated,
                       i.operation + ", ref " + i.reference);
 }
@@ -145,6 +146,7 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     q.Int(now + std::max<int64_t>(policy.base_delay_ms, 0)).Text(o.detail).Int(now);
     q.Text(o.instruction_id);
     STORE_RETURN_IF_ERROR(q.Run());
+    m.made_instruction_pending = true;
     return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
                         kEventInstructionRetry, "not sent: " + o.detail + "; attempt not counted");
   }
@@ -164,6 +166,7 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
           "updated_at = ? WHERE id = ?");
   q.Int(*next).Text(o.detail).Int(now).Text(o.instruction_id);
   STORE_RETURN_IF_ERROR(q.Run());
+  m.made_instruction_pending = true;
   return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
                       kEventInstructionRetry,
                       detail + "; next attempt at " + std::to_string(*next));

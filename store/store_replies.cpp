@@ -68,6 +68,7 @@ Status RecordOne(StoreImpl& m, const ReplyResult& r) {
           "WHERE id = ?");
   q.Int(*next).Text(r.error).Int(m.Now()).Int(r.id);
   STORE_RETURN_IF_ERROR(q.Run());
+  m.made_reply_pending = true;
   return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplyRetry,
                       detail + "; next attempt at " + std::to_string(*next));
 }
@@ -98,6 +99,7 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   q.OptText(r.connection).Text(r.source).Text(r.destination).Text(*sealed).OptText(r.reference);
   q.Int(now).Int(now).Int(now);
   STORE_RETURN_IF_ERROR(q.Run());
+  m.made_reply_pending = true;
   STORE_RETURN_IF_ERROR(m.WriteAudit(actor, r.destination, "reply", ReplyItemId(*id),
                                      kEventReplyCreated,
                                      r.reference ? "ref " + *r.reference : std::string()));

@@ -112,6 +112,7 @@ void Core::SetUssdTimeout(std::chrono::milliseconds timeout) {
 void Core::Kick() {
   Post([this] {
     MayBeDue();
+    inbound_may_be_new_ = true;
     SchedulePass();
   });
 }
@@ -343,13 +344,15 @@ bool Core::StepApplied(const Status& status, std::string_view what) {
 // that keeps failing) the store only stores it, and ProcessInbound takes it in its turn.
 Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     std::span<const store::InboundMessage> messages, RidingWrites riders) {
-  MayBeDue();  // unless the claims along say otherwise
   if (!engine_) {
+    MayBeDue();
+    inbound_may_be_new_ = true;
     Requeue(std::move(riders));
     return store_->Accept(messages);
   }
   std::map<int64_t, StepNote> noted;  // by MO id: a step held behind its subscriber's is not run
   const store::ClaimsAlong along = ClaimsRoom();
+  MayBeDue();  // unless the claims along say otherwise
   store::Riders along_riders{.reply_results = riders.reply_results,
                              .step_count = riders.answers.answers.size(),
                              .step = AnswerStep(riders.answers)};
@@ -362,15 +365,23 @@ Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     // and, failing for good, given up by ProcessInbound instead of refusing the intake. The
     // riders go again on their own.
     LogWarn("store.accept_and_step_failed", {{"error", done.status().ToString()}});
+    inbound_may_be_new_ = true;
     Requeue(std::move(riders));
     return store_->Accept(messages);
   }
   NoteClaimsAlong(along, done->claimed);
   std::vector<StepNote> notes;
   for (const store::PendingMessage& m : done->stored) notes.push_back(noted[m.id]);
+  size_t stepped = 0;
   for (const Result<store::Applied>& r : done->steps) {
-    if (r.ok()) metrics_.inbound_stepped_at_intake.Add();
+    if (r.ok()) {
+      metrics_.inbound_stepped_at_intake.Add();
+      ++stepped;
+    }
   }
+  const auto stored_new = std::count_if(done->accepted.begin(), done->accepted.end(),
+                                        [](const store::AcceptResult& r) { return !r.duplicate; });
+  if (stepped < static_cast<size_t>(stored_new)) inbound_may_be_new_ = true;
   AfterSteps(done->stored, notes, done->steps);
   AfterReplyResults(riders.reply_results, done->ridden.reply_results);
   AfterAnswers(riders.answers, done->ridden.steps);
@@ -395,13 +406,17 @@ Result<store::Effects> Core::Step(const store::PendingMessage& m, StepNote& note
 // waits for at most one batch.
 bool Core::ProcessInbound() {
   CommitIfWaiting();
+  if (!inbound_may_be_new_) return false;
   auto pending = store_->PendingInbound(0, options_.inbound_per_pass);
   NoteStore(pending.status());
   if (!pending.ok()) {
     LogWarn("store.read_failed", {{"error", pending.status().ToString()}});
     return false;
   }
-  if (pending->empty()) return false;
+  if (pending->empty()) {
+    inbound_may_be_new_ = false;
+    return false;
+  }
   std::vector<StepNote> notes(pending->size());
   store::Claims claims;
   const store::ClaimsAlong along = ClaimsRoom();
@@ -413,7 +428,12 @@ bool Core::ProcessInbound() {
   NoteClaimsAlong(along, claims);
   const bool progressed = AfterSteps(*pending, notes, results);
   SendClaims(std::move(claims));
-  return progressed && static_cast<int>(pending->size()) == options_.inbound_per_pass;
+  const bool full = static_cast<int>(pending->size()) == options_.inbound_per_pass;
+  // Failed steps leave their MOs new, tried again (and in the end given up) by later passes.
+  inbound_may_be_new_ = full || !inbound_failures_.empty() ||
+                        std::any_of(results.begin(), results.end(),
+                                    [](const Result<store::Applied>& r) { return !r.ok(); });
+  return progressed && full;
 }
 
 // Metrics and logs of the steps of stored MOs; a failed one is counted against its MO, which
@@ -517,7 +537,10 @@ int Core::ReplyClaimLimit() const {
 }
 
 store::ClaimsAlong Core::ClaimsRoom() {
-  return {InstructionClaimLimit(), ReplyClaimLimit()};
+  return {.instructions = InstructionClaimLimit(),
+          .replies = ReplyClaimLimit(),
+          .instructions_only_if_made = !instructions_may_be_due_,
+          .replies_only_if_made = !replies_may_be_due_};
 }
 
 void Core::NoteClaimsAlong(const store::ClaimsAlong& along, const store::Claims& claims) {
@@ -877,6 +900,7 @@ void Core::ArmDueTimer() {
   due_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
     MayBeDue();
+    inbound_may_be_new_ = true;
     SchedulePass();
   });
 }
@@ -933,6 +957,7 @@ void Core::Housekeeping() {
   NoteCheckpoints();
   // Items re-queued by another process (`smsgw ctl`) are found here, within one interval.
   MayBeDue();
+  inbound_may_be_new_ = true;
   SchedulePass();
   housekeeping_timer_.expires_after(options_.housekeeping_interval);
   housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -960,6 +985,7 @@ void Core::Drain(Clock::time_point deadline, std::function<void(bool)> done) {
   Post([this, deadline, done = std::move(done)]() mutable {
     drain_done_ = std::move(done);
     MayBeDue();
+    inbound_may_be_new_ = true;
     drain_timer_.expires_at(deadline);
     drain_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || !drain_done_) return;

@@ -247,9 +247,16 @@ class Core {
   // set again by whatever may make work due: a write without claims along, the due timer
   // (retries falling due, items re-queued by `smsgw ctl`), housekeeping, a kick. At a
   // moderate rate the claims along take everything, and a pass's own claims would be two
-  // empty transactions per pass.
+  // empty transactions per pass. While clear, a claim along of the kind runs only if its
+  // transaction made one pending (ClaimsAlong::*_only_if_made).
   bool instructions_may_be_due_ = true;
   bool replies_may_be_due_ = true;
+  // Whether the store may hold MOs still "new" for ProcessInbound: at start, after an intake
+  // commit that stored some without running their steps (no engine yet, a step failed, one
+  // held behind an older MO, the fallback to a plain Accept), and at each housekeeping, kick
+  // and due timer. Cleared by a ProcessInbound that took them all. At a moderate rate every
+  // MO is stepped in its intake commit, and the pass's read would find nothing.
+  bool inbound_may_be_new_ = true;
   int instructions_in_flight_ = 0;
   // Backend answers waiting for ApplyAnswers or an intake commit to carry them (in arrival
   // order), and whether ApplyAnswers is posted.

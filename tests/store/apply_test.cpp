@@ -427,6 +427,61 @@ TEST_F(ApplyStepsTest, AcceptAndStepClaimsWhatItsStepsMadeInTheSameTransaction) 
   EXPECT_TRUE(replies->empty());
 }
 
+// A kind the caller knows had nothing due is claimed only by a transaction that made one of
+// its kind pending; then the claim takes all that is due, the older ones included.
+TEST_F(ApplyStepsTest, ClaimsAlongOnlyIfMadeRunOnlyWhenTheTransactionMadeTheirKind) {
+  NewInstruction older = Instruction();
+  {
+    Effects e;
+    e.instructions.push_back(older);
+    e.replies.push_back(Reply("older"));
+    ASSERT_TRUE(store().Apply(e).ok());
+  }
+  const ClaimsAlong only_if_made{.instructions = 10,
+                                 .replies = 10,
+                                 .instructions_only_if_made = true,
+                                 .replies_only_if_made = true};
+  // A step that makes a reply only: the due instruction (the caller was wrong about it) stays
+  // unclaimed; the replies are claimed, the older one with them.
+  const int64_t first = NewMo("BAL");
+  Claims claimed;
+  auto results = store().ApplySteps(
+      1,
+      [&](size_t) -> Result<Effects> {
+        Effects e;
+        e.consume = ConsumeInbound{first, "balance", "BAL", std::nullopt, std::nullopt};
+        e.replies.push_back(Reply("newer"));
+        return e;
+      },
+      {.along = only_if_made, .claimed = &claimed});
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_TRUE(claimed.complete);
+  EXPECT_TRUE(claimed.instructions.empty());
+  EXPECT_EQ(claimed.replies.size(), 2u);
+  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 0);
+
+  // A step that makes an instruction: claimed, with the one waiting before it.
+  const int64_t second = NewMo("SEND 0712 500");
+  NewInstruction newer = Instruction();
+  claimed = {};
+  results = store().ApplySteps(
+      1,
+      [&](size_t) -> Result<Effects> {
+        Effects e;
+        e.consume = ConsumeInbound{second, "instruction", "SEND ****", std::nullopt, std::nullopt};
+        e.instructions.push_back(newer);
+        return e;
+      },
+      {.along = only_if_made, .claimed = &claimed});
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_TRUE(claimed.complete);
+  ASSERT_EQ(claimed.instructions.size(), 2u);
+  EXPECT_EQ(claimed.instructions[0].id, older.id);
+  EXPECT_EQ(claimed.instructions[1].id, newer.id);
+  EXPECT_TRUE(claimed.replies.empty());
+}
+
 TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
   NewInstruction older = Instruction();
   {
