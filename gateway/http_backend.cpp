@@ -155,40 +155,68 @@ BackendResult ToBackendResult(BackendReply reply) {
   return r;
 }
 
-struct HttpBackend::Counters {
-  std::atomic<uint64_t> ok{0};
-  std::atomic<uint64_t> failed{0};
+struct HttpBackend::Sender {
+  struct Counters {
+    std::atomic<uint64_t> ok{0};
+    std::atomic<uint64_t> failed{0};
+  };
+
+  Sender(std::unique_ptr<HttpClient> c, BackendExchangeOptions options, RequestSigner signer,
+         SignatureVerifier verifier)
+      : client(std::move(c)),
+        exchange(*client, std::move(options), std::move(signer), std::move(verifier)) {}
+
+  void Submit(commands::Instruction instruction, Completion done) {
+    Status valid = commands::ValidateInstruction(instruction);
+    if (valid.ok() && !IsWireId(instruction.id)) valid = Status::InvalidArgument("id");
+    if (!valid.ok()) {
+      // Nothing is sent; the instruction's secrets are wiped as it goes out of scope.
+      auto r = BackendResult::Rejected(commands::reason::kInvalidRequest, valid.message());
+      return client->Defer(
+          [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
+    }
+    // The wire form takes the secrets; it and the encoded body are wiped when they go away.
+    WireInstruction wire = ToWire(std::move(instruction));
+    exchange.Submit(wire, [counters = counters, done = std::move(done)](BackendReply reply) {
+      BackendResult r = ToBackendResult(std::move(reply));
+      (r.unavailable() ? counters->failed : counters->ok).fetch_add(1, std::memory_order_relaxed);
+      done(std::move(r));
+    });
+  }
+
+  // Declared before exchange, which refers to it: destroyed after it.
+  std::unique_ptr<HttpClient> client;
+  BackendExchange exchange;
+  std::shared_ptr<Counters> counters = std::make_shared<Counters>();  // for completions
 };
 
 HttpBackend::HttpBackend(std::unique_ptr<HttpClient> client, BackendExchangeOptions options,
                          RequestSigner signer, SignatureVerifier verifier)
-    : client_(std::move(client)),
-      exchange_(std::make_unique<BackendExchange>(*client_, std::move(options), std::move(signer),
-                                                  std::move(verifier))),
-      counters_(std::make_shared<Counters>()) {}
+    : sender_(std::make_shared<Sender>(std::move(client), std::move(options), std::move(signer),
+                                       std::move(verifier))) {}
 
 HttpBackend::~HttpBackend() = default;
 
 void HttpBackend::Submit(commands::Instruction instruction, Completion done) {
-  Status valid = commands::ValidateInstruction(instruction);
-  if (valid.ok() && !IsWireId(instruction.id)) valid = Status::InvalidArgument("id");
-  if (!valid.ok()) {
-    // Nothing is sent; the instruction's secrets are wiped as it goes out of scope.
-    auto r = BackendResult::Rejected(commands::reason::kInvalidRequest, valid.message());
-    return client_->Defer(
-        [done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
-  }
-  // The wire form takes the secrets; it and the encoded body are wiped when they go away.
-  WireInstruction wire = ToWire(std::move(instruction));
-  exchange_->Submit(wire, [counters = counters_, done = std::move(done)](BackendReply reply) {
-    BackendResult r = ToBackendResult(std::move(reply));
-    (r.unavailable() ? counters->failed : counters->ok).fetch_add(1, std::memory_order_relaxed);
-    done(std::move(r));
+  sender_->Submit(std::move(instruction), std::move(done));
+}
+
+void HttpBackend::SubmitBatch(std::vector<commands::Instruction> instructions,
+                              BatchCompletion done) {
+  if (instructions.empty()) return;
+  // Held by pointer: a std::function must be copyable, the instructions' secrets are not.
+  auto batch = std::make_shared<std::vector<commands::Instruction>>(std::move(instructions));
+  auto completion = std::make_shared<BatchCompletion>(std::move(done));
+  sender_->client->Defer([sender = sender_, batch, completion] {
+    for (size_t i = 0; i < batch->size(); ++i) {
+      sender->Submit(std::move((*batch)[i]),
+                     [completion, i](BackendResult r) { (*completion)(i, std::move(r)); });
+    }
   });
 }
 
 commands::SendPermit HttpBackend::MaySend() const {
-  const BreakerPermit permit = exchange_->Permit();
+  const BreakerPermit permit = sender_->exchange.Permit();
   commands::SendPermit out;
   if (permit.kind == BreakerPermit::Kind::kProbe) out.calls = 1;
   if (permit.kind == BreakerPermit::Kind::kNone) {
@@ -200,20 +228,20 @@ commands::SendPermit HttpBackend::MaySend() const {
 }
 
 void HttpBackend::Stop() {
-  client_->Stop();
+  sender_->client->Stop();
 }
 
 BreakerState HttpBackend::breaker_state() const {
-  return exchange_->breaker_state();
+  return sender_->exchange.breaker_state();
 }
 
 HttpBackendStats HttpBackend::stats() const {
   HttpBackendStats s;
-  s.requests_ok = counters_->ok.load(std::memory_order_relaxed);
-  s.requests_failed = counters_->failed.load(std::memory_order_relaxed);
-  s.breaker = exchange_->breaker_state();
-  s.breaker_times_opened = exchange_->breaker_times_opened();
-  s.http = client_->stats();
+  s.requests_ok = sender_->counters->ok.load(std::memory_order_relaxed);
+  s.requests_failed = sender_->counters->failed.load(std::memory_order_relaxed);
+  s.breaker = sender_->exchange.breaker_state();
+  s.breaker_times_opened = sender_->exchange.breaker_times_opened();
+  s.http = sender_->client->stats();
   return s;
 }
 

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
+#include <vector>
 
 #include "tests/http/http_test_util.h"
 
@@ -237,6 +239,64 @@ TEST_F(HttpBackendTest, MalformedInstructionIsRejectedWithoutARequest) {
   ASSERT_TRUE(b.rejected());
   EXPECT_EQ(b.detail, "id");
   EXPECT_EQ(sim_->stats().requests, 0u);
+}
+
+// A batch is encoded and sent on the loop's thread: nothing happens inside SubmitBatch, and each
+// instruction gets its own answer under its own index, as Submit would give it.
+TEST_F(HttpBackendTest, BatchAnswersEachInstructionUnderItsIndex) {
+  StartAll();
+  WireAnswer refused;
+  refused.reason = "limit_exceeded";
+  sim_->ScriptAnswer("bat-3", refused);
+  commands::Instruction no_pin = Transfer("bat-2");
+  no_pin.pin = store::SecretBytes();
+  std::vector<commands::Instruction> batch;
+  batch.push_back(Transfer("bat-1"));
+  batch.push_back(std::move(no_pin));
+  batch.push_back(Transfer("bat-3"));
+  std::map<size_t, BackendResult> answers;
+  int calls = 0;
+  backend_->SubmitBatch(std::move(batch), [&](size_t i, BackendResult r) {
+    ++calls;
+    answers.emplace(i, std::move(r));
+  });
+  EXPECT_EQ(calls, 0) << "completed inside SubmitBatch";
+  EXPECT_EQ(sim_->stats().requests, 0u) << "sent inside SubmitBatch";
+  ASSERT_TRUE(RunUntil(io_, [&] { return calls == 3; }));
+  EXPECT_EQ(answers.size(), 3u);
+  EXPECT_TRUE(answers.at(0).accepted()) << answers.at(0).detail;
+  ASSERT_TRUE(answers.at(1).rejected());
+  EXPECT_EQ(answers.at(1).detail, "pin");
+  ASSERT_TRUE(answers.at(2).rejected());
+  EXPECT_EQ(answers.at(2).reason, "limit_exceeded");
+  EXPECT_EQ(sim_->stats().requests, 2u);
+}
+
+// The adapter may go before the loop has taken a batch handed to it (a daemon stopping): what
+// the loop's handler holds keeps the client alive for it, and each instruction is answered
+// once, unavailable ("shutdown") as a stopped adapter answers, to be asked again with the same
+// id at the next start.
+TEST_F(HttpBackendTest, BatchHandedOverBeforeTheAdapterGoesIsAnsweredOnce) {
+  StartAll();
+  std::vector<commands::Instruction> batch;
+  batch.push_back(Transfer("gone-1"));
+  batch.push_back(Transfer("gone-2"));
+  std::map<size_t, BackendResult> answers;
+  int calls = 0;
+  backend_->SubmitBatch(std::move(batch), [&](size_t i, BackendResult r) {
+    ++calls;
+    answers.emplace(i, std::move(r));
+  });
+  backend_.reset();
+  ASSERT_TRUE(RunUntil(io_, [&] { return calls == 2; }));
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(calls, 2);
+  for (size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(answers.count(i), 1u);
+    EXPECT_TRUE(answers.at(i).unavailable());
+    EXPECT_EQ(answers.at(i).detail, "shutdown");
+  }
 }
 
 TEST_F(HttpBackendTest, OpenCircuitBreakerFailsAtOnce) {
