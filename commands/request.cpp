@@ -2,13 +2,19 @@
 
 #include <openssl/crypto.h>
 
-#include <nlohmann/json.hpp>
+#include <limits>
+#include <map>
+#include <utility>
+
+#include "commands/json_text.h"
 
 namespace smsgw::commands {
 
 namespace {
 
-using nlohmann::json;
+using json_text::AppendKey;
+using json_text::AppendString;
+using json_text::Reader;
 
 void Wipe(std::string& s) {
   if (!s.empty()) OPENSSL_cleanse(s.data(), s.size());
@@ -17,54 +23,110 @@ void Wipe(std::string& s) {
 
 }  // namespace
 
+// Members in sorted key order, as nlohmann::json (a std::map) wrote them: the payloads stored
+// before are the text the same request still makes.
 std::string EncodeRequest(const Request& r) {
-  json show = json::object();
-  for (const parser::TemplateValue& v : r.show) show[v.name] = v.value;
-  json args = json::object();
-  for (const auto& [name, value] : r.args) {
+  std::map<std::string_view, std::string_view> show;  // the last of a repeated name wins
+  for (const parser::TemplateValue& v : r.show) show.insert_or_assign(v.name, v.value);
+  std::string out;
+  out.reserve(256);
+  out += "{";
+  AppendKey(out, "args");
+  out += "{";
+  bool first = true;
+  for (const auto& [name, value] : r.args) {  // a std::map: sorted
+    if (!std::exchange(first, false)) out += ",";
+    AppendKey(out, name);
     if (const int64_t* i = std::get_if<int64_t>(&value)) {
-      args[name] = *i;
+      out += std::to_string(*i);
     } else {
-      args[name] = std::get<std::string>(value);
+      AppendString(out, std::get<std::string>(value));
     }
   }
-  json j = {{"v", 1},
-            {"cmd", r.command},
-            {"lang", r.language},
-            {"sc", r.short_code},
-            {"conn", r.connection},
-            {"step", r.step},
-            {"tries", r.tries},
-            {"show", show},
-            {"args", args}};
-  return j.dump();
+  out += "},";
+  AppendKey(out, "cmd");
+  AppendString(out, r.command);
+  out += ",";
+  AppendKey(out, "conn");
+  AppendString(out, r.connection);
+  out += ",";
+  AppendKey(out, "lang");
+  AppendString(out, r.language);
+  out += ",";
+  AppendKey(out, "sc");
+  AppendString(out, r.short_code);
+  out += ",";
+  AppendKey(out, "show");
+  out += "{";
+  first = true;
+  for (const auto& [name, value] : show) {
+    if (!std::exchange(first, false)) out += ",";
+    AppendKey(out, name);
+    AppendString(out, value);
+  }
+  out += "},";
+  AppendKey(out, "step");
+  out += std::to_string(r.step);
+  out += ",";
+  AppendKey(out, "tries");
+  out += std::to_string(r.tries);
+  out += ",";
+  AppendKey(out, "v");
+  out += "1}";
+  return out;
 }
 
 Result<Request> DecodeRequest(std::string_view payload) {
-  json j = json::parse(payload, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object() || j.value("v", 0) != 1) return Status::InvalidArgument("payload");
-  try {
-    Request r;
-    r.command = j.at("cmd").get<std::string>();
-    r.language = j.at("lang").get<std::string>();
-    r.short_code = j.at("sc").get<std::string>();
-    r.connection = j.at("conn").get<std::string>();
-    r.step = j.at("step").get<int>();
-    r.tries = j.at("tries").get<int>();
-    for (const auto& [name, value] : j.at("show").items()) {
-      r.show.push_back({name, value.get<std::string>()});
+  Request r;
+  Reader in(payload);
+  std::map<std::string, std::string> show;
+  unsigned seen = 0;  // bits of the required members read
+  int64_t version = 0;
+  auto small = [&in](int& out) {
+    int64_t v = 0;
+    if (!in.ReadInt(v) || v < std::numeric_limits<int>::min() ||
+        v > std::numeric_limits<int>::max()) {
+      return false;
     }
-    for (const auto& [name, value] : j.at("args").items()) {
-      if (value.is_number_integer()) {
-        r.args.emplace(name, value.get<int64_t>());
-      } else {
-        r.args.emplace(name, value.get<std::string>());
-      }
+    out = static_cast<int>(v);
+    return true;
+  };
+  const bool read = in.ReadObject([&](const std::string& key) {
+    if (key == "v") return in.ReadInt(version);
+    if (key == "cmd") return (seen |= 1u, in.ReadString(r.command));
+    if (key == "lang") return (seen |= 2u, in.ReadString(r.language));
+    if (key == "sc") return (seen |= 4u, in.ReadString(r.short_code));
+    if (key == "conn") return (seen |= 8u, in.ReadString(r.connection));
+    if (key == "step") return (seen |= 16u, small(r.step));
+    if (key == "tries") return (seen |= 32u, small(r.tries));
+    if (key == "show") {
+      seen |= 64u;
+      show.clear();
+      return in.ReadObject([&](const std::string& name) { return in.ReadString(show[name]); });
     }
-    return r;
-  } catch (const json::exception&) {
+    if (key == "args") {
+      seen |= 128u;
+      r.args.clear();
+      return in.ReadObject([&](const std::string& name) {
+        if (in.Peek() == '"') {
+          std::string text;
+          if (!in.ReadString(text)) return false;
+          r.args.insert_or_assign(name, std::move(text));
+          return true;
+        }
+        int64_t number = 0;
+        if (!in.ReadInt(number)) return false;
+        r.args.insert_or_assign(name, number);
+        return true;
+      });
+    }
+    return in.SkipValue();
+  });
+  if (!read || !in.AtEnd() || version != 1 || seen != 255u) {
     return Status::InvalidArgument("payload");
   }
+  for (auto& [name, value] : show) r.show.push_back({name, std::move(value)});
+  return r;
 }
 
 Secrets::~Secrets() {
@@ -76,12 +138,24 @@ Secrets::~Secrets() {
 
 store::SecretBytes EncodeSecrets(const Secrets& s) {
   if (s.empty()) return store::SecretBytes();
-  json j = json::object();
-  if (!s.pin.empty()) j["pin"] = s.pin;
-  if (!s.new_pin.empty()) j["new_pin"] = s.new_pin;
-  if (!s.account.empty()) j["account"] = s.account;
-  if (!s.code.empty()) j["code"] = s.code;
-  std::string text = j.dump();
+  std::string text;
+  // Room for the worst case first (every byte escaped as \u00XX): the text is never moved,
+  // so no copy of a PIN is left in a freed buffer.
+  text.reserve(64 + 6 * (s.pin.size() + s.new_pin.size() + s.account.size() + s.code.size()));
+  text += "{";
+  bool first = true;
+  // Sorted by key, as before.
+  for (const auto& [key, value] :
+       {std::pair<std::string_view, const std::string*>{"account", &s.account},
+        {"code", &s.code},
+        {"new_pin", &s.new_pin},
+        {"pin", &s.pin}}) {
+    if (value->empty()) continue;
+    if (!std::exchange(first, false)) text += ",";
+    AppendKey(text, key);
+    AppendString(text, *value);
+  }
+  text += "}";
   store::SecretBytes out(text);
   Wipe(text);
   return out;
@@ -90,16 +164,17 @@ store::SecretBytes EncodeSecrets(const Secrets& s) {
 Result<Secrets> DecodeSecrets(std::string_view sealed_part) {
   Secrets s;
   if (sealed_part.empty()) return s;
-  json j = json::parse(sealed_part, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return Status::InvalidArgument("secret");
-  auto take = [&j](const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it != j.end() && it->is_string()) out = it->get<std::string>();
-  };
-  take("pin", s.pin);
-  take("new_pin", s.new_pin);
-  take("account", s.account);
-  take("code", s.code);
+  Reader in(sealed_part);
+  const bool read = in.ReadObject([&](const std::string& key) {
+    std::string* field = key == "pin"       ? &s.pin
+                         : key == "new_pin" ? &s.new_pin
+                         : key == "account" ? &s.account
+                         : key == "code"    ? &s.code
+                                            : nullptr;
+    if (field != nullptr && in.Peek() == '"') return in.ReadString(*field);
+    return in.SkipValue();
+  });
+  if (!read || !in.AtEnd()) return Status::InvalidArgument("secret");
   return s;
 }
 
