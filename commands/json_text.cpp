@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "parser/char_fold.h"
+
 namespace smsgw::commands::json_text {
 
 namespace {
@@ -9,31 +11,12 @@ namespace {
 constexpr int kMaxDepth = 32;
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-bool Between(unsigned char c, unsigned char lo, unsigned char hi) {
-  return c >= lo && c <= hi;
-}
-
 // The length of the well-formed UTF-8 sequence (RFC 3629) starting at s[i], or 0.
 size_t Utf8Length(std::string_view s, size_t i) {
-  const auto at = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
-  const unsigned char c = at(0);
-  if (c < 0x80) return 1;
-  const size_t left = s.size() - i;
-  if (Between(c, 0xC2, 0xDF)) return left >= 2 && Between(at(1), 0x80, 0xBF) ? 2 : 0;
-  if (Between(c, 0xE0, 0xEF)) {
-    if (left < 3) return 0;
-    const unsigned char lo = c == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char hi = c == 0xED ? 0x9F : 0xBF;
-    return Between(at(1), lo, hi) && Between(at(2), 0x80, 0xBF) ? 3 : 0;
-  }
-  if (Between(c, 0xF0, 0xF4)) {
-    if (left < 4) return 0;
-    const unsigned char lo = c == 0xF0 ? 0x90 : 0x80;
-    const unsigned char hi = c == 0xF4 ? 0x8F : 0xBF;
-    return Between(at(1), lo, hi) && Between(at(2), 0x80, 0xBF) && Between(at(3), 0x80, 0xBF) ? 4
-                                                                                              : 0;
-  }
-  return 0;
+  if (static_cast<unsigned char>(s[i]) < 0x80) return 1;
+  size_t n = 0;
+  parser::DecodeUtf8(s.substr(i), &n);  // a malformed sequence decodes as one byte
+  return n > 1 ? n : 0;
 }
 
 void AppendUtf8(std::string& out, uint32_t cp) {

@@ -21,6 +21,28 @@ void Wipe(std::string& s) {
   s.clear();
 }
 
+// Each member is written with a comma after it; Close turns the object's last one into its
+// closing brace.
+void Text(std::string& out, std::string_view key, std::string_view value) {
+  AppendKey(out, key);
+  AppendString(out, value);
+  out.push_back(',');
+}
+
+void Number(std::string& out, std::string_view key, int64_t value) {
+  AppendKey(out, key);
+  out += std::to_string(value);
+  out.push_back(',');
+}
+
+void Close(std::string& out) {
+  if (out.back() == ',') {
+    out.back() = '}';
+  } else {
+    out.push_back('}');  // an empty object
+  }
+}
+
 }  // namespace
 
 // Members in sorted key order, as nlohmann::json (a std::map) wrote them: the payloads stored
@@ -33,46 +55,28 @@ std::string EncodeRequest(const Request& r) {
   out += "{";
   AppendKey(out, "args");
   out += "{";
-  bool first = true;
   for (const auto& [name, value] : r.args) {  // a std::map: sorted
-    if (!std::exchange(first, false)) out += ",";
-    AppendKey(out, name);
     if (const int64_t* i = std::get_if<int64_t>(&value)) {
-      out += std::to_string(*i);
+      Number(out, name, *i);
     } else {
-      AppendString(out, std::get<std::string>(value));
+      Text(out, name, std::get<std::string>(value));
     }
   }
-  out += "},";
-  AppendKey(out, "cmd");
-  AppendString(out, r.command);
+  Close(out);
   out += ",";
-  AppendKey(out, "conn");
-  AppendString(out, r.connection);
-  out += ",";
-  AppendKey(out, "lang");
-  AppendString(out, r.language);
-  out += ",";
-  AppendKey(out, "sc");
-  AppendString(out, r.short_code);
-  out += ",";
+  Text(out, "cmd", r.command);
+  Text(out, "conn", r.connection);
+  Text(out, "lang", r.language);
+  Text(out, "sc", r.short_code);
   AppendKey(out, "show");
   out += "{";
-  first = true;
-  for (const auto& [name, value] : show) {
-    if (!std::exchange(first, false)) out += ",";
-    AppendKey(out, name);
-    AppendString(out, value);
-  }
-  out += "},";
-  AppendKey(out, "step");
-  out += std::to_string(r.step);
+  for (const auto& [name, value] : show) Text(out, name, value);
+  Close(out);
   out += ",";
-  AppendKey(out, "tries");
-  out += std::to_string(r.tries);
-  out += ",";
-  AppendKey(out, "v");
-  out += "1}";
+  Number(out, "step", r.step);
+  Number(out, "tries", r.tries);
+  Number(out, "v", 1);
+  Close(out);
   return out;
 }
 
@@ -143,19 +147,12 @@ store::SecretBytes EncodeSecrets(const Secrets& s) {
   // so no copy of a PIN is left in a freed buffer.
   text.reserve(64 + 6 * (s.pin.size() + s.new_pin.size() + s.account.size() + s.code.size()));
   text += "{";
-  bool first = true;
   // Sorted by key, as before.
-  for (const auto& [key, value] :
-       {std::pair<std::string_view, const std::string*>{"account", &s.account},
-        {"code", &s.code},
-        {"new_pin", &s.new_pin},
-        {"pin", &s.pin}}) {
-    if (value->empty()) continue;
-    if (!std::exchange(first, false)) text += ",";
-    AppendKey(text, key);
-    AppendString(text, *value);
-  }
-  text += "}";
+  if (!s.account.empty()) Text(text, "account", s.account);
+  if (!s.code.empty()) Text(text, "code", s.code);
+  if (!s.new_pin.empty()) Text(text, "new_pin", s.new_pin);
+  if (!s.pin.empty()) Text(text, "pin", s.pin);
+  Close(text);
   store::SecretBytes out(text);
   Wipe(text);
   return out;

@@ -111,8 +111,7 @@ void Core::SetUssdTimeout(std::chrono::milliseconds timeout) {
 
 void Core::Kick() {
   Post([this] {
-    MayBeDue();
-    inbound_may_be_new_ = true;
+    LookAgain();
     SchedulePass();
   });
 }
@@ -345,8 +344,7 @@ bool Core::StepApplied(const Status& status, std::string_view what) {
 Result<std::vector<store::AcceptResult>> Core::AcceptMessages(
     std::span<const store::InboundMessage> messages, RidingWrites riders) {
   if (!engine_) {
-    MayBeDue();
-    inbound_may_be_new_ = true;
+    LookAgain();
     Requeue(std::move(riders));
     return store_->Accept(messages);
   }
@@ -555,6 +553,11 @@ void Core::NoteClaimsAlong(const store::ClaimsAlong& along, const store::Claims&
 void Core::MayBeDue() {
   instructions_may_be_due_ = true;
   replies_may_be_due_ = true;
+}
+
+void Core::LookAgain() {
+  MayBeDue();
+  inbound_may_be_new_ = true;
 }
 
 void Core::SendClaims(store::Claims claims) {
@@ -899,8 +902,7 @@ void Core::ArmDueTimer() {
   due_timer_.expires_after(wait);
   due_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;
-    MayBeDue();
-    inbound_may_be_new_ = true;
+    LookAgain();
     SchedulePass();
   });
 }
@@ -956,8 +958,7 @@ void Core::Housekeeping() {
   }
   NoteCheckpoints();
   // Items re-queued by another process (`smsgw ctl`) are found here, within one interval.
-  MayBeDue();
-  inbound_may_be_new_ = true;
+  LookAgain();
   SchedulePass();
   housekeeping_timer_.expires_after(options_.housekeeping_interval);
   housekeeping_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -984,8 +985,7 @@ void Core::NoteCheckpoints() {
 void Core::Drain(Clock::time_point deadline, std::function<void(bool)> done) {
   Post([this, deadline, done = std::move(done)]() mutable {
     drain_done_ = std::move(done);
-    MayBeDue();
-    inbound_may_be_new_ = true;
+    LookAgain();
     drain_timer_.expires_at(deadline);
     drain_timer_.async_wait([this](const boost::system::error_code& ec) {
       if (ec || !drain_done_) return;

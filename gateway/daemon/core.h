@@ -182,6 +182,8 @@ class Core {
   void NoteClaimsAlong(const store::ClaimsAlong& along, const store::Claims& claims);
   // Something may have become due: the next pass claims again.
   void MayBeDue();
+  // MayBeDue, and MOs may be new too: the next pass reads the store for all of it.
+  void LookAgain();
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                        commands::BackendResult result);
   void PostAnswers();
