@@ -1,6 +1,9 @@
 #include "commands/json_text.h"
 
+#include <openssl/crypto.h>
+
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "parser/char_fold.h"
 
@@ -17,28 +20,6 @@ size_t Utf8Length(std::string_view s, size_t i) {
   size_t n = 0;
   parser::DecodeUtf8(s.substr(i), &n);  // a malformed sequence decodes as one byte
   return n > 1 ? n : 0;
-}
-
-void AppendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
 }
 
 }  // namespace
@@ -96,229 +77,153 @@ void AppendKey(std::string& out, std::string_view key) {
   out.push_back(':');
 }
 
-void Reader::SkipSpace() {
-  while (at_ < text_.size() &&
-         (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r')) {
-    ++at_;
+namespace {
+
+// Collects nlohmann's SAX events as the reader's tokens. Returning false stops the parse: past
+// the nesting bound, or on an error.
+class Collector {
+ public:
+  using Token = Reader::Token;
+  explicit Collector(std::vector<Token>& tokens) : tokens_(tokens) {}
+
+  bool null() { return Add(Token::kLiteral); }
+  bool boolean(bool) { return Add(Token::kLiteral); }
+  bool number_integer(nlohmann::json::number_integer_t v) { return Add(Token::kInt, {}, v); }
+  bool number_unsigned(nlohmann::json::number_unsigned_t v) {
+    if (v > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Add(Token::kOtherNumber);
+    }
+    return Add(Token::kInt, {}, static_cast<int64_t>(v));
+  }
+  bool number_float(nlohmann::json::number_float_t, const std::string&) {
+    return Add(Token::kOtherNumber);
+  }
+  bool string(std::string& v) { return Add(Token::kString, std::move(v)); }
+  bool binary(nlohmann::json::binary_t&) { return false; }  // not in JSON text
+  bool start_object(size_t) { return ++depth_ <= kMaxDepth && Add(Token::kObject); }
+  bool key(std::string& v) { return Add(Token::kKey, std::move(v)); }
+  bool end_object() { return --depth_, Add(Token::kObjectEnd); }
+  bool start_array(size_t) { return ++depth_ <= kMaxDepth && Add(Token::kArray); }
+  bool end_array() { return --depth_, Add(Token::kArrayEnd); }
+  bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  bool Add(Token::Kind kind, std::string text = {}, int64_t number = 0) {
+    tokens_.push_back({.kind = kind, .text = std::move(text), .number = number});
+    return true;
+  }
+
+  std::vector<Token>& tokens_;
+  int depth_ = 0;
+};
+
+}  // namespace
+
+Reader::Reader(std::string_view text) {
+  tokens_.reserve(48);
+  Collector collector(tokens_);
+  // Strict: one value and nothing after it but whitespace. The parser keeps its own stack, so
+  // deep nesting costs memory, not the thread's stack; the collector bounds it anyway.
+  ok_ = nlohmann::json::sax_parse(text, &collector, nlohmann::json::input_format_t::json,
+                                  /*strict=*/true, /*ignore_comments=*/false);
+}
+
+Reader::~Reader() {
+  for (Token& t : tokens_) {
+    if (!t.text.empty()) OPENSSL_cleanse(t.text.data(), t.text.size());
   }
 }
 
-bool Reader::Expect(char c) {
-  if (!ok_ || at_ >= text_.size() || text_[at_] != c) return Fail();
+const Reader::Token* Reader::Next() const {
+  return ok_ && at_ < tokens_.size() ? &tokens_[at_] : nullptr;
+}
+
+bool Reader::Take(Token::Kind kind) {
+  const Token* t = Next();
+  if (t == nullptr || t->kind != kind) return Fail();
   ++at_;
   return true;
 }
 
 char Reader::Peek() {
-  SkipSpace();
-  return ok_ && at_ < text_.size() ? text_[at_] : '\0';
+  const Token* t = Next();
+  if (t == nullptr) return '\0';
+  switch (t->kind) {
+    case Token::kString:
+      return '"';
+    case Token::kObject:
+      return '{';
+    case Token::kArray:
+      return '[';
+    case Token::kInt:
+    case Token::kOtherNumber:
+      return '0';
+    case Token::kLiteral:
+      return 'n';
+    default:
+      return '\0';  // the end of an object or array, or a key: no value here
+  }
 }
 
 bool Reader::AtEnd() {
-  SkipSpace();
-  return ok_ && at_ == text_.size();
+  return ok_ && at_ == tokens_.size();
 }
 
 bool Reader::ReadObject(const std::function<bool(const std::string& key)>& member) {
-  SkipSpace();
-  if (!Expect('{')) return false;
-  if (++depth_ > kMaxDepth) return Fail();
-  SkipSpace();
-  if (at_ < text_.size() && text_[at_] == '}') {
-    ++at_;
-    --depth_;
-    return true;
-  }
+  if (!Take(Token::kObject)) return false;
   for (;;) {
-    std::string key;
-    if (!ReadString(key)) return false;
-    SkipSpace();
-    if (!Expect(':')) return false;
-    if (!member(key) || !ok_) return Fail();
-    SkipSpace();
-    if (at_ < text_.size() && text_[at_] == ',') {
-      ++at_;
-      continue;
-    }
-    if (!Expect('}')) return false;
-    --depth_;
-    return true;
-  }
-}
-
-bool Reader::ReadHex4(uint32_t& out) {
-  if (text_.size() - at_ < 4) return Fail();
-  out = 0;
-  for (int k = 0; k < 4; ++k) {
-    const char c = text_[at_++];
-    out <<= 4;
-    if (IsDigit(c)) {
-      out |= static_cast<uint32_t>(c - '0');
-    } else if (c >= 'a' && c <= 'f') {
-      out |= static_cast<uint32_t>(c - 'a' + 10);
-    } else if (c >= 'A' && c <= 'F') {
-      out |= static_cast<uint32_t>(c - 'A' + 10);
-    } else {
-      return Fail();
-    }
-  }
-  return true;
-}
-
-bool Reader::ReadString(std::string& out) {
-  SkipSpace();
-  if (!Expect('"')) return false;
-  // Room for the whole string first: a secret read here is never left behind in a buffer
-  // the string grew out of.
-  size_t end = at_;
-  while (end < text_.size() && text_[end] != '"') end += text_[end] == '\\' ? 2 : 1;
-  out.clear();
-  out.reserve(end - at_);
-  while (at_ < text_.size()) {
-    const auto c = static_cast<unsigned char>(text_[at_]);
-    if (c == '"') {
+    const Token* t = Next();
+    if (t == nullptr) return Fail();
+    if (t->kind == Token::kObjectEnd) {
       ++at_;
       return true;
     }
-    if (c < 0x20) return Fail();
-    if (c >= 0x80) {
-      const size_t n = Utf8Length(text_, at_);
-      if (n == 0) return Fail();
-      out.append(text_.substr(at_, n));
-      at_ += n;
-      continue;
-    }
+    if (t->kind != Token::kKey) return Fail();
     ++at_;
-    if (c != '\\') {
-      out.push_back(static_cast<char>(c));
-      continue;
-    }
-    if (at_ >= text_.size()) return Fail();
-    const char e = text_[at_++];
-    switch (e) {
-      case '"':
-      case '\\':
-      case '/':
-        out.push_back(e);
-        break;
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        uint32_t cp = 0;
-        if (!ReadHex4(cp)) return false;
-        if (cp >= 0xDC00 && cp <= 0xDFFF) return Fail();  // a low surrogate first
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          uint32_t low = 0;
-          if (text_.substr(at_, 2) != "\\u") return Fail();
-          at_ += 2;
-          if (!ReadHex4(low)) return false;
-          if (low < 0xDC00 || low > 0xDFFF) return Fail();
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        }
-        AppendUtf8(out, cp);
-        break;
-      }
-      default:
-        return Fail();
-    }
+    if (!member(t->text) || !ok_) return Fail();
   }
-  return Fail();  // no closing quote
 }
 
-bool Reader::ReadInt(int64_t& out) {
-  SkipSpace();
-  if (!ok_) return false;
-  const bool negative = at_ < text_.size() && text_[at_] == '-';
-  if (negative) ++at_;
-  if (at_ >= text_.size() || !IsDigit(text_[at_])) return Fail();
-  if (text_[at_] == '0' && at_ + 1 < text_.size() && IsDigit(text_[at_ + 1])) return Fail();
-  // Accumulated negatively, so the most negative int64 fits.
-  int64_t value = 0;
-  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
-  while (at_ < text_.size() && IsDigit(text_[at_])) {
-    const int digit = text_[at_++] - '0';
-    if (value < (kMin + digit) / 10) return Fail();
-    value = value * 10 - digit;
-  }
-  if (at_ < text_.size() && (text_[at_] == '.' || text_[at_] == 'e' || text_[at_] == 'E')) {
-    return Fail();
-  }
-  if (!negative) {
-    if (value == kMin) return Fail();
-    value = -value;
-  }
-  out = value;
+bool Reader::ReadString(std::string& out) {
+  const Token* t = Next();
+  if (t == nullptr || t->kind != Token::kString) return Fail();
+  out = std::move(tokens_[at_].text);  // once read, a string is not read again
+  ++at_;
   return true;
 }
 
-bool Reader::SkipNumber() {
-  if (at_ < text_.size() && text_[at_] == '-') ++at_;
-  if (at_ >= text_.size() || !IsDigit(text_[at_])) return Fail();
-  if (text_[at_] == '0') {
-    ++at_;
-  } else {
-    while (at_ < text_.size() && IsDigit(text_[at_])) ++at_;
-  }
-  if (at_ < text_.size() && text_[at_] == '.') {
-    ++at_;
-    if (at_ >= text_.size() || !IsDigit(text_[at_])) return Fail();
-    while (at_ < text_.size() && IsDigit(text_[at_])) ++at_;
-  }
-  if (at_ < text_.size() && (text_[at_] == 'e' || text_[at_] == 'E')) {
-    ++at_;
-    if (at_ < text_.size() && (text_[at_] == '+' || text_[at_] == '-')) ++at_;
-    if (at_ >= text_.size() || !IsDigit(text_[at_])) return Fail();
-    while (at_ < text_.size() && IsDigit(text_[at_])) ++at_;
-  }
+bool Reader::ReadInt(int64_t& out) {
+  const Token* t = Next();
+  if (t == nullptr || t->kind != Token::kInt) return Fail();
+  out = t->number;
+  ++at_;
   return true;
 }
 
 bool Reader::SkipValue() {
-  const char c = Peek();
-  if (c == '"') {
-    std::string ignored;
-    return ReadString(ignored);
+  const Token* t = Next();
+  if (t == nullptr) return Fail();
+  if (t->kind == Token::kObjectEnd || t->kind == Token::kArrayEnd || t->kind == Token::kKey) {
+    return Fail();
   }
-  if (c == '{') return ReadObject([this](const std::string&) { return SkipValue(); });
-  if (c == '[') {
-    ++at_;
-    if (++depth_ > kMaxDepth) return Fail();
-    if (Peek() == ']') {
-      ++at_;
-      --depth_;
-      return true;
+  // Tokens come from a well-formed text, so an opening token's value ends where the depth
+  // returns to zero.
+  int depth = 0;
+  do {
+    switch (tokens_[at_++].kind) {
+      case Token::kObject:
+      case Token::kArray:
+        ++depth;
+        break;
+      case Token::kObjectEnd:
+      case Token::kArrayEnd:
+        --depth;
+        break;
+      default:
+        break;
     }
-    for (;;) {
-      if (!SkipValue()) return false;
-      const char next = Peek();
-      if (next != ']' && next != ',') return Fail();
-      ++at_;
-      if (next == ']') break;
-    }
-    --depth_;
-    return true;
-  }
-  if (c == '-' || IsDigit(c)) return SkipNumber();
-  for (std::string_view literal : {"true", "false", "null"}) {
-    if (text_.substr(at_, literal.size()) == literal) {
-      at_ += literal.size();
-      return true;
-    }
-  }
-  return Fail();
+  } while (depth > 0 && at_ < tokens_.size());
+  return depth == 0 || Fail();
 }
 
 }  // namespace smsgw::commands::json_text
