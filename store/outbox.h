@@ -89,6 +89,9 @@ struct ClaimsAlong {
   // runs only if the transaction made one of its kind pending, and otherwise counts as run
   // and empty. At a moderate rate most transactions make one kind only (an MO's step makes
   // an instruction, a backend answer a reply), and the other kind's claim found nothing.
+  // The rows of the kind the steps make are then inserted in flight as they go in, while the
+  // limit lasts and once the store has checked that nothing of the kind is due: the rows,
+  // states and audit rows the claim would have made, without its read and update.
   bool instructions_only_if_made = false;
   bool replies_only_if_made = false;
 };

@@ -2,7 +2,9 @@
 // before deciding (locks, counters).
 #include <sqlite3.h>
 
+#include <iterator>
 #include <set>
+#include <utility>
 
 #include "store/retry.h"
 #include "store/store_impl.h"
@@ -139,6 +141,9 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
   if (s.ok()) s = m.Q("SAVEPOINT step").Run();
   Applied applied;
   Consumed consumed;
+  // What the step claims as it inserts (PrepareClaimsAlong) goes with its savepoint.
+  const size_t instructions_before = m.direct_instructions.size();
+  const size_t replies_before = m.direct_replies.size();
   if (s.ok()) {
     s = ApplyAll(m, *effects, applied, consumed);
     if (s.ok()) {
@@ -147,6 +152,13 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
       (void)m.Q("ROLLBACK TO step").Run();
       (void)m.Q("RELEASE step").Run();
     }
+  }
+  if (!s.ok()) {
+    m.direct_instructions_left +=
+        static_cast<int>(m.direct_instructions.size() - instructions_before);
+    m.direct_replies_left += static_cast<int>(m.direct_replies.size() - replies_before);
+    m.direct_instructions.resize(instructions_before);
+    m.direct_replies.resize(replies_before);
   }
   lost = LostTransaction(m, s);
   if (s.ok() && lost.ok()) {
@@ -214,13 +226,61 @@ bool ClaimKind(StoreImpl& m, int limit, bool none_due, std::vector<Claimed>& out
 
 }  // namespace
 
+void PrepareClaimsAlong(StoreImpl& m, const ClaimsAlong& along) {
+  m.direct_instructions_left = along.instructions_only_if_made ? along.instructions : 0;
+  m.direct_replies_left = along.replies_only_if_made ? along.replies : 0;
+  m.direct_instructions_checked = false;
+  m.direct_replies_checked = false;
+  m.direct_instructions.clear();
+  m.direct_replies.clear();
+}
+
+Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind) {
+  const bool instruction = kind == OutboxKind::kInstruction;
+  int& left = instruction ? m.direct_instructions_left : m.direct_replies_left;
+  bool& checked = instruction ? m.direct_instructions_checked : m.direct_replies_checked;
+  if (left <= 0 || (instruction ? m.made_instruction_pending : m.made_reply_pending)) {
+    return false;
+  }
+  if (!checked) {
+    checked = true;
+    // The claims' own conditions: due now, or scheduled before the wall clock stepped back.
+    sql::Query q =
+        instruction
+            ? m.Q("SELECT 1 FROM instruction INDEXED BY instruction_pending_seq "
+                  "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + "
+                  "?2) LIMIT 1")
+            : m.Q("SELECT 1 FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
+                  "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?2) LIMIT 1");
+    q.Int(m.Now()).Int(instruction ? m.options.instruction_retry.max_delay_ms
+                                   : m.options.reply_retry.max_delay_ms);
+    Result<bool> due = q.Step();
+    if (!due.ok()) return due.status();
+    if (*due) left = 0;
+  }
+  return left > 0;
+}
+
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
+  // The rows claimed as they went in are the oldest due (nothing was due before them) and
+  // in flight whatever the claims below do, so they are handed out in any case.
+  out.instructions = std::exchange(m.direct_instructions, {});
+  out.replies = std::exchange(m.direct_replies, {});
+  const int instructions_left = along.instructions - static_cast<int>(out.instructions.size());
+  const int replies_left = along.replies - static_cast<int>(out.replies.size());
+  m.direct_instructions_left = 0;
+  m.direct_replies_left = 0;
+  std::vector<ClaimedInstruction> more_instructions;
+  std::vector<ClaimedReply> more_replies;
   const bool instructions = ClaimKind(
-      m, along.instructions, along.instructions_only_if_made && !m.made_instruction_pending,
-      out.instructions, &ClaimInstructionsIn);
+      m, instructions_left, along.instructions_only_if_made && !m.made_instruction_pending,
+      more_instructions, &ClaimInstructionsIn);
   const bool replies =
-      ClaimKind(m, along.replies, along.replies_only_if_made && !m.made_reply_pending, out.replies,
+      ClaimKind(m, replies_left, along.replies_only_if_made && !m.made_reply_pending, more_replies,
                 &ClaimRepliesIn);
+  std::move(more_instructions.begin(), more_instructions.end(),
+            std::back_inserter(out.instructions));
+  std::move(more_replies.begin(), more_replies.end(), std::back_inserter(out.replies));
   out.complete = instructions && replies;
 }
 
@@ -246,6 +306,9 @@ std::vector<Result<Applied>> Store::ApplySteps(size_t count,
   }
   riders_status = RecordReplyResultsIn(m, options.reply_results);
   Status lost = LostTransaction(m, riders_status);
+  if (claimed != nullptr && m.options.mode == OpenMode::kDaemon) {
+    PrepareClaimsAlong(m, options.along);
+  }
   if (lost.ok()) {
     lost = ApplyStepsInTransaction(m, count, step, results, options.order_key);
   } else {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "store/recent_keys.h"
 #include "store/sql.h"
@@ -122,6 +123,19 @@ struct StoreImpl {
   // Begin; a savepoint rolled back leaves them set, which costs a claim that finds nothing.
   bool made_instruction_pending = false;
   bool made_reply_pending = false;
+  // Claims made as the rows go in (PrepareClaimsAlong): while a budget lasts, a new
+  // instruction or reply is inserted in flight and handed out with the claims along, instead
+  // of inserted pending and then found and updated by the claim at the end of the transaction.
+  // Cleared by Begin; a step's savepoint rolled back takes back what the step claimed. The
+  // first insert of a kind checks that nothing of it is due (`*_checked`): the caller's word
+  // that nothing was is a hint, and a row claimed ahead of an older due one would break the
+  // claims' order.
+  int direct_instructions_left = 0;
+  int direct_replies_left = 0;
+  bool direct_instructions_checked = false;
+  bool direct_replies_checked = false;
+  std::vector<ClaimedInstruction> direct_instructions;
+  std::vector<ClaimedReply> direct_replies;
 };
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,
@@ -153,6 +167,19 @@ Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out);
 // the error and reports it), leaves the batch's steps as they are and leaves
 // `out.complete` false.
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out);
+// Before a batch's steps, in its transaction: when `along` says nothing of a kind was due as
+// the transaction began (*_only_if_made), the claim at the end would take exactly the rows of
+// that kind the steps make, in the order they make them, up to its limit. Those rows are then
+// inserted in flight as they are made (InsertInstruction, InsertReply), with their claim's
+// audit row, and ClaimAlong hands them out first: the same rows, states and audit trail,
+// without the claim's read and update and the pending indexes' entries in between.
+void PrepareClaimsAlong(StoreImpl& m, const ClaimsAlong& along);
+// Whether the item of `kind` about to be inserted is claimed as it goes in: while the budget
+// of PrepareClaimsAlong lasts, nothing of the kind was made pending in this transaction
+// before it (else the claim at the end takes them in its order, as it always did), and
+// nothing pending is due (checked at the kind's first insert).
+enum class OutboxKind { kInstruction, kReply };
+Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind);
 
 // The SQL of one named savepoint (literals: Q keeps statements by the text's address).
 struct Savepoint {

@@ -165,6 +165,7 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
     return Status::OK();
   };
   Status s = m.Transact([&]() -> Status {
+    PrepareClaimsAlong(m, along);
     out.ridden.reply_results = RecordReplyResultsIn(m, riders.reply_results);
     STORE_RETURN_IF_ERROR(LostTransaction(m, out.ridden.reply_results));
     const int64_t first_id = m.next_inbound_id;

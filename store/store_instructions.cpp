@@ -77,10 +77,14 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
   }
   const int64_t now = m.Now();
   const std::optional<int64_t> from = i.inbound_id ? i.inbound_id : inbound_id;
+  Result<bool> claim_now = ClaimOnInsert(m, OutboxKind::kInstruction);
+  if (!claim_now.ok()) return claim_now.status();
+  const bool claim = *claim_now;
+  std::string payload_hash = PayloadHash(i.operation, i.payload);
   sql::Query q =
       m.Q("INSERT INTO instruction(id, reference, inbound_id, challenge_id, msisdn, operation, "
           "payload, payload_hash, secret_sealed, state, attempts, next_attempt_at, created_at, "
-          "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)");
+          "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.Text(i.id).Text(i.reference);
   if (from) {
     q.Int(*from);
@@ -92,8 +96,9 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
   } else {
     q.Null();
   }
-  q.Text(i.msisdn).Text(i.operation).Text(i.payload).Text(PayloadHash(i.operation, i.payload));
-  q.OptText(sealed).Int(now).Int(now).Int(now);
+  q.Text(i.msisdn).Text(i.operation).Text(i.payload).Text(payload_hash);
+  q.OptText(sealed).Text(claim ? "in_flight" : "pending").Int(claim ? 1 : 0);
+  q.Int(now).Int(now).Int(now);
   if (Status s = q.Run(); !s.ok()) {
     if (s.IsAlreadyExists()) {
       return Status::AlreadyExists("instruction id " + i.id + " or reference " + i.reference +
@@ -101,9 +106,26 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
     }
     return s;
   }
-  m.made_instruction_pending = true;
-  return m.WriteAudit(actor, i.msisdn, "instruction", i.id, kEventInstructionCreated,
-                      i.operation + ", ref " + i.reference);
+  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, i.msisdn, "instruction", i.id, kEventInstructionCreated,
+                                     i.operation + ", ref " + i.reference));
+  if (!claim) {
+    m.made_instruction_pending = true;
+    return Status::OK();
+  }
+  ClaimedInstruction c;
+  c.id = i.id;
+  c.reference = i.reference;
+  c.msisdn = i.msisdn;
+  c.operation = i.operation;
+  c.payload = i.payload;
+  c.payload_hash = std::move(payload_hash);
+  c.secret = SecretBytes(i.secret);
+  c.attempt = 1;
+  STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
+                                     kEventInstructionClaimed, "attempt 1"));
+  --m.direct_instructions_left;
+  m.direct_instructions.push_back(std::move(c));
+  return Status::OK();
 }
 
 Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {

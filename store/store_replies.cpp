@@ -86,10 +86,13 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   if (!sealed.ok()) return sealed.status();
   const int64_t now = m.Now();
   const std::optional<int64_t> from = r.inbound_id ? r.inbound_id : inbound_id;
+  Result<bool> claim_now = ClaimOnInsert(m, OutboxKind::kReply);
+  if (!claim_now.ok()) return claim_now.status();
+  const bool claim = *claim_now;
   sql::Query q =
       m.Q("INSERT INTO reply(id, instruction_id, inbound_id, connection, source, destination, "
           "text_sealed, reference, state, attempts, next_attempt_at, created_at, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)");
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.Int(*id).OptText(r.instruction_id);
   if (from) {
     q.Int(*from);
@@ -97,12 +100,27 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
     q.Null();
   }
   q.OptText(r.connection).Text(r.source).Text(r.destination).Text(*sealed).OptText(r.reference);
-  q.Int(now).Int(now).Int(now);
+  q.Text(claim ? "in_flight" : "pending").Int(claim ? 1 : 0).Int(now).Int(now).Int(now);
   STORE_RETURN_IF_ERROR(q.Run());
-  m.made_reply_pending = true;
-  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, r.destination, "reply", ReplyItemId(*id),
-                                     kEventReplyCreated,
+  const std::string item = ReplyItemId(*id);
+  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, r.destination, "reply", item, kEventReplyCreated,
                                      r.reference ? "ref " + *r.reference : std::string()));
+  if (!claim) {
+    m.made_reply_pending = true;
+    return *id;
+  }
+  ClaimedReply c;
+  c.id = *id;
+  c.connection = r.connection;
+  c.source = r.source;
+  c.destination = r.destination;
+  c.text = SecretBytes(r.text);
+  c.reference = r.reference;
+  c.attempt = 1;
+  STORE_RETURN_IF_ERROR(
+      m.WriteAudit(Actor::kSystem, c.destination, "reply", item, kEventReplyClaimed, "attempt 1"));
+  --m.direct_replies_left;
+  m.direct_replies.push_back(std::move(c));
   return *id;
 }
 

@@ -536,6 +536,87 @@ TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
   EXPECT_EQ(stored->state, InstructionState::kPending);
 }
 
+// With nothing due when the transaction began, the rows the steps make are claimed as they go
+// in: in flight from their insert, with the same audit rows as a claim, up to the limit; a
+// step rolled back takes its claims with it.
+TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
+  const ClaimsAlong only_if_made{.instructions = 2,
+                                 .replies = 10,
+                                 .instructions_only_if_made = true,
+                                 .replies_only_if_made = true};
+  const std::vector<int64_t> mos = {NewMo("SEND 0712 100"), NewMo("SEND 0712 200"),
+                                    NewMo("SEND 0712 300")};
+  const std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction(),
+                                            Instruction()};
+  Claims claimed;
+  auto results = store().ApplySteps(
+      3,
+      [&](size_t k) -> Result<Effects> {
+        Effects e;
+        e.consume = ConsumeInbound{mos[k], "instruction", "SEND ****", std::nullopt, std::nullopt};
+        if (k == 0) {
+          e.instructions.push_back(made[0]);
+          e.replies.push_back(Reply("first"));
+        } else if (k == 1) {
+          e.instructions.push_back(made[1]);
+          e.replies.push_back(Reply("rolled back"));
+          e.replies.push_back(NewReply{});  // no destination: the step fails after its inserts
+        } else {
+          e.instructions.push_back(made[2]);
+          e.instructions.push_back(made[3]);  // past the limit of two
+        }
+        return e;
+      },
+      {.along = only_if_made, .claimed = &claimed});
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_TRUE(results[1].status().IsInvalidArgument()) << results[1].status().ToString();
+  ASSERT_TRUE(results[2].ok()) << results[2].status().ToString();
+  EXPECT_TRUE(claimed.complete);
+  ASSERT_EQ(claimed.instructions.size(), 2u);
+  EXPECT_EQ(claimed.instructions[0].id, made[0].id);
+  EXPECT_EQ(claimed.instructions[1].id, made[2].id);
+  EXPECT_EQ(claimed.instructions[0].attempt, 1);
+  EXPECT_EQ(claimed.instructions[0].secret.view(), made[0].secret);
+  EXPECT_EQ(claimed.instructions[0].payload, made[0].payload);
+  EXPECT_FALSE(claimed.instructions[0].payload_hash.empty());
+  ASSERT_EQ(claimed.replies.size(), 1u);
+  EXPECT_EQ(claimed.replies[0].text.view(), "first");
+  EXPECT_EQ(claimed.replies[0].destination, kMsisdn);
+  EXPECT_EQ(claimed.replies[0].attempt, 1);
+
+  for (const NewInstruction* i : {&made[0], &made[2]}) {
+    auto stored = store().GetInstruction(i->id);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->state, InstructionState::kInFlight);
+    EXPECT_EQ(stored->attempts, 1);
+  }
+  EXPECT_TRUE(store().GetInstruction(made[1].id).status().IsNotFound());
+  EXPECT_EQ(Count(std::string(kEventInstructionCreated)), 3);
+  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 2);
+  EXPECT_EQ(Count(std::string(kEventReplyCreated)), 1);
+  EXPECT_EQ(Count(std::string(kEventReplyClaimed)), 1);
+
+  // The one past the limit stayed pending, and is what a claim finds; nothing else is due.
+  auto instructions = store().ClaimInstructions(10);
+  ASSERT_TRUE(instructions.ok());
+  ASSERT_EQ(instructions->size(), 1u);
+  EXPECT_EQ(instructions->at(0).id, made[3].id);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  EXPECT_TRUE(replies->empty());
+
+  // A restart finds the rows claimed so in flight, as any claimed row, and puts them back.
+  Close();
+  Open();
+  auto again = store().ClaimInstructions(10);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->size(), 3u);
+  auto replies_again = store().ClaimReplies(10);
+  ASSERT_TRUE(replies_again.ok());
+  EXPECT_EQ(replies_again->size(), 1u);
+}
+
 TEST_F(ApplyStepsTest, AfterAFailedStepTheLaterStepsOfItsKeyWait) {
   const int64_t pay = NewMo("PAY KPLC 998877 1500");
   const int64_t other = AcceptOne(Mo("254700000002", "HELP")).id;
