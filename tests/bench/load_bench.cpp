@@ -13,7 +13,9 @@
 // Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
 // payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
 // fixed offered rate, for latency), throttled (forward with every 10th submit_sm answered
-// ESME_RTHROTTLED), memory (forward, --memory_mos twice over, resident memory after each).
+// ESME_RTHROTTLED; run in turn with forward when both are asked for, and reported against the
+// forward run before each), memory (forward, --memory_mos twice over, resident memory after
+// each).
 #include <fcntl.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -214,58 +216,110 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
   std::fflush(stdout);
 }
 
+// One scenario's options and headline.
+struct Scenario {
+  LoadOptions options;
+  int runs = 1;
+  double LoadFigures::*headline = &LoadFigures::replies_per_s;
+  const char* unit = "replies/s";
+};
+
+bool MakeScenario(const std::string& name, const Flags& f, const std::string& grammar,
+                  Scenario* s) {
+  LoadOptions& o = s->options;
+  o.smsgw_bin = f.smsgw;
+  o.grammar_file = grammar;
+  o.binds = f.binds;
+  o.window = f.window;
+  o.count = f.mos;
+  o.group_commit_delay_ms = f.group_commit_delay_ms;
+  o.receipts = f.receipts;
+  o.work_dir = f.dir + "/load-bench-" + std::to_string(::getpid()) + "-" + name;
+  s->runs = f.runs;
+  if (name == "forward") {
+  } else if (name == "payment") {
+    o.work = LoadWork::kPayment;
+    o.count = f.payments;
+    s->headline = &LoadFigures::completed_per_s;
+    s->unit = "payments/s";
+  } else if (name == "steady") {
+    o.rate = f.rate;
+    o.count = static_cast<uint64_t>(f.rate * f.steady_seconds);
+  } else if (name == "throttled") {
+    o.throttle_every = 10;
+  } else if (name == "memory") {
+    o.count = 2 * f.memory_mos;
+    o.rss_checkpoints = {f.memory_mos, 2 * f.memory_mos};
+    s->runs = 1;
+  } else {
+    std::fprintf(stderr, "load_bench: unknown benchmark %s\n", name.c_str());
+    return false;
+  }
+  return true;
+}
+
+// One run of `s` appended to `results`; false (and reported) when it failed.
+bool RunOnce(const std::string& name, const Scenario& s, int r, std::vector<LoadFigures>* results) {
+  auto run = smsgw::test::RunLoad(s.options);
+  if (!run.ok()) {
+    std::fprintf(stderr, "%s: run %d failed: %s\n", name.c_str(), r + 1,
+                 run.status().ToString().c_str());
+    return false;
+  }
+  results->push_back(std::move(*run));
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   Flags f;
   if (!ParseFlags(argc, argv, &f)) return 2;
   const std::string grammar = std::filesystem::absolute(f.grammar).string();
+  std::map<std::string, Scenario> scenarios;
+  for (const std::string& name : f.benchmarks) {
+    if (!MakeScenario(name, f, grammar, &scenarios[name])) return 2;
+  }
   PrintEnvironment(f);
+  // throttled is judged against forward, and this host's speed drifts by half within
+  // minutes: with both asked for, their runs alternate (forward, throttled, forward, ...) and
+  // the ratio is taken run by run.
+  const bool paired = scenarios.contains("forward") && scenarios.contains("throttled");
   int failures = 0;
   for (const std::string& name : f.benchmarks) {
-    LoadOptions o;
-    o.smsgw_bin = f.smsgw;
-    o.grammar_file = grammar;
-    o.binds = f.binds;
-    o.window = f.window;
-    o.count = f.mos;
-    o.group_commit_delay_ms = f.group_commit_delay_ms;
-    o.receipts = f.receipts;
-    int runs = f.runs;
-    double LoadFigures::*headline = &LoadFigures::replies_per_s;
-    const char* unit = "replies/s";
-    if (name == "forward") {
-    } else if (name == "payment") {
-      o.work = LoadWork::kPayment;
-      o.count = f.payments;
-      headline = &LoadFigures::completed_per_s;
-      unit = "payments/s";
-    } else if (name == "steady") {
-      o.rate = f.rate;
-      o.count = static_cast<uint64_t>(f.rate * f.steady_seconds);
-    } else if (name == "throttled") {
-      o.throttle_every = 10;
-    } else if (name == "memory") {
-      o.count = 2 * f.memory_mos;
-      o.rss_checkpoints = {f.memory_mos, 2 * f.memory_mos};
-      runs = 1;
-    } else {
-      std::fprintf(stderr, "load_bench: unknown benchmark %s\n", name.c_str());
-      return 2;
-    }
+    if (paired && name == "throttled") continue;  // run with forward
+    const Scenario& s = scenarios[name];
     std::vector<LoadFigures> results;
-    for (int r = 0; r < runs; ++r) {
-      o.work_dir = f.dir + "/load-bench-" + std::to_string(::getpid()) + "-" + name;
-      auto run = smsgw::test::RunLoad(o);
-      if (!run.ok()) {
-        std::fprintf(stderr, "%s: run %d failed: %s\n", name.c_str(), r + 1,
-                     run.status().ToString().c_str());
+    std::vector<LoadFigures> throttled;
+    for (int r = 0; r < s.runs; ++r) {
+      if (!RunOnce(name, s, r, &results)) {
         ++failures;
         break;
       }
-      results.push_back(std::move(*run));
+      if (paired && name == "forward" &&
+          !RunOnce("throttled", scenarios["throttled"], r, &throttled)) {
+        ++failures;
+        break;
+      }
     }
-    if (!results.empty()) PrintLine(name, f, results, headline, unit);
+    if (!results.empty()) PrintLine(name, f, results, s.headline, s.unit);
+    if (!throttled.empty()) {
+      PrintLine("throttled", f, throttled, &LoadFigures::replies_per_s, "replies/s");
+      std::vector<double> ratios;
+      std::string each;
+      for (size_t i = 0; i < throttled.size() && i < results.size(); ++i) {
+        ratios.push_back(100.0 * throttled[i].replies_per_s / results[i].replies_per_s);
+        char b[32];
+        std::snprintf(b, sizeof b, "%s%.0f %%", each.empty() ? "" : " / ", ratios.back());
+        each += b;
+      }
+      std::sort(ratios.begin(), ratios.end());
+      std::printf(
+          "throttled/forward: %.0f %% (median of each throttled run against the forward "
+          "run just before it: %s)\n",
+          ratios[ratios.size() / 2], each.c_str());
+      std::fflush(stdout);
+    }
   }
   return failures == 0 ? 0 : 1;
 }
