@@ -1,11 +1,10 @@
 #include "commands/json_text.h"
 
-#include <openssl/crypto.h>
-
 #include <limits>
 #include <nlohmann/json.hpp>
 
 #include "parser/char_fold.h"
+#include "store/crypto.h"
 
 namespace smsgw::commands::json_text {
 
@@ -120,6 +119,12 @@ class Collector {
 }  // namespace
 
 Reader::Reader(std::string_view text) {
+  // nlohmann's lexer ends the input at a NUL byte and skips a leading byte order mark: what
+  // follows a NUL would be ignored, and neither is anything the writer makes.
+  if (text.find('\0') != std::string_view::npos || text.starts_with("\xEF\xBB\xBF")) {
+    ok_ = false;
+    return;
+  }
   tokens_.reserve(48);
   Collector collector(tokens_);
   // Strict: one value and nothing after it but whitespace. The parser keeps its own stack, so
@@ -129,9 +134,7 @@ Reader::Reader(std::string_view text) {
 }
 
 Reader::~Reader() {
-  for (Token& t : tokens_) {
-    if (!t.text.empty()) OPENSSL_cleanse(t.text.data(), t.text.size());
-  }
+  for (Token& t : tokens_) store::Wipe(t.text);
 }
 
 const Reader::Token* Reader::Next() const {
@@ -188,6 +191,7 @@ bool Reader::ReadString(std::string& out) {
   const Token* t = Next();
   if (t == nullptr || t->kind != Token::kString) return Fail();
   out = std::move(tokens_[at_].text);  // once read, a string is not read again
+  store::Wipe(tokens_[at_].text);      // what a short string leaves behind when moved
   ++at_;
   return true;
 }

@@ -10,7 +10,8 @@
 // each way, about a tenth of that thread's time per MO. Writing goes into one string (1 us);
 // reading takes the parser's events as a flat list of tokens (about 3 us).
 //
-// Secrets go through here too (EncodeSecrets): the reader wipes the strings it holds.
+// Secrets go through here too (EncodeSecrets): the reader wipes the strings it holds. The
+// library's lexer builds each string in buffers of its own, which are freed unwiped.
 #pragma once
 
 #include <cstdint>

@@ -144,13 +144,18 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
   // What the step claims as it inserts (PrepareClaimsAlong) goes with its savepoint.
   const size_t instructions_before = m.direct_instructions.size();
   const size_t replies_before = m.direct_replies.size();
+  // A savepoint that cannot be closed would leave the step's writes in the transaction
+  // whatever its result says (and rows it claimed as they went in, in flight and handed to
+  // no one): the whole transaction is lost instead.
+  Status closed;
   if (s.ok()) {
     s = ApplyAll(m, *effects, applied, consumed);
     if (s.ok()) {
-      s = m.Q("RELEASE step").Run();
+      closed = m.Q("RELEASE step").Run();
+      s = closed;
     } else if (!sqlite3_get_autocommit(m.db)) {
-      (void)m.Q("ROLLBACK TO step").Run();
-      (void)m.Q("RELEASE step").Run();
+      closed = m.Q("ROLLBACK TO step").Run();
+      if (closed.ok()) closed = m.Q("RELEASE step").Run();
     }
   }
   if (!s.ok()) {
@@ -161,6 +166,9 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
     m.direct_replies.resize(replies_before);
   }
   lost = LostTransaction(m, s);
+  if (lost.ok() && !closed.ok() && !sqlite3_get_autocommit(m.db)) {
+    lost = Status::Unavailable("a step's savepoint could not be closed: " + closed.ToString());
+  }
   if (s.ok() && lost.ok()) {
     results.emplace_back(std::move(applied));
   } else {
@@ -243,7 +251,6 @@ Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind) {
     return false;
   }
   if (!checked) {
-    checked = true;
     // The claims' own conditions: due now, or scheduled before the wall clock stepped back.
     sql::Query q =
         instruction
@@ -255,7 +262,8 @@ Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind) {
     q.Int(m.Now()).Int(instruction ? m.options.instruction_retry.max_delay_ms
                                    : m.options.reply_retry.max_delay_ms);
     Result<bool> due = q.Step();
-    if (!due.ok()) return due.status();
+    if (!due.ok()) return due.status();  // checked again at the next insert of the kind
+    checked = true;
     if (*due) left = 0;
   }
   return left > 0;

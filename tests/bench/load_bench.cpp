@@ -308,17 +308,20 @@ int main(int argc, char** argv) {
       std::vector<double> ratios;
       std::string each;
       for (size_t i = 0; i < throttled.size() && i < results.size(); ++i) {
+        if (results[i].replies_per_s <= 0) continue;  // a forward run that replied nothing
         ratios.push_back(100.0 * throttled[i].replies_per_s / results[i].replies_per_s);
         char b[32];
         std::snprintf(b, sizeof b, "%s%.0f %%", each.empty() ? "" : " / ", ratios.back());
         each += b;
       }
       std::sort(ratios.begin(), ratios.end());
-      std::printf(
-          "throttled/forward: %.0f %% (median of each throttled run against the forward "
-          "run just before it: %s)\n",
-          ratios[ratios.size() / 2], each.c_str());
-      std::fflush(stdout);
+      if (!ratios.empty()) {
+        std::printf(
+            "throttled/forward: %.0f %% (median of each throttled run against the forward "
+            "run just before it: %s)\n",
+            ratios[ratios.size() / 2], each.c_str());
+        std::fflush(stdout);
+      }
     }
   }
   return failures == 0 ? 0 : 1;

@@ -214,6 +214,9 @@ TEST(RequestCodecTest, RefusesWhatItCouldNotHaveWritten) {
       replaced("\"sc\":\"4444\"", "\"sc\":\"4444\",,"),
       replaced("\"sc\":\"4444\"", "\"sc\" \"4444\""),
       std::string(100, '[') + std::string(100, ']'),
+      // The library's lexer stops at a NUL and skips a byte order mark: refused before it.
+      good + std::string("\0{}", 3),
+      "\xEF\xBB\xBF" + good,
   };
   for (const std::string& payload : bad) {
     EXPECT_FALSE(DecodeRequest(payload).ok()) << payload;
