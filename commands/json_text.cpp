@@ -101,9 +101,15 @@ class Collector {
   bool binary(nlohmann::json::binary_t&) { return false; }  // not in JSON text
   bool start_object(size_t) { return ++depth_ <= kMaxDepth && Add(Token::kObject); }
   bool key(std::string& v) { return Add(Token::kKey, std::move(v)); }
-  bool end_object() { return --depth_, Add(Token::kObjectEnd); }
+  bool end_object() {
+    --depth_;
+    return Add(Token::kObjectEnd);
+  }
   bool start_array(size_t) { return ++depth_ <= kMaxDepth && Add(Token::kArray); }
-  bool end_array() { return --depth_, Add(Token::kArrayEnd); }
+  bool end_array() {
+    --depth_;
+    return Add(Token::kArrayEnd);
+  }
   bool parse_error(size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
  private:

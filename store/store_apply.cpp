@@ -142,8 +142,8 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
   Applied applied;
   Consumed consumed;
   // What the step claims as it inserts (PrepareClaimsAlong) goes with its savepoint.
-  const size_t instructions_before = m.direct_instructions.size();
-  const size_t replies_before = m.direct_replies.size();
+  const size_t instructions_before = m.instructions_on_insert.claimed.size();
+  const size_t replies_before = m.replies_on_insert.claimed.size();
   // A savepoint that cannot be closed would leave the step's writes in the transaction
   // whatever its result says (and rows it claimed as they went in, in flight and handed to
   // no one): the whole transaction is lost instead.
@@ -159,11 +159,8 @@ void StepOne(StoreImpl& m, const std::function<Result<Effects>(size_t)>& step, s
     }
   }
   if (!s.ok()) {
-    m.direct_instructions_left +=
-        static_cast<int>(m.direct_instructions.size() - instructions_before);
-    m.direct_replies_left += static_cast<int>(m.direct_replies.size() - replies_before);
-    m.direct_instructions.resize(instructions_before);
-    m.direct_replies.resize(replies_before);
+    m.instructions_on_insert.claimed.resize(instructions_before);
+    m.replies_on_insert.claimed.resize(replies_before);
   }
   lost = LostTransaction(m, s);
   if (lost.ok() && !closed.ok() && !sqlite3_get_autocommit(m.db)) {
@@ -235,49 +232,53 @@ bool ClaimKind(StoreImpl& m, int limit, bool none_due, std::vector<Claimed>& out
 }  // namespace
 
 void PrepareClaimsAlong(StoreImpl& m, const ClaimsAlong& along) {
-  m.direct_instructions_left = along.instructions_only_if_made ? along.instructions : 0;
-  m.direct_replies_left = along.replies_only_if_made ? along.replies : 0;
-  m.direct_instructions_checked = false;
-  m.direct_replies_checked = false;
-  m.direct_instructions.clear();
-  m.direct_replies.clear();
+  m.instructions_on_insert.Reset(along.instructions_only_if_made ? along.instructions : 0);
+  m.replies_on_insert.Reset(along.replies_only_if_made ? along.replies : 0);
 }
 
+namespace {
+
+// ClaimOnInsert for one kind; `due_sql` finds one row of the kind due, as its claim would.
+template <typename Claimed>
+Result<bool> RoomOnInsert(StoreImpl& m, ClaimedOnInsert<Claimed>& on_insert, bool made_pending,
+                          const char* due_sql, int64_t max_delay_ms) {
+  if (!on_insert.HasRoom() || made_pending) return false;
+  if (on_insert.checked) return true;
+  sql::Query q = m.Q(due_sql);
+  q.Int(m.Now()).Int(max_delay_ms);
+  Result<bool> due = q.Step();
+  if (!due.ok()) return due.status();  // checked again at the next insert of the kind
+  on_insert.checked = true;
+  if (*due) on_insert.budget = 0;  // nothing was claimed so before the check
+  return !*due;
+}
+
+}  // namespace
+
 Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind) {
-  const bool instruction = kind == OutboxKind::kInstruction;
-  int& left = instruction ? m.direct_instructions_left : m.direct_replies_left;
-  bool& checked = instruction ? m.direct_instructions_checked : m.direct_replies_checked;
-  if (left <= 0 || (instruction ? m.made_instruction_pending : m.made_reply_pending)) {
-    return false;
+  // The claims' own conditions: due now, or scheduled before the wall clock stepped back.
+  if (kind == OutboxKind::kInstruction) {
+    return RoomOnInsert(m, m.instructions_on_insert, m.made_instruction_pending,
+                        "SELECT 1 FROM instruction INDEXED BY instruction_pending_seq "
+                        "WHERE state = 'pending' AND "
+                        "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?2) LIMIT 1",
+                        m.options.instruction_retry.max_delay_ms);
   }
-  if (!checked) {
-    // The claims' own conditions: due now, or scheduled before the wall clock stepped back.
-    sql::Query q =
-        instruction
-            ? m.Q("SELECT 1 FROM instruction INDEXED BY instruction_pending_seq "
-                  "WHERE state = 'pending' AND (next_attempt_at <= ?1 OR next_attempt_at > ?1 + "
-                  "?2) LIMIT 1")
-            : m.Q("SELECT 1 FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
-                  "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?2) LIMIT 1");
-    q.Int(m.Now()).Int(instruction ? m.options.instruction_retry.max_delay_ms
-                                   : m.options.reply_retry.max_delay_ms);
-    Result<bool> due = q.Step();
-    if (!due.ok()) return due.status();  // checked again at the next insert of the kind
-    checked = true;
-    if (*due) left = 0;
-  }
-  return left > 0;
+  return RoomOnInsert(m, m.replies_on_insert, m.made_reply_pending,
+                      "SELECT 1 FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
+                      "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?2) LIMIT 1",
+                      m.options.reply_retry.max_delay_ms);
 }
 
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
   // The rows claimed as they went in are the oldest due (nothing was due before them) and
   // in flight whatever the claims below do, so they are handed out in any case.
-  out.instructions = std::exchange(m.direct_instructions, {});
-  out.replies = std::exchange(m.direct_replies, {});
+  out.instructions = std::exchange(m.instructions_on_insert.claimed, {});
+  out.replies = std::exchange(m.replies_on_insert.claimed, {});
   const int instructions_left = along.instructions - static_cast<int>(out.instructions.size());
   const int replies_left = along.replies - static_cast<int>(out.replies.size());
-  m.direct_instructions_left = 0;
-  m.direct_replies_left = 0;
+  m.instructions_on_insert.Reset();
+  m.replies_on_insert.Reset();
   std::vector<ClaimedInstruction> more_instructions;
   std::vector<ClaimedReply> more_replies;
   const bool instructions = ClaimKind(

@@ -42,12 +42,8 @@ Status StoreImpl::Begin() {
   }
   made_instruction_pending = false;
   made_reply_pending = false;
-  direct_instructions_left = 0;
-  direct_replies_left = 0;
-  direct_instructions_checked = false;
-  direct_replies_checked = false;
-  direct_instructions.clear();
-  direct_replies.clear();
+  instructions_on_insert.Reset();
+  replies_on_insert.Reset();
   sql::Query q = Q("BEGIN IMMEDIATE");
   return q.Run();
 }

@@ -34,6 +34,22 @@ struct HashKeys {
   HmacKey code;    // challenge codes
 };
 
+// The rows of one outbox kind a transaction claims as they go in (PrepareClaimsAlong). The
+// room left is derived: `budget` less what was claimed, so a step rolled back gives its room
+// back by dropping its claims.
+template <typename Claimed>
+struct ClaimedOnInsert {
+  int budget = 0;        // how many this transaction may claim so; 0: none
+  bool checked = false;  // the kind's due index was probed and held nothing due
+  std::vector<Claimed> claimed;
+  bool HasRoom() const { return static_cast<int>(claimed.size()) < budget; }
+  void Reset(int new_budget = 0) {
+    budget = new_budget;
+    checked = false;
+    claimed.clear();
+  }
+};
+
 struct StoreImpl {
   explicit StoreImpl(Options opts);
   ~StoreImpl();
@@ -126,16 +142,12 @@ struct StoreImpl {
   // Claims made as the rows go in (PrepareClaimsAlong): while a budget lasts, a new
   // instruction or reply is inserted in flight and handed out with the claims along, instead
   // of inserted pending and then found and updated by the claim at the end of the transaction.
-  // Cleared by Begin; a step's savepoint rolled back takes back what the step claimed. The
-  // first insert of a kind checks that nothing of it is due (`*_checked`): the caller's word
+  // Reset by Begin; a step's savepoint rolled back takes back what the step claimed. The
+  // first insert of a kind checks that nothing of it is due (`checked`): the caller's word
   // that nothing was is a hint, and a row claimed ahead of an older due one would break the
   // claims' order.
-  int direct_instructions_left = 0;
-  int direct_replies_left = 0;
-  bool direct_instructions_checked = false;
-  bool direct_replies_checked = false;
-  std::vector<ClaimedInstruction> direct_instructions;
-  std::vector<ClaimedReply> direct_replies;
+  ClaimedOnInsert<ClaimedInstruction> instructions_on_insert;
+  ClaimedOnInsert<ClaimedReply> replies_on_insert;
 };
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,

@@ -123,8 +123,7 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
   c.attempt = 1;
   STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
                                      kEventInstructionClaimed, "attempt 1"));
-  --m.direct_instructions_left;
-  m.direct_instructions.push_back(std::move(c));
+  m.instructions_on_insert.claimed.push_back(std::move(c));
   return Status::OK();
 }
 

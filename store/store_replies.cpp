@@ -119,8 +119,7 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   c.attempt = 1;
   STORE_RETURN_IF_ERROR(
       m.WriteAudit(Actor::kSystem, c.destination, "reply", item, kEventReplyClaimed, "attempt 1"));
-  --m.direct_replies_left;
-  m.direct_replies.push_back(std::move(c));
+  m.replies_on_insert.claimed.push_back(std::move(c));
   return *id;
 }
 
