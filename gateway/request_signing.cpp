@@ -27,9 +27,9 @@ bool IsLowerHex(std::string_view s) {
   return true;
 }
 
-std::string HmacHex(std::string_view secret, const SignedParts& parts, int64_t unix_seconds) {
-  store::Digest d = store::HmacSha256(secret, CanonicalString(parts, unix_seconds));
-  return store::ToHex(d);
+std::string HmacHex(const store::SharedHmacKey& key, const SignedParts& parts,
+                    int64_t unix_seconds) {
+  return store::ToHex(key.Compute(CanonicalString(parts, unix_seconds)));
 }
 
 }  // namespace
@@ -97,15 +97,14 @@ std::string FormatSignatureHeader(const SignatureHeader& header) {
 }
 
 RequestSigner::RequestSigner(std::string key_id, store::SecretBytes secret)
-    : key_id_(std::move(key_id)), secret_(std::move(secret)) {}
+    : key_id_(std::move(key_id)), key_(std::make_unique<store::SharedHmacKey>(secret.view())) {}
 
 RequestSigner RequestSigner::FromKey(const store::Key& key) {
   return RequestSigner(key.id(), store::SecretBytes(std::string(key.bytes())));
 }
 
 std::string RequestSigner::Sign(const SignedParts& parts, int64_t unix_seconds) const {
-  return FormatSignatureHeader(
-      {key_id_, unix_seconds, HmacHex(secret_.view(), parts, unix_seconds)});
+  return FormatSignatureHeader({key_id_, unix_seconds, HmacHex(*key_, parts, unix_seconds)});
 }
 
 std::string_view SignatureCheckName(SignatureCheck check) {
@@ -129,7 +128,7 @@ std::string_view SignatureCheckName(SignatureCheck check) {
 SignatureVerifier::SignatureVerifier(std::chrono::seconds max_skew) : max_skew_(max_skew) {}
 
 void SignatureVerifier::AddKey(std::string key_id, store::SecretBytes secret) {
-  keys_.insert_or_assign(std::move(key_id), std::move(secret));
+  keys_.insert_or_assign(std::move(key_id), std::make_unique<store::SharedHmacKey>(secret.view()));
 }
 
 void SignatureVerifier::AddKey(const store::Key& key) {
@@ -148,7 +147,7 @@ SignatureCheck SignatureVerifier::Verify(std::string_view header_value, const Si
   int64_t skew =
       now_unix > header->timestamp ? now_unix - header->timestamp : header->timestamp - now_unix;
   if (skew > max_skew_.count()) return SignatureCheck::kStale;
-  std::string expected = HmacHex(key->second.view(), parts, header->timestamp);
+  std::string expected = HmacHex(*key->second, parts, header->timestamp);
   return store::ConstantTimeEqual(expected, header->sig_hex) ? SignatureCheck::kValid
                                                              : SignatureCheck::kMismatch;
 }

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -68,7 +69,7 @@ class RequestSigner {
 
  private:
   std::string key_id_;
-  store::SecretBytes secret_;
+  std::unique_ptr<store::SharedHmacKey> key_;  // prepared once; Sign may run on any thread
 };
 
 enum class SignatureCheck {
@@ -101,7 +102,7 @@ class SignatureVerifier {
 
  private:
   std::chrono::seconds max_skew_;
-  std::map<std::string, store::SecretBytes, std::less<>> keys_;
+  std::map<std::string, std::unique_ptr<store::SharedHmacKey>, std::less<>> keys_;
 };
 
 }  // namespace smsgw::gateway

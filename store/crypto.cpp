@@ -97,10 +97,28 @@ Digest HmacKey::Compute(std::string_view data) {
   return HmacSha256(state_->key.view(), data);
 }
 
+Digest SharedHmacKey::Compute(std::string_view data) const {
+  std::lock_guard lock(mu_);
+  return key_.Compute(data);
+}
+
+namespace {
+
+// Fetched once: EVP_sha256() makes every EVP_Digest look the implementation up again, which
+// costs more than hashing a short body. Null (no provider) falls back to that path.
+const EVP_MD* FetchedSha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+}  // namespace
+
 Digest Sha256(std::string_view data) {
   Digest out{};
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr);
+  const EVP_MD* md = FetchedSha256();
+  EVP_Digest(data.data(), data.size(), out.data(), &len, md != nullptr ? md : EVP_sha256(),
+             nullptr);
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -97,6 +98,20 @@ class HmacKey {
   struct State;
   std::unique_ptr<State> state_;
 };
+
+// An HmacKey that threads may share: calls take turns on a mutex. A prepared computation takes
+// a fraction of the one-shot HmacSha256's time (which looks the algorithms up on every call),
+// so the wait for a turn is short.
+class SharedHmacKey {
+ public:
+  explicit SharedHmacKey(std::string_view key) : key_(key) {}
+  Digest Compute(std::string_view data) const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable HmacKey key_;
+};
+
 Digest Sha256(std::string_view data);
 std::string ToHex(std::span<const uint8_t> bytes);
 
