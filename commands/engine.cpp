@@ -107,9 +107,10 @@ Result<store::Effects> Engine::OnInbound(const Inbound& message, StoreView& view
 }
 
 Result<store::Effects> Engine::OnResult(const store::ClaimedInstruction& instruction,
-                                        const BackendResult& result, StoreView& view) const {
+                                        const BackendResult& result, StoreView& view,
+                                        const std::shared_ptr<const Request>& decoded) const {
   Flow flow(*this, view);
-  return flow.Result_(instruction, result);
+  return flow.Result_(instruction, result, decoded.get());
 }
 
 Result<store::Effects> Engine::OnBillNotice(const BillNotice& n, StoreView& view) const {
@@ -130,7 +131,8 @@ Result<store::Effects> Engine::OnBillNotice(const BillNotice& n, StoreView& view
   return std::move(flow.fx);
 }
 
-Result<Instruction> Engine::ToBackend(const store::ClaimedInstruction& ins) const {
+Result<Instruction> Engine::ToBackend(const store::ClaimedInstruction& ins,
+                                      std::shared_ptr<const Request>* decoded) const {
   Result<Request> req = DecodeRequest(ins.payload);
   if (!req.ok()) return req.status();
   Result<Secrets> secrets = DecodeSecrets(ins.secret.view());
@@ -139,7 +141,12 @@ Result<Instruction> Engine::ToBackend(const store::ClaimedInstruction& ins) cons
   out.id = ins.id;
   out.operation = ins.operation;
   out.msisdn = ins.msisdn;
-  out.fields = std::move(req->args);
+  if (decoded != nullptr) {
+    out.fields = req->args;
+    *decoded = std::make_shared<const Request>(std::move(*req));
+  } else {
+    out.fields = std::move(req->args);
+  }
   out.pin = store::SecretBytes(secrets->pin);
   out.new_pin = store::SecretBytes(secrets->new_pin);
   out.account = store::SecretBytes(secrets->account);

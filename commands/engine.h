@@ -47,6 +47,8 @@ struct LimitsConfig;
 
 namespace smsgw::commands {
 
+struct Request;  // commands/request.h: an instruction's stored request, decoded
+
 // Audit event of STOP; bill notices are not sent to an MSISDN that has one.
 inline constexpr std::string_view kEventStop = "subscriber.stop";
 
@@ -110,8 +112,11 @@ class Engine {
   Result<store::Effects> OnInbound(const Inbound& message, StoreView& view) const;
 
   // The backend's answer to a claimed instruction: its outcome and the replies and notices.
+  // `decoded`, when given, is what ToBackend read from this instruction's payload: reading a
+  // payload is much of a result step's work, and it need not be done twice per call.
   Result<store::Effects> OnResult(const store::ClaimedInstruction& instruction,
-                                  const BackendResult& result, StoreView& view) const;
+                                  const BackendResult& result, StoreView& view,
+                                  const std::shared_ptr<const Request>& decoded = {}) const;
 
   // A bill notice: one MT, unless the subscriber sent STOP. Effects without a consume.
   Result<store::Effects> OnBillNotice(const BillNotice& notice, StoreView& view) const;
@@ -128,8 +133,9 @@ class Engine {
 
   // The port's Instruction for a claimed instruction this engine created (fields from the
   // clear payload, PINs and account from the sealed secret). InvalidArgument when the payload
-  // is not the engine's.
-  Result<Instruction> ToBackend(const store::ClaimedInstruction& instruction) const;
+  // is not the engine's. With `decoded`, also hands out the payload as read, for OnResult.
+  Result<Instruction> ToBackend(const store::ClaimedInstruction& instruction,
+                                std::shared_ptr<const Request>* decoded = nullptr) const;
 
   const parser::Grammar& grammar() const { return *grammar_; }
   const EngineOptions& options() const { return options_; }

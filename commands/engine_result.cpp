@@ -58,13 +58,20 @@ class ResultStep {
   const Request& req_;
 };
 
-Result<store::Effects> Flow::Result_(const store::ClaimedInstruction& ins, const BackendResult& r) {
+Result<store::Effects> Flow::Result_(const store::ClaimedInstruction& ins, const BackendResult& r,
+                                     const Request* decoded) {
   fx.actor = store::Actor::kBackend;
-  Result<Request> req = DecodeRequest(ins.payload);
-  if (!req.ok()) return req.status();
-  short_code = req->short_code;
-  connection = req->connection;
-  ResultStep step(*this, ins, r, *req);
+  std::optional<Request> read;
+  if (decoded == nullptr) {
+    Result<Request> req = DecodeRequest(ins.payload);
+    if (!req.ok()) return req.status();
+    read = std::move(*req);
+    decoded = &*read;
+  }
+  const Request& req = *decoded;
+  short_code = req.short_code;
+  connection = req.connection;
+  ResultStep step(*this, ins, r, req);
   Status s = r.accepted() ? step.Accepted() : r.rejected() ? step.Rejected() : step.Unavailable();
   if (!s.ok()) return s;
   return std::move(fx);

@@ -26,7 +26,9 @@ class Flow {
   // Inbound handlers (engine_inbound.cpp).
   Result<store::Effects> Inbound(const commands::Inbound& m);
   // Result handlers (engine_result.cpp).
-  Result<store::Effects> Result_(const store::ClaimedInstruction& ins, const BackendResult& r);
+  // `decoded`: the instruction's payload as already read, or null to read it here.
+  Result<store::Effects> Result_(const store::ClaimedInstruction& ins, const BackendResult& r,
+                                 const Request* decoded = nullptr);
 
   // Shared helpers (flow.cpp).
   const parser::Grammar& g() const { return *e_.grammar_; }

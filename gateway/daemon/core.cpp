@@ -566,10 +566,15 @@ void Core::SendClaims(store::Claims claims) {
 }
 
 void Core::SendClaimedInstructions(std::vector<store::ClaimedInstruction> claimed) {
+  struct Sent {
+    std::shared_ptr<store::ClaimedInstruction> claimed;
+    std::shared_ptr<const commands::Request> request;  // kept for the answer's step
+  };
   std::vector<commands::Instruction> batch;
-  auto sent_claims = std::make_shared<std::vector<std::shared_ptr<store::ClaimedInstruction>>>();
+  auto sent_claims = std::make_shared<std::vector<Sent>>();
   for (store::ClaimedInstruction& c : claimed) {
-    auto instruction = engine_->ToBackend(c);
+    std::shared_ptr<const commands::Request> request;
+    auto instruction = engine_->ToBackend(c, &request);
     if (!instruction.ok()) {
       LogError("instruction.unreadable",
                {{"id", c.id}, {"error", instruction.status().ToString()}});
@@ -583,7 +588,8 @@ void Core::SendClaimedInstructions(std::vector<store::ClaimedInstruction> claime
     LogDebug("instruction.sent",
              {{"id", c.id}, {"operation", c.operation}, {"attempt", c.attempt}});
     batch.push_back(std::move(*instruction));
-    sent_claims->push_back(std::make_shared<store::ClaimedInstruction>(std::move(c)));
+    sent_claims->push_back(
+        {std::make_shared<store::ClaimedInstruction>(std::move(c)), std::move(request)});
   }
   if (batch.empty()) return;
   // One call, so the embedded ledger commits the whole claim at once (one fsync). The
@@ -593,8 +599,8 @@ void Core::SendClaimedInstructions(std::vector<store::ClaimedInstruction> claime
   backend_->SubmitBatch(
       std::move(batch), [this, sent_claims, sent](size_t index, commands::BackendResult result) {
         metrics_.backend_seconds.Observe(Seconds(Clock::now() - sent));
-        Post([this, claim = (*sent_claims)[index], result = std::move(result)]() mutable {
-          OnBackendResult(std::move(claim), std::move(result));
+        Post([this, sent = (*sent_claims)[index], result = std::move(result)]() mutable {
+          OnBackendResult(std::move(sent.claimed), std::move(sent.request), std::move(result));
         });
       });
 }
@@ -602,6 +608,7 @@ void Core::SendClaimedInstructions(std::vector<store::ClaimedInstruction> claime
 // An answer is queued, not applied: the answers that arrive together (a pass's worth from the
 // embedded ledger, a burst from HTTP) become one transaction of engine steps in ApplyAnswers.
 void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
+                           std::shared_ptr<const commands::Request> request,
                            commands::BackendResult result) {
   --instructions_in_flight_;
   if (stopped_) return;
@@ -619,7 +626,7 @@ void Core::OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
                                               : result.reason.empty() ? result.detail
                                                                       : result.reason},
                                    {"replayed", result.replayed}});
-  answers_.push_back({std::move(claimed), std::move(result)});
+  answers_.push_back({std::move(claimed), std::move(result), std::move(request)});
   PostAnswers();
 }
 
@@ -705,7 +712,7 @@ std::function<Result<store::Effects>(size_t)> Core::AnswerStep(AnswerBatch& batc
       batch.fate[i] = AnswerBatch::Fate::kAnsweredAlready;
       return Status::AlreadyExists("answered already");
     }
-    auto effects = engine_->OnResult(*a.claimed, a.result, *view_);
+    auto effects = engine_->OnResult(*a.claimed, a.result, *view_, a.request);
     batch.fate[i] = effects.ok() ? AnswerBatch::Fate::kStep : AnswerBatch::Fate::kEngineFailed;
     return effects;
   };

@@ -143,6 +143,7 @@ class Core {
   struct Answer {
     std::shared_ptr<store::ClaimedInstruction> claimed;
     commands::BackendResult result;
+    std::shared_ptr<const commands::Request> request;  // as read when sent; null for a push
   };
   struct AnswerBatch {
     enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
@@ -185,6 +186,7 @@ class Core {
   // MayBeDue, and MOs may be new too: the next pass reads the store for all of it.
   void LookAgain();
   void OnBackendResult(std::shared_ptr<store::ClaimedInstruction> claimed,
+                       std::shared_ptr<const commands::Request> request,
                        commands::BackendResult result);
   void PostAnswers();
   void ApplyAnswers();

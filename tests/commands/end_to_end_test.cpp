@@ -7,6 +7,7 @@
 
 #include "commands/embedded_backend.h"
 #include "commands/engine.h"
+#include "commands/request.h"
 #include "store/ledger_keys.h"
 #include "tests/commands/engine_fixture.h"
 #include "tests/support/store_fixture.h"
@@ -258,6 +259,49 @@ TEST_F(EndToEndTest, AccountAndPinTogetherLeaveNothingInClear) {
     refused = refused || a.event == store::kEventCredentialRefused;
   }
   EXPECT_TRUE(refused);
+}
+
+// The daemon hands OnResult the request ToBackend read, instead of letting it read the payload
+// again. Both ways must make the same step, the payee's notice (from the request's fields)
+// included.
+TEST_F(EndToEndTest, AResultStepWithTheRequestAsSentEqualsOneThatReadsThePayload) {
+  store::NewAccount payee;
+  payee.msisdn = "254712345679";
+  payee.name = "JOHN";
+  ASSERT_TRUE(ledger_->CreateAccount(payee).ok());
+  codes_ = {4821};
+  Send("SEND 0712345679 500");
+  ASSERT_EQ(Replies().size(), 1u);
+  Send("4821 1234");
+  auto claimed = store().ClaimInstructions(10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  const store::ClaimedInstruction& c = (*claimed)[0];
+  std::shared_ptr<const Request> decoded;
+  auto ins = engine_->ToBackend(c, &decoded);
+  ASSERT_TRUE(ins.ok()) << ins.status().ToString();
+  ASSERT_NE(decoded, nullptr);
+  EXPECT_EQ(decoded->args, ins->fields) << "the request keeps the fields the call sent";
+  BackendResult result;
+  backend_->Submit(std::move(*ins), [&result](BackendResult r) { result = std::move(r); });
+  ASSERT_TRUE(result.accepted()) << result.detail;
+
+  auto read = engine_->OnResult(c, result, *view_);
+  auto kept = engine_->OnResult(c, result, *view_, decoded);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  ASSERT_EQ(kept->replies.size(), 2u) << "the sender's confirmation and the payee's notice";
+  ASSERT_EQ(read->replies.size(), kept->replies.size());
+  for (size_t i = 0; i < kept->replies.size(); ++i) {
+    EXPECT_EQ(read->replies[i].destination, kept->replies[i].destination);
+    EXPECT_EQ(read->replies[i].source, kept->replies[i].source);
+    EXPECT_EQ(read->replies[i].connection, kept->replies[i].connection);
+    EXPECT_EQ(read->replies[i].text, kept->replies[i].text);
+  }
+  EXPECT_EQ(kept->replies[1].destination, "254712345679");
+  ASSERT_EQ(read->outcomes.size(), 1u);
+  ASSERT_EQ(kept->outcomes.size(), 1u);
+  EXPECT_EQ(read->outcomes[0].detail, kept->outcomes[0].detail);
 }
 
 }  // namespace
