@@ -508,6 +508,18 @@ bool Core::DispatchInstructions() {
   return full;
 }
 
+// A probe's permit stands until the probe is sent, and the claim loop would take one
+// instruction after another under it. Once as many are out as the permit allows, the next
+// word comes with their answers (calls sent before the breaker opened count too: the probe
+// waits for them).
+bool Core::ProbeOut(const commands::SendPermit& permit) const {
+  return permit.calls != commands::SendPermit::kAny && instructions_in_flight_ >= permit.calls;
+}
+
+bool Core::ProbeOut() {
+  return instructions_in_flight_ > 0 && ProbeOut(backend_->MaySend());
+}
+
 int Core::InstructionClaimLimit() {
   const int room = options_.max_instructions_in_flight - instructions_in_flight_;
   if (room <= 0) return 0;
@@ -520,6 +532,7 @@ int Core::InstructionClaimLimit() {
         Clock::now() + std::max(permit.ask_again_in, std::chrono::milliseconds(1));
     return 0;
   }
+  if (ProbeOut(permit)) return 0;
   if (instructions_held_until_) {
     LogInfo("instructions.resumed",
             {{"calls", permit.calls == commands::SendPermit::kAny ? std::string("any")
@@ -891,7 +904,8 @@ void Core::ArmDueTimer() {
       due = **at;
     }
   };
-  if (!instructions_held_until_ && instructions_in_flight_ < options_.max_instructions_in_flight) {
+  if (!instructions_held_until_ && instructions_in_flight_ < options_.max_instructions_in_flight &&
+      !ProbeOut()) {
     consider(store_->NextInstructionDueAt());
   }
   if (replies_in_flight_ < options_.max_replies_in_flight) consider(store_->NextReplyDueAt());

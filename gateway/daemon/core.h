@@ -172,6 +172,11 @@ class Core {
   // How many instructions a claim may take now (the room in flight, the claim batch, whether
   // the backend takes calls), and replies (the room in flight, the claim batch).
   int InstructionClaimLimit();
+  // Whether the backend lets only some calls go (a probe) and that many are out already:
+  // nothing more is claimed, and the due timer does not wake for instructions, until their
+  // answers come.
+  bool ProbeOut(const commands::SendPermit& permit) const;
+  bool ProbeOut();
   int ReplyClaimLimit() const;
   // What a batch of steps claims in its own transaction: as much as a pass's claims could.
   store::ClaimsAlong ClaimsRoom();
