@@ -175,10 +175,15 @@ struct BackendResult {
   Fields fields;                         // accepted: result:: fields
   std::vector<StatementLine> statement;  // accepted statement: newest first
   bool replayed = false;                 // the stored answer to an earlier submission
-  // Unavailable before any byte of the request left the gateway (an open circuit breaker, a
-  // refused connection): nothing can have happened, so the attempt does not count against the
+  // Unavailable, and nothing can have happened: no byte of the request left the gateway (an
+  // open circuit breaker, a refused connection), or the request went as the circuit
+  // breaker's probe and was declined (503, 429). The attempt does not count against the
   // instruction's retry budget.
   bool not_sent = false;
+  // Unavailable: the least wait before the next attempt (the backend's Retry-After; after a
+  // declined probe, long enough that the next probe is another instruction). 0: the retry
+  // policy alone decides.
+  std::chrono::milliseconds wait{0};
 
   bool accepted() const { return outcome == Outcome::kAccepted; }
   bool rejected() const { return outcome == Outcome::kRejected; }

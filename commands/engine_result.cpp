@@ -224,7 +224,7 @@ Status ResultStep::WrongPin() {
 Status ResultStep::Unavailable() {
   f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRetry,
                             r_.detail.empty() ? std::string("unavailable") : r_.detail,
-                            !r_.not_sent});
+                            !r_.not_sent, r_.wait.count()});
   // Unsent, the attempt is given back: this cannot be the last one.
   if (r_.not_sent || ins_.attempt < f_.opt().instruction_max_attempts) return Status::OK();
   // This retry makes the instruction dead: tell the subscriber now.

@@ -21,10 +21,13 @@ struct BackendExchange::State {
     }
   }
 
-  SignedAnswer Interpret(const HttpOutcome& out, const std::string& target, const std::string& key);
-  void Record(bool success) {
+  SignedAnswer Interpret(const HttpOutcome& out, const std::string& target, const std::string& key,
+                         bool probe);
+  // Returns the breaker's open period after it, for a failure that reopened it.
+  Clock::duration Record(bool success, Clock::duration hold = Clock::duration::zero()) {
     std::lock_guard lock(mu);
-    success ? breaker.RecordSuccess(Clock::now()) : breaker.RecordFailure(Clock::now());
+    success ? breaker.RecordSuccess(Clock::now()) : breaker.RecordFailure(Clock::now(), hold);
+    return breaker.open_period();
   }
 
   BackendExchangeOptions options;
@@ -56,7 +59,7 @@ std::string JoinTarget(const std::string& base, const std::string& path) {
 }  // namespace
 
 SignedAnswer BackendExchange::State::Interpret(const HttpOutcome& out, const std::string& target,
-                                               const std::string& key) {
+                                               const std::string& key, bool probe) {
   if (!out.response) {
     HttpErrorCode code = out.error.code;
     // Local conditions say nothing about the backend's health.
@@ -69,10 +72,21 @@ SignedAnswer BackendExchange::State::Interpret(const HttpOutcome& out, const std
   bool success = IsSuccessStatus(r.status);
   bool refused = !success && r.status >= 400 && r.status <= 499 && !IsTemporaryStatus(r.status);
   if (!success && !refused) {
-    Record(false);
     SignedAnswer a = Unavailable("http_" + std::to_string(r.status), out.error.message);
     a.http_status = r.status;
-    a.retry_after = out.error.retry_after;
+    if (out.error.retry_after) {
+      a.retry_after = std::min<std::chrono::seconds>(
+          *out.error.retry_after,
+          std::chrono::duration_cast<std::chrono::seconds>(options.breaker.max_hold));
+    }
+    const Clock::duration open_period =
+        Record(false, a.retry_after.value_or(std::chrono::seconds(0)));
+    // 503 and 429 say the request was not taken (overloaded, down for maintenance, or a proxy
+    // with nothing behind it). To the probe they say the backend is still down.
+    if (probe && (r.status == 503 || r.status == 429)) {
+      a.declined_probe = true;
+      a.hold = std::chrono::duration_cast<std::chrono::milliseconds>(open_period);
+    }
     return a;
   }
   SignedParts parts{"POST", target, r.status, key, r.body};
@@ -108,9 +122,12 @@ BackendExchange::BackendExchange(HttpClient& client, BackendExchangeOptions opti
 void BackendExchange::Post(const std::string& path, std::string idempotency_key, std::string body,
                            std::function<void(SignedAnswer)> done) {
   bool allowed;
+  bool probe;
   {
     std::lock_guard lock(state_->mu);
-    allowed = state_->breaker.Allow(Clock::now());
+    const Clock::time_point now = Clock::now();
+    probe = state_->breaker.PermitAt(now).kind == BreakerPermit::Kind::kProbe;
+    allowed = state_->breaker.Allow(now);
   }
   if (!allowed) {
     return client_.Defer([done = std::move(done)] {
@@ -130,9 +147,10 @@ void BackendExchange::Post(const std::string& path, std::string idempotency_key,
       {std::string(kSignatureHeader), state_->signer.Sign(parts, state_->options.unix_now())}};
   req.body = std::move(body);
   std::string target = req.url.target;
-  client_.Send(std::move(req), [state = state_, target = std::move(target),
-                                key = std::move(idempotency_key), done = std::move(done)](
-                                   HttpOutcome out) { done(state->Interpret(out, target, key)); });
+  client_.Send(std::move(req),
+               [state = state_, target = std::move(target), key = std::move(idempotency_key),
+                done = std::move(done),
+                probe](HttpOutcome out) { done(state->Interpret(out, target, key, probe)); });
 }
 
 void BackendExchange::Submit(const WireInstruction& instruction,
@@ -144,6 +162,8 @@ void BackendExchange::Submit(const WireInstruction& instruction,
          reply.message = std::move(a.message);
          reply.http_status = a.http_status;
          reply.retry_after = a.retry_after;
+         reply.declined_probe = a.declined_probe;
+         reply.hold = a.hold;
          switch (a.kind) {
            case SignedAnswer::Kind::kUnavailable:
              reply.kind = BackendReply::Kind::kUnavailable;

@@ -59,8 +59,14 @@ struct SignedAnswer {
   // "http_<status>" (5xx, 408, 429), a SignatureCheckName ("bad_signature", ...) for an
   // unauthenticated answer, or "circuit_open".
   std::string error_code;
-  std::string message;  // for logs; holds no body
-  std::optional<std::chrono::seconds> retry_after;
+  std::string message;                              // for logs; holds no body
+  std::optional<std::chrono::seconds> retry_after;  // 429, 503: at most the breaker's max_hold
+  // kUnavailable: the call was the circuit breaker's probe and the answer was 503 or 429, so
+  // the backend (or a proxy before it) said it took nothing: the backend is still down, which
+  // says nothing about the instruction that went as the probe. `hold`: how long the breaker
+  // is open again (open_for, or longer for a Retry-After).
+  bool declined_probe = false;
+  std::chrono::milliseconds hold{0};
 };
 
 // The outcome of submitting one instruction.
@@ -81,6 +87,8 @@ struct BackendReply {
   std::string message;
   int http_status = 0;
   std::optional<std::chrono::seconds> retry_after;
+  bool declined_probe = false;  // as SignedAnswer
+  std::chrono::milliseconds hold{0};
 };
 
 class BackendExchange {

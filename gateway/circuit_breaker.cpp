@@ -17,10 +17,12 @@ std::string_view BreakerStateName(BreakerState state) {
 }
 
 CircuitBreaker::CircuitBreaker(CircuitBreakerOptions options)
-    : options_(options), ring_(static_cast<std::size_t>(std::max(options.window, 1)), false) {}
+    : options_(options),
+      open_period_(options.open_for),
+      ring_(static_cast<std::size_t>(std::max(options.window, 1)), false) {}
 
 BreakerState CircuitBreaker::StateAt(Clock::time_point now) const {
-  if (state_ == BreakerState::kOpen && now - opened_at_ >= options_.open_for) {
+  if (state_ == BreakerState::kOpen && now - opened_at_ >= open_period_) {
     return BreakerState::kHalfOpen;
   }
   return state_;
@@ -31,7 +33,7 @@ BreakerPermit CircuitBreaker::PermitAt(Clock::time_point now) const {
     case BreakerState::kClosed:
       return {};
     case BreakerState::kOpen:
-      return {BreakerPermit::Kind::kNone, opened_at_ + options_.open_for - now};
+      return {BreakerPermit::Kind::kNone, opened_at_ + open_period_ - now};
     case BreakerState::kHalfOpen:
       if (state_ == BreakerState::kOpen || !probe_out_ ||
           now - probe_sent_at_ >= options_.open_for) {
@@ -65,20 +67,22 @@ void CircuitBreaker::RecordSuccess(Clock::time_point) {
   PushOutcome(false);
 }
 
-void CircuitBreaker::RecordFailure(Clock::time_point now) {
-  if (state_ == BreakerState::kHalfOpen) return Open(now);
+void CircuitBreaker::RecordFailure(Clock::time_point now, Clock::duration hold) {
+  if (state_ == BreakerState::kHalfOpen) return Open(now, hold);
   if (state_ == BreakerState::kOpen) return;
   ++consecutive_;
   PushOutcome(true);
   bool run = options_.consecutive_failures > 0 && consecutive_ >= options_.consecutive_failures;
   bool share = options_.failure_percent > 0 && ring_seen_ >= ring_.size() &&
                ring_failures_ * 100 >= options_.failure_percent * static_cast<int>(ring_.size());
-  if (run || share) Open(now);
+  if (run || share) Open(now, hold);
 }
 
-void CircuitBreaker::Open(Clock::time_point now) {
+void CircuitBreaker::Open(Clock::time_point now, Clock::duration hold) {
   state_ = BreakerState::kOpen;
   opened_at_ = now;
+  const Clock::duration ceiling = std::max<Clock::duration>(options_.max_hold, options_.open_for);
+  open_period_ = std::clamp<Clock::duration>(hold, options_.open_for, ceiling);
   probe_out_ = false;
   ++times_opened_;
 }

@@ -34,6 +34,9 @@ struct CircuitBreakerOptions {
   int failure_percent = 50;
   // How long it stays open before letting a probe through.
   std::chrono::milliseconds open_for{10000};
+  // The longest a failure's own hold (a backend's Retry-After) may keep it open: a proxy's
+  // "Retry-After: 86400" must not stop the gateway for a day.
+  std::chrono::milliseconds max_hold{300000};
 };
 
 // What Allow() would answer at a given time, without taking the probe: lets a caller hold its
@@ -61,8 +64,13 @@ class CircuitBreaker {
   bool Allow(Clock::time_point now);
 
   // Outcomes of calls that Allow() let through. In half-open, the first outcome decides.
+  // `hold`: how long the backend asked the caller to wait (Retry-After). When this failure
+  // opens the breaker, it stays open for the longer of open_for and `hold`, at most max_hold.
   void RecordSuccess(Clock::time_point now);
-  void RecordFailure(Clock::time_point now);
+  void RecordFailure(Clock::time_point now, Clock::duration hold = Clock::duration::zero());
+
+  // How long the current opening lasts (open_for unless a hold lengthened it).
+  Clock::duration open_period() const { return open_period_; }
 
   // What Allow() would answer at `now`, without changing anything.
   BreakerPermit PermitAt(Clock::time_point now) const;
@@ -76,13 +84,14 @@ class CircuitBreaker {
   uint64_t calls_refused() const { return calls_refused_; }
 
  private:
-  void Open(Clock::time_point now);
+  void Open(Clock::time_point now, Clock::duration hold);
   void Close();
   void PushOutcome(bool failure);
 
   CircuitBreakerOptions options_;
   BreakerState state_ = BreakerState::kClosed;
   Clock::time_point opened_at_{};
+  Clock::duration open_period_{};  // of the current opening
   Clock::time_point probe_sent_at_{};
   bool probe_out_ = false;
   int consecutive_ = 0;

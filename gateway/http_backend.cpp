@@ -1,5 +1,6 @@
 #include "gateway/http_backend.h"
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <optional>
@@ -151,7 +152,13 @@ BackendResult ToBackendResult(BackendReply reply) {
       break;
   }
   BackendResult r = BackendResult::Unavailable(reply.error_code, std::move(reply.message));
-  r.not_sent = NeverSent(reply.error_code);
+  r.not_sent = NeverSent(reply.error_code) || reply.declined_probe;
+  if (reply.retry_after) r.wait = *reply.retry_after;
+  // Twice the breaker's hold: when it lets the next probe through, this instruction is not
+  // due yet, so the probe is the next one in line. A probe that is declined every time
+  // because of its own content then cannot hold the queue: the next probe gets through, the
+  // breaker closes, and this one's later calls count.
+  if (reply.declined_probe) r.wait = std::max(r.wait, 2 * reply.hold);
   return r;
 }
 

@@ -82,11 +82,15 @@ struct InstructionOutcome {
   std::string instruction_id;
   Kind kind = Kind::kDone;
   std::string detail;
-  // kRetry: false when no byte of the call left the gateway (an open circuit breaker, a refused
-  // connection). The attempt the claim counted is given back, and the instruction is due again
-  // after the policy's base delay, not a growing backoff: the caller holds the queue while the
-  // backend is known to be down, and a claim in creation order keeps its place.
+  // kRetry: false when nothing can have happened (no byte of the call left the gateway, or
+  // the backend declined it). The attempt the claim counted is given back, and the instruction
+  // is due again after the policy's base delay, not a growing backoff: the caller holds the
+  // queue while the backend is known to be down, and a claim in creation order keeps its place.
   bool attempt_spent = true;
+  // kRetry: the least wait before the next attempt, in ms (a backend's Retry-After); the
+  // instruction is due after the longer of this and what the policy says, but never later
+  // than the policy's max_delay_ms from now.
+  int64_t wait_ms = 0;
 };
 
 struct NewReply {

@@ -159,17 +159,21 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     return Status::FailedPrecondition(name + " is " + state + ", not in flight");
   }
   const RetryPolicy& policy = m.options.instruction_retry;
+  // At most the policy's ceiling: a retry due further ahead reads as one scheduled before a
+  // backward clock step, and is claimed at once.
+  const int64_t wait_ms =
+      std::clamp<int64_t>(o.wait_ms, 0, std::max(policy.max_delay_ms, policy.base_delay_ms));
   if (!o.attempt_spent) {
     // The policy's floor between tries, so a backend refusing at once is not called in a loop.
     sql::Query q =
         m.Q("UPDATE instruction SET state = 'pending', attempts = max(attempts - 1, 0), "
             "next_attempt_at = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4");
-    q.Int(now + std::max<int64_t>(policy.base_delay_ms, 0)).Text(o.detail).Int(now);
+    q.Int(now + std::max<int64_t>({policy.base_delay_ms, wait_ms, 0})).Text(o.detail).Int(now);
     q.Text(o.instruction_id);
     STORE_RETURN_IF_ERROR(q.Run());
     m.made_instruction_pending = true;
     return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
-                        kEventInstructionRetry, "not sent: " + o.detail + "; attempt not counted");
+                        kEventInstructionRetry, "not taken: " + o.detail + "; attempt not counted");
   }
   const std::string detail = "attempt " + std::to_string(attempts) + ": " + o.detail;
   if (RetriesExhausted(policy, attempts)) {
@@ -182,6 +186,7 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
   }
   Result<int64_t> next = NextAttemptAt(m, policy, attempts);
   if (!next.ok()) return next.status();
+  *next = std::max(*next, now + wait_ms);
   sql::Query q =
       m.Q("UPDATE instruction SET state = 'pending', next_attempt_at = ?, last_error = ?, "
           "updated_at = ? WHERE id = ?");

@@ -202,7 +202,20 @@ TEST_F(EngineTest, UnavailableUnsentIsARetryThatSpendsNoAttempt) {
   EXPECT_EQ(fx.outcomes[0].kind, store::InstructionOutcome::Kind::kRetry);
   EXPECT_FALSE(fx.outcomes[0].attempt_spent);
   EXPECT_TRUE(fx.replies.empty());
+  EXPECT_EQ(fx.outcomes[0].wait_ms, 0);
   EXPECT_TRUE(Answer(ins, BackendResult::Unavailable("busy"), 1).outcomes[0].attempt_spent);
+}
+
+// The backend's Retry-After (or the breaker's hold after a declined probe) goes to the store
+// with the retry.
+TEST_F(EngineTest, AnUnavailableAnswersWaitGoesWithTheRetry) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  BackendResult busy = BackendResult::Unavailable("http_503");
+  busy.wait = std::chrono::milliseconds(60'000);
+  store::Effects fx = Answer(ins, busy, 1);
+  ASSERT_EQ(fx.outcomes.size(), 1u);
+  EXPECT_EQ(fx.outcomes[0].kind, store::InstructionOutcome::Kind::kRetry);
+  EXPECT_EQ(fx.outcomes[0].wait_ms, 60'000);
 }
 
 TEST_F(EngineTest, BillNoticesBecomeMtsUnlessTheSubscriberSentStop) {

@@ -144,5 +144,39 @@ TEST_F(BackendDrill, BackendDownOpensTheCircuitAndEveryInstructionIsAppliedOnceW
             << " of them in creation order\n";
 }
 
+// A backend down behind a proxy that answers 503: unlike a refused connection, each call
+// reaches something. The calls made before the circuit opens count an attempt each; the
+// probes, answered 503 too, say only that the backend is still down and count nothing. With 3
+// attempts, the oldest instruction went dead after two probes before this was so.
+TEST_F(BackendDrill, ProbesAnswered503SpendNoAttempt) {
+  constexpr int kLocks = 5;
+  constexpr int kDeclined = kLocks + 8;  // the first calls, then probes about 1 s apart
+  backend_->ScriptNext(std::vector<test::SimFault>(kDeclined, test::SimFault::kError503));
+  StartDaemon();
+  for (int i = 0; i < kLocks; ++i) {
+    sim_->SendText(Phone(i), kShortCode, "LOCK");
+    std::this_thread::sleep_for(20ms);
+  }
+  for (int i = 0; i < kLocks; ++i) {
+    EXPECT_EQ(sim_->WaitMessagesTo(Phone(i), 1, 40s).size(), 1u) << Phone(i);
+  }
+  EXPECT_EQ(StopDaemon(), 0);
+  const test::BackendSimStats stats = backend_->stats();
+  size_t calls = 0;
+  for (const auto& [key, n] : stats.attempts) calls += static_cast<size_t>(n);
+  EXPECT_GE(calls, static_cast<size_t>(kDeclined + kLocks)) << "the 503s were not all used";
+  EXPECT_EQ(stats.applications.size(), static_cast<size_t>(kLocks));
+  for (const auto& [key, times] : stats.applications) EXPECT_EQ(times, 1) << key;
+  const store::StoreStats store_stats = StoreStats();
+  EXPECT_EQ(Count(store_stats.instructions, "done"), kLocks);
+  EXPECT_EQ(Count(store_stats.instructions, "dead"), 0) << "declined probes spent attempts";
+  EXPECT_EQ(CountLines(Log(), "reason=circuit_open"), 0u)
+      << "instructions claimed under a probe's permit, then refused by the open circuit";
+  std::cout << "[drill] " << calls << " calls, " << CountLines(Log(), "reason=http_503")
+            << " answered 503, " << CountLines(Log(), "reason=circuit_open")
+            << " refused by the open circuit, " << Count(store_stats.instructions, "dead")
+            << " dead\n";
+}
+
 }  // namespace
 }  // namespace smsgw::drills

@@ -269,12 +269,17 @@ TEST_F(BackendExchangeTest, StaleTimestampIsRefusedByTheBackend) {
   EXPECT_EQ(sim_->stats().applied, 0u);
 }
 
-TEST_F(BackendExchangeTest, CircuitBreakerStopsCallsAndProbesBack) {
+// A breaker that opens after `failures` in a row, for 200 ms.
+BackendExchangeOptions QuickBreaker(int failures) {
   BackendExchangeOptions eo;
-  eo.breaker.consecutive_failures = 3;
+  eo.breaker.consecutive_failures = failures;
   eo.breaker.failure_percent = 0;
   eo.breaker.open_for = milliseconds(200);
-  StartAll({}, eo);
+  return eo;
+}
+
+TEST_F(BackendExchangeTest, CircuitBreakerStopsCallsAndProbesBack) {
+  StartAll({}, QuickBreaker(3));
   sim_->ScriptFaults("cb-1", std::vector<SimFault>(3, SimFault::kError500));
   for (int i = 0; i < 3; ++i) EXPECT_EQ(SubmitOnce(Transfer("cb-1")).error_code, "http_500");
   EXPECT_EQ(exchange_->breaker_state(), BreakerState::kOpen);
@@ -286,6 +291,37 @@ TEST_F(BackendExchangeTest, CircuitBreakerStopsCallsAndProbesBack) {
   EXPECT_EQ(SubmitOnce(Transfer("cb-1")).kind, BackendReply::Kind::kAccepted);
   EXPECT_EQ(exchange_->breaker_state(), BreakerState::kClosed);
   EXPECT_EQ(exchange_->breaker_times_opened(), 1u);
+}
+
+// A backend down behind a proxy answers 503 to everything. The calls before the breaker opens
+// may have reached it; the probe's 503 says only that it is still down: declined, with the
+// breaker's hold. A probe answered 500 is a failure like any other.
+TEST_F(BackendExchangeTest, AProbeAnswered503Or429IsDeclinedOne500IsNot) {
+  StartAll({}, QuickBreaker(2));
+  sim_->ScriptFaults("down-1", {SimFault::kError503, SimFault::kError503, SimFault::kError503,
+                                SimFault::kTooMany429, SimFault::kError500});
+  for (int i = 0; i < 2; ++i) {
+    BackendReply r = SubmitOnce(Transfer("down-1"));
+    EXPECT_EQ(r.error_code, "http_503");
+    EXPECT_FALSE(r.declined_probe) << "call " << i << " went with the breaker closed";
+  }
+  ASSERT_EQ(exchange_->breaker_state(), BreakerState::kOpen);
+  // The simulator's Retry-After (1 s) holds the breaker open longer than open_for.
+  ASSERT_TRUE(RunUntil(io_, [&] { return exchange_->breaker_state() == BreakerState::kHalfOpen; }));
+  BackendReply probe = SubmitOnce(Transfer("down-1"));
+  EXPECT_EQ(probe.error_code, "http_503");
+  EXPECT_TRUE(probe.declined_probe);
+  EXPECT_EQ(probe.hold, milliseconds(1000)) << "Retry-After: 1 outlasts open_for (200 ms)";
+  EXPECT_EQ(exchange_->breaker_state(), BreakerState::kOpen);
+  ASSERT_TRUE(RunUntil(io_, [&] { return exchange_->breaker_state() == BreakerState::kHalfOpen; }));
+  BackendReply busy = SubmitOnce(Transfer("down-1"));
+  EXPECT_EQ(busy.error_code, "http_429");
+  EXPECT_TRUE(busy.declined_probe);
+  ASSERT_TRUE(RunUntil(io_, [&] { return exchange_->breaker_state() == BreakerState::kHalfOpen; }));
+  BackendReply failed = SubmitOnce(Transfer("down-1"));
+  EXPECT_EQ(failed.error_code, "http_500");
+  EXPECT_FALSE(failed.declined_probe) << "a 500 may have done something";
+  EXPECT_EQ(sim_->stats().applications["down-1"], 0);
 }
 
 TEST_F(BackendExchangeTest, MixedFaultsEndDefinitiveAndAppliedAtMostOnce) {

@@ -72,6 +72,34 @@ TEST(CircuitBreaker, FailedProbeReopensForAnotherPeriod) {
   EXPECT_TRUE(b.Allow(probe + milliseconds(1000)));
 }
 
+TEST(CircuitBreaker, AHoldLengthensTheOpeningItCausesUpToMaxHold) {
+  CircuitBreakerOptions o = RunOnly(1);
+  o.max_hold = milliseconds(5000);
+  CircuitBreaker b(o);
+  b.RecordFailure(kT0, milliseconds(3000));  // a Retry-After of 3 s on the failure that opens
+  EXPECT_EQ(b.open_period(), milliseconds(3000));
+  EXPECT_FALSE(b.Allow(kT0 + milliseconds(2999)));
+  TimePoint probe = kT0 + milliseconds(3000);
+  ASSERT_TRUE(b.Allow(probe));
+  b.RecordFailure(probe, milliseconds(60000));  // capped
+  EXPECT_EQ(b.open_period(), milliseconds(5000));
+  EXPECT_FALSE(b.Allow(probe + milliseconds(4999)));
+  TimePoint next = probe + milliseconds(5000);
+  ASSERT_TRUE(b.Allow(next));
+  b.RecordFailure(next, milliseconds(10));  // shorter than open_for: open_for
+  EXPECT_EQ(b.open_period(), milliseconds(1000));
+  EXPECT_TRUE(b.Allow(next + milliseconds(1000)));
+}
+
+TEST(CircuitBreaker, AHoldOnAFailureThatDoesNotOpenChangesNothing) {
+  CircuitBreaker b(RunOnly(2));
+  b.RecordFailure(kT0, milliseconds(60000));
+  EXPECT_EQ(b.state(), BreakerState::kClosed);
+  b.RecordFailure(kT0);
+  EXPECT_EQ(b.state(), BreakerState::kOpen);
+  EXPECT_EQ(b.open_period(), milliseconds(1000));
+}
+
 TEST(CircuitBreaker, LostProbeIsReplacedAfterOpenFor) {
   CircuitBreaker b(RunOnly(1));
   b.RecordFailure(kT0);

@@ -423,5 +423,24 @@ TEST(ToBackendResultTest, UnavailableKeepsTheReason) {
   EXPECT_EQ(out.diagnostic, "reading the answer from http://127.0.0.1:1: reset");
 }
 
+TEST(ToBackendResultTest, ADeclinedProbeIsNotSentAndWaitsPastTheNextProbe) {
+  BackendReply r;
+  r.kind = BackendReply::Kind::kUnavailable;
+  r.error_code = "http_503";
+  r.http_status = 503;
+  r.retry_after = std::chrono::seconds(1);
+  r.declined_probe = true;
+  r.hold = std::chrono::milliseconds(30000);
+  BackendResult declined = ToBackendResult(r);
+  EXPECT_TRUE(declined.not_sent);
+  EXPECT_EQ(declined.wait, std::chrono::milliseconds(60000));
+
+  r.declined_probe = false;  // the same 503 to a call made with the breaker closed
+  r.hold = std::chrono::milliseconds(0);
+  BackendResult counted = ToBackendResult(r);
+  EXPECT_FALSE(counted.not_sent) << "it may have reached a backend that then failed";
+  EXPECT_EQ(counted.wait, std::chrono::milliseconds(1000)) << "the Retry-After";
+}
+
 }  // namespace
 }  // namespace smsgw::gateway

@@ -294,6 +294,35 @@ TEST_F(OutboxTest, ANotSentRetryDoesNotSpendAnAttempt) {
   EXPECT_EQ(store().GetInstruction(id)->attempts, 1);
 }
 
+// A backend's Retry-After, or the breaker's hold after a declined probe: the instruction
+// waits at least that long, attempt counted or not, but never past the policy's ceiling (which
+// would read as a clock step and be claimed at once).
+TEST_F(OutboxTest, ARetryWaitsWhatTheBackendAskedUpToTheCeiling) {
+  std::string id = AddInstruction();
+  ASSERT_EQ(Claim().size(), 1u);
+  Effects declined;
+  declined.outcomes.push_back({id, InstructionOutcome::Kind::kRetry, "http_503", false, 5'000});
+  ASSERT_TRUE(store().Apply(declined).ok());
+  auto stored = store().GetInstruction(id);
+  EXPECT_EQ(stored->attempts, 0);
+  EXPECT_EQ(stored->next_attempt_at, clock_->NowMs() + 5'000);
+  EXPECT_TRUE(Claim().empty());
+  clock_->Advance(5'000);
+
+  ASSERT_EQ(Claim().size(), 1u);
+  Effects counted;
+  counted.outcomes.push_back(
+      {id, InstructionOutcome::Kind::kRetry, "http_429", true, 24 * 3'600'000LL});
+  ASSERT_TRUE(store().Apply(counted).ok());
+  stored = store().GetInstruction(id);
+  EXPECT_EQ(stored->attempts, 1);
+  const int64_t ceiling = 8'000;  // the policy of SetUp
+  EXPECT_EQ(stored->next_attempt_at, clock_->NowMs() + ceiling) << "a day's wait, capped";
+  EXPECT_TRUE(Claim().empty());
+  clock_->Advance(ceiling);
+  EXPECT_EQ(Claim().size(), 1u);
+}
+
 // The claim walks the pending instructions' index in creation order and stops at its limit:
 // no scan of the whole table, no sort of the backlog.
 TEST_F(OutboxTest, TheClaimReadsThePendingIndexInOrder) {
