@@ -6,10 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/steady_timer.hpp>
 #include <random>
 
-#include "gateway/retry_policy.h"
+#include "store/retry.h"
 #include "tests/http/http_test_util.h"
 
 namespace smsgw::gateway {
@@ -67,14 +68,11 @@ class BackendExchangeTest : public ::testing::Test {
     return reply.value_or(BackendReply{});
   }
 
-  // The outbox's loop in miniature: same id every attempt, backoff between them.
+  // The outbox's loop in miniature: same id every attempt, the outbox's backoff between them
+  // (store/retry.h), and at least the answer's Retry-After, capped at the policy's ceiling as
+  // the store caps it.
   Final Drive(const WireInstruction& in) {
-    RetryPolicyOptions ro;
-    ro.min_delay = milliseconds(1);
-    ro.base_delay = milliseconds(5);
-    ro.max_delay = milliseconds(20);  // also caps the simulator's Retry-After: 1
-    ro.max_attempts = 4;
-    RetryPolicy policy(ro);
+    const store::RetryPolicy policy{.base_delay_ms = 5, .max_delay_ms = 20, .max_attempts = 4};
     Final f;
     for (;;) {
       f.last = SubmitOnce(in);
@@ -93,14 +91,16 @@ class BackendExchangeTest : public ::testing::Test {
           f.errors.push_back(f.last.error_code);
           break;
       }
-      std::optional<milliseconds> retry_after;
-      if (f.last.retry_after) retry_after = *f.last.retry_after;
-      auto delay = policy.NextDelay(f.attempts, rng_(), retry_after);
-      if (!delay) {
+      if (store::RetriesExhausted(policy, f.attempts)) {
         f.state = "dead";
         return f;
       }
-      boost::asio::steady_timer t(io_, *delay);
+      int64_t delay_ms = store::RetryDelayMs(policy, f.attempts, static_cast<uint32_t>(rng_()));
+      if (f.last.retry_after) {
+        const int64_t asked = std::chrono::milliseconds(*f.last.retry_after).count();
+        delay_ms = std::max(delay_ms, std::min(asked, policy.max_delay_ms));
+      }
+      boost::asio::steady_timer t(io_, milliseconds(delay_ms));
       bool waited = false;
       t.async_wait([&](boost::system::error_code) { waited = true; });
       RunUntil(io_, [&] { return waited; });
