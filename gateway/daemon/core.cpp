@@ -532,7 +532,12 @@ int Core::InstructionClaimLimit() {
         Clock::now() + std::max(permit.ask_again_in, std::chrono::milliseconds(1));
     return 0;
   }
-  if (ProbeOut(permit)) return 0;
+  if (ProbeOut(permit)) {
+    // Not held either: a hold past its time sets the due timer to fire at once, again and
+    // again. The calls' answers bring the next pass.
+    instructions_held_until_.reset();
+    return 0;
+  }
   if (instructions_held_until_) {
     LogInfo("instructions.resumed",
             {{"calls", permit.calls == commands::SendPermit::kAny ? std::string("any")
