@@ -23,10 +23,14 @@ struct BackendExchange::State {
 
   SignedAnswer Interpret(const HttpOutcome& out, const std::string& target, const std::string& key,
                          bool probe);
-  // Returns the breaker's open period after it, for a failure that reopened it.
-  Clock::duration Record(bool success, Clock::duration hold = Clock::duration::zero()) {
+  // After a failure, the breaker's open period when it is open (this failure opened it, or it
+  // was open already); nullopt when it is closed: another call's success closed it meanwhile.
+  std::optional<Clock::duration> Record(bool success,
+                                        Clock::duration hold = Clock::duration::zero()) {
     std::lock_guard lock(mu);
-    success ? breaker.RecordSuccess(Clock::now()) : breaker.RecordFailure(Clock::now(), hold);
+    const Clock::time_point now = Clock::now();
+    success ? breaker.RecordSuccess(now) : breaker.RecordFailure(now, hold);
+    if (breaker.state() != BreakerState::kOpen) return std::nullopt;
     return breaker.open_period();
   }
 
@@ -79,13 +83,14 @@ SignedAnswer BackendExchange::State::Interpret(const HttpOutcome& out, const std
           *out.error.retry_after,
           std::chrono::duration_cast<std::chrono::seconds>(options.breaker.max_hold));
     }
-    const Clock::duration open_period =
+    const std::optional<Clock::duration> open_period =
         Record(false, a.retry_after.value_or(std::chrono::seconds(0)));
     // 503 and 429 say the request was not taken (overloaded, down for maintenance, or a proxy
-    // with nothing behind it). To the probe they say the backend is still down.
-    if (probe && (r.status == 503 || r.status == 429)) {
+    // with nothing behind it). To the probe they say the backend is still down, unless a late
+    // success closed the breaker meanwhile: then this was one failure among calls that work.
+    if (probe && open_period && (r.status == 503 || r.status == 429)) {
       a.declined_probe = true;
-      a.hold = std::chrono::duration_cast<std::chrono::milliseconds>(open_period);
+      a.hold = std::chrono::duration_cast<std::chrono::milliseconds>(*open_period);
     }
     return a;
   }
