@@ -4,9 +4,13 @@
 
 namespace smsgw::store {
 
+int64_t RetryCapMs(const RetryPolicy& policy) {
+  return std::max({policy.max_delay_ms, policy.base_delay_ms, int64_t{0}});
+}
+
 int64_t RetryCeilingMs(const RetryPolicy& policy, int failed_attempts) {
   const int64_t base = std::max<int64_t>(policy.base_delay_ms, 0);
-  const int64_t cap = std::max(policy.max_delay_ms, base);
+  const int64_t cap = RetryCapMs(policy);
   int64_t ceiling = base;
   for (int i = 1; i < failed_attempts && ceiling < cap; ++i) ceiling *= 2;
   return std::min(ceiling, cap);

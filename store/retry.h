@@ -17,6 +17,9 @@ int64_t RetryDelayMs(const RetryPolicy& policy, int failed_attempts, uint32_t ra
 // The highest delay RetryDelayMs can return after `failed_attempts` failures.
 int64_t RetryCeilingMs(const RetryPolicy& policy, int failed_attempts);
 
+// The highest delay the policy ever gives: max_delay_ms, or the base when that is larger.
+int64_t RetryCapMs(const RetryPolicy& policy);
+
 // Whether an item that has failed `failed_attempts` times is dead.
 inline bool RetriesExhausted(const RetryPolicy& policy, int failed_attempts) {
   return failed_attempts >= policy.max_attempts;

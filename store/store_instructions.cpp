@@ -161,8 +161,7 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
   const RetryPolicy& policy = m.options.instruction_retry;
   // At most the policy's ceiling: a retry due further ahead reads as one scheduled before a
   // backward clock step, and is claimed at once.
-  const int64_t wait_ms =
-      std::clamp<int64_t>(o.wait_ms, 0, std::max(policy.max_delay_ms, policy.base_delay_ms));
+  const int64_t wait_ms = std::clamp<int64_t>(o.wait_ms, 0, RetryCapMs(policy));
   if (!o.attempt_spent) {
     // The policy's floor between tries, so a backend refusing at once is not called in a loop.
     sql::Query q =
