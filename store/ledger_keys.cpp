@@ -33,32 +33,32 @@ Result<std::shared_ptr<const LedgerKeys>> LedgerKeys::FromPepper(const Key& pepp
   SecretBytes seal_bytes = Subkey(pepper.bytes(), "smsgw ledger seal v1");
   Result<Key> seal_key = Key::FromBytes(seal_bytes.view());
   if (!seal_key.ok()) return seal_key.status();
-  return std::shared_ptr<const LedgerKeys>(new LedgerKeys(
-      SecretBytes(std::string(pepper.bytes())), pepper.id(),
-      Subkey(pepper.bytes(), "smsgw ledger lookup v1"),
-      Subkey(pepper.bytes(), "smsgw ledger request v1"), KeyRing(std::move(seal_key).value())));
+  const SecretBytes lookup = Subkey(pepper.bytes(), "smsgw ledger lookup v1");
+  const SecretBytes request = Subkey(pepper.bytes(), "smsgw ledger request v1");
+  return std::shared_ptr<const LedgerKeys>(new LedgerKeys(pepper.bytes(), pepper.id(),
+                                                          lookup.view(), request.view(),
+                                                          KeyRing(std::move(seal_key).value())));
 }
 
 Digest LedgerKeys::PinHash(std::string_view salt, std::string_view pin) const {
   std::string data;
   data.reserve(salt.size() + pin.size());
   data.append(salt).append(pin);
-  Digest d = HmacSha256(pepper_.view(), data);
+  Digest d = pin_mac_.Compute(data);
   Wipe(data);
   return d;
 }
 
 Digest LedgerKeys::AccountNumberHash(std::string_view number) const {
-  return HmacSha256(lookup_.view(), "account:" + std::string(number));
+  return lookup_mac_.Compute("account:" + std::string(number));
 }
 
 Digest LedgerKeys::WithdrawalCodeHash(std::string_view recipient, std::string_view code) const {
-  return HmacSha256(lookup_.view(),
-                    "withdrawal:" + std::string(recipient) + ":" + std::string(code));
+  return lookup_mac_.Compute("withdrawal:" + std::string(recipient) + ":" + std::string(code));
 }
 
 Digest LedgerKeys::PayloadHash(std::string_view canonical_payload) const {
-  return HmacSha256(request_.view(), canonical_payload);
+  return request_mac_.Compute(canonical_payload);
 }
 
 Result<std::string> LedgerKeys::SealBlob(std::string_view plaintext, std::string_view aad) const {

@@ -43,18 +43,21 @@ class LedgerKeys {
   Result<SecretBytes> OpenBlob(std::string_view blob, std::string_view aad) const;
 
  private:
-  LedgerKeys(SecretBytes pepper, std::string pepper_id, SecretBytes lookup, SecretBytes request,
-             KeyRing seal)
-      : pepper_(std::move(pepper)),
-        pepper_id_(std::move(pepper_id)),
-        lookup_(std::move(lookup)),
-        request_(std::move(request)),
+  LedgerKeys(std::string_view pepper, std::string pepper_id, std::string_view lookup,
+             std::string_view request, KeyRing seal)
+      : pepper_id_(std::move(pepper_id)),
+        pin_mac_(pepper),
+        lookup_mac_(lookup),
+        request_mac_(request),
         seal_(std::move(seal)) {}
 
-  SecretBytes pepper_;
   std::string pepper_id_;
-  SecretBytes lookup_;
-  SecretBytes request_;
+  // Prepared once: every confirmation hashes its PIN and its payload, and the one-shot
+  // HmacSha256 looks the algorithm up in OpenSSL's provider on every call. The ledger's threads
+  // share these keys, hence SharedHmacKey.
+  SharedHmacKey pin_mac_;
+  SharedHmacKey lookup_mac_;
+  SharedHmacKey request_mac_;
   KeyRing seal_;
 };
 

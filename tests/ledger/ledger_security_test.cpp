@@ -163,6 +163,29 @@ TEST_F(LedgerTest, AnotherPepperIsRefused) {
   EXPECT_EQ(l.status().code(), Status::Code::kFailedPrecondition);
 }
 
+// Ledgers already on disk hold these hashes: whatever computes them must give the same bytes,
+// HMAC-SHA256 under the pepper for PINs and under its HKDF subkeys for the rest.
+TEST(LedgerKeysTest, HashesAreTheDocumentedHmacs) {
+  auto pepper = Key::FromBytes(std::string(kKeySize, 'p'));
+  ASSERT_TRUE(pepper.ok());
+  auto keys = LedgerKeys::FromPepper(*pepper);
+  ASSERT_TRUE(keys.ok());
+  auto subkey = [&](std::string label) {
+    label.push_back('\x01');
+    return std::string(DigestBytes(HmacSha256(pepper->bytes(), label)));
+  };
+  const std::string lookup = subkey("smsgw ledger lookup v1");
+  const std::string request = subkey("smsgw ledger request v1");
+  for (int round = 0; round < 2; ++round) {  // the second time through prepared keys
+    EXPECT_EQ((*keys)->PinHash("salt", "1234"), HmacSha256(pepper->bytes(), "salt1234"));
+    EXPECT_EQ((*keys)->AccountNumberHash("1000200030"), HmacSha256(lookup, "account:1000200030"));
+    EXPECT_EQ((*keys)->WithdrawalCodeHash(kAlice, "123456"),
+              HmacSha256(lookup, std::string("withdrawal:") + kAlice + ":123456"));
+    EXPECT_EQ((*keys)->PayloadHash("{\"amount\":10}"), HmacSha256(request, "{\"amount\":10}"));
+  }
+  EXPECT_NE((*keys)->PinHash("salt", "1234"), (*keys)->PinHash("salt", "1235"));
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
