@@ -270,6 +270,11 @@ Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind) {
                       m.options.reply_retry.max_delay_ms);
 }
 
+void AppendClaimedOnInsert(std::string& detail) {
+  if (!detail.empty()) detail += "; ";
+  detail += "claimed, attempt 1";
+}
+
 void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out) {
   // The rows claimed as they went in are the oldest due (nothing was due before them) and
   // in flight whatever the claims below do, so they are handed out in any case.

@@ -182,9 +182,10 @@ void ClaimAlong(StoreImpl& m, const ClaimsAlong& along, Claims& out);
 // Before a batch's steps, in its transaction: when `along` says nothing of a kind was due as
 // the transaction began (*_only_if_made), the claim at the end would take exactly the rows of
 // that kind the steps make, in the order they make them, up to its limit. Those rows are then
-// inserted in flight as they are made (InsertInstruction, InsertReply), with their claim's
-// audit row, and ClaimAlong hands them out first: the same rows, states and audit trail,
-// without the claim's read and update and the pending indexes' entries in between.
+// inserted in flight as they are made (InsertInstruction, InsertReply) and ClaimAlong hands
+// them out first: the same rows and states, without the claim's read and update and the
+// pending indexes' entries in between. Such an item never was pending, so it has one audit
+// row, its `*.created`, whose detail AppendClaimedOnInsert ends.
 void PrepareClaimsAlong(StoreImpl& m, const ClaimsAlong& along);
 // Whether the item of `kind` about to be inserted is claimed as it goes in: while the budget
 // of PrepareClaimsAlong lasts, nothing of the kind was made pending in this transaction
@@ -192,6 +193,9 @@ void PrepareClaimsAlong(StoreImpl& m, const ClaimsAlong& along);
 // nothing pending is due (checked at the kind's first insert).
 enum class OutboxKind { kInstruction, kReply };
 Result<bool> ClaimOnInsert(StoreImpl& m, OutboxKind kind);
+// Ends a `*.created` audit detail with what a `*.claimed` row would have said, so the trail
+// reads the first attempt from either: "...; claimed, attempt 1".
+void AppendClaimedOnInsert(std::string& detail);
 
 // The SQL of one named savepoint (literals: Q keeps statements by the text's address).
 struct Savepoint {

@@ -106,8 +106,12 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
     }
     return s;
   }
-  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, i.msisdn, "instruction", i.id, kEventInstructionCreated,
-                                     i.operation + ", ref " + i.reference));
+  // Claimed as it goes in, it never was pending: one state change, so one audit row, which
+  // says so (AppendClaimedOnInsert).
+  std::string detail = i.operation + ", ref " + i.reference;
+  if (claim) AppendClaimedOnInsert(detail);
+  STORE_RETURN_IF_ERROR(
+      m.WriteAudit(actor, i.msisdn, "instruction", i.id, kEventInstructionCreated, detail));
   if (!claim) {
     m.made_instruction_pending = true;
     return Status::OK();
@@ -121,8 +125,6 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
   c.payload_hash = std::move(payload_hash);
   c.secret = SecretBytes(i.secret);
   c.attempt = 1;
-  STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, c.msisdn, "instruction", c.id,
-                                     kEventInstructionClaimed, "attempt 1"));
   m.instructions_on_insert.claimed.push_back(std::move(c));
   return Status::OK();
 }

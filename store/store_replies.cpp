@@ -103,8 +103,11 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   q.Text(claim ? "in_flight" : "pending").Int(claim ? 1 : 0).Int(now).Int(now).Int(now);
   STORE_RETURN_IF_ERROR(q.Run());
   const std::string item = ReplyItemId(*id);
-  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, r.destination, "reply", item, kEventReplyCreated,
-                                     r.reference ? "ref " + *r.reference : std::string()));
+  // As for instructions: claimed as it goes in, one row that says so.
+  std::string detail = r.reference ? "ref " + *r.reference : std::string();
+  if (claim) AppendClaimedOnInsert(detail);
+  STORE_RETURN_IF_ERROR(
+      m.WriteAudit(actor, r.destination, "reply", item, kEventReplyCreated, detail));
   if (!claim) {
     m.made_reply_pending = true;
     return *id;
@@ -117,8 +120,6 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   c.text = SecretBytes(r.text);
   c.reference = r.reference;
   c.attempt = 1;
-  STORE_RETURN_IF_ERROR(
-      m.WriteAudit(Actor::kSystem, c.destination, "reply", item, kEventReplyClaimed, "attempt 1"));
   m.replies_on_insert.claimed.push_back(std::move(c));
   return *id;
 }

@@ -537,8 +537,8 @@ TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
 }
 
 // With nothing due when the transaction began, the rows the steps make are claimed as they go
-// in: in flight from their insert, with the same audit rows as a claim, up to the limit; a
-// step rolled back takes its claims with it.
+// in: in flight from their insert, up to the limit, each with one audit row; a step rolled
+// back takes its claims with it.
 TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
   const ClaimsAlong only_if_made{.instructions = 2,
                                  .replies = 10,
@@ -592,16 +592,33 @@ TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
     EXPECT_EQ(stored->attempts, 1);
   }
   EXPECT_TRUE(store().GetInstruction(made[1].id).status().IsNotFound());
+  // Never pending, so one row each: the created row says it was claimed with it.
   EXPECT_EQ(Count(std::string(kEventInstructionCreated)), 3);
-  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 2);
+  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 0);
   EXPECT_EQ(Count(std::string(kEventReplyCreated)), 1);
-  EXPECT_EQ(Count(std::string(kEventReplyClaimed)), 1);
+  EXPECT_EQ(Count(std::string(kEventReplyClaimed)), 0);
+  auto trail = store().Audit({kMsisdn, 0, 100});
+  ASSERT_TRUE(trail.ok());
+  std::map<std::string, std::string> created;  // entity id -> detail
+  for (const AuditEntry& a : *trail) {
+    if (a.event == kEventInstructionCreated || a.event == kEventReplyCreated) {
+      created[a.entity_id] = a.detail;
+    }
+  }
+  ASSERT_EQ(created.size(), 4u);
+  for (const NewInstruction* i : {&made[0], &made[2]}) {
+    EXPECT_EQ(created[i->id], i->operation + ", ref " + i->reference + "; claimed, attempt 1");
+  }
+  EXPECT_EQ(created[made[3].id], made[3].operation + ", ref " + made[3].reference);
+  EXPECT_EQ(created[ReplyItemId(claimed.replies[0].id)], "claimed, attempt 1");
 
-  // The one past the limit stayed pending, and is what a claim finds; nothing else is due.
+  // The one past the limit stayed pending, and is what a claim finds, with a row of its own;
+  // nothing else is due.
   auto instructions = store().ClaimInstructions(10);
   ASSERT_TRUE(instructions.ok());
   ASSERT_EQ(instructions->size(), 1u);
   EXPECT_EQ(instructions->at(0).id, made[3].id);
+  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 1);
   auto replies = store().ClaimReplies(10);
   ASSERT_TRUE(replies.ok());
   EXPECT_TRUE(replies->empty());
