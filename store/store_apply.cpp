@@ -18,7 +18,25 @@ struct Consumed {
   std::optional<std::string> resend_key;
 };
 
+// An MO of AcceptAndStep's batch whose row is not written yet: written now, processed.
+Result<Consumed> ConsumeStaged(StoreImpl& m, StagedInbound& staged, const ConsumeInbound& c,
+                               Actor actor) {
+  Consumed out{c.inbound_id, staged.received_at, std::nullopt};
+  const std::string& source = staged.message->source;
+  if (c.resend_command) out.resend_key = m.ResendKey(source, *c.resend_command);
+  STORE_RETURN_IF_ERROR(InsertConsumedInbound(m, staged, c, out.resend_key));
+  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, source, "inbound", std::to_string(c.inbound_id),
+                                     kEventInboundProcessed, "outcome " + c.outcome));
+  return out;
+}
+
+// A step consumes its own MO; another MO of an AcceptAndStep batch not written yet is not
+// found (NotFound), as a message that was never stored.
 Result<Consumed> Consume(StoreImpl& m, const ConsumeInbound& c, Actor actor) {
+  if (StagedInbound* staged = m.staged_inbound;
+      staged != nullptr && staged->id == c.inbound_id && !staged->inserted) {
+    return ConsumeStaged(m, *staged, c, actor);
+  }
   Consumed out{c.inbound_id, 0, std::nullopt};
   std::string source;
   {

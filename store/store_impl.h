@@ -50,6 +50,8 @@ struct ClaimedOnInsert {
   }
 };
 
+struct StagedInbound;
+
 struct StoreImpl {
   explicit StoreImpl(Options opts);
   ~StoreImpl();
@@ -148,7 +150,32 @@ struct StoreImpl {
   // claims' order.
   ClaimedOnInsert<ClaimedInstruction> instructions_on_insert;
   ClaimedOnInsert<ClaimedReply> replies_on_insert;
+  // Set by AcceptAndStep for each step of its batch (the step's MO, whose row may not be
+  // written yet) and cleared after the last; null outside. Consume looks at it by id.
+  StagedInbound* staged_inbound = nullptr;
 };
+
+// An MO of an AcceptAndStep batch stepped before its row is written. Its step's consume
+// inserts the row already processed (InsertConsumedInbound): one INSERT where there would be
+// an INSERT, a read and an UPDATE, and no sealed copy of a text the consume drops at once. A
+// step that fails or consumes something else leaves it to be inserted new after the steps.
+struct StagedInbound {
+  int64_t id = 0;
+  int64_t received_at = 0;
+  const InboundMessage* message = nullptr;
+  std::string_view dedup_key;
+  // By its step's consume; valid only if that step succeeded (a failed step's savepoint
+  // took the row back).
+  bool inserted = false;
+};
+
+// The rows of an MO (store_inbound.cpp), inside the caller's transaction: new, its text
+// sealed for the step to come; or processed, as `c` says, for a staged MO whose step consumes
+// it (`resend_key` from the consume).
+Status InsertNewInbound(StoreImpl& m, const InboundMessage& msg, int64_t id, int64_t received_at,
+                        std::string_view dedup_key);
+Status InsertConsumedInbound(StoreImpl& m, StagedInbound& staged, const ConsumeInbound& c,
+                             const std::optional<std::string>& resend_key);
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,
 // store_instructions.cpp, store_replies.cpp). `inbound_id` is the consumed message's id, the

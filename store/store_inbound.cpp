@@ -65,8 +65,10 @@ Status CheckBatch(const StoreImpl& m, std::span<const InboundMessage> batch) {
   return Status::OK();
 }
 
-// The rows of the batch, inside the caller's transaction.
-Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w) {
+// The rows of the batch, inside the caller's transaction; with `insert` false, only the dedup
+// and the ids (the caller stages the rows: StagedInbound).
+Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w,
+                    bool insert = true) {
   w.now = m.Now();
   w.results.assign(batch.size(), {});
   w.keys.assign(batch.size(), {});
@@ -92,25 +94,24 @@ Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptW
       continue;
     }
     const int64_t id = w.next_id++;
-    Result<std::string> sealed = m.Seal(msg.text, AadFor("inbound", id));
-    if (!sealed.ok()) return sealed.status();
-    sql::Query q =
-        m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
-            "smsc_message_id, data_coding, dedup_key, raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, "
-            "?, ?)");
-    // Everything bound here outlives q.Run(): no copies on the hot path.
-    q.Int(id).Int(w.now).TextRef(msg.connection).TextRef(msg.source).TextRef(msg.destination);
-    if (msg.smsc_message_id) {
-      q.TextRef(*msg.smsc_message_id);
-    } else {
-      q.Null();
-    }
-    q.Int(msg.data_coding).BlobRef(w.keys[i]).TextRef(*sealed);
-    STORE_RETURN_IF_ERROR(q.Run());
+    if (insert) STORE_RETURN_IF_ERROR(InsertNewInbound(m, msg, id, w.now, w.keys[i]));
     w.results[i] = {false, id};
     in_batch.emplace(w.keys[i], id);
   }
   return Status::OK();
+}
+
+// What the store knows of an MO before its step: received, from where, its dedup key.
+void BindArrival(sql::Query& q, const InboundMessage& msg, int64_t id, int64_t received_at,
+                 std::string_view dedup_key) {
+  // Everything bound here outlives the caller's Run: no copies on the hot path.
+  q.Int(id).Int(received_at).TextRef(msg.connection).TextRef(msg.source).TextRef(msg.destination);
+  if (msg.smsc_message_id) {
+    q.TextRef(*msg.smsc_message_id);
+  } else {
+    q.Null();
+  }
+  q.Int(msg.data_coding).BlobRef(dedup_key);
 }
 
 // Only once the batch is durable does memory learn about it.
@@ -128,6 +129,43 @@ void RememberInbound(StoreImpl& m, std::span<const InboundMessage> batch, const 
 }
 
 }  // namespace
+
+Status InsertNewInbound(StoreImpl& m, const InboundMessage& msg, int64_t id, int64_t received_at,
+                        std::string_view dedup_key) {
+  Result<std::string> sealed = m.Seal(msg.text, AadFor("inbound", id));
+  if (!sealed.ok()) return sealed.status();
+  sql::Query q =
+      m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
+          "smsc_message_id, data_coding, dedup_key, raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+          "?)");
+  BindArrival(q, msg, id, received_at, dedup_key);
+  q.TextRef(*sealed);
+  return q.Run();
+}
+
+Status InsertConsumedInbound(StoreImpl& m, StagedInbound& staged, const ConsumeInbound& c,
+                             const std::optional<std::string>& resend_key) {
+  sql::Query q =
+      m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
+          "smsc_message_id, data_coding, dedup_key, state, outcome, redacted_text, reference, "
+          "resend_key, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'processed', ?, ?, ?, ?, ?)");
+  BindArrival(q, *staged.message, staged.id, staged.received_at, staged.dedup_key);
+  q.TextRef(c.outcome).TextRef(c.redacted_text);
+  if (c.reference) {
+    q.TextRef(*c.reference);
+  } else {
+    q.Null();
+  }
+  if (resend_key) {
+    q.BlobRef(*resend_key);
+  } else {
+    q.Null();
+  }
+  q.Int(m.Now());
+  STORE_RETURN_IF_ERROR(q.Run());
+  staged.inserted = true;
+  return Status::OK();
+}
 
 Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> batch) {
   StoreImpl& m = *impl_;
@@ -168,19 +206,27 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
     PrepareClaimsAlong(m, along);
     out.ridden.reply_results = RecordReplyResultsIn(m, riders.reply_results);
     STORE_RETURN_IF_ERROR(LostTransaction(m, out.ridden.reply_results));
-    const int64_t first_id = m.next_inbound_id;
-    STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w));
     // Steps go in arrival order: behind an older message still new, the batch is only stored.
-    sql::Query older =
-        m.Q("SELECT 1 FROM inbound INDEXED BY inbound_new WHERE state = 'new' AND id < ? "
-            "LIMIT 1");
-    older.Int(first_id);
-    Result<bool> older_waits = older.Step();
+    // (The batch's own rows come after m.next_inbound_id.)
+    Result<bool> older_waits = false;
+    {
+      sql::Query older =
+          m.Q("SELECT 1 FROM inbound INDEXED BY inbound_new WHERE state = 'new' AND id < ? "
+              "LIMIT 1");
+      older.Int(m.next_inbound_id);
+      older_waits = older.Step();
+    }
     if (!older_waits.ok()) return older_waits.status();
-    if (*older_waits) return finish();
+    if (*older_waits) {
+      STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w));
+      return finish();
+    }
+    STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w, /*insert=*/false));
+    std::vector<StagedInbound> staged;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
       const InboundMessage& msg = batch[i];
+      staged.push_back({w.results[i].id, w.now, &msg, w.keys[i]});
       PendingMessage p;
       p.id = w.results[i].id;
       p.received_at = w.now;
@@ -193,9 +239,22 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
       out.stored.push_back(std::move(p));
     }
     out.steps.reserve(out.stored.size());
-    STORE_RETURN_IF_ERROR(ApplyStepsInTransaction(
-        m, out.stored.size(), [&](size_t k) { return step(out.stored[k]); }, out.steps,
-        [&](size_t k) -> std::string_view { return out.stored[k].source; }));
+    Status lost = ApplyStepsInTransaction(
+        m, out.stored.size(),
+        [&](size_t k) {
+          m.staged_inbound = &staged[k];
+          return step(out.stored[k]);
+        },
+        out.steps, [&](size_t k) -> std::string_view { return out.stored[k].source; });
+    m.staged_inbound = nullptr;
+    STORE_RETURN_IF_ERROR(lost);
+    // Every MO is stored before its ack: those no successful step consumed go in new, for
+    // ApplySteps (ids out of insertion order harm nothing: rows and indexes go by id).
+    for (std::size_t k = 0; k < staged.size(); ++k) {
+      if (out.steps[k].ok() && staged[k].inserted) continue;
+      const StagedInbound& mo = staged[k];
+      STORE_RETURN_IF_ERROR(InsertNewInbound(m, *mo.message, mo.id, mo.received_at, mo.dedup_key));
+    }
     return finish();
   });
   if (!s.ok()) return s.WithContext("accepting a batch");

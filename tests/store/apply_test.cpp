@@ -369,6 +369,76 @@ TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries
   EXPECT_TRUE(AcceptOne(batch[1]).duplicate);
 }
 
+// AcceptAndStep writes an MO its step consumes already processed, in one INSERT; any other
+// MO of the batch goes in new with its text, whether its step failed before its consume, was
+// rolled back after it, or consumed nothing.
+TEST_F(ApplyStepsTest, AcceptAndStepWritesAConsumedMessageOnceAndTheOthersNew) {
+  const std::string kOther = "254700000002", kThird = "254700000003";
+  std::vector<InboundMessage> batch = {Mo(kMsisdn, "HELP"), Mo(kOther, "PAY 1234"),
+                                       Mo(kThird, "BAL"), Mo(kThird, "MINI")};
+  auto done = store().AcceptAndStep(batch, [&](const PendingMessage& m) -> Result<Effects> {
+    Effects e;
+    const std::string text(m.text.view());
+    if (text == "MINI") return Status::Unavailable("engine");
+    if (text != "BAL") {
+      e.consume = ConsumeInbound{m.id, "help", text == "HELP" ? "HELP" : "PAY ****", "R1",
+                                 std::string("HELP")};
+    }
+    e.replies.push_back(ReplyTo(m.source, "text for " + text));
+    if (text == "PAY 1234") e.replies.push_back(NewReply{});  // fails after the consume
+    return e;
+  });
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_EQ(done->steps.size(), 4u);
+  EXPECT_TRUE(done->steps[0].ok());
+  EXPECT_TRUE(done->steps[1].status().IsInvalidArgument()) << done->steps[1].status().ToString();
+  EXPECT_TRUE(done->steps[2].ok());
+  EXPECT_TRUE(done->steps[3].status().IsUnavailable());
+
+  // The consumed one: processed, with what its consume said, and no text kept.
+  const std::string id = std::to_string(done->accepted[0].id);
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT state || ' ' || outcome || ' ' || redacted_text || ' ' || "
+                     "reference || ' ' || (raw_sealed IS NULL) || ' ' || source || ' ' || "
+                     "received_at FROM inbound WHERE id = " +
+                         id),
+            "processed help HELP R1 1 " + std::string(kMsisdn) + " " + std::to_string(kStartMs));
+  auto resend = store().FindResend(kMsisdn, "HELP", clock_->NowMs());
+  ASSERT_TRUE(resend.ok()) << resend.status().ToString();
+  ASSERT_TRUE(resend->has_value());
+  EXPECT_EQ((*resend)->inbound_id, done->accepted[0].id);
+  EXPECT_EQ((*resend)->reference, "R1");
+  EXPECT_EQ(Count(std::string(kEventInboundProcessed)), 1);
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT connection || ' ' || destination || ' ' || data_coding || "
+                     "' ' || processed_at FROM inbound WHERE id = " +
+                         id),
+            "smsc1 4040 0 " + std::to_string(kStartMs));
+  // The rolled-back consume left no audit row behind.
+  auto other_processed = store().CountEvents(kOther, kEventInboundProcessed, 0);
+  ASSERT_TRUE(other_processed.ok());
+  EXPECT_EQ(*other_processed, 0);
+
+  // The other three wait, new, with their texts, in arrival order.
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 3u);
+  EXPECT_EQ(pending->at(0).text.view(), "PAY 1234");
+  EXPECT_EQ(pending->at(0).id, done->accepted[1].id);
+  EXPECT_EQ(pending->at(0).source, kOther);
+  EXPECT_EQ(pending->at(1).text.view(), "BAL");
+  EXPECT_EQ(pending->at(2).text.view(), "MINI");
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM inbound"), "4");
+  // The rolled-back step's reply went with it; the others' stand.
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 2u);
+  EXPECT_EQ(replies->at(0).text.view(), "text for HELP");
+  EXPECT_EQ(replies->at(1).text.view(), "text for BAL");
+  // Memory knows the whole batch: a redelivery of any of them is a duplicate.
+  for (const InboundMessage& m : batch) EXPECT_TRUE(AcceptOne(m).duplicate) << m.text;
+}
+
 TEST_F(ApplyStepsTest, AcceptAndStepOnlyStoresABatchBehindAnOlderNewMessage) {
   const int64_t older = NewMo("PAY KPLC 998877 1500");  // still new: its step is to come
   std::vector<InboundMessage> batch = {Mo(kMsisdn, "4821 1234"), Mo("254700000002", "HELP")};
