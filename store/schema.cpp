@@ -10,9 +10,9 @@ namespace {
 // Version 1. States are short words so the file reads well in the sqlite3 shell. Times are
 // unix milliseconds. Random keys are kept off the hot write path: inbound rows are appended in
 // rowid (time) order (within one batch, which shares a receive time, in any order) and their
-// dedup_key column is not indexed (the recent keys live in
-// memory, rebuilt from this log at open). Inbound ids are given by the store (max + 1) and the
-// newest row is never purged, so an id is never reused.
+// dedup_key column is not indexed (the recent keys live in memory, rebuilt from this log at
+// open). Inbound ids are given by the store (max + 1) and the newest row is never purged, so an
+// id is never reused.
 constexpr std::string_view kV1 = R"sql(
 CREATE TABLE meta(
   name  TEXT PRIMARY KEY,

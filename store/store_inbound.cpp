@@ -65,10 +65,9 @@ Status CheckBatch(const StoreImpl& m, std::span<const InboundMessage> batch) {
   return Status::OK();
 }
 
-// The rows of the batch, inside the caller's transaction; with `insert` false, only the dedup
-// and the ids (the caller stages the rows: StagedInbound).
-Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w,
-                    bool insert = true) {
+// Which MOs of the batch are new and their ids (w.results), inside the caller's transaction;
+// nothing is written.
+Status DedupInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w) {
   w.now = m.Now();
   w.results.assign(batch.size(), {});
   w.keys.assign(batch.size(), {});
@@ -94,7 +93,6 @@ Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptW
       continue;
     }
     const int64_t id = w.next_id++;
-    if (insert) STORE_RETURN_IF_ERROR(InsertNewInbound(m, msg, id, w.now, w.keys[i]));
     w.results[i] = {false, id};
     in_batch.emplace(w.keys[i], id);
   }
@@ -167,6 +165,20 @@ Status InsertConsumedInbound(StoreImpl& m, StagedInbound& staged, const ConsumeI
   return Status::OK();
 }
 
+namespace {
+
+// The batch's new MOs, written new (DedupInbound, then a row each).
+Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w) {
+  STORE_RETURN_IF_ERROR(DedupInbound(m, batch, w));
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (w.results[i].duplicate) continue;
+    STORE_RETURN_IF_ERROR(InsertNewInbound(m, batch[i], w.results[i].id, w.now, w.keys[i]));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::vector<AcceptResult>> Store::Accept(std::span<const InboundMessage> batch) {
   StoreImpl& m = *impl_;
   STORE_RETURN_IF_ERROR(m.RequireDaemon("Accept"));
@@ -221,7 +233,7 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
       STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w));
       return finish();
     }
-    STORE_RETURN_IF_ERROR(WriteInbound(m, batch, w, /*insert=*/false));
+    STORE_RETURN_IF_ERROR(DedupInbound(m, batch, w));
     std::vector<StagedInbound> staged;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
