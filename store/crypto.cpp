@@ -324,7 +324,7 @@ CipherCtx KeyedContext(const Key& key) {
   return ctx;
 }
 
-// Bumped in every child after fork(), so nonce blocks drawn before it are never used twice.
+// Bumped in every child after fork(), so random blocks drawn before it are never used twice.
 std::atomic<uint64_t> g_fork_generation{0};
 
 uint64_t ForkGeneration() {
@@ -338,6 +338,30 @@ uint64_t ForkGeneration() {
 
 }  // namespace
 
+RandomPool::RandomPool(std::size_t block_size) : block_(block_size), next_(block_size) {}
+
+RandomPool::~RandomPool() {
+  OPENSSL_cleanse(block_.data(), block_.size());
+}
+
+Status RandomPool::Fill(std::span<uint8_t> out) {
+  if (out.size() > block_.size()) return RandomBytes(out);
+  const uint64_t generation = ForkGeneration();
+  if (block_.size() - next_ < out.size() || generation != generation_) {
+    if (Status s = RandomBytes(block_); !s.ok()) {
+      next_ = block_.size();
+      return s;
+    }
+    next_ = 0;
+    generation_ = generation;
+  }
+  uint8_t* taken = block_.data() + next_;
+  std::memcpy(out.data(), taken, out.size());
+  OPENSSL_cleanse(taken, out.size());
+  next_ += out.size();
+  return Status::OK();
+}
+
 Result<std::string> Seal(const KeyRing& keys, std::string_view plaintext, std::string_view aad) {
   std::array<uint8_t, kNonceSize> nonce{};
   Status s = RandomBytes(nonce);
@@ -348,21 +372,16 @@ Result<std::string> Seal(const KeyRing& keys, std::string_view plaintext, std::s
 }
 
 struct Sealer::State {
-  static constexpr std::size_t kNoncesPerBlock = 256;
   std::shared_ptr<const KeyRing> keys;
   CipherCtx ctx;
-  std::array<uint8_t, kNonceSize * kNoncesPerBlock> nonces{};
-  std::size_t next = kNoncesPerBlock;  // index of the next unused nonce; the block starts used
-  uint64_t generation = 0;
+  RandomPool nonces{kNonceSize * 256};
 };
 
 Sealer::Sealer(std::shared_ptr<const KeyRing> keys) : state_(std::make_unique<State>()) {
   state_->keys = std::move(keys);
 }
 
-Sealer::~Sealer() {
-  OPENSSL_cleanse(state_->nonces.data(), state_->nonces.size());
-}
+Sealer::~Sealer() = default;
 
 Result<std::string> Sealer::Seal(std::string_view plaintext, std::string_view aad) {
   State& st = *state_;
@@ -370,14 +389,8 @@ Result<std::string> Sealer::Seal(std::string_view plaintext, std::string_view aa
     st.ctx = KeyedContext(st.keys->current());
     if (!st.ctx) return Status::Internal("AES-256-GCM initialisation failed");
   }
-  const uint64_t generation = ForkGeneration();
-  if (st.next == State::kNoncesPerBlock || generation != st.generation) {
-    Status s = RandomBytes(st.nonces);
-    if (!s.ok()) return s;
-    st.next = 0;
-    st.generation = generation;
-  }
-  std::span<const uint8_t, kNonceSize> nonce(st.nonces.data() + kNonceSize * st.next++, kNonceSize);
+  std::array<uint8_t, kNonceSize> nonce{};
+  if (Status s = st.nonces.Fill(nonce); !s.ok()) return s;
   return SealWith(st.ctx.get(), st.keys->current(), nonce, plaintext, aad);
 }
 

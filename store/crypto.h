@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "conf/status.h"
 
@@ -76,6 +77,28 @@ Status RandomBytes(std::span<uint8_t> out);
 
 // A uniformly random integer in [0, bound) without modulo bias. bound > 0.
 Result<uint32_t> RandomBelow(uint32_t bound);
+
+// RandomBytes for many small draws: one RAND_bytes call fills a block that is handed out in
+// pieces, each wiped from the block as it is taken, so no byte is handed out twice. A call
+// to RAND_bytes costs about as much as drawing a few hundred bytes, and the daemon draws a
+// few dozen bytes per instruction (its id and reference) and per sealed text (the nonce). In a
+// child after fork() the rest of the block is dropped, so parent and child never share bytes.
+// Not thread-safe: one pool per thread or per owner.
+class RandomPool {
+ public:
+  explicit RandomPool(std::size_t block_size);
+  ~RandomPool();
+  RandomPool(const RandomPool&) = delete;
+  RandomPool& operator=(const RandomPool&) = delete;
+
+  // As RandomBytes. A draw larger than the block goes to RandomBytes directly.
+  Status Fill(std::span<uint8_t> out);
+
+ private:
+  std::vector<uint8_t> block_;
+  std::size_t next_;  // index of the first byte not handed out; block_.size() when used up
+  uint64_t generation_ = 0;
+};
 
 using Digest = std::array<uint8_t, 32>;
 

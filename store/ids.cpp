@@ -14,9 +14,11 @@ constexpr int kReferenceDigits = 10;
 }  // namespace
 
 Result<InstructionKeys> MintInstructionKeys(int64_t now_ms) {
+  // Per thread: the daemon mints on its core thread, for every instruction.
+  thread_local RandomPool pool(1024);
   // One random byte per digit: 256 is a multiple of 32, so `byte & 31` is uniform.
   std::array<uint8_t, kRandomIdDigits + kReferenceDigits> random{};
-  if (Status s = RandomBytes(random); !s.ok()) return s;
+  if (Status s = pool.Fill(random); !s.ok()) return s;
   InstructionKeys keys;
   const uint64_t time = static_cast<uint64_t>(now_ms) & ((1ULL << 48) - 1);
   for (int i = 9; i >= 0; --i) keys.id.push_back(kCrockford[(time >> (5 * i)) & 31]);

@@ -1,10 +1,12 @@
 // The prepared contexts of store/crypto: HmacKey and Sealer give what the one-shot functions
-// give, and a Sealer never hands a forked child the nonces its parent will use.
+// give, and a Sealer or a RandomPool never hands a forked child the bytes its parent will use.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <set>
 
 #include "store/crypto.h"
@@ -73,6 +75,43 @@ TEST(Sealer, AForkedChildDoesNotReuseTheParentsNonces) {
   auto parent = sealer.Seal("parent", "a");
   ASSERT_TRUE(parent.ok());
   EXPECT_NE(NonceOf(*parent), std::string(buf, 24));
+}
+
+TEST(RandomPool, DrawsDoNotRepeatAcrossRefills) {
+  RandomPool pool(64);  // a refill every two draws, leaving 12 bytes behind each time
+  std::set<std::string> seen;
+  for (int i = 0; i < 300; ++i) {
+    std::array<uint8_t, 26> draw{};
+    ASSERT_TRUE(pool.Fill(draw).ok());
+    EXPECT_TRUE(seen.insert(std::string(draw.begin(), draw.end())).second) << "repeat at " << i;
+  }
+  std::array<uint8_t, 100> large{};  // more than a block: drawn directly
+  ASSERT_TRUE(pool.Fill(large).ok());
+  EXPECT_NE(std::count(large.begin(), large.end(), 0), 100);
+}
+
+TEST(RandomPool, AForkedChildDoesNotTakeTheParentsBytes) {
+  RandomPool pool(1024);
+  std::array<uint8_t, 16> first{};
+  ASSERT_TRUE(pool.Fill(first).ok());  // the rest of the block is now buffered
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    std::array<uint8_t, 16> child{};
+    if (pool.Fill(child).ok()) (void)!::write(fds[1], child.data(), child.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::array<uint8_t, 16> child{};
+  ssize_t n = ::read(fds[0], child.data(), child.size());
+  ::close(fds[0]);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_EQ(n, 16);
+  std::array<uint8_t, 16> parent{};
+  ASSERT_TRUE(pool.Fill(parent).ok());
+  EXPECT_NE(parent, child);
 }
 
 }  // namespace
