@@ -196,6 +196,9 @@ class Store {
 
   // NotFound when there is no such instruction.
   Result<Instruction> GetInstruction(std::string_view id);
+  // Its state alone, read without the rest of the row: what the daemon asks of every answer
+  // before stepping it (answered already by a push?).
+  Result<InstructionState> GetInstructionState(std::string_view id);
   Result<Instruction> FindInstructionByReference(std::string_view reference);
 
   // ---- USSD dialogues ----------------------------------------------------------------------

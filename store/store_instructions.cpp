@@ -272,6 +272,18 @@ Result<Instruction> Store::GetInstruction(std::string_view id) {
   return FindOne(q, "with id " + std::string(id));
 }
 
+Result<InstructionState> Store::GetInstructionState(std::string_view id) {
+  sql::Query q = impl_->Q("SELECT state FROM instruction WHERE id = ?");
+  q.Text(id);
+  Result<bool> row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no instruction with id " + std::string(id));
+  const std::string name = q.ColumnText(0);
+  std::optional<InstructionState> state = ParseInstructionState(name);
+  if (!state) return Status::Corruption("instruction " + std::string(id) + " has state " + name);
+  return *state;
+}
+
 Result<Instruction> Store::FindInstructionByReference(std::string_view reference) {
   sql::Query q = impl_->Q(kByReferenceSql);
   q.Text(reference);

@@ -774,9 +774,9 @@ void Core::AfterAnswers(const AnswerBatch& batch,
 }
 
 bool Core::AnsweredAlready(const std::string& instruction_id) {
-  auto stored = store_->GetInstruction(instruction_id);
-  return stored.ok() && (stored->state == store::InstructionState::kDone ||
-                         stored->state == store::InstructionState::kRejected);
+  Result<store::InstructionState> state = store_->GetInstructionState(instruction_id);
+  return state.ok() &&
+         (*state == store::InstructionState::kDone || *state == store::InstructionState::kRejected);
 }
 
 void Core::PushedResult(std::string instruction_id, commands::BackendResult result,

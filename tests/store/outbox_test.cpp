@@ -59,9 +59,15 @@ class OutboxTest : public StoreTest {
     return store().RecordReplyResults(std::span(&r, 1));
   }
 
+  // Read both ways: the state alone (GetInstructionState) must be the row's.
   InstructionState StateOf(const std::string& id) {
     auto i = store().GetInstruction(id);
     EXPECT_TRUE(i.ok());
+    auto state = store().GetInstructionState(id);
+    EXPECT_TRUE(state.ok());
+    if (i.ok() && state.ok()) {
+      EXPECT_EQ(*state, i->state) << id;
+    }
     return i.ok() ? i->state : InstructionState::kDead;
   }
 
@@ -106,7 +112,8 @@ TEST_F(OutboxTest, PendingToInFlightToDoneWipesTheSecret) {
   ASSERT_TRUE(store().Apply(e).ok());
   auto done = store().GetInstruction(id);
   ASSERT_TRUE(done.ok());
-  EXPECT_EQ(done->state, InstructionState::kDone);
+  EXPECT_EQ(StateOf(id), InstructionState::kDone);
+  EXPECT_TRUE(store().GetInstructionState("no-such-id").status().IsNotFound());
   EXPECT_EQ(done->result, "txn 778");
   EXPECT_FALSE(done->has_secret);
   auto replies = store().ClaimReplies(10);
@@ -122,8 +129,8 @@ TEST_F(OutboxTest, InFlightToRejected) {
   std::string id = AddInstruction();
   ASSERT_EQ(Claim().size(), 1u);
   ASSERT_TRUE(Outcome(id, InstructionOutcome::Kind::kRejected, "insufficient funds").ok());
+  EXPECT_EQ(StateOf(id), InstructionState::kRejected);
   auto i = store().GetInstruction(id);
-  EXPECT_EQ(i->state, InstructionState::kRejected);
   EXPECT_EQ(i->result, "insufficient funds");
   EXPECT_FALSE(i->has_secret);
 }
