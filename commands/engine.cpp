@@ -133,20 +133,22 @@ Result<store::Effects> Engine::OnBillNotice(const BillNotice& n, StoreView& view
 
 Result<Instruction> Engine::ToBackend(const store::ClaimedInstruction& ins,
                                       std::shared_ptr<const Request>* decoded) const {
-  Result<Request> req = DecodeRequest(ins.payload);
-  if (!req.ok()) return req.status();
+  // Claimed as it was stored, the instruction still carries the request it was made from
+  // (SetRequest): the same fields its payload holds, without reading them back.
+  std::shared_ptr<const Request> req = std::static_pointer_cast<const Request>(ins.parsed);
+  if (req == nullptr) {
+    Result<Request> read = DecodeRequest(ins.payload);
+    if (!read.ok()) return read.status();
+    req = std::make_shared<const Request>(std::move(*read));
+  }
   Result<Secrets> secrets = DecodeSecrets(ins.secret.view());
   if (!secrets.ok()) return secrets.status();
   Instruction out;
   out.id = ins.id;
   out.operation = ins.operation;
   out.msisdn = ins.msisdn;
-  if (decoded != nullptr) {
-    out.fields = req->args;
-    *decoded = std::make_shared<const Request>(std::move(*req));
-  } else {
-    out.fields = std::move(req->args);
-  }
+  out.fields = req->args;
+  if (decoded != nullptr) *decoded = std::move(req);
   out.pin = store::SecretBytes(secrets->pin);
   out.new_pin = store::SecretBytes(secrets->new_pin);
   out.account = store::SecretBytes(secrets->account);

@@ -133,7 +133,9 @@ class Engine {
 
   // The port's Instruction for a claimed instruction this engine created (fields from the
   // clear payload, PINs and account from the sealed secret). InvalidArgument when the payload
-  // is not the engine's. With `decoded`, also hands out the payload as read, for OnResult.
+  // is not the engine's. A claim made as the row went in carries the request the engine made
+  // (ClaimedInstruction::parsed, set by SetRequest), which is taken instead of the payload.
+  // With `decoded`, also hands out the request, for OnResult.
   Result<Instruction> ToBackend(const store::ClaimedInstruction& instruction,
                                 std::shared_ptr<const Request>* decoded = nullptr) const;
 

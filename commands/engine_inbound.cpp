@@ -225,7 +225,7 @@ Status InboundStep::Direct(std::string_view backend_op) {
   ins.reference = keys->reference;
   ins.msisdn = m_.source;
   ins.operation = std::string(backend_op);
-  ins.payload = EncodeRequest(req);
+  SetRequest(ins, std::move(req));
   f_.fx.instructions.push_back(std::move(ins));
   consume().outcome = "instruction";
   consume().reference = keys->reference;
@@ -297,7 +297,7 @@ Status InboundStep::Confirm() {
   ins.reference = ch.reference.value_or(keys->reference);
   ins.msisdn = m_.source;
   ins.operation = ch.operation;
-  ins.payload = EncodeRequest(*req);
+  SetRequest(ins, std::move(*req));
   ins.secret = std::string(EncodeSecrets(*secrets).view());
   ins.challenge_id = ch.id;
   consume().outcome = "instruction";

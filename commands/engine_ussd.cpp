@@ -414,7 +414,7 @@ Status UssdStep::Submit() {
   ins.reference = keys->reference;
   ins.msisdn = s_.msisdn;
   ins.operation = std::string(entry->backend_op);
-  ins.payload = EncodeRequest(req);
+  SetRequest(ins, std::move(req));
   ins.secret = std::string(EncodeSecrets(secrets).view());
   f_.fx.instructions.push_back(std::move(ins));
   f_.fx.audit.push_back({store::Actor::kSubscriber, s_.msisdn, "ussd", s_.service,

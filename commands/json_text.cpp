@@ -71,6 +71,15 @@ void AppendString(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8Length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 void AppendKey(std::string& out, std::string_view key) {
   AppendString(out, key);
   out.push_back(':');

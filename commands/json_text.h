@@ -27,6 +27,9 @@ namespace smsgw::commands::json_text {
 // U+FFFD (nlohmann's dump() would throw there).
 void AppendString(std::string& out, std::string_view s);
 
+// Whether AppendString writes every byte of `s` as it is (escaped or not): `s` is UTF-8.
+bool IsUtf8(std::string_view s);
+
 // Appends `"key":` with the key escaped as above.
 void AppendKey(std::string& out, std::string_view key);
 

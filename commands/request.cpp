@@ -133,6 +133,48 @@ Result<Request> DecodeRequest(std::string_view payload) {
   return r;
 }
 
+namespace {
+
+// Whether the payload of `r` reads back as `r` with its show members in name order, the last of
+// a repeated name kept: every text is written as it is.
+bool ReadsBackAsItIs(const Request& r) {
+  for (std::string_view s : {std::string_view(r.command), std::string_view(r.language),
+                             std::string_view(r.short_code), std::string_view(r.connection)}) {
+    if (!json_text::IsUtf8(s)) return false;
+  }
+  for (const parser::TemplateValue& v : r.show) {
+    if (!json_text::IsUtf8(v.name) || !json_text::IsUtf8(v.value)) return false;
+  }
+  for (const auto& [name, value] : r.args) {
+    if (!json_text::IsUtf8(name)) return false;
+    if (const std::string* text = std::get_if<std::string>(&value)) {
+      if (!json_text::IsUtf8(*text)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+void SetRequest(store::NewInstruction& instruction, Request request) {
+  instruction.payload = EncodeRequest(request);
+  // The parsed form must be what DecodeRequest would make of the payload, or a claim made as
+  // the row goes in would send other fields than a claim of the stored row.
+  if (!ReadsBackAsItIs(request)) {
+    Result<Request> read = DecodeRequest(instruction.payload);
+    if (!read.ok()) return;  // cannot happen; left to ToBackend, which reads the payload
+    request = std::move(*read);
+  } else {
+    std::map<std::string, std::string> show;
+    for (parser::TemplateValue& v : request.show) {
+      show.insert_or_assign(std::move(v.name), std::move(v.value));
+    }
+    request.show.clear();
+    for (auto& [name, value] : show) request.show.push_back({name, std::move(value)});
+  }
+  instruction.parsed = std::make_shared<const Request>(std::move(request));
+}
+
 Secrets::~Secrets() {
   Wipe(pin);
   Wipe(new_pin);

@@ -11,6 +11,7 @@
 #include "commands/backend_port.h"
 #include "conf/status.h"
 #include "parser/templates.h"
+#include "store/effects.h"
 
 namespace smsgw::commands {
 
@@ -29,6 +30,11 @@ struct Request {
 std::string EncodeRequest(const Request& request);
 // InvalidArgument when `payload` is not an engine request.
 Result<Request> DecodeRequest(std::string_view payload);
+
+// Sets the instruction's payload to the encoded request, and keeps the request itself as its
+// parsed form (NewInstruction::parsed), which Engine::ToBackend takes instead of decoding the
+// payload when the instruction is claimed as it is stored.
+void SetRequest(store::NewInstruction& instruction, Request request);
 
 // The sealed half. Wiped when it goes out of scope.
 struct Secrets {

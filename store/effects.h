@@ -15,6 +15,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,10 @@ struct NewInstruction {
   std::optional<int64_t> challenge_id;
   // Defaults to the consumed inbound message's id.
   std::optional<int64_t> inbound_id;
+  // Never stored: the maker's own parsed form of `payload`, opaque to the store. A claim made
+  // as the row goes in (ClaimsAlong) hands it back in ClaimedInstruction::parsed, so the maker
+  // need not parse again what it has just written. Only the maker reads it, as its own type.
+  std::shared_ptr<const void> parsed;
 };
 
 // What the backend client learnt about an instruction.

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +65,9 @@ struct ClaimedInstruction {
   std::string payload_hash;
   SecretBytes secret;  // empty when the instruction has none
   int attempt = 0;     // 1 for the first attempt
+  // NewInstruction::parsed, when this claim was made as the row went in; null otherwise
+  // (claimed from the table, or the maker gave none).
+  std::shared_ptr<const void> parsed;
 };
 
 // An MT reply handed to the MT sender by ClaimReplies, its text opened.

@@ -125,6 +125,7 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
   c.payload_hash = std::move(payload_hash);
   c.secret = SecretBytes(i.secret);
   c.attempt = 1;
+  c.parsed = i.parsed;
   m.instructions_on_insert.claimed.push_back(std::move(c));
   return Status::OK();
 }

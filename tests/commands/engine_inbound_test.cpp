@@ -102,6 +102,18 @@ TEST_F(EngineTest, CodeAndPinBecomeAnInstructionWithThePinOnlySealed) {
   EXPECT_EQ(*FindText(port->fields, field::kBillRef), "123456");
   EXPECT_EQ(*FindInt(port->fields, field::kAmount), 150000);
   EXPECT_TRUE(ValidateInstruction(*port).ok()) << ValidateInstruction(*port).ToString();
+
+  // Claimed as it is stored, the instruction carries the request it was made from: the same
+  // call, and the request handed on is that one, not one read from the payload.
+  ASSERT_NE(ins.parsed, nullptr);
+  claimed.parsed = ins.parsed;
+  std::shared_ptr<const Request> decoded;
+  auto along = engine_->ToBackend(claimed, &decoded);
+  ASSERT_TRUE(along.ok()) << along.status().ToString();
+  EXPECT_EQ(decoded, std::static_pointer_cast<const Request>(ins.parsed));
+  EXPECT_EQ(along->fields, port->fields);
+  EXPECT_EQ(along->pin.view(), "1234");
+  EXPECT_EQ(along->operation, port->operation);
 }
 
 struct StateCase {

@@ -91,6 +91,35 @@ TEST(RequestCodecTest, WritesWhatTheJsonLibraryWrote) {
   EXPECT_EQ(EncodeRequest(empty), ReferenceEncode(empty));
 }
 
+// A request of random texts, each up to `max_pieces` of `pieces`, and random numbers; show
+// may repeat a name.
+Request RandomRequest(std::mt19937_64& rng, const std::vector<std::string>& pieces,
+                      int max_pieces) {
+  auto text = [&] {
+    std::string s;
+    for (int n = static_cast<int>(rng() % max_pieces); n > 0; --n) {
+      s += pieces[rng() % pieces.size()];
+    }
+    return s;
+  };
+  Request r;
+  r.command = text();
+  r.language = text();
+  r.short_code = text();
+  r.connection = text();
+  r.step = static_cast<int>(rng());
+  r.tries = static_cast<int>(rng() % 10);
+  for (int n = static_cast<int>(rng() % 4); n > 0; --n) r.show.push_back({text(), text()});
+  for (int n = static_cast<int>(rng() % 4); n > 0; --n) {
+    if (rng() % 2) {
+      r.args.insert_or_assign(text(), static_cast<int64_t>(rng()));
+    } else {
+      r.args.insert_or_assign(text(), text());
+    }
+  }
+  return r;
+}
+
 // Random texts of printable, control and multi-byte characters, random numbers.
 TEST(RequestCodecTest, WritesWhatTheJsonLibraryWroteForRandomRequests) {
   std::mt19937_64 rng(20261127);
@@ -114,32 +143,33 @@ TEST(RequestCodecTest, WritesWhatTheJsonLibraryWroteForRandomRequests) {
                                            "{",
                                            "}",
                                            ":"};
-  auto text = [&] {
-    std::string s;
-    for (int n = static_cast<int>(rng() % 12); n > 0; --n) s += pieces[rng() % pieces.size()];
-    return s;
-  };
   for (int round = 0; round < 500; ++round) {
-    Request r;
-    r.command = text();
-    r.language = text();
-    r.short_code = text();
-    r.connection = text();
-    r.step = static_cast<int>(rng());
-    r.tries = static_cast<int>(rng() % 10);
-    for (int n = static_cast<int>(rng() % 4); n > 0; --n) r.show.push_back({text(), text()});
-    for (int n = static_cast<int>(rng() % 4); n > 0; --n) {
-      if (rng() % 2) {
-        r.args.insert_or_assign(text(), static_cast<int64_t>(rng()));
-      } else {
-        r.args.insert_or_assign(text(), text());
-      }
-    }
+    const Request r = RandomRequest(rng, pieces, 12);
     const std::string payload = EncodeRequest(r);
     ASSERT_EQ(payload, ReferenceEncode(r)) << "round " << round;
     auto back = DecodeRequest(payload);
     ASSERT_TRUE(back.ok()) << payload;
     EXPECT_EQ(EncodeRequest(*back), payload);
+  }
+}
+
+// SetRequest keeps the request as the instruction's parsed form, which ToBackend takes instead
+// of the payload: it must be what the payload reads back as, whatever the texts hold (bytes
+// that are not UTF-8 are written as U+FFFD) and however show repeats a name.
+TEST(RequestCodecTest, SetRequestKeepsWhatThePayloadReadsBackAs) {
+  std::mt19937_64 rng(20261128);
+  const std::vector<std::string> pieces = {"a",        "b",    " ",    "\"",      "\n",
+                                           "\xc3\xa9", "\x80", "\xff", "\xe2\x82"};
+  for (int round = 0; round < 300; ++round) {
+    const Request r = RandomRequest(rng, pieces, 4);
+    store::NewInstruction ins;
+    SetRequest(ins, r);
+    ASSERT_EQ(ins.payload, EncodeRequest(r)) << "round " << round;
+    auto back = DecodeRequest(ins.payload);
+    ASSERT_TRUE(back.ok()) << ins.payload;
+    ASSERT_NE(ins.parsed, nullptr);
+    SCOPED_TRACE("round " + std::to_string(round));
+    ExpectSame(*std::static_pointer_cast<const Request>(ins.parsed), *back);
   }
 }
 

@@ -29,9 +29,15 @@ class ClockDrill : public StoreTest {
     auto keys = MintInstructionKeys(clock_->NowMs());
     EXPECT_TRUE(keys.ok());
     Effects e;
-    e.instructions.push_back({keys->id, keys->reference, kMsisdn, "transfer",
-                              R"({"to":"254711","amount":500})", "pin=1234", std::nullopt,
-                              std::nullopt});
+    e.instructions.push_back({keys->id,
+                              keys->reference,
+                              kMsisdn,
+                              "transfer",
+                              R"({"to":"254711","amount":500})",
+                              "pin=1234",
+                              std::nullopt,
+                              std::nullopt,
+                              {}});
     EXPECT_TRUE(store().Apply(e).ok());
     EXPECT_EQ(ClaimInstructions(), 1u);
     Effects retry;

@@ -55,7 +55,7 @@ class CtlTest : public ::testing::Test {
     e.consume = store::ConsumeInbound{(*accepted)[0].id, "instruction", "SEND 0712 500", reference_,
                                       std::nullopt};
     e.instructions.push_back(
-        {id_, reference_, kMsisdn, "transfer", "{}", "pin=1234", std::nullopt, std::nullopt});
+        {id_, reference_, kMsisdn, "transfer", "{}", "pin=1234", std::nullopt, std::nullopt, {}});
     ASSERT_TRUE(st.Apply(e).ok());
     ASSERT_EQ(st.ClaimInstructions(10)->size(), 1u);
     store::Effects failed;

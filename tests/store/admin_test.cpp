@@ -26,7 +26,7 @@ class AdminTest : public StoreTest {
     e.challenges.push_back(
         {kMsisdn, "1234", "transfer", "{}", "", std::nullopt, clock_->NowMs() + kHour, 3});
     e.instructions.push_back(
-        {k1.id, k1.reference, kMsisdn, "transfer", "{}", "", std::nullopt, std::nullopt});
+        {k1.id, k1.reference, kMsisdn, "transfer", "{}", "", std::nullopt, std::nullopt, {}});
     e.replies.push_back(ReplyTo(kMsisdn, "done"));
     auto applied = store().Apply(e);
     ASSERT_TRUE(applied.ok()) << applied.status().ToString();
@@ -48,7 +48,7 @@ class AdminTest : public StoreTest {
 
     Effects open;
     open.instructions.push_back(
-        {k2.id, k2.reference, kMsisdn, "transfer", "{}", "", std::nullopt, open_mo});
+        {k2.id, k2.reference, kMsisdn, "transfer", "{}", "", std::nullopt, open_mo, {}});
     open.replies.push_back(ReplyTo(kMsisdn, "pending"));
     ASSERT_TRUE(store().Apply(open).ok());
   }

@@ -616,8 +616,8 @@ TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
                                  .replies_only_if_made = true};
   const std::vector<int64_t> mos = {NewMo("SEND 0712 100"), NewMo("SEND 0712 200"),
                                     NewMo("SEND 0712 300")};
-  const std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction(),
-                                            Instruction()};
+  std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction(), Instruction()};
+  for (NewInstruction& i : made) i.parsed = std::make_shared<const std::string>("parsed " + i.id);
   Claims claimed;
   auto results = store().ApplySteps(
       3,
@@ -650,6 +650,9 @@ TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
   EXPECT_EQ(claimed.instructions[0].secret.view(), made[0].secret);
   EXPECT_EQ(claimed.instructions[0].payload, made[0].payload);
   EXPECT_FALSE(claimed.instructions[0].payload_hash.empty());
+  // The maker's parsed form comes back with the claim, the same object, untouched.
+  EXPECT_EQ(claimed.instructions[0].parsed, made[0].parsed);
+  EXPECT_EQ(claimed.instructions[1].parsed, made[2].parsed);
   ASSERT_EQ(claimed.replies.size(), 1u);
   EXPECT_EQ(claimed.replies[0].text.view(), "first");
   EXPECT_EQ(claimed.replies[0].destination, kMsisdn);
@@ -688,6 +691,7 @@ TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
   ASSERT_TRUE(instructions.ok());
   ASSERT_EQ(instructions->size(), 1u);
   EXPECT_EQ(instructions->at(0).id, made[3].id);
+  EXPECT_EQ(instructions->at(0).parsed, nullptr) << "claimed from the table: nothing kept";
   EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 1);
   auto replies = store().ClaimReplies(10);
   ASSERT_TRUE(replies.ok());

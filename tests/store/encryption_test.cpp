@@ -48,8 +48,15 @@ class EncryptionTest : public StoreTest {
   std::string AddInstruction(const std::string& secret) {
     auto keys = MintInstructionKeys(clock_->NowMs());
     Effects e;
-    e.instructions.push_back({keys->id, keys->reference, "254700000001", "transfer", "{}", secret,
-                              std::nullopt, std::nullopt});
+    e.instructions.push_back({keys->id,
+                              keys->reference,
+                              "254700000001",
+                              "transfer",
+                              "{}",
+                              secret,
+                              std::nullopt,
+                              std::nullopt,
+                              {}});
     EXPECT_TRUE(store().Apply(e).ok());
     clock_->Advance(1);
     return keys->id;

@@ -26,9 +26,15 @@ class OutboxTest : public StoreTest {
     auto keys = MintInstructionKeys(clock_->NowMs());
     EXPECT_TRUE(keys.ok());
     Effects e;
-    e.instructions.push_back({keys->id, keys->reference, kMsisdn, "transfer",
-                              R"({"to":"254711","amount":500})", secret, std::nullopt,
-                              std::nullopt});
+    e.instructions.push_back({keys->id,
+                              keys->reference,
+                              kMsisdn,
+                              "transfer",
+                              R"({"to":"254711","amount":500})",
+                              secret,
+                              std::nullopt,
+                              std::nullopt,
+                              {}});
     EXPECT_TRUE(store().Apply(e).ok());
     return keys->id;
   }

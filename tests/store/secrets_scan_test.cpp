@@ -87,9 +87,15 @@ TEST_F(SecretsScanFlow, NeitherPinNorAccountNumberIsStoredInClear) {
   Effects go;
   go.consume = ConsumeInbound{answer, "confirmed", "4821 ******", keys->reference, std::nullopt};
   go.challenge_changes.push_back({challenge->id, ChallengeChange::Kind::kConsume});
-  go.instructions.push_back({keys->id, keys->reference, kMsisdn, "bill.pay", challenge->payload,
-                             std::string(challenge->secret.view()) + ";pin=" + kPin, challenge->id,
-                             std::nullopt});
+  go.instructions.push_back({keys->id,
+                             keys->reference,
+                             kMsisdn,
+                             "bill.pay",
+                             challenge->payload,
+                             std::string(challenge->secret.view()) + ";pin=" + kPin,
+                             challenge->id,
+                             std::nullopt,
+                             {}});
   Apply(go);
 
   // 3. The backend pays; the receipt names the account (the MT text is sealed too).

@@ -111,8 +111,15 @@ TEST_F(UssdSessionTest, AtomicWithTheInstructionItSubmits) {
   auto keys = MintInstructionKeys(clock_->NowMs());
   ASSERT_TRUE(keys.ok());
   Effects submit;
-  submit.instructions.push_back(
-      {keys->id, keys->reference, kSub, "bill.pay", "{}", "pin=1234", std::nullopt, std::nullopt});
+  submit.instructions.push_back({keys->id,
+                                 keys->reference,
+                                 kSub,
+                                 "bill.pay",
+                                 "{}",
+                                 "pin=1234",
+                                 std::nullopt,
+                                 std::nullopt,
+                                 {}});
   submit.ussd_session = UssdSessionWrite{"k1", kSub, "smsc1", true, "", 0};
   ASSERT_TRUE(store().Apply(submit).ok());
   EXPECT_TRUE(LiveKeys().empty());
