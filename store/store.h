@@ -56,7 +56,7 @@ struct Riders {
   // Ridden::reply_results says why.
   std::span<const ReplyResult> reply_results;
   // Engine steps of another batch (the backend's answers), after the host's own steps, each
-  // under its own savepoint as ApplySteps runs them. AcceptAndStep only.
+  // all or none as ApplySteps runs them. AcceptAndStep only.
   size_t step_count = 0;
   std::function<Result<Effects>(size_t)> step = nullptr;
 };
@@ -169,15 +169,16 @@ class Store {
 
   // Many engine steps in one transaction (one fsync instead of one per step). step(i) computes
   // the Effects of item i, reading through this Store: it sees what the steps before it in the
-  // batch applied. Each step's Effects are applied under a savepoint of their own, so a step
-  // that fails (computing or applying) leaves nothing of itself and does not undo the others;
-  // its error is its result. When the transaction itself is lost (the commit fails, or an I/O
-  // error rolled it back), every step that had succeeded reports that error instead: nothing
-  // of the batch was written. One result per step, in order. With an order_key (the
-  // subscriber of an MO), a step is not run once an earlier step of the batch with the same
-  // key failed: it reports Unavailable and waits, so a subscriber's messages are never
-  // processed out of their order (a PIN reply before the command that asks for it).
-  // StepOptions: claims that end the transaction, and whether it waits for the disk.
+  // batch applied. A step that fails (computing or applying) leaves nothing of itself and
+  // does not undo the others; its error is its result. (The steps share one savepoint: a step
+  // whose writes fail is taken out by rolling back to it and writing the steps before it again
+  // from the Effects they returned, so step(i) is called once for each i.) When the transaction
+  // itself is lost (the commit fails, or an I/O error rolled it back), every step that had
+  // succeeded reports that error instead: nothing of the batch was written. One result per step, in
+  // order. With an order_key (the subscriber of an MO), a step is not run once an earlier step of
+  // the batch with the same key failed: it reports Unavailable and waits, so a subscriber's
+  // messages are never processed out of their order (a PIN reply before the command that asks for
+  // it). StepOptions: claims that end the transaction, and whether it waits for the disk.
   std::vector<Result<Applied>> ApplySteps(size_t count,
                                           const std::function<Result<Effects>(size_t)>& step,
                                           const StepOptions& options = {});

@@ -320,6 +320,68 @@ TEST_F(ApplyStepsTest, EachStepSeesTheOnesBeforeItAndAFailedStepLeavesOnlyItself
   EXPECT_EQ(replies->size(), 1u);
 }
 
+// The steps of a batch share one savepoint. A step whose writes fail is taken out by rolling
+// back to it and writing the steps before it again from their effects: each step is asked
+// once, each row is written once, the ids the results give are the rows', and what the
+// earlier steps claimed as they went in stays claimed.
+TEST_F(ApplyStepsTest, AFailedStepIsTakenOutWithoutAskingTheStepsBeforeItAgain) {
+  const std::vector<int64_t> mos = {NewMo("SEND 0712 100"), NewMo("SEND 0712 200"),
+                                    NewMo("SEND 0712 300"), NewMo("SEND 0712 400")};
+  const std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction(),
+                                            Instruction()};
+  std::vector<int> asked(mos.size(), 0);
+  Claims claimed;
+  auto results = store().ApplySteps(
+      mos.size(),
+      [&](size_t k) -> Result<Effects> {
+        ++asked[k];
+        Effects e;
+        e.consume = ConsumeInbound{mos[k], "instruction", "SEND ****", std::nullopt, std::nullopt};
+        e.instructions.push_back(made[k]);
+        e.replies.push_back(Reply("step " + std::to_string(k)));
+        if (k == 2) e.replies.push_back(NewReply{});  // no destination: fails after its inserts
+        return e;
+      },
+      {.along = {.instructions = 10,
+                 .replies = 10,
+                 .instructions_only_if_made = true,
+                 .replies_only_if_made = true},
+       .claimed = &claimed});
+  ASSERT_EQ(results.size(), 4u);
+  EXPECT_EQ(asked, std::vector<int>(4, 1));
+  EXPECT_TRUE(results[2].status().IsInvalidArgument()) << results[2].status().ToString();
+  for (size_t k : {0u, 1u, 3u}) {
+    ASSERT_TRUE(results[k].ok()) << k << ": " << results[k].status().ToString();
+    ASSERT_EQ(results[k]->reply_ids.size(), 1u);
+    EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM reply WHERE id = " +
+                                  std::to_string(results[k]->reply_ids[0])),
+              "1");
+    auto stored = store().GetInstruction(made[k].id);
+    ASSERT_TRUE(stored.ok()) << k;
+    EXPECT_EQ(stored->state, InstructionState::kInFlight);
+  }
+  EXPECT_TRUE(store().GetInstruction(made[2].id).status().IsNotFound());
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM reply"), "3");
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM instruction"), "3");
+  EXPECT_EQ(Count(std::string(kEventInboundProcessed)), 3);
+  EXPECT_EQ(Count(std::string(kEventInstructionCreated)), 3);
+  EXPECT_EQ(Count(std::string(kEventReplyCreated)), 3);
+  // What was claimed as it went in is what is in flight, in the steps' order.
+  ASSERT_EQ(claimed.instructions.size(), 3u);
+  EXPECT_EQ(claimed.instructions[0].id, made[0].id);
+  EXPECT_EQ(claimed.instructions[1].id, made[1].id);
+  EXPECT_EQ(claimed.instructions[2].id, made[3].id);
+  ASSERT_EQ(claimed.replies.size(), 3u);
+  EXPECT_EQ(claimed.replies[0].id, results[0]->reply_ids[0]);
+  EXPECT_EQ(claimed.replies[1].id, results[1]->reply_ids[0]);
+  EXPECT_EQ(claimed.replies[2].id, results[3]->reply_ids[0]);
+  EXPECT_EQ(claimed.replies[2].text.view(), "step 3");
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->front().id, mos[2]);
+}
+
 TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries) {
   const int64_t earlier = NewMo("BAL");  // stored and processed before: its redelivery is not
   {
