@@ -172,11 +172,13 @@ class Store {
   // batch applied. A step that fails (computing or applying) leaves nothing of itself and
   // does not undo the others; its error is its result. (The steps share one savepoint: a step
   // whose writes fail is taken out by rolling back to it and writing the steps before it again
-  // from the Effects they returned, so step(i) is called once for each i.) When the transaction
-  // itself is lost (the commit fails, or an I/O error rolled it back), every step that had
-  // succeeded reports that error instead: nothing of the batch was written. One result per step, in
-  // order. With an order_key (the subscriber of an MO), a step is not run once an earlier step of
-  // the batch with the same key failed: it reports Unavailable and waits, so a subscriber's
+  // from the Effects they returned, at the times they were first written, so step(i) is
+  // called once for each i. Should one of those fail when written again, which only a failing
+  // random generator can cause, it and the steps after it report the error or Unavailable.) When
+  // the transaction itself is lost (the commit fails, or an I/O error rolled it back), every step
+  // that had succeeded reports that error instead: nothing of the batch was written. One result per
+  // step, in order. With an order_key (the subscriber of an MO), a step is not run once an earlier
+  // step of the batch with the same key failed: it reports Unavailable and waits, so a subscriber's
   // messages are never processed out of their order (a PIN reply before the command that asks for
   // it). StepOptions: claims that end the transaction, and whether it waits for the disk.
   std::vector<Result<Applied>> ApplySteps(size_t count,

@@ -141,16 +141,36 @@ Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& cons
   return Status::OK();
 }
 
+// Secrets of effects kept in memory past their step (StepGroup): wiped when let go.
+void WipeSecrets(Effects& e) {
+  for (NewChallenge& c : e.challenges) {
+    Wipe(c.code);
+    Wipe(c.secret);
+  }
+  for (NewInstruction& i : e.instructions) Wipe(i.secret);
+  for (NewReply& r : e.replies) Wipe(r.text);
+}
+
 // The steps of ApplyStepsInTransaction share one savepoint, opened before the first write and
 // released after the last. A savepoint of its own per step made SQLite copy every page a step
 // touched into the statement journal before its first change: the same table tails and index
-// pages, step after step, about a tenth of the daemon's core thread at saturation. A step
-// whose writes fail is taken out by rolling back to the shared savepoint and writing the steps
-// before it again from the effects they made (their effects are kept, so no step is asked
-// twice); it costs a failure the writes of the steps before it in the batch, once.
+// pages, step after step, about a tenth of the daemon's core thread at saturation.
+//
+// A step whose writes fail is taken out by rolling back to the shared savepoint and writing
+// the steps before it again from the effects they made; the savepoint is then released and
+// the next step opens another. No step is asked twice, and none is written more than twice. What
+// the transaction keeps in memory about its writes (claims made on insert and their room, whether
+// anything was made pending, the staged MOs' marks) is put back as it was when the savepoint
+// opened, and each step is written again at the time it was first written (StoreImpl::frozen_now),
+// so its checks against the clock decide as they did. Should a step still fail when written again
+// (the random generator failing), it and every step written after it fail (Unavailable, to be
+// retried): none of them is kept ahead of it.
 class StepGroup {
  public:
   explicit StepGroup(StoreImpl& m) : m_(m) {}
+  ~StepGroup() { Forget(); }
+  StepGroup(const StepGroup&) = delete;
+  StepGroup& operator=(const StepGroup&) = delete;
 
   // One step's effects, written in the group; its result is appended to `results`.
   void Apply(size_t index, Effects effects, std::vector<Result<Applied>>& results, Status& lost) {
@@ -161,9 +181,16 @@ class StepGroup {
         return;
       }
       open_ = true;
-      instructions_before_ = m_.instructions_on_insert.claimed.size();
-      replies_before_ = m_.replies_on_insert.claimed.size();
+      at_open_ = {m_.made_instruction_pending,
+                  m_.made_reply_pending,
+                  m_.instructions_on_insert.budget,
+                  m_.instructions_on_insert.checked,
+                  m_.instructions_on_insert.claimed.size(),
+                  m_.replies_on_insert.budget,
+                  m_.replies_on_insert.checked,
+                  m_.replies_on_insert.claimed.size()};
     }
+    const int64_t at = m_.Now();
     Applied applied;
     Consumed consumed;
     Status s = ApplyAll(m_, effects, applied, consumed);
@@ -174,12 +201,14 @@ class StepGroup {
     }
     if (s.ok()) {
       results.emplace_back(std::move(applied));
-      written_.push_back({index, std::move(effects), m_.staged_inbound});
+      written_.push_back({index, at, std::move(effects), m_.staged_inbound});
       return;
     }
     results.emplace_back(s);
     if (m_.staged_inbound != nullptr) m_.staged_inbound->inserted = false;
+    // Then released: a later failure rewrites only the steps after this one.
     lost = Rewrite(results);
+    if (lost.ok()) lost = Close();
   }
 
   // Results (by index) that failed when written again since the last call.
@@ -189,7 +218,7 @@ class StepGroup {
   Status Close() {
     if (!open_) return Status::OK();
     open_ = false;
-    written_.clear();
+    Forget();
     Status s = m_.Q("RELEASE steps").Run();
     if (s.ok() || sqlite3_get_autocommit(m_.db)) return LostTransaction(m_, s);
     return Status::Unavailable("the steps' savepoint could not be released: " + s.ToString());
@@ -198,12 +227,38 @@ class StepGroup {
  private:
   struct Written {
     size_t index;  // in `results`
+    int64_t at;    // the store's time when it was first written
     Effects effects;
     StagedInbound* staged;  // m.staged_inbound when it was written
   };
 
-  // Back to the savepoint, then the steps written so far again. One that fails now (it should
-  // not: the same writes on the same rows) is taken out as well, and the rest written again.
+  // What StoreImpl knew about the transaction's writes when the savepoint opened.
+  struct AtOpen {
+    bool made_instruction_pending = false;
+    bool made_reply_pending = false;
+    int instruction_budget = 0;
+    bool instructions_checked = false;
+    size_t instructions_claimed = 0;
+    int reply_budget = 0;
+    bool replies_checked = false;
+    size_t replies_claimed = 0;
+  };
+
+  void PutBack() {
+    m_.made_instruction_pending = at_open_.made_instruction_pending;
+    m_.made_reply_pending = at_open_.made_reply_pending;
+    m_.instructions_on_insert.budget = at_open_.instruction_budget;
+    m_.instructions_on_insert.checked = at_open_.instructions_checked;
+    m_.instructions_on_insert.claimed.resize(at_open_.instructions_claimed);
+    m_.replies_on_insert.budget = at_open_.reply_budget;
+    m_.replies_on_insert.checked = at_open_.replies_checked;
+    m_.replies_on_insert.claimed.resize(at_open_.replies_claimed);
+    for (const Written& w : written_) {
+      if (w.staged != nullptr) w.staged->inserted = false;
+    }
+  }
+
+  // Back to the savepoint, then the steps written so far again.
   Status Rewrite(std::vector<Result<Applied>>& results) {
     StagedInbound* const current = m_.staged_inbound;
     for (;;) {
@@ -213,41 +268,47 @@ class StepGroup {
                                                s.ToString())
                          : lost;
       }
-      m_.instructions_on_insert.claimed.resize(instructions_before_);
-      m_.replies_on_insert.claimed.resize(replies_before_);
-      for (const Written& w : written_) {
-        if (w.staged != nullptr) w.staged->inserted = false;
-      }
+      PutBack();
       size_t failed = written_.size();
       for (size_t k = 0; k < written_.size() && failed == written_.size(); ++k) {
         Written& w = written_[k];
         m_.staged_inbound = w.staged;
+        m_.frozen_now = w.at;
         Applied applied;
         Consumed consumed;
         Status s = ApplyAll(m_, w.effects, applied, consumed);
-        if (Status lost = LostTransaction(m_, s); !lost.ok()) {
-          m_.staged_inbound = current;
-          return lost;
-        }
+        m_.frozen_now.reset();
+        m_.staged_inbound = current;
+        if (Status lost = LostTransaction(m_, s); !lost.ok()) return lost;
         if (s.ok()) {
           results[w.index] = std::move(applied);
         } else {
           results[w.index] = s;
-          if (w.staged != nullptr) w.staged->inserted = false;
-          failed_on_rewrite_.push_back(w.index);
           failed = k;
         }
       }
-      m_.staged_inbound = current;
       if (failed == written_.size()) return Status::OK();
-      written_.erase(written_.begin() + static_cast<std::ptrdiff_t>(failed));
+      for (size_t k = failed; k < written_.size(); ++k) {
+        if (k > failed) {
+          results[written_[k].index] =
+              Status::Unavailable("an earlier step of the batch failed when written again");
+        }
+        failed_on_rewrite_.push_back(written_[k].index);
+        WipeSecrets(written_[k].effects);
+        if (written_[k].staged != nullptr) written_[k].staged->inserted = false;
+      }
+      written_.erase(written_.begin() + static_cast<std::ptrdiff_t>(failed), written_.end());
     }
+  }
+
+  void Forget() {
+    for (Written& w : written_) WipeSecrets(w.effects);
+    written_.clear();
   }
 
   StoreImpl& m_;
   bool open_ = false;
-  size_t instructions_before_ = 0;
-  size_t replies_before_ = 0;
+  AtOpen at_open_;
   std::vector<Written> written_;
   std::vector<size_t> failed_on_rewrite_;
 };

@@ -56,7 +56,11 @@ struct StoreImpl {
   explicit StoreImpl(Options opts);
   ~StoreImpl();
 
-  int64_t Now() const { return clock->NowMs(); }
+  // The clock's time, or `frozen_now` while it is set: a step written again after a rollback
+  // (StepGroup in store_apply.cpp) sees the time it was first written at, so its checks against
+  // the clock (a challenge's expiry) decide as they did, and its rows get the same times.
+  int64_t Now() const { return frozen_now ? *frozen_now : clock->NowMs(); }
+  std::optional<int64_t> frozen_now;
 
   // A Query on the statement for `sql`, prepared on first use and kept for the connection's
   // life. `sql` must be a string with static storage (its address is the cache key). A
@@ -138,13 +142,16 @@ struct StoreImpl {
   bool lazy_asked = false;  // the last SetLazy asked for lazy commits
   // Whether the transaction under way made an instruction or a reply pending (a new one, or
   // one put back for a retry), for claims along that only run then (ClaimsAlong). Cleared by
-  // Begin; a savepoint rolled back leaves them set, which costs a claim that finds nothing.
+  // Begin; the steps' savepoint rolled back puts them back as they were when it opened
+  // (StepGroup); another savepoint rolled back leaves them set, which costs a claim that finds
+  // nothing.
   bool made_instruction_pending = false;
   bool made_reply_pending = false;
   // Claims made as the rows go in (PrepareClaimsAlong): while a budget lasts, a new
   // instruction or reply is inserted in flight and handed out with the claims along, instead
   // of inserted pending and then found and updated by the claim at the end of the transaction.
-  // Reset by Begin; a step's savepoint rolled back takes back what the step claimed. The
+  // Reset by Begin; the steps' savepoint rolled back puts them back as they were when it
+  // opened (StepGroup), taking back what the steps claimed. The
   // first insert of a kind checks that nothing of it is due (`checked`): the caller's word
   // that nothing was is a hint, and a row claimed ahead of an older due one would break the
   // claims' order.
@@ -164,8 +171,7 @@ struct StagedInbound {
   int64_t received_at = 0;
   const InboundMessage* message = nullptr;
   std::string_view dedup_key;
-  // By its step's consume; valid only if that step succeeded (a failed step's savepoint
-  // took the row back).
+  // By its step's consume; cleared when a rollback takes the row back (StepGroup).
   bool inserted = false;
 };
 

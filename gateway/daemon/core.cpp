@@ -655,10 +655,10 @@ void Core::PostAnswers() {
 }
 
 // Up to inbound_per_pass queued answers: their engine steps in one transaction
-// (Store::ApplySteps), each under a savepoint of its own, so one failing step does not undo
-// the others. Queued intake carries them in its commit: one commit for both, where each was
-// one of its own (answers wait at most the group commit's delay for it). The rest of a long
-// queue waits behind the handlers queued meanwhile, so acks are never starved.
+// (Store::ApplySteps), where one failing step does not undo the others. Queued intake carries them
+// in its commit: one commit for both, where each was one of its own (answers wait at most the group
+// commit's delay for it). The rest of a long queue waits behind the handlers queued meanwhile, so
+// acks are never starved.
 void Core::ApplyAnswers() {
   answers_posted_ = false;
   if (stopped_) return answers_.clear();

@@ -382,6 +382,94 @@ TEST_F(ApplyStepsTest, AFailedStepIsTakenOutWithoutAskingTheStepsBeforeItAgain) 
   EXPECT_EQ(pending->front().id, mos[2]);
 }
 
+// Written again after a rollback, a step sees the time it was first written at: a challenge
+// its PIN answer consumed in time stays consumed though it has expired since.
+TEST_F(ApplyStepsTest, AStepWrittenAgainDecidesAtTheTimeItWasFirstWritten) {
+  const int64_t pay = NewMo("PAY KPLC 998877 1500");
+  const int64_t answer = NewMo("4821 1234");
+  const int64_t other = NewMo("BAL");
+  NewChallenge c = Challenge("4821");
+  c.expires_at = clock_->NowMs() + 1000;
+  Effects issue;
+  issue.consume = ConsumeInbound{pay, "challenge", "PAY ****", std::nullopt, std::nullopt};
+  issue.challenges.push_back(c);
+  auto issued = store().Apply(issue);
+  ASSERT_TRUE(issued.ok()) << issued.status().ToString();
+  auto results = store().ApplySteps(2, [&](size_t k) -> Result<Effects> {
+    Effects e;
+    if (k == 0) {
+      e.consume = ConsumeInbound{answer, "instruction", "4821 ****", std::nullopt, std::nullopt};
+      e.challenge_changes.push_back({issued->challenge_ids[0], ChallengeChange::Kind::kConsume});
+      return e;
+    }
+    clock_->Advance(5000);  // the challenge has expired by the time the next step fails
+    e.consume = ConsumeInbound{other, "balance", "BAL", std::nullopt, std::nullopt};
+    e.replies.push_back(NewReply{});  // no destination: fails after the consume
+    return e;
+  });
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_TRUE(results[1].status().IsInvalidArgument()) << results[1].status().ToString();
+  auto challenge = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(challenge.ok());
+  EXPECT_EQ(challenge->state, ChallengeState::kConsumed);
+  EXPECT_EQ(
+      RawQuery(path_, "SELECT processed_at FROM inbound WHERE id = " + std::to_string(answer)),
+      std::to_string(kStartMs));
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ(pending->front().id, other);
+}
+
+// Rolled back, the transaction's memory of its writes is put back too: an instruction claimed
+// as it went in stays claimed so when it is written again, though a later step of the group
+// left one pending (which stops claims on insert) before another failed.
+TEST_F(ApplyStepsTest, AStepWrittenAgainIsClaimedAsItWasTheFirstTime) {
+  const std::vector<int64_t> mos = {NewMo("SEND 0712 100"), NewMo("SEND 0712 200"),
+                                    NewMo("SEND 0712 300")};
+  const std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction()};
+  Claims claimed;
+  auto results = store().ApplySteps(
+      mos.size(),
+      [&](size_t k) -> Result<Effects> {
+        Effects e;
+        e.consume = ConsumeInbound{mos[k], "instruction", "SEND ****", std::nullopt, std::nullopt};
+        e.instructions.push_back(made[k]);
+        if (k == 2) e.replies.push_back(NewReply{});  // fails after its inserts
+        return e;
+      },
+      {.along = {.instructions = 1,
+                 .replies = 0,
+                 .instructions_only_if_made = true,
+                 .replies_only_if_made = true},
+       .claimed = &claimed});
+  ASSERT_EQ(results.size(), 3u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
+  ASSERT_TRUE(results[1].ok()) << results[1].status().ToString();
+  EXPECT_TRUE(results[2].status().IsInvalidArgument()) << results[2].status().ToString();
+  ASSERT_EQ(claimed.instructions.size(), 1u);
+  EXPECT_EQ(claimed.instructions[0].id, made[0].id);
+  auto first = store().GetInstruction(made[0].id);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->state, InstructionState::kInFlight);
+  auto second = store().GetInstruction(made[1].id);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->state, InstructionState::kPending);
+  EXPECT_EQ(Count(std::string(kEventInstructionClaimed)), 0) << "claimed as it went in, once";
+  auto trail = store().Audit({kMsisdn, 0, 100});
+  ASSERT_TRUE(trail.ok());
+  int created_claimed = 0;
+  for (const AuditEntry& a : *trail) {
+    if (a.event == kEventInstructionCreated && a.entity_id == made[0].id) {
+      EXPECT_EQ(a.detail,
+                made[0].operation + ", ref " + made[0].reference + "; claimed, attempt 1");
+      ++created_claimed;
+    }
+  }
+  EXPECT_EQ(created_claimed, 1);
+}
+
 TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries) {
   const int64_t earlier = NewMo("BAL");  // stored and processed before: its redelivery is not
   {
