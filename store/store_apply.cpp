@@ -149,7 +149,20 @@ void WipeSecrets(Effects& e) {
   }
   for (NewInstruction& i : e.instructions) Wipe(i.secret);
   for (NewReply& r : e.replies) Wipe(r.text);
+  if (e.ussd_session) Wipe(e.ussd_session->state);
 }
+
+// The store's time held at `at` while it lives (StoreImpl::frozen_now).
+class FrozenNow {
+ public:
+  FrozenNow(StoreImpl& m, int64_t at) : m_(m) { m_.frozen_now = at; }
+  ~FrozenNow() { m_.frozen_now.reset(); }
+  FrozenNow(const FrozenNow&) = delete;
+  FrozenNow& operator=(const FrozenNow&) = delete;
+
+ private:
+  StoreImpl& m_;
+};
 
 // The steps of ApplyStepsInTransaction share one savepoint, opened before the first write and
 // released after the last. A savepoint of its own per step made SQLite copy every page a step
@@ -158,13 +171,14 @@ void WipeSecrets(Effects& e) {
 //
 // A step whose writes fail is taken out by rolling back to the shared savepoint and writing
 // the steps before it again from the effects they made; the savepoint is then released and
-// the next step opens another. No step is asked twice, and none is written more than twice. What
-// the transaction keeps in memory about its writes (claims made on insert and their room, whether
-// anything was made pending, the staged MOs' marks) is put back as it was when the savepoint
-// opened, and each step is written again at the time it was first written (StoreImpl::frozen_now),
-// so its checks against the clock decide as they did. Should a step still fail when written again
-// (the random generator failing), it and every step written after it fail (Unavailable, to be
-// retried): none of them is kept ahead of it.
+// the next step opens another. No step is asked twice, and a failure rewrites only the steps
+// written since the previous one. What the transaction keeps in memory about its writes
+// (claims made on insert and their room, whether anything was made pending, the staged MOs'
+// marks) is put back as it was when the savepoint opened, and each step is written at one
+// time, held the first time and again when written again (StoreImpl::frozen_now), so its
+// checks against the clock decide as they did. Should a step still fail when written again
+// (the random generator failing), it and every step written after it fail (Unavailable, to
+// be retried): none of them is kept ahead of it.
 class StepGroup {
  public:
   explicit StepGroup(StoreImpl& m) : m_(m) {}
@@ -190,10 +204,15 @@ class StepGroup {
                   m_.replies_on_insert.checked,
                   m_.replies_on_insert.claimed.size()};
     }
+    // Written at one time, the same the first time as when written again.
     const int64_t at = m_.Now();
     Applied applied;
     Consumed consumed;
-    Status s = ApplyAll(m_, effects, applied, consumed);
+    Status s;
+    {
+      FrozenNow frozen(m_, at);
+      s = ApplyAll(m_, effects, applied, consumed);
+    }
     lost = LostTransaction(m_, s);
     if (!lost.ok()) {
       results.emplace_back(lost);
@@ -273,11 +292,13 @@ class StepGroup {
       for (size_t k = 0; k < written_.size() && failed == written_.size(); ++k) {
         Written& w = written_[k];
         m_.staged_inbound = w.staged;
-        m_.frozen_now = w.at;
         Applied applied;
         Consumed consumed;
-        Status s = ApplyAll(m_, w.effects, applied, consumed);
-        m_.frozen_now.reset();
+        Status s;
+        {
+          FrozenNow frozen(m_, w.at);
+          s = ApplyAll(m_, w.effects, applied, consumed);
+        }
         m_.staged_inbound = current;
         if (Status lost = LostTransaction(m_, s); !lost.ok()) return lost;
         if (s.ok()) {

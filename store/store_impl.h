@@ -56,9 +56,10 @@ struct StoreImpl {
   explicit StoreImpl(Options opts);
   ~StoreImpl();
 
-  // The clock's time, or `frozen_now` while it is set: a step written again after a rollback
-  // (StepGroup in store_apply.cpp) sees the time it was first written at, so its checks against
-  // the clock (a challenge's expiry) decide as they did, and its rows get the same times.
+  // The clock's time, or `frozen_now` while it is set: each step of a batch is written at one
+  // time, and written again after a rollback at the same time (StepGroup in store_apply.cpp),
+  // so its checks against the clock (a challenge's expiry) decide as they did, and its rows
+  // get the same times.
   int64_t Now() const { return frozen_now ? *frozen_now : clock->NowMs(); }
   std::optional<int64_t> frozen_now;
 
