@@ -1,5 +1,6 @@
 #include "store/wal_checkpointer.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <system_error>
@@ -44,7 +45,10 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
 }
 
 WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
-    : db_(db), threshold_pages_(threshold_pages), thread_([this] { Run(); }) {}
+    : db_(db), threshold_pages_(threshold_pages), thread_([this] {
+        pthread_setname_np(pthread_self(), "smsgw-wal");
+        Run();
+      }) {}
 
 WalCheckpointer::~WalCheckpointer() {
   {

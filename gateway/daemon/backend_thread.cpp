@@ -1,12 +1,17 @@
 #include "gateway/daemon/backend_thread.h"
 
+#include <pthread.h>
+
 #include <utility>
 
 namespace smsgw::gateway {
 
 BackendThread::BackendThread(std::unique_ptr<commands::Backend> inner, size_t max_batch)
     : inner_(std::move(inner)), max_batch_(max_batch < 1 ? 1 : max_batch) {
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "smsgw-backend");
+    Run();
+  });
 }
 
 BackendThread::~BackendThread() {

@@ -201,6 +201,14 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
       name.c_str(), m.*headline, unit, each.c_str(), static_cast<unsigned long long>(m.mos),
       m.acked_per_s, m.replies_per_s, m.ack_ms.p50, m.ack_ms.p99, m.ack_ms.p999, m.reply_ms.p50,
       m.reply_ms.p99, m.reply_ms.p999, m.cpu_ms_per_mo, m.peak_rss_bytes / 1e6);
+  std::string threads;
+  for (const auto& [name, ms] : m.thread_cpu_ms_per_mo) {
+    if (ms < 0.0005) continue;
+    char b[96];
+    std::snprintf(b, sizeof b, "%s%s %.3f", threads.empty() ? "" : ", ", name.c_str(), ms);
+    threads += b;
+  }
+  if (!threads.empty()) std::printf("; CPU ms per MO by thread: %s", threads.c_str());
   if (m.throttled > 0) std::printf("; %llu submit_sm throttled", (unsigned long long)m.throttled);
   if (m.mo_retries > 0) std::printf("; %llu MOs sent again", (unsigned long long)m.mo_retries);
   if (m.extra_replies + m.unexpected_replies > 0) {

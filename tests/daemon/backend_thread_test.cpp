@@ -3,6 +3,8 @@
 #include "gateway/daemon/backend_thread.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -14,6 +16,8 @@
 #include <thread>
 #include <variant>
 #include <vector>
+
+#include "tests/support/process_usage.h"
 
 namespace smsgw::gateway {
 namespace {
@@ -31,6 +35,7 @@ class GatedBackend : public commands::Backend {
     std::set<std::thread::id> threads;
     std::thread::id destroyed_on;
     std::promise<void> entered;  // set when the first batch reached the adapter
+    std::string thread_name;     // of the thread the first batch ran on
   };
   GatedBackend(std::shared_future<void> gate, std::shared_ptr<Record> record)
       : gate_(std::move(gate)), record_(std::move(record)) {}
@@ -43,7 +48,12 @@ class GatedBackend : public commands::Backend {
     done(BackendResult::Accepted({{"id", instruction.id}}));
   }
   void SubmitBatch(std::vector<Instruction> instructions, BatchCompletion done) override {
-    if (first_) record_->entered.set_value();
+    if (first_) {
+      char name[16] = {};
+      pthread_getname_np(pthread_self(), name, sizeof name);
+      record_->thread_name = name;
+      record_->entered.set_value();
+    }
     first_ = false;
     gate_.wait();
     {
@@ -125,6 +135,24 @@ TEST(BackendThreadTest, BatchesHandedOverWhileBusyGoAsOneAndEachCallerGetsItsOwn
     }
   }
   EXPECT_EQ(answers["d"].size(), 5u);
+}
+
+// The thread is named, so `top -H` and the load benchmark's CPU by thread tell it apart.
+TEST(BackendThreadTest, TheThreadIsNamedAndItsCpuIsReadByName) {
+  std::promise<void> open;
+  auto record = std::make_shared<GatedBackend::Record>();
+  BackendThread backend(std::make_unique<GatedBackend>(open.get_future().share(), record),
+                        /*max_batch=*/10);
+  backend.SubmitBatch(Batch("a", 1), [](size_t, BackendResult) {});
+  record->entered.get_future().wait();  // the adapter runs on the thread now, at the gate
+  auto usage = test::ReadProcessUsage(::getpid());
+  open.set_value();
+  ASSERT_TRUE(usage.has_value());
+  EXPECT_EQ(record->thread_name, "smsgw-backend");
+  EXPECT_TRUE(usage->thread_cpu_seconds.contains("smsgw-backend"));
+  double sum = 0;
+  for (const auto& [name, seconds] : usage->thread_cpu_seconds) sum += seconds;
+  EXPECT_LE(sum, usage->cpu_seconds + 0.05) << "threads cannot have spent more than the process";
 }
 
 TEST(BackendThreadTest, ABatchLargerThanTheLimitGoesWhole) {

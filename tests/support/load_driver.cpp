@@ -379,6 +379,12 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
       std::optional<ProcessUsage> after = ReadProcessUsage(daemon.pid());
       if (after) {
         f.cpu_ms_per_mo = (after->cpu_seconds - before->cpu_seconds) * 1000.0 / s.mos;
+        for (const auto& [name, seconds] : after->thread_cpu_seconds) {
+          const auto was = before->thread_cpu_seconds.find(name);
+          const double spent =
+              seconds - (was == before->thread_cpu_seconds.end() ? 0.0 : was->second);
+          f.thread_cpu_ms_per_mo[name] = spent * 1000.0 / s.mos;
+        }
         f.peak_rss_bytes = after->peak_rss_bytes;
       }
     }

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,8 @@ struct LoadFigures {
   Percentiles ack_ms;        // MO sent -> its deliver_sm_resp ESME_ROK
   Percentiles reply_ms;      // MO sent -> its reply's submit_sm
   double cpu_ms_per_mo = 0;  // the daemon's user + system CPU over the run, per MO
+  // The same by thread name (ProcessUsage::thread_cpu_seconds): which thread bounds the rate.
+  std::map<std::string, double> thread_cpu_ms_per_mo;
   uint64_t peak_rss_bytes = 0;
   std::vector<uint64_t> rss_at_checkpoints;
   uint64_t mo_retries = 0;          // deliver_sm answered with an error and sent again

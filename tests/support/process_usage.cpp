@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -20,15 +21,13 @@ uint64_t StatusKb(const std::string& status, const std::string& key) {
   return kb * 1024;
 }
 
-}  // namespace
-
-std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
-  const std::string base = "/proc/" + std::to_string(pid);
-  std::ifstream stat_file(base + "/stat");
+// utime + stime in clock ticks from a /proc .../stat file; nullopt when it cannot be read.
+std::optional<unsigned long long> CpuTicks(const std::string& stat_path) {
+  std::ifstream stat_file(stat_path);
   std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
   // The command name (field 2) may hold spaces and parentheses: count fields after the last ')'.
   const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (close == std::string::npos || close + 2 > stat.size()) return std::nullopt;
   std::istringstream fields(stat.substr(close + 2));
   std::string field;
   unsigned long long utime = 0, stime = 0;
@@ -37,13 +36,34 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
     if (n == 14) utime = std::stoull(field);
     if (n == 15) stime = std::stoull(field);
   }
+  return utime + stime;
+}
+
+}  // namespace
+
+std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
+  const std::string base = "/proc/" + std::to_string(pid);
+  std::optional<unsigned long long> ticks = CpuTicks(base + "/stat");
+  if (!ticks) return std::nullopt;
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  std::map<std::string, double> threads;
+  std::error_code ec;
+  for (const auto& task : std::filesystem::directory_iterator(base + "/task", ec)) {
+    std::ifstream comm_file(task.path() / "comm");
+    std::string name;
+    std::getline(comm_file, name);
+    // A thread that ended meanwhile is left out.
+    if (std::optional<unsigned long long> t = CpuTicks(task.path() / "stat"); t && !name.empty()) {
+      threads[name] += static_cast<double>(*t) / tick;
+    }
+  }
   std::ifstream status_file(base + "/status");
   std::string status((std::istreambuf_iterator<char>(status_file)),
                      std::istreambuf_iterator<char>());
   if (status.empty()) return std::nullopt;
   ProcessUsage usage;
-  usage.cpu_seconds =
-      static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+  usage.cpu_seconds = static_cast<double>(*ticks) / tick;
+  usage.thread_cpu_seconds = std::move(threads);
   usage.rss_bytes = StatusKb(status, "VmRSS");
   usage.peak_rss_bytes = StatusKb(status, "VmHWM");
   return usage;
