@@ -43,13 +43,19 @@ void Close(std::string& out) {
   }
 }
 
+// The show members as a payload holds them: by name, the last of a repeated name kept.
+std::map<std::string_view, std::string_view> ShowByName(const Request& r) {
+  std::map<std::string_view, std::string_view> show;
+  for (const parser::TemplateValue& v : r.show) show.insert_or_assign(v.name, v.value);
+  return show;
+}
+
 }  // namespace
 
 // Members in sorted key order, as nlohmann::json (a std::map) wrote them: the payloads stored
 // before are the text the same request still makes.
 std::string EncodeRequest(const Request& r) {
-  std::map<std::string_view, std::string_view> show;  // the last of a repeated name wins
-  for (const parser::TemplateValue& v : r.show) show.insert_or_assign(v.name, v.value);
+  const std::map<std::string_view, std::string_view> show = ShowByName(r);
   std::string out;
   out.reserve(256);
   out += "{";
@@ -135,8 +141,8 @@ Result<Request> DecodeRequest(std::string_view payload) {
 
 namespace {
 
-// Whether the payload of `r` reads back as `r` with its show members in name order, the last of
-// a repeated name kept: every text is written as it is.
+// Whether the payload of `r` reads back as `r` with its show members as ShowByName gives
+// them: every text is written as it is.
 bool ReadsBackAsItIs(const Request& r) {
   for (std::string_view s : {std::string_view(r.command), std::string_view(r.language),
                              std::string_view(r.short_code), std::string_view(r.connection)}) {
@@ -165,12 +171,11 @@ void SetRequest(store::NewInstruction& instruction, Request request) {
     if (!read.ok()) return;  // cannot happen; left to ToBackend, which reads the payload
     request = std::move(*read);
   } else {
-    std::map<std::string, std::string> show;
-    for (parser::TemplateValue& v : request.show) {
-      show.insert_or_assign(std::move(v.name), std::move(v.value));
+    std::vector<parser::TemplateValue> show;
+    for (const auto& [name, value] : ShowByName(request)) {
+      show.push_back({std::string(name), std::string(value)});
     }
-    request.show.clear();
-    for (auto& [name, value] : show) request.show.push_back({name, std::move(value)});
+    request.show = std::move(show);
   }
   instruction.parsed = std::make_shared<const Request>(std::move(request));
 }

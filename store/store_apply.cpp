@@ -384,11 +384,6 @@ Status ApplyStepsInTransaction(StoreImpl& m, size_t count,
     }
   }
   if (lost.ok()) lost = group.Close();
-  if (!lost.ok()) {
-    for (size_t i = first; i < results.size(); ++i) {
-      if (results[i].ok()) results[i] = lost;
-    }
-  }
   return lost;
 }
 

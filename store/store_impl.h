@@ -152,10 +152,9 @@ struct StoreImpl {
   // instruction or reply is inserted in flight and handed out with the claims along, instead
   // of inserted pending and then found and updated by the claim at the end of the transaction.
   // Reset by Begin; the steps' savepoint rolled back puts them back as they were when it
-  // opened (StepGroup), taking back what the steps claimed. The
-  // first insert of a kind checks that nothing of it is due (`checked`): the caller's word
-  // that nothing was is a hint, and a row claimed ahead of an older due one would break the
-  // claims' order.
+  // opened (StepGroup), taking back what the steps claimed. The first insert of a kind checks
+  // that nothing of it is due (`checked`): the caller's word that nothing was is a hint, and a
+  // row claimed ahead of an older due one would break the claims' order.
   ClaimedOnInsert<ClaimedInstruction> instructions_on_insert;
   ClaimedOnInsert<ClaimedReply> replies_on_insert;
   // Set by AcceptAndStep for each step of its batch (the step's MO, whose row may not be

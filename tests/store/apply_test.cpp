@@ -256,6 +256,15 @@ namespace {
 
 class ApplyStepsTest : public ApplyTest {};
 
+// Claims along for a transaction that began with nothing due: what the steps make is claimed
+// as it goes in, up to these limits.
+ClaimsAlong OnlyIfMade(int instructions, int replies) {
+  return {.instructions = instructions,
+          .replies = replies,
+          .instructions_only_if_made = true,
+          .replies_only_if_made = true};
+}
+
 TEST_F(ApplyStepsTest, EachStepSeesTheOnesBeforeItAndAFailedStepLeavesOnlyItself) {
   const int64_t pay = NewMo("PAY KPLC 998877 1500");
   const int64_t answer = NewMo("4821 1234");
@@ -342,11 +351,7 @@ TEST_F(ApplyStepsTest, AFailedStepIsTakenOutWithoutAskingTheStepsBeforeItAgain) 
         if (k == 2) e.replies.push_back(NewReply{});  // no destination: fails after its inserts
         return e;
       },
-      {.along = {.instructions = 10,
-                 .replies = 10,
-                 .instructions_only_if_made = true,
-                 .replies_only_if_made = true},
-       .claimed = &claimed});
+      {.along = OnlyIfMade(10, 10), .claimed = &claimed});
   ASSERT_EQ(results.size(), 4u);
   EXPECT_EQ(asked, std::vector<int>(4, 1));
   EXPECT_TRUE(results[2].status().IsInvalidArgument()) << results[2].status().ToString();
@@ -439,11 +444,7 @@ TEST_F(ApplyStepsTest, AStepWrittenAgainIsClaimedAsItWasTheFirstTime) {
         if (k == 2) e.replies.push_back(NewReply{});  // fails after its inserts
         return e;
       },
-      {.along = {.instructions = 1,
-                 .replies = 0,
-                 .instructions_only_if_made = true,
-                 .replies_only_if_made = true},
-       .claimed = &claimed});
+      {.along = OnlyIfMade(1, 0), .claimed = &claimed});
   ASSERT_EQ(results.size(), 3u);
   ASSERT_TRUE(results[0].ok()) << results[0].status().ToString();
   ASSERT_TRUE(results[1].ok()) << results[1].status().ToString();
@@ -657,10 +658,7 @@ TEST_F(ApplyStepsTest, ClaimsAlongOnlyIfMadeRunOnlyWhenTheTransactionMadeTheirKi
     e.replies.push_back(Reply("older"));
     ASSERT_TRUE(store().Apply(e).ok());
   }
-  const ClaimsAlong only_if_made{.instructions = 10,
-                                 .replies = 10,
-                                 .instructions_only_if_made = true,
-                                 .replies_only_if_made = true};
+  const ClaimsAlong only_if_made = OnlyIfMade(10, 10);
   // A step that makes a reply only: the due instruction (the caller was wrong about it) stays
   // unclaimed; the replies are claimed, the older one with them.
   const int64_t first = NewMo("BAL");
@@ -760,10 +758,7 @@ TEST_F(ApplyStepsTest, ClaimsAlongKeepTheirLimitsAndCreationOrder) {
 // in: in flight from their insert, up to the limit, each with one audit row; a step rolled
 // back takes its claims with it.
 TEST_F(ApplyStepsTest, ClaimsAlongTakeTheRowsTheStepsMakeAsTheyGoIn) {
-  const ClaimsAlong only_if_made{.instructions = 2,
-                                 .replies = 10,
-                                 .instructions_only_if_made = true,
-                                 .replies_only_if_made = true};
+  const ClaimsAlong only_if_made = OnlyIfMade(2, 10);
   const std::vector<int64_t> mos = {NewMo("SEND 0712 100"), NewMo("SEND 0712 200"),
                                     NewMo("SEND 0712 300")};
   std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction(), Instruction()};
