@@ -98,7 +98,11 @@ $(BUILD)/fuzz-replay/%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.
 
 $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(SUPPORT_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $^ -lbenchmark $(LDLIBS)
+	$(CXX) $(LDFLAGS) -o $@ $^ -lbenchmark $(LDLIBS) $(BENCH_MALLOC_LIB)
+
+# load_bench is the load generator (SMSC simulator and HTTP backend) on the daemon's machine:
+# what it spends is taken from the daemon, so it allocates like the daemon does.
+$(BUILD)/bench/load_bench: BENCH_MALLOC_LIB = $(MALLOC_LIB)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) $(BIN) $(TOOL_BINS) $(TEST_BINS) $(REPLAY_BINS)

@@ -14,6 +14,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "gateway/backend_wire.h"
 #include "gateway/request_signing.h"
@@ -125,9 +126,12 @@ class BackendSim::Impl {
   std::map<std::string, gateway::WireAnswer> scripted_answers_;
   struct Stored {
     store::Digest body_hash;
-    std::string replay;  // the answer as given again: the same, marked replayed
+    // Encoded (marked replayed) only when a replay is asked for: under load every key is
+    // applied once, and the load generator's CPU is taken from the daemon it measures.
+    gateway::WireAnswer answer;
   };
-  std::map<std::string, Stored> stored_;
+  // Hashed: a load run keeps one entry per instruction, tens of thousands of them.
+  std::unordered_map<std::string, Stored> stored_;
   std::vector<std::function<void()>> held_;
   std::mt19937_64 rng_;
   uint64_t next_reference_ = 1;
@@ -519,7 +523,7 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
                           "this Idempotency-Key was used with another request body");
       }
       ++stats_.replayed;
-      r.body = stored->second.replay;
+      r.body = gateway::EncodeAnswer(stored->second.answer);
     } else {
       gateway::WireAnswer answer;
       auto reject = in->fields.find("reject");
@@ -536,7 +540,7 @@ Reply BackendSim::Impl::HandleInstruction(const SimRequest& req) {
       }
       r.body = gateway::EncodeAnswer(answer);
       answer.replayed = true;
-      stored_.emplace(req.key, Stored{hash, gateway::EncodeAnswer(answer)});
+      stored_.emplace(req.key, Stored{hash, std::move(answer)});
       ++stats_.applied;
       ++stats_.applications[req.key];
     }

@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "conf/status.h"
@@ -77,8 +78,8 @@ struct BackendSimStats {
   uint64_t auth_failures = 0;
   uint64_t faults = 0;  // misbehaviours performed
   std::size_t held = 0;
-  std::map<std::string, int> applications;  // key -> times applied
-  std::map<std::string, int> attempts;      // key -> instruction requests with that key
+  std::unordered_map<std::string, int> applications;  // key -> times applied
+  std::unordered_map<std::string, int> attempts;      // key -> instruction requests with it
 };
 
 class BackendSim {

@@ -346,6 +346,7 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
                            60s) &&
                        !exited;
     std::optional<ProcessUsage> before = ReadProcessUsage(daemon.pid());
+    const std::optional<ProcessUsage> generator_before = ReadProcessUsage(::getpid());
     if (!bound || !before) {
       failure = Status::Unavailable(exited ? "the daemon exited before it bound"
                                            : "the daemon did not bind");
@@ -377,6 +378,11 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
         std::this_thread::sleep_for(10ms);
       }
       std::optional<ProcessUsage> after = ReadProcessUsage(daemon.pid());
+      const std::optional<ProcessUsage> generator_after = ReadProcessUsage(::getpid());
+      if (generator_before && generator_after) {
+        f.generator_cpu_ms_per_mo =
+            (generator_after->cpu_seconds - generator_before->cpu_seconds) * 1000.0 / s.mos;
+      }
       if (after) {
         f.cpu_ms_per_mo = (after->cpu_seconds - before->cpu_seconds) * 1000.0 / s.mos;
         for (const auto& [name, seconds] : after->thread_cpu_seconds) {

@@ -59,6 +59,9 @@ struct LoadFigures {
   double cpu_ms_per_mo = 0;  // the daemon's user + system CPU over the run, per MO
   // The same by thread name (ProcessUsage::thread_cpu_seconds): which thread bounds the rate.
   std::map<std::string, double> thread_cpu_ms_per_mo;
+  // This process's CPU over the same span (the SMSC simulator and the HTTP backend), per MO:
+  // on a small machine it shares the cores with the daemon, so it bounds the rates too.
+  double generator_cpu_ms_per_mo = 0;
   uint64_t peak_rss_bytes = 0;
   std::vector<uint64_t> rss_at_checkpoints;
   uint64_t mo_retries = 0;          // deliver_sm answered with an error and sent again
