@@ -134,15 +134,19 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
   const std::string name = "instruction " + o.instruction_id;
   std::string state, msisdn;
   int attempts = 0;
+  // The row is found once by its id; the UPDATE below takes it by seq, the table's own key,
+  // rather than through the id index a second time.
+  int64_t seq = 0;
   {
-    sql::Query q = m.Q("SELECT state, attempts, msisdn FROM instruction WHERE id = ?");
+    sql::Query q = m.Q("SELECT seq, state, attempts, msisdn FROM instruction WHERE id = ?");
     q.Text(o.instruction_id);
     Result<bool> row = q.Step();
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound(name);
-    state = q.ColumnText(0);
-    attempts = static_cast<int>(q.ColumnInt(1));
-    msisdn = q.ColumnText(2);
+    seq = q.ColumnInt(0);
+    state = q.ColumnText(1);
+    attempts = static_cast<int>(q.ColumnInt(2));
+    msisdn = q.ColumnText(3);
   }
   const int64_t now = m.Now();
   if (state == "done" || state == "rejected") {
@@ -152,8 +156,8 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     const bool done = o.kind == InstructionOutcome::Kind::kDone;
     sql::Query q =
         m.Q("UPDATE instruction SET state = ?, result = ?, secret_sealed = NULL, updated_at = ? "
-            "WHERE id = ?");
-    q.Text(done ? "done" : "rejected").Text(o.detail).Int(now).Text(o.instruction_id);
+            "WHERE seq = ?");
+    q.Text(done ? "done" : "rejected").Text(o.detail).Int(now).Int(seq);
     STORE_RETURN_IF_ERROR(q.Run());
     return m.WriteAudit(Actor::kBackend, msisdn, "instruction", o.instruction_id,
                         done ? kEventInstructionDone : kEventInstructionRejected, o.detail);
@@ -169,9 +173,9 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     // The policy's floor between tries, so a backend refusing at once is not called in a loop.
     sql::Query q =
         m.Q("UPDATE instruction SET state = 'pending', attempts = max(attempts - 1, 0), "
-            "next_attempt_at = ?1, last_error = ?2, updated_at = ?3 WHERE id = ?4");
+            "next_attempt_at = ?1, last_error = ?2, updated_at = ?3 WHERE seq = ?4");
     q.Int(now + std::max<int64_t>({policy.base_delay_ms, wait_ms, 0})).Text(o.detail).Int(now);
-    q.Text(o.instruction_id);
+    q.Int(seq);
     STORE_RETURN_IF_ERROR(q.Run());
     m.made_instruction_pending = true;
     return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
@@ -180,8 +184,8 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
   const std::string detail = "attempt " + std::to_string(attempts) + ": " + o.detail;
   if (RetriesExhausted(policy, attempts)) {
     sql::Query q =
-        m.Q("UPDATE instruction SET state = 'dead', last_error = ?, updated_at = ? WHERE id = ?");
-    q.Text(o.detail).Int(now).Text(o.instruction_id);
+        m.Q("UPDATE instruction SET state = 'dead', last_error = ?, updated_at = ? WHERE seq = ?");
+    q.Text(o.detail).Int(now).Int(seq);
     STORE_RETURN_IF_ERROR(q.Run());
     return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
                         kEventInstructionDead, detail);
@@ -191,8 +195,8 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
   *next = std::max(*next, now + wait_ms);
   sql::Query q =
       m.Q("UPDATE instruction SET state = 'pending', next_attempt_at = ?, last_error = ?, "
-          "updated_at = ? WHERE id = ?");
-  q.Int(*next).Text(o.detail).Int(now).Text(o.instruction_id);
+          "updated_at = ? WHERE seq = ?");
+  q.Int(*next).Text(o.detail).Int(now).Int(seq);
   STORE_RETURN_IF_ERROR(q.Run());
   m.made_instruction_pending = true;
   return m.WriteAudit(Actor::kSystem, msisdn, "instruction", o.instruction_id,
