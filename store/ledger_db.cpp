@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "store/gather_vfs.h"
-
 namespace smsgw::store {
 
 Stmt::~Stmt() {
@@ -103,12 +101,9 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int bu
   if (fd < 0) return Status::IOError("ledger database " + path + ": " + std::strerror(errno));
   ::close(fd);
 
-  // One write per commit to the WAL (store/gather_vfs.h), over the VFS asked for.
-  Result<std::string> gathering = GatheringVfs(vfs);
-  if (!gathering.ok()) return gathering.status();
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                           gathering->c_str());
+                           vfs.empty() ? nullptr : vfs.c_str());
   std::unique_ptr<LedgerDb> db(new LedgerDb(raw));
   if (rc != SQLITE_OK) return MapError(raw, rc, "opening ledger database " + path);
   sqlite3_busy_timeout(raw, busy_timeout_ms);

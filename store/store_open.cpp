@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "store/gather_vfs.h"
 #include "store/schema.h"
 #include "store/store_impl.h"
 
@@ -216,11 +215,8 @@ Status OpenConnection(StoreImpl& impl) {
     }
     STORE_RETURN_IF_ERROR(CreateEmptyFile(o.path));
   }
-  // The WAL's writes go down one per commit (store/gather_vfs.h), over the VFS asked for.
-  Result<std::string> vfs = GatheringVfs(o.vfs);
-  if (!vfs.ok()) return vfs.status();
   int rc = sqlite3_open_v2(o.path.c_str(), &impl.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                           vfs->c_str());
+                           o.vfs.empty() ? nullptr : o.vfs.c_str());
   if (rc != SQLITE_OK) return sql::ToStatus(rc, impl.db, "opening " + o.path);
   return Status::OK();
 }

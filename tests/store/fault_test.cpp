@@ -122,10 +122,8 @@ TEST_F(FaultTest, DiskFullDuringAcceptStoresNothing) {
 }
 
 TEST_F(FaultTest, WriteErrorPartWayThroughACommitStoresNothing) {
-  auto one = Batch("one", 1000);
-  // The WAL's first writes go down, then the disk fails. Its frames reach the disk in pieces
-  // of at most kMaxHeldBytes (store/gather_vfs.h): a batch this size is several of them.
-  vfs_->FailWrites(SQLITE_IOERR_WRITE, 1);
+  auto one = Batch("one", 200);
+  vfs_->FailWrites(SQLITE_IOERR_WRITE, 3);  // a few WAL frames get written, then the disk fails
   auto r = store().Accept(one);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
@@ -319,7 +317,7 @@ TEST_F(FaultTest, AFailedClaimAlongLeavesTheStepsBeforeItCommitted) {
 TEST_F(FaultTest, AfterAFailedAcceptAndStepTheBatchIsStoredAloneAndNew) {
   auto one = Batch("one", 20);
   const int failures_before = vfs_->failures();
-  vfs_->FailWrites(SQLITE_IOERR_WRITE, /*after=*/0, /*count=*/1);
+  vfs_->FailWrites(SQLITE_IOERR_WRITE, /*after=*/2, /*count=*/1);
   auto r = store().AcceptAndStep(one, &FaultTest::Consume, ClaimsAlong{10, 10});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();

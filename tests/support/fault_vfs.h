@@ -32,9 +32,6 @@ class FaultVfs {
   // committed write transaction, plus checkpoints), counted from the start.
   int syncs() const { return syncs_; }
   void CountSync() { ++syncs_; }
-  // xWrite calls passed on to the real file, any file, counted from the start.
-  int writes() const { return writes_; }
-  void CountWrite() { ++writes_; }
 
   // Used by the VFS's methods: the code to fail this call with, or 0.
   int NextWriteFault() { return Next(write_fault_); }
@@ -58,7 +55,6 @@ class FaultVfs {
   Fault sync_fault_;
   std::atomic<int> failures_{0};
   std::atomic<int> syncs_{0};
-  std::atomic<int> writes_{0};
 };
 
 }  // namespace smsgw::store::testing
