@@ -14,7 +14,6 @@
 #include <random>
 #include <set>
 #include <thread>
-#include <unordered_map>
 
 #include "gateway/backend_wire.h"
 #include "gateway/request_signing.h"
@@ -130,8 +129,9 @@ class BackendSim::Impl {
     // a replay, rare, reads it back and marks it replayed.
     std::string body;
   };
-  // Hashed: a load run keeps one entry per instruction.
-  std::unordered_map<std::string, Stored> stored_;
+  // Ordered, not hashed: a load run keeps one entry per instruction, and rehashing millions
+  // of them stalled every answer for a second or more.
+  std::map<std::string, Stored> stored_;
   std::vector<std::function<void()>> held_;
   std::mt19937_64 rng_;
   uint64_t next_reference_ = 1;

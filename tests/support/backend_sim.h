@@ -24,7 +24,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "conf/status.h"
@@ -78,8 +77,8 @@ struct BackendSimStats {
   uint64_t auth_failures = 0;
   uint64_t faults = 0;  // misbehaviours performed
   std::size_t held = 0;
-  std::unordered_map<std::string, int> applications;  // key -> times applied
-  std::unordered_map<std::string, int> attempts;      // key -> instruction requests with it
+  std::map<std::string, int> applications;  // key -> times applied
+  std::map<std::string, int> attempts;      // key -> instruction requests with that key
 };
 
 class BackendSim {
