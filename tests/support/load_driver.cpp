@@ -379,17 +379,17 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
       }
       std::optional<ProcessUsage> after = ReadProcessUsage(daemon.pid());
       const std::optional<ProcessUsage> generator_after = ReadProcessUsage(::getpid());
+      auto ms_per_mo = [&s](double seconds) { return seconds * 1000.0 / s.mos; };
       if (generator_before && generator_after) {
         f.generator_cpu_ms_per_mo =
-            (generator_after->cpu_seconds - generator_before->cpu_seconds) * 1000.0 / s.mos;
+            ms_per_mo(generator_after->cpu_seconds - generator_before->cpu_seconds);
       }
       if (after) {
-        f.cpu_ms_per_mo = (after->cpu_seconds - before->cpu_seconds) * 1000.0 / s.mos;
+        f.cpu_ms_per_mo = ms_per_mo(after->cpu_seconds - before->cpu_seconds);
         for (const auto& [name, seconds] : after->thread_cpu_seconds) {
           const auto was = before->thread_cpu_seconds.find(name);
-          const double spent =
-              seconds - (was == before->thread_cpu_seconds.end() ? 0.0 : was->second);
-          f.thread_cpu_ms_per_mo[name] = spent * 1000.0 / s.mos;
+          f.thread_cpu_ms_per_mo[name] =
+              ms_per_mo(seconds - (was == before->thread_cpu_seconds.end() ? 0.0 : was->second));
         }
         f.peak_rss_bytes = after->peak_rss_bytes;
       }
