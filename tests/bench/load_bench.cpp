@@ -210,6 +210,7 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
   }
   if (!threads.empty()) std::printf("; CPU ms per MO by thread: %s", threads.c_str());
   std::printf("; load generator CPU %.3f ms per MO", m.generator_cpu_ms_per_mo);
+  std::printf("; host CPU stolen %.1f %%", 100.0 * m.host_stolen_share);
   if (m.throttled > 0) std::printf("; %llu submit_sm throttled", (unsigned long long)m.throttled);
   if (m.mo_retries > 0) std::printf("; %llu MOs sent again", (unsigned long long)m.mo_retries);
   if (m.extra_replies + m.unexpected_replies > 0) {

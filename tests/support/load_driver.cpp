@@ -347,6 +347,7 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
                        !exited;
     std::optional<ProcessUsage> before = ReadProcessUsage(daemon.pid());
     const std::optional<ProcessUsage> generator_before = ReadProcessUsage(::getpid());
+    const std::optional<HostCpu> host_before = ReadHostCpu();
     if (!bound || !before) {
       failure = Status::Unavailable(exited ? "the daemon exited before it bound"
                                            : "the daemon did not bind");
@@ -379,6 +380,8 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
       }
       std::optional<ProcessUsage> after = ReadProcessUsage(daemon.pid());
       const std::optional<ProcessUsage> generator_after = ReadProcessUsage(::getpid());
+      const std::optional<HostCpu> host_after = ReadHostCpu();
+      if (host_before && host_after) f.host_stolen_share = StolenShare(*host_before, *host_after);
       auto ms_per_mo = [&s](double seconds) { return seconds * 1000.0 / s.mos; };
       if (generator_before && generator_after) {
         f.generator_cpu_ms_per_mo =

@@ -62,6 +62,9 @@ struct LoadFigures {
   // This process's CPU over the same span (the SMSC simulator and the HTTP backend), per MO:
   // on a small machine it shares the cores with the daemon, so it bounds the rates too.
   double generator_cpu_ms_per_mo = 0;
+  // The share of the machine's CPU time the hypervisor gave elsewhere during the run
+  // (HostCpu::steal): a noisy neighbour's mark on the rates and, above all, on the tails.
+  double host_stolen_share = 0;
   uint64_t peak_rss_bytes = 0;
   std::vector<uint64_t> rss_at_checkpoints;
   uint64_t mo_retries = 0;          // deliver_sm answered with an error and sent again

@@ -69,4 +69,26 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   return usage;
 }
 
+std::optional<HostCpu> ReadHostCpu() {
+  std::ifstream stat_file("/proc/stat");
+  std::string label;
+  if (!(stat_file >> label) || label != "cpu") return std::nullopt;
+  // user nice system idle iowait irq softirq steal guest guest_nice; guest time is counted in
+  // user already, so the first eight make the total.
+  HostCpu cpu;
+  unsigned long long value = 0;
+  for (int field = 0; field < 8; ++field) {
+    if (!(stat_file >> value)) return field >= 4 ? std::optional<HostCpu>(cpu) : std::nullopt;
+    cpu.total += value;
+    if (field == 7) cpu.steal = value;
+  }
+  return cpu;
+}
+
+double StolenShare(const HostCpu& before, const HostCpu& after) {
+  if (after.total <= before.total || after.steal < before.steal) return 0;
+  return static_cast<double>(after.steal - before.steal) /
+         static_cast<double>(after.total - before.total);
+}
+
 }  // namespace smsgw::test

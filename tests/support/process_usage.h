@@ -24,4 +24,19 @@ struct ProcessUsage {
 // nullopt when the process is gone or /proc cannot be read.
 std::optional<ProcessUsage> ReadProcessUsage(pid_t pid);
 
+// The whole machine's CPU time so far, all CPUs, from the first line of /proc/stat, in clock
+// ticks. On a virtual machine `steal` is the time the hypervisor ran something else while
+// this guest had work: during a benchmark it is capacity and latency taken away from outside,
+// which no change to the daemon can win back, so a result reports it beside its figures.
+struct HostCpu {
+  unsigned long long total = 0;  // every state, steal included (guest time is within user)
+  unsigned long long steal = 0;
+};
+
+// nullopt when /proc/stat cannot be read.
+std::optional<HostCpu> ReadHostCpu();
+
+// Stolen time as a share of all CPU time between two readings: 0 when nothing elapsed.
+double StolenShare(const HostCpu& before, const HostCpu& after);
+
 }  // namespace smsgw::test
