@@ -17,6 +17,7 @@
 // forward run before each), memory (forward, --memory_mos twice over, resident memory after
 // each).
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/load_driver.h"
@@ -125,26 +127,73 @@ std::string FirstLine(const std::string& path, const std::string& key) {
   return "?";
 }
 
-// Median of 20 appends + fdatasync of 4 KiB in `dir`: what one durable commit costs here.
-double FsyncMicros(const std::string& dir) {
+double ThreadCpuMicros() {
+  timespec t{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) * 1e6 + static_cast<double>(t.tv_nsec) / 1e3;
+}
+
+// 4 KiB appended and fdatasync'd 50 times in `dir`: what one durable commit costs here, in
+// time (the median) and in this thread's CPU (the mean). On a virtual machine the CPU of a
+// sync (the disk's kicks and interrupts through the hypervisor) can outweigh the work of the
+// MOs it makes durable, which is why a low offered rate costs more CPU per MO.
+struct FsyncProbe {
+  double median_us = -1;
+  double cpu_us = -1;
+};
+
+FsyncProbe ProbeFsync(const std::string& dir) {
   const std::string path = dir + "/load-bench-fsync-probe";
   const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
-  if (fd < 0) return -1;
+  if (fd < 0) return {};
   std::vector<double> us;
   char block[4096];
   std::memset(block, 'x', sizeof block);
-  for (int i = 0; i < 20; ++i) {
+  const double cpu_start = ThreadCpuMicros();
+  for (int i = 0; i < 50; ++i) {
     const auto t0 = std::chrono::steady_clock::now();
     if (::write(fd, block, sizeof block) != static_cast<ssize_t>(sizeof block)) break;
-    ::fdatasync(fd);
+    if (::fdatasync(fd) != 0) break;
     us.push_back(
         std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
   }
+  const double cpu_us = ThreadCpuMicros() - cpu_start;
   ::close(fd);
   ::unlink(path.c_str());
-  if (us.empty()) return -1;
+  if (us.empty()) return {};
   std::sort(us.begin(), us.end());
-  return us[us.size() / 2];
+  return {us[us.size() / 2], cpu_us / static_cast<double>(us.size())};
+}
+
+// CPU of one wake-up of a thread asleep for a millisecond, as the daemon's threads are at a
+// low offered rate, where each deliver_sm, backend answer and submit_sm_resp finds the thread
+// it goes to asleep. 300 times: this thread sleeps 1 ms (a timer wake-up), then writes a byte
+// to a pipe that another thread sleeps on (a hand-off wake-up); both threads' CPU, over two.
+double WakeupCpuMicros() {
+  int pipe_fds[2];
+  if (::pipe(pipe_fds) != 0) return -1;
+  constexpr int kRounds = 300;
+  rusage before{}, after{};
+  ::getrusage(RUSAGE_SELF, &before);
+  std::thread reader([fd = pipe_fds[0]] {
+    char c;
+    while (::read(fd, &c, 1) == 1) {
+    }
+  });
+  int done = 0;
+  for (const char c = 'x'; done < kRounds; ++done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (::write(pipe_fds[1], &c, 1) != 1) break;
+  }
+  ::close(pipe_fds[1]);  // the reader sees the end
+  reader.join();
+  ::getrusage(RUSAGE_SELF, &after);
+  ::close(pipe_fds[0]);
+  auto micros = [](const rusage& r) {
+    return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) * 1e6 +
+           static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec);
+  };
+  return done > 0 ? (micros(after) - micros(before)) / (2.0 * done) : -1;
 }
 
 void PrintEnvironment(const Flags& f) {
@@ -162,8 +211,10 @@ void PrintEnvironment(const Flags& f) {
   std::printf("Memory:     %s\n", FirstLine("/proc/meminfo", "MemTotal").c_str());
   std::printf("Kernel:     %s %s\n", u.sysname, u.release);
   std::printf("Load avg:   %.2f %.2f %.2f\n", load[0], load[1], load[2]);
-  std::printf("Disk:       fsync of 4 KiB in %s: %.0f us (median of 20)\n", f.dir.c_str(),
-              FsyncMicros(f.dir));
+  const FsyncProbe fsync = ProbeFsync(f.dir);
+  std::printf("Disk:       4 KiB write + fdatasync in %s: %.0f us (median of 50), %.0f us of CPU\n",
+              f.dir.c_str(), fsync.median_us, fsync.cpu_us);
+  std::printf("Wake-up:    %.1f us of CPU per wake-up of a sleeping thread\n", WakeupCpuMicros());
   const std::string max_delay =
       f.group_commit_delay_ms < 0 ? "default" : std::to_string(f.group_commit_delay_ms) + "ms";
   std::printf(
@@ -209,6 +260,7 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
     threads += b;
   }
   if (!threads.empty()) std::printf("; CPU ms per MO by thread: %s", threads.c_str());
+  std::printf("; daemon threads asleep and woken %.2f times per MO", m.daemon_sleeps_per_mo);
   std::printf("; load generator CPU %.3f ms per MO", m.generator_cpu_ms_per_mo);
   std::printf("; host CPU stolen %.1f %%", 100.0 * m.host_stolen_share);
   if (m.throttled > 0) std::printf("; %llu submit_sm throttled", (unsigned long long)m.throttled);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <thread>
 
 namespace smsgw::test {
 namespace {
@@ -36,6 +37,15 @@ TEST(ReadHostCpu, CountsTimeGoingForward) {
   const double share = StolenShare(*before, *after);
   EXPECT_GE(share, 0.0);
   EXPECT_LE(share, 1.0);
+}
+
+TEST(ReadProcessUsage, CountsEverySleepAsAVoluntarySwitch) {
+  const std::optional<ProcessUsage> before = ReadProcessUsage(::getpid());
+  ASSERT_TRUE(before.has_value());
+  for (int i = 0; i < 5; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const std::optional<ProcessUsage> after = ReadProcessUsage(::getpid());
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GE(after->voluntary_switches, before->voluntary_switches + 5);
 }
 
 }  // namespace

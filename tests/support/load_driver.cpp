@@ -389,6 +389,9 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
       }
       if (after) {
         f.cpu_ms_per_mo = ms_per_mo(after->cpu_seconds - before->cpu_seconds);
+        f.daemon_sleeps_per_mo =
+            static_cast<double>(after->voluntary_switches - before->voluntary_switches) /
+            static_cast<double>(s.mos);
         for (const auto& [name, seconds] : after->thread_cpu_seconds) {
           const auto was = before->thread_cpu_seconds.find(name);
           f.thread_cpu_ms_per_mo[name] =

@@ -62,6 +62,8 @@ struct LoadFigures {
   // This process's CPU over the same span (the SMSC simulator and the HTTP backend), per MO:
   // on a small machine it shares the cores with the daemon, so it bounds the rates too.
   double generator_cpu_ms_per_mo = 0;
+  // The daemon's threads going to sleep over the run (ProcessUsage::voluntary_switches), per MO.
+  double daemon_sleeps_per_mo = 0;
   // The share of the machine's CPU time the hypervisor gave elsewhere during the run
   // (HostCpu::steal): a noisy neighbour's mark on the rates and, above all, on the tails.
   double host_stolen_share = 0;

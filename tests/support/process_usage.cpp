@@ -11,14 +11,22 @@ namespace smsgw::test {
 
 namespace {
 
+// "voluntary_ctxt_switches:   1234" -> 1234; 0 when absent. The key must start a line, so
+// "voluntary_..." is not found inside "nonvoluntary_...".
+uint64_t StatusNumber(const std::string& status, const std::string& key) {
+  const std::string line_start = key + ":";
+  size_t at = status.rfind(line_start, 0) == 0 ? 0 : status.find("\n" + line_start);
+  if (at == std::string::npos) return 0;
+  if (at != 0) ++at;
+  std::istringstream in(status.substr(at + line_start.size()));
+  uint64_t n = 0;
+  in >> n;
+  return n;
+}
+
 // "VmHWM:     1234 kB" -> bytes.
 uint64_t StatusKb(const std::string& status, const std::string& key) {
-  const size_t at = status.find(key + ":");
-  if (at == std::string::npos) return 0;
-  std::istringstream in(status.substr(at + key.size() + 1));
-  uint64_t kb = 0;
-  in >> kb;
-  return kb * 1024;
+  return StatusNumber(status, key) * 1024;
 }
 
 // utime + stime in clock ticks from a /proc .../stat file; nullopt when it cannot be read.
@@ -47,8 +55,13 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   if (!ticks) return std::nullopt;
   const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
   std::map<std::string, double> threads;
+  uint64_t switches = 0;
   std::error_code ec;
   for (const auto& task : std::filesystem::directory_iterator(base + "/task", ec)) {
+    std::ifstream task_status_file(task.path() / "status");
+    const std::string task_status((std::istreambuf_iterator<char>(task_status_file)),
+                                  std::istreambuf_iterator<char>());
+    switches += StatusNumber(task_status, "voluntary_ctxt_switches");
     std::ifstream comm_file(task.path() / "comm");
     std::string name;
     std::getline(comm_file, name);
@@ -64,6 +77,7 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   ProcessUsage usage;
   usage.cpu_seconds = static_cast<double>(*ticks) / tick;
   usage.thread_cpu_seconds = std::move(threads);
+  usage.voluntary_switches = switches;
   usage.rss_bytes = StatusKb(status, "VmRSS");
   usage.peak_rss_bytes = StatusKb(status, "VmHWM");
   return usage;

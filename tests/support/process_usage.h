@@ -19,6 +19,9 @@ struct ProcessUsage {
   // daemon names its threads (smsgw-core, smsgw-backend, smsgw-wal; the SMPP and HTTP thread
   // keeps the process's name).
   std::map<std::string, double> thread_cpu_seconds;
+  // Times its threads went to sleep (voluntary_ctxt_switches, all threads): each one is a
+  // wake-up later, which on a virtual machine costs tens of microseconds of CPU.
+  uint64_t voluntary_switches = 0;
 };
 
 // nullopt when the process is gone or /proc cannot be read.
