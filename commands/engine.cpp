@@ -117,9 +117,9 @@ Result<store::Effects> Engine::OnBillNotice(const BillNotice& n, StoreView& view
   Flow flow(*this, view);
   flow.fx.actor = store::Actor::kBackend;
   flow.short_code = n.short_code;
-  Result<int64_t> stopped = view.CountEvents(n.msisdn, kEventStop, 0);
+  Result<bool> stopped = view.NoticesStopped(n.msisdn);
   if (!stopped.ok()) return stopped.status();
-  if (*stopped > 0) return std::move(flow.fx);
+  if (*stopped) return std::move(flow.fx);
   Values v = {{"biller", n.biller},
               {"bill_ref", n.bill_ref},
               {"amount", flow.Money(n.amount_minor)},

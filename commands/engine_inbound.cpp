@@ -116,6 +116,7 @@ Status InboundStep::Run() {
     }
     case Handler::kStop:
       consume().outcome = "stop";
+      f_.fx.notices_stopped.push_back(m_.source);
       f_.fx.audit.push_back({store::Actor::kSubscriber, m_.source, "subscriber", m_.source,
                              std::string(kEventStop), "bill notices and offers stopped"});
       return ReplyHere(spec->reply, {});

@@ -21,6 +21,10 @@ Result<int64_t> StoreViewAdapter::LockedUntil(std::string_view msisdn) {
   return store_.LockedUntil(msisdn);
 }
 
+Result<bool> StoreViewAdapter::NoticesStopped(std::string_view msisdn) {
+  return store_.NoticesStopped(msisdn);
+}
+
 Result<std::optional<store::ResendMatch>> StoreViewAdapter::FindResend(std::string_view source,
                                                                        std::string_view command,
                                                                        int64_t received_at) {

@@ -29,6 +29,8 @@ class StoreView {
                                       int64_t since_ms) = 0;
   // Unix ms until which `msisdn` is locked; 0 when it is not locked.
   virtual Result<int64_t> LockedUntil(std::string_view msisdn) = 0;
+  // Whether `msisdn` sent STOP: no bill notices or offers for it.
+  virtual Result<bool> NoticesStopped(std::string_view msisdn) = 0;
   // An earlier message with the same normalised command inside the resend window.
   virtual Result<std::optional<store::ResendMatch>> FindResend(std::string_view source,
                                                                std::string_view command,
@@ -44,6 +46,7 @@ class StoreViewAdapter final : public StoreView {
   Result<int64_t> CountEvents(std::string_view msisdn, std::string_view event,
                               int64_t since_ms) override;
   Result<int64_t> LockedUntil(std::string_view msisdn) override;
+  Result<bool> NoticesStopped(std::string_view msisdn) override;
   Result<std::optional<store::ResendMatch>> FindResend(std::string_view source,
                                                        std::string_view command,
                                                        int64_t received_at) override;

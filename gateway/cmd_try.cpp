@@ -65,6 +65,7 @@ class FreshSubscriber final : public commands::StoreView {
   }
   Result<int64_t> CountEvents(std::string_view, std::string_view, int64_t) override { return 0; }
   Result<int64_t> LockedUntil(std::string_view) override { return 0; }
+  Result<bool> NoticesStopped(std::string_view) override { return false; }
   Result<std::optional<store::ResendMatch>> FindResend(std::string_view, std::string_view,
                                                        int64_t) override {
     return std::optional<store::ResendMatch>();

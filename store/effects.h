@@ -124,6 +124,10 @@ struct Effects {
   std::vector<InstructionOutcome> outcomes;
   std::vector<NewReply> replies;
   std::vector<SetLock> locks;
+  // MSISDNs that asked for no more bill notices or offers (STOP). Kept for good: a purge of
+  // finished rows or of the audit trail leaves them (Store::NoticesStopped reads them). The
+  // step's own audit row records the request; asking again changes nothing.
+  std::vector<std::string> notices_stopped;
   std::vector<NewAudit> audit;
   // Actor of the audit rows the store writes for consume, challenges, instructions and
   // replies. Outcomes are recorded as the backend's (kRetry and dead as the system's).

@@ -218,6 +218,23 @@ DROP TABLE schema_reload;
 SELECT count(*) FROM reply WHERE 0;
 )sql";
 
+// Version 7: subscribers who sent STOP, in a table of their own. Until now the opt-out was
+// read from the audit trail (any "subscriber.stop" row of the MSISDN, ever), so a retention
+// purge of the audit trail silently opted them back in to bill notices and offers, and every
+// bill notice counted the subscriber's whole history through the audit's MSISDN index. A row
+// here is kept whatever is purged. Existing opt-outs are carried over from the audit rows the
+// commands engine wrote for them (commands/engine.h, kEventStop).
+constexpr std::string_view kV7NoticeOptOut = R"sql(
+CREATE TABLE notice_optout(
+  msisdn     TEXT PRIMARY KEY,
+  stopped_at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO notice_optout(msisdn, stopped_at)
+  SELECT msisdn, min(at) FROM audit
+   WHERE msisdn IS NOT NULL AND event = 'subscriber.stop'
+   GROUP BY msisdn;
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -240,7 +257,7 @@ Result<int> TableCount(sqlite3* db) {
 
 const std::vector<std::string_view>& Migrations() {
   static const std::vector<std::string_view> all = {
-      kV1, kV2, kV3, kV4ClaimInCreationOrder, kV5AuditActorCheck, kV6StateChecks};
+      kV1, kV2, kV3, kV4ClaimInCreationOrder, kV5AuditActorCheck, kV6StateChecks, kV7NoticeOptOut};
   return all;
 }
 

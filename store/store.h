@@ -197,6 +197,9 @@ class Store {
   // The time until which `msisdn` is locked (SetLock), or 0 when it is not locked now.
   Result<int64_t> LockedUntil(std::string_view msisdn);
 
+  // Whether `msisdn` asked for no more bill notices or offers (Effects::notices_stopped).
+  Result<bool> NoticesStopped(std::string_view msisdn);
+
   // NotFound when there is no such instruction.
   Result<Instruction> GetInstruction(std::string_view id);
   // Its state alone, read without the rest of the row: what the daemon asks of every answer

@@ -84,6 +84,16 @@ Status ApplyLock(StoreImpl& m, const SetLock& l, Actor actor) {
                       "until " + std::to_string(l.until_ms) + ": " + l.reason);
 }
 
+// The first STOP's time stays: a second one is not a new opt-out.
+Status StopNotices(StoreImpl& m, const std::string& msisdn) {
+  if (msisdn.empty()) return Status::InvalidArgument("stopping notices needs an msisdn");
+  sql::Query q =
+      m.Q("INSERT INTO notice_optout(msisdn, stopped_at) VALUES (?, ?) "
+          "ON CONFLICT(msisdn) DO NOTHING");
+  q.Text(msisdn).Int(m.Now());
+  return q.Run();
+}
+
 Status CheckNoticeId(std::string_view id) {
   if (id.empty() || id.size() > kMaxNoticeIdBytes) {
     return Status::InvalidArgument("a notice id has 1 to " + std::to_string(kMaxNoticeIdBytes) +
@@ -133,6 +143,9 @@ Status ApplyAll(StoreImpl& m, const Effects& e, Applied& applied, Consumed& cons
     applied.reply_ids.push_back(*id);
   }
   for (const SetLock& l : e.locks) STORE_RETURN_IF_ERROR(ApplyLock(m, l, e.actor));
+  for (const std::string& msisdn : e.notices_stopped) {
+    STORE_RETURN_IF_ERROR(StopNotices(m, msisdn));
+  }
   if (e.ussd_session) STORE_RETURN_IF_ERROR(ApplyUssdSession(m, *e.ussd_session));
   for (const NewAudit& a : e.audit) {
     STORE_RETURN_IF_ERROR(
@@ -527,6 +540,12 @@ Result<int64_t> Store::LockedUntil(std::string_view msisdn) {
   if (!row.ok()) return row.status();
   if (!*row || q.ColumnInt(0) <= m.Now()) return int64_t{0};
   return q.ColumnInt(0);
+}
+
+Result<bool> Store::NoticesStopped(std::string_view msisdn) {
+  sql::Query q = impl_->Q("SELECT 1 FROM notice_optout WHERE msisdn = ?");
+  q.Text(msisdn);
+  return q.Step();
 }
 
 Result<int64_t> Store::CountEvents(std::string_view msisdn, std::string_view event,

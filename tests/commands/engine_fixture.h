@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -58,6 +59,9 @@ class FakeView : public StoreView {
     return it == events.end() ? 0 : it->second;
   }
   Result<int64_t> LockedUntil(std::string_view) override { return locked_until; }
+  Result<bool> NoticesStopped(std::string_view msisdn) override {
+    return stopped.contains(std::string(msisdn));
+  }
   Result<std::optional<store::ResendMatch>> FindResend(std::string_view, std::string_view command,
                                                        int64_t) override {
     last_resend_key = std::string(command);
@@ -67,6 +71,7 @@ class FakeView : public StoreView {
   std::map<std::pair<std::string, std::string>, FakeChallenge> challenges;
   std::map<std::string, int64_t> events;
   int64_t locked_until = 0;
+  std::set<std::string> stopped;
   std::optional<store::ResendMatch> resend;
   std::string last_resend_key;
 };

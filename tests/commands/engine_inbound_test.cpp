@@ -208,6 +208,7 @@ TEST_F(EngineTest, CommandsWithoutPin) {
             "You will no longer receive bill notices or offers. Payments still work.");
   ASSERT_EQ(stop.audit.size(), 1u);
   EXPECT_EQ(stop.audit[0].event, kEventStop);
+  EXPECT_EQ(stop.notices_stopped, std::vector<std::string>{std::string(kSub)});
   store::Effects lock = Mo("LOCK");
   EXPECT_TRUE(lock.replies.empty());
   ASSERT_EQ(lock.instructions.size(), 1u);

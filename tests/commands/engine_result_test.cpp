@@ -226,7 +226,11 @@ TEST_F(EngineTest, BillNoticesBecomeMtsUnlessTheSubscriberSentStop) {
   EXPECT_EQ(OnlyReply(*fx),
             "Your KPLC bill ref 123456 is KES 1,500.00, due 30 Nov. Reply PAY KPLC 123456 1500 "
             "to pay.");
-  view_.events[std::string(kEventStop)] = 1;
+  view_.stopped.insert("254700000001");  // another subscriber's STOP changes nothing
+  fx = engine_->OnBillNotice(n, view_);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_EQ(fx->replies.size(), 1u);
+  view_.stopped.insert(std::string(kSub));
   fx = engine_->OnBillNotice(n, view_);
   ASSERT_TRUE(fx.ok());
   EXPECT_TRUE(fx->replies.empty());

@@ -126,6 +126,32 @@ TEST_F(AdminTest, PurgeDeletesOnlyOldFinishedRows) {
   EXPECT_EQ(trail->back().actor, Actor::kAdmin);
 }
 
+// A subscriber's STOP is not history to be purged: bill notices stay stopped after every
+// finished row and the whole audit trail are gone.
+TEST_F(AdminTest, AStopOutlivesEveryPurge) {
+  const int64_t mo = AcceptOne(Mo(kMsisdn, "STOP")).id;
+  Effects e;
+  e.consume = ConsumeInbound{mo, "stop", "STOP", std::nullopt, std::nullopt};
+  e.notices_stopped.push_back(kMsisdn);
+  e.audit.push_back(
+      {Actor::kSubscriber, kMsisdn, "subscriber", kMsisdn, "subscriber.stop", "stopped"});
+  ASSERT_TRUE(store().Apply(e).ok());
+  Effects again;  // a second STOP changes nothing
+  again.notices_stopped.push_back(kMsisdn);
+  ASSERT_TRUE(store().Apply(again).ok());
+  EXPECT_EQ(store().NoticesStopped(kMsisdn).value(), true);
+  EXPECT_EQ(store().NoticesStopped("254700000002").value(), false);
+
+  clock_->Advance(400 * kDay);
+  PurgeOptions everything;
+  everything.audit_older_than_ms = 31 * kDay;
+  auto purged = store().Purge(everything);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_GT(purged->audit, 0);
+  EXPECT_EQ(store().CountEvents(kMsisdn, "subscriber.stop", 0).value(), 0);
+  EXPECT_EQ(store().NoticesStopped(kMsisdn).value(), true);
+}
+
 TEST_F(AdminTest, PurgeRefusesACutoffInsideTheRedeliveryWindow) {
   PurgeOptions o;
   o.older_than_ms = kHour;

@@ -71,6 +71,7 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   RawQuery(path_, "DROP TABLE notice");
   RawQuery(path_, "DROP TABLE ussd_session");
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
+  RawQuery(path_, "DROP TABLE notice_optout");
   RawQuery(path_, "PRAGMA user_version = 1");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'notice'"), "0");
   Options admin = MakeOptions();
@@ -92,6 +93,7 @@ TEST_F(StoreOpenTest, AVersion3StoreGainsTheCreationOrderIndex) {
   Open();
   Close();
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
+  RawQuery(path_, "DROP TABLE notice_optout");
   RawQuery(path_, "PRAGMA user_version = 3");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
@@ -147,7 +149,7 @@ TEST_F(StoreOpenTest, AVersion4StoreChecksAuditActorsWithoutATemporaryTree) {
                     "replace(sql, '" +
                         now + "', '" + before +
                         "') WHERE name = 'audit'; PRAGMA writable_schema = OFF; "
-                        "PRAGMA user_version = 4;"),
+                        "DROP TABLE notice_optout; PRAGMA user_version = 4;"),
             "");
   const std::string insert =
       "INSERT INTO audit(at, actor, entity, entity_id, event, detail) "
@@ -185,6 +187,32 @@ TEST_F(StoreOpenTest, StateChangesCompileWithoutTemporaryTrees) {
   }
 }
 
+// A version 6 store kept opt-outs only in the audit trail: they move to the table a purge
+// leaves alone, one row per subscriber, at the first STOP.
+TEST_F(StoreOpenTest, AVersion6StoreKeepsItsSubscribersStops) {
+  Open();
+  Effects fx;
+  for (const char* msisdn : {"254700000001", "254700000002", "254700000001"}) {
+    fx.audit.push_back(
+        {Actor::kSubscriber, msisdn, "subscriber", msisdn, "subscriber.stop", "stopped"});
+    fx.audit.push_back({Actor::kSubscriber, "254700000003", "subscriber", "254700000003",
+                        "pin.wrong", "not a stop"});
+  }
+  ASSERT_TRUE(store().Apply(fx).ok());
+  const int64_t at = clock_->NowMs();
+  Close();
+  RawQuery(path_, "DROP TABLE notice_optout");
+  RawQuery(path_, "PRAGMA user_version = 6");
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM notice_optout"), "2");
+  EXPECT_EQ(RawQuery(path_, "SELECT stopped_at FROM notice_optout WHERE msisdn = '254700000001'"),
+            std::to_string(at));
+  EXPECT_TRUE(store().NoticesStopped("254700000001").value());
+  EXPECT_TRUE(store().NoticesStopped("254700000002").value());
+  EXPECT_FALSE(store().NoticesStopped("254700000003").value());
+}
+
 // A version 5 store: the state CHECKs of challenge, instruction and reply become
 // comparisons; the same states pass and fail.
 TEST_F(StoreOpenTest, AVersion5StoreChecksStatesWithoutTemporaryTrees) {
@@ -217,7 +245,7 @@ TEST_F(StoreOpenTest, AVersion5StoreChecksStatesWithoutTemporaryTrees) {
     revert += "UPDATE sqlite_schema SET sql = replace(sql, '" + c.now + "', '" + c.v5 +
               "') WHERE name = '" + c.table + "'; ";
   }
-  revert += "PRAGMA writable_schema = OFF; PRAGMA user_version = 5;";
+  revert += "PRAGMA writable_schema = OFF; DROP TABLE notice_optout; PRAGMA user_version = 5;";
   ASSERT_EQ(RawExec(path_, revert), "");
   const std::string update = "UPDATE instruction SET state = 'done' WHERE 0";
   ASSERT_EQ(TemporaryTrees(path_, update), 1) << "the version 5 table, as written then";

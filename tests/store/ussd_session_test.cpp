@@ -156,6 +156,7 @@ TEST_F(UssdSessionTest, AVersion2StoreMigrates) {
   // What versions 3 and later added.
   RawQuery(path_, "DROP TABLE ussd_session");
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
+  RawQuery(path_, "DROP TABLE notice_optout");
   RawQuery(path_, "PRAGMA user_version = 2");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
