@@ -7,6 +7,7 @@
 //   the answer to a challenge:         consume + challenge_changes (Consume) + instructions
 //   the backend answered:              outcomes + replies
 //   a resend inside the window:        consume (outcome "resend") + replies
+//   STOP:                              consume + notices_stopped + audit + replies
 //   a notice the backend pushed:       notice_id + replies
 //   a USSD turn:                       ussd_session (+ instructions, audit on submit)
 // Secrets go only in the `secret` fields, which are sealed before they reach the database;

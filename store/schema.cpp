@@ -222,16 +222,24 @@ SELECT count(*) FROM reply WHERE 0;
 // read from the audit trail (any "subscriber.stop" row of the MSISDN, ever), so a retention
 // purge of the audit trail silently opted them back in to bill notices and offers, and every
 // bill notice counted the subscriber's whole history through the audit's MSISDN index. A row
-// here is kept whatever is purged. Existing opt-outs are carried over from the audit rows the
-// commands engine wrote for them (commands/engine.h, kEventStop).
+// here is kept whatever is purged. Existing opt-outs are carried over from what recorded them:
+// the audit rows the commands engine wrote (commands/engine.h, kEventStop) and the processed
+// messages whose outcome was "stop", either of which a purge may have taken already. Both
+// tables are read in one pass each (NOT INDEXED: through the audit's MSISDN index, which
+// lacks the event, SQLite would fetch every row out of order, 20 times slower), since this
+// runs before the daemon reports itself started.
 constexpr std::string_view kV7NoticeOptOut = R"sql(
 CREATE TABLE notice_optout(
   msisdn     TEXT PRIMARY KEY,
   stopped_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 INSERT INTO notice_optout(msisdn, stopped_at)
-  SELECT msisdn, min(at) FROM audit
-   WHERE msisdn IS NOT NULL AND event = 'subscriber.stop'
+  SELECT msisdn, min(at) FROM (
+      SELECT msisdn, at FROM audit NOT INDEXED
+       WHERE msisdn IS NOT NULL AND event = 'subscriber.stop'
+      UNION ALL
+      SELECT source, processed_at FROM inbound NOT INDEXED
+       WHERE outcome = 'stop' AND processed_at IS NOT NULL)
    GROUP BY msisdn;
 )sql";
 

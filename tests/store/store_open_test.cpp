@@ -187,29 +187,42 @@ TEST_F(StoreOpenTest, StateChangesCompileWithoutTemporaryTrees) {
   }
 }
 
-// A version 6 store kept opt-outs only in the audit trail: they move to the table a purge
-// leaves alone, one row per subscriber, at the first STOP.
+// A version 6 store kept opt-outs only in the audit trail and in the processed messages:
+// they move to the table a purge leaves alone, one row per subscriber, at its first STOP.
 TEST_F(StoreOpenTest, AVersion6StoreKeepsItsSubscribersStops) {
   Open();
-  Effects fx;
-  for (const char* msisdn : {"254700000001", "254700000002", "254700000001"}) {
-    fx.audit.push_back(
-        {Actor::kSubscriber, msisdn, "subscriber", msisdn, "subscriber.stop", "stopped"});
-    fx.audit.push_back({Actor::kSubscriber, "254700000003", "subscriber", "254700000003",
-                        "pin.wrong", "not a stop"});
-  }
-  ASSERT_TRUE(store().Apply(fx).ok());
-  const int64_t at = clock_->NowMs();
+  auto stop = [](const char* msisdn) {
+    return NewAudit{Actor::kSubscriber, msisdn, "subscriber", msisdn, "subscriber.stop", "stop"};
+  };
+  Effects first;
+  first.audit = {stop("254700000001"),
+                 stop("254700000002"),
+                 {Actor::kSubscriber, "254700000003", "subscriber", "254700000003", "pin.wrong",
+                  "not a stop"}};
+  ASSERT_TRUE(store().Apply(first).ok());
+  const int64_t first_at = clock_->NowMs();
+  clock_->Advance(kMinute);
+  Effects again;
+  again.audit = {stop("254700000001")};
+  ASSERT_TRUE(store().Apply(again).ok());
+  // A STOP whose audit row was purged: its message's outcome still says so.
+  const int64_t mo = AcceptOne(Mo("254700000004", "STOP")).id;
+  Effects consumed;
+  consumed.consume = ConsumeInbound{mo, "stop", "STOP", std::nullopt, std::nullopt};
+  ASSERT_TRUE(store().Apply(consumed).ok());
   Close();
   RawQuery(path_, "DROP TABLE notice_optout");
   RawQuery(path_, "PRAGMA user_version = 6");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
-  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM notice_optout"), "2");
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM notice_optout"), "3");
   EXPECT_EQ(RawQuery(path_, "SELECT stopped_at FROM notice_optout WHERE msisdn = '254700000001'"),
-            std::to_string(at));
-  EXPECT_TRUE(store().NoticesStopped("254700000001").value());
-  EXPECT_TRUE(store().NoticesStopped("254700000002").value());
+            std::to_string(first_at));
+  EXPECT_EQ(RawQuery(path_, "SELECT stopped_at FROM notice_optout WHERE msisdn = '254700000004'"),
+            std::to_string(first_at + kMinute));
+  for (const char* msisdn : {"254700000001", "254700000002", "254700000004"}) {
+    EXPECT_TRUE(store().NoticesStopped(msisdn).value()) << msisdn;
+  }
   EXPECT_FALSE(store().NoticesStopped("254700000003").value());
 }
 
