@@ -243,5 +243,23 @@ TEST_F(HttpBackendTest, ASignedBillNoticeBecomesOneSmsAndABadSignatureIsRefused)
       << "a key or a signature reached the log";
 }
 
+// STOP reaches the store: a bill notice pushed afterwards is recorded but sent to nobody who
+// stopped, and still sent to whoever did not.
+TEST_F(HttpBackendTest, NoBillNoticeReachesASubscriberWhoSentStop) {
+  StartDaemon();
+  EXPECT_FALSE(Has(Say(kAmina, "STOP"), "<no"));
+  auto notice = [](const std::string& id, const std::string& msisdn) {
+    return R"({"type":"bill_notice","notice_id":")" + id + R"(","msisdn":")" + msisdn +
+           R"(","biller":"KPLC","bill_ref":"123456","amount":150000,"due":"30 Nov"})";
+  };
+  const size_t before = sim_->MessagesTo(kAmina).size();
+  EXPECT_EQ(Push("N-stop-1", notice("N-stop-1", kAmina)), 200);
+  EXPECT_EQ(Push("N-stop-2", notice("N-stop-2", kBrian)), 200);
+  ASSERT_EQ(sim_->WaitMessagesTo(kBrian, 1, 20s).size(), 1u);
+  std::this_thread::sleep_for(500ms);  // the stopped subscriber's notice was handled first
+  EXPECT_EQ(sim_->MessagesTo(kAmina).size(), before);
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
 }  // namespace
 }  // namespace smsgw::daemon_test
