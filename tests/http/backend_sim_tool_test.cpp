@@ -32,15 +32,16 @@ class SimProcess {
   explicit SimProcess(std::vector<std::string> args) {
     int fds[2];
     if (pipe(fds) != 0) return;
+    // Made before fork: the child must not allocate (tests/support/child_process.cpp).
+    std::string path = ToolPath();
+    std::vector<char*> argv{path.data()};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       dup2(fds[1], 1);
       close(fds[0]);
       close(fds[1]);
-      std::string path = ToolPath();
-      std::vector<char*> argv{path.data()};
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
       execv(path.c_str(), argv.data());
       _exit(127);
     }

@@ -42,13 +42,14 @@ std::string RunAndKill(const std::string& writer, const std::vector<std::string>
                        std::chrono::milliseconds delay) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return "";
+  // Made before fork: the child must not allocate (tests/support/child_process.cpp).
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(writer.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
-    std::vector<char*> argv;
-    argv.push_back(const_cast<char*>(writer.c_str()));
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
     ::execv(writer.c_str(), argv.data());
     ::_exit(127);
   }

@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace smsgw::test {
@@ -17,6 +18,26 @@ namespace smsgw::test {
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args,
                            const std::string& output_file,
                            const std::map<std::string, std::string>& env) {
+  // Everything the child needs is made before fork: the test's other threads (simulators,
+  // backends) may hold the allocator's lock at the fork, and a child that allocates before
+  // exec then waits for it forever. Between fork and exec only async-signal-safe calls.
+  std::string program = path;
+  std::vector<std::string> arg_copy = args;
+  std::vector<char*> argv{program.data()};
+  for (std::string& a : arg_copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_copy;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry(*e);
+    const size_t eq = entry.find('=');
+    if (env.contains(std::string(entry.substr(0, eq)))) continue;  // replaced below
+    env_copy.emplace_back(entry);
+  }
+  for (const auto& [k, v] : env) env_copy.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (std::string& e : env_copy) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   pid_ = ::fork();
   if (pid_ != 0) return;
   const int fd = ::open(output_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -26,13 +47,7 @@ ChildProcess::ChildProcess(const std::string& path, const std::vector<std::strin
   }
   const int null = ::open("/dev/null", O_RDONLY);
   if (null >= 0) ::dup2(null, 0);
-  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-  std::vector<std::string> copy = args;
-  std::string program = path;
-  std::vector<char*> argv{program.data()};
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(program.c_str(), argv.data());
+  ::execve(program.c_str(), argv.data(), envp.data());
   ::_exit(127);
 }
 
