@@ -412,9 +412,10 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
   }
 
   int64_t first_sent = INT64_MAX, last_ack = 0, last_reply = 0, last_completed = 0;
-  std::vector<int64_t> ack_ns, reply_ns;
+  std::vector<int64_t> ack_ns, reply_ns, reply_at;
   ack_ns.reserve(s.mos);
   reply_ns.reserve(s.mos);
+  reply_at.reserve(s.mos);
   for (uint64_t t = 0; t < s.mos; ++t) {
     const int64_t sent = s.sent[t].load(), acked = s.acked[t].load(), replied = s.replied[t].load();
     if (sent == 0) continue;
@@ -426,6 +427,7 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
     if (replied != 0) {
       last_reply = std::max(last_reply, replied);
       reply_ns.push_back(replied - sent);
+      reply_at.push_back(replied);
       if (o.work == LoadWork::kForward || t % 2 == 1)
         last_completed = std::max(last_completed, replied);
     }
@@ -439,6 +441,12 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
   f.completed = s.completed.load();
   f.acked_per_s = per_s(s.acked_count.load(), last_ack);
   f.replies_per_s = per_s(f.replies, last_reply);
+  if (!reply_at.empty()) {
+    const size_t rank = (reply_at.size() * 99 + 99) / 100 - 1;  // the ceil(99 %)th reply
+    std::nth_element(reply_at.begin(), reply_at.begin() + static_cast<ptrdiff_t>(rank),
+                     reply_at.end());
+    f.replies_99_per_s = per_s(rank + 1, reply_at[rank]);
+  }
   f.completed_per_s = per_s(f.completed, last_completed);
   f.ack_ms = Quantiles(std::move(ack_ns));
   f.reply_ms = Quantiles(std::move(reply_ns));

@@ -53,6 +53,9 @@ struct LoadFigures {
   uint64_t completed = 0;    // forward: replies; payment: confirmations
   double acked_per_s = 0;    // MOs acknowledged / (last ack - first MO sent)
   double replies_per_s = 0;  // replies / (last reply - first MO sent)
+  // The first 99 % of the replies over the time they took: the rate without the run's last
+  // stragglers (a throttled reply's resend waits after every other reply is out).
+  double replies_99_per_s = 0;
   double completed_per_s = 0;
   Percentiles ack_ms;        // MO sent -> its deliver_sm_resp ESME_ROK
   Percentiles reply_ms;      // MO sent -> its reply's submit_sm
