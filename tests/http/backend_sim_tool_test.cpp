@@ -15,6 +15,7 @@
 
 #include "gateway/backend_exchange.h"
 #include "tests/http/http_test_util.h"
+#include "tests/support/child_process.h"
 
 namespace smsgw::gateway {
 namespace {
@@ -32,17 +33,13 @@ class SimProcess {
   explicit SimProcess(std::vector<std::string> args) {
     int fds[2];
     if (pipe(fds) != 0) return;
-    // Made before fork: the child must not allocate (tests/support/child_process.cpp).
-    std::string path = ToolPath();
-    std::vector<char*> argv{path.data()};
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
+    test::ExecArgv exec(ToolPath(), std::move(args));
     pid_ = fork();
     if (pid_ == 0) {
       dup2(fds[1], 1);
       close(fds[0]);
       close(fds[1]);
-      execv(path.c_str(), argv.data());
+      execv(exec.path(), exec.argv());
       _exit(127);
     }
     close(fds[1]);

@@ -17,6 +17,7 @@
 #include <sstream>
 #include <thread>
 
+#include "tests/support/child_process.h"
 #include "tests/support/store_fixture.h"
 
 namespace smsgw::store::testing {
@@ -42,15 +43,11 @@ std::string RunAndKill(const std::string& writer, const std::vector<std::string>
                        std::chrono::milliseconds delay) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return "";
-  // Made before fork: the child must not allocate (tests/support/child_process.cpp).
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(writer.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  test::ExecArgv exec(writer, args);
   pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
-    ::execv(writer.c_str(), argv.data());
+    ::execv(exec.path(), exec.argv());
     ::_exit(127);
   }
   ::close(fds[1]);

@@ -12,20 +12,22 @@
 #include <sstream>
 #include <string_view>
 #include <thread>
+#include <utility>
 
 namespace smsgw::test {
+
+ExecArgv::ExecArgv(std::string path, std::vector<std::string> args)
+    : path_(std::move(path)), args_(std::move(args)) {
+  argv_.push_back(path_.data());
+  for (std::string& a : args_) argv_.push_back(a.data());
+  argv_.push_back(nullptr);
+}
 
 ChildProcess::ChildProcess(const std::string& path, const std::vector<std::string>& args,
                            const std::string& output_file,
                            const std::map<std::string, std::string>& env) {
-  // Everything the child needs is made before fork: the test's other threads (simulators,
-  // backends) may hold the allocator's lock at the fork, and a child that allocates before
-  // exec then waits for it forever. Between fork and exec only async-signal-safe calls.
-  std::string program = path;
-  std::vector<std::string> arg_copy = args;
-  std::vector<char*> argv{program.data()};
-  for (std::string& a : arg_copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  // The environment too is made before fork (ExecArgv says why).
+  ExecArgv exec(path, args);
   std::vector<std::string> env_copy;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry(*e);
@@ -47,7 +49,7 @@ ChildProcess::ChildProcess(const std::string& path, const std::vector<std::strin
   }
   const int null = ::open("/dev/null", O_RDONLY);
   if (null >= 0) ::dup2(null, 0);
-  ::execve(program.c_str(), argv.data(), envp.data());
+  ::execve(exec.path(), exec.argv(), envp.data());
   ::_exit(127);
 }
 

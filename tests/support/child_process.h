@@ -13,6 +13,25 @@
 
 namespace smsgw::test {
 
+// A program's path and argv for exec, made before fork: the test's other threads may hold the
+// allocator's lock at the fork, and a child that allocates before exec waits for it forever.
+// Between fork and exec a child calls only async-signal-safe functions (open, dup2, close,
+// exec*, _exit) and these accessors, which do not allocate.
+class ExecArgv {
+ public:
+  ExecArgv(std::string path, std::vector<std::string> args);
+  ExecArgv(const ExecArgv&) = delete;
+  ExecArgv& operator=(const ExecArgv&) = delete;
+
+  const char* path() const { return path_.c_str(); }
+  char* const* argv() { return argv_.data(); }  // path first, then args, then nullptr
+
+ private:
+  std::string path_;
+  std::vector<std::string> args_;
+  std::vector<char*> argv_;
+};
+
 class ChildProcess {
  public:
   // Starts `path` with `args`; stdout and stderr both go to `output_file` (appended).

@@ -14,11 +14,10 @@ namespace {
 // "voluntary_ctxt_switches:   1234" -> 1234; 0 when absent. The key must start a line, so
 // "voluntary_..." is not found inside "nonvoluntary_...".
 uint64_t StatusNumber(const std::string& status, const std::string& key) {
-  const std::string line_start = key + ":";
-  size_t at = status.rfind(line_start, 0) == 0 ? 0 : status.find("\n" + line_start);
+  const std::string lines = "\n" + status, line_start = "\n" + key + ":";
+  const size_t at = lines.find(line_start);
   if (at == std::string::npos) return 0;
-  if (at != 0) ++at;
-  std::istringstream in(status.substr(at + line_start.size()));
+  std::istringstream in(lines.substr(at + line_start.size()));
   uint64_t n = 0;
   in >> n;
   return n;
@@ -92,7 +91,7 @@ std::optional<HostCpu> ReadHostCpu() {
   HostCpu cpu;
   unsigned long long value = 0;
   for (int field = 0; field < 8; ++field) {
-    if (!(stat_file >> value)) return field >= 4 ? std::optional<HostCpu>(cpu) : std::nullopt;
+    if (!(stat_file >> value)) return std::nullopt;
     cpu.total += value;
     if (field == 7) cpu.steal = value;
   }

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include "tests/support/child_process.h"
+
 namespace smsgw::test {
 
 namespace {
@@ -39,19 +41,14 @@ ToolProcess::ToolProcess(const std::string& name, std::vector<std::string> args)
   int in[2], out[2], err[2];
   if (pipe(in) != 0) return;
   if (pipe(out) != 0 || pipe(err) != 0) return;
-  std::string path = ToolPath(name);
-  // Made before fork: a child that allocates may wait forever for a lock another thread held
-  // at the fork (tests/support/child_process.cpp).
-  std::vector<char*> argv{path.data()};
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  ExecArgv exec(ToolPath(name), std::move(args));
   pid_ = fork();
   if (pid_ == 0) {
     dup2(in[0], 0);
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
-    execv(path.c_str(), argv.data());
+    execv(exec.path(), exec.argv());
     _exit(127);
   }
   close(in[0]);
