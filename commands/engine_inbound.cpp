@@ -197,7 +197,7 @@ Status InboundStep::IssueChallenge(const parser::CommandSpec& spec, Request req,
   ch.msisdn = m_.source;
   ch.code = *code;
   ch.operation = std::string(entry->backend_op);
-  ch.payload = EncodeRequest(req);
+  SetRequest(ch, req);
   ch.secret = std::string(EncodeSecrets(secrets).view());
   ch.reference = reference;
   ch.expires_at = f_.Now() + f_.TtlMs();
@@ -240,7 +240,7 @@ Status InboundStep::Confirm() {
   if (!found.ok()) return found.status();
   std::optional<Request> req;
   if (found->has_value()) {
-    Result<Request> r = DecodeRequest((*found)->payload);
+    Result<Request> r = ChallengeRequest(**found);
     if (r.ok()) req = std::move(*r);
   }
   if (!req) {

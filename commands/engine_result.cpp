@@ -210,7 +210,7 @@ Status ResultStep::WrongPin() {
   ch.msisdn = ins_.msisdn;
   ch.code = secrets->code;
   ch.operation = ins_.operation;
-  ch.payload = EncodeRequest(next);
+  SetRequest(ch, std::move(next));
   ch.secret = std::string(EncodeSecrets(keep).view());
   ch.reference = keys->reference;
   ch.expires_at = f_.Now() + f_.TtlMs();

@@ -160,15 +160,13 @@ bool ReadsBackAsItIs(const Request& r) {
   return true;
 }
 
-}  // namespace
-
-void SetRequest(store::NewInstruction& instruction, Request request) {
-  instruction.payload = EncodeRequest(request);
-  // The parsed form must be what DecodeRequest would make of the payload, or a claim made as
-  // the row goes in would send other fields than a claim of the stored row.
+// `request` as DecodeRequest makes it of `payload`, its encoding: what a maker of a row keeps
+// as the row's parsed form, so that a reader of the parsed form sees the fields a reader of
+// the stored payload would.
+std::shared_ptr<const Request> ParsedForm(const std::string& payload, Request request) {
   if (!ReadsBackAsItIs(request)) {
-    Result<Request> read = DecodeRequest(instruction.payload);
-    if (!read.ok()) return;  // cannot happen; left to ToBackend, which reads the payload
+    Result<Request> read = DecodeRequest(payload);
+    if (!read.ok()) return nullptr;  // cannot happen; the reader falls back to the payload
     request = std::move(*read);
   } else {
     std::vector<parser::TemplateValue> show;
@@ -177,7 +175,27 @@ void SetRequest(store::NewInstruction& instruction, Request request) {
     }
     request.show = std::move(show);
   }
-  instruction.parsed = std::make_shared<const Request>(std::move(request));
+  return std::make_shared<const Request>(std::move(request));
+}
+
+}  // namespace
+
+void SetRequest(store::NewInstruction& instruction, Request request) {
+  instruction.payload = EncodeRequest(request);
+  // Otherwise a claim made as the row goes in would send other fields than a claim of the
+  // stored row.
+  instruction.parsed = ParsedForm(instruction.payload, std::move(request));
+}
+
+void SetRequest(store::NewChallenge& challenge, Request request) {
+  challenge.payload = EncodeRequest(request);
+  challenge.parsed = ParsedForm(challenge.payload, std::move(request));
+}
+
+Result<Request> ChallengeRequest(const store::Challenge& challenge) {
+  if (challenge.parsed != nullptr)
+    return *std::static_pointer_cast<const Request>(challenge.parsed);
+  return DecodeRequest(challenge.payload);
 }
 
 Secrets::~Secrets() {

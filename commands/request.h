@@ -11,6 +11,7 @@
 #include "commands/backend_port.h"
 #include "conf/status.h"
 #include "parser/templates.h"
+#include "store/challenge.h"
 #include "store/effects.h"
 
 namespace smsgw::commands {
@@ -35,6 +36,14 @@ Result<Request> DecodeRequest(std::string_view payload);
 // parsed form (NewInstruction::parsed), which Engine::ToBackend takes instead of decoding the
 // payload when the instruction is claimed as it is stored.
 void SetRequest(store::NewInstruction& instruction, Request request);
+
+// The same for a challenge (NewChallenge::parsed): its answer takes the request from the
+// store's memory (ChallengeRequest) instead of decoding the payload.
+void SetRequest(store::NewChallenge& challenge, Request request);
+
+// The request a challenge holds: its parsed form when the store kept it, else its payload
+// decoded. InvalidArgument when the payload is not an engine request.
+Result<Request> ChallengeRequest(const store::Challenge& challenge);
 
 // The sealed half. Wiped when it goes out of scope.
 struct Secrets {

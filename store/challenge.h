@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ struct Challenge {
   int attempts_left = 0;
   int64_t created_at = 0;
   int64_t expires_at = 0;
+  // NewChallenge::parsed as the row was written, while the store still keeps it and the row's
+  // payload is the one it was made from; null otherwise (read the payload).
+  std::shared_ptr<const void> parsed;
 };
 
 }  // namespace smsgw::store

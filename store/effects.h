@@ -48,6 +48,9 @@ struct NewChallenge {
   std::optional<std::string> reference;
   int64_t expires_at = 0;  // unix ms
   int attempts = 3;        // wrong answers allowed before it is exhausted
+  // Never stored: the maker's own parsed form of `payload`, opaque to the store, which keeps
+  // it in memory a while and hands it back with the row (Challenge::parsed).
+  std::shared_ptr<const void> parsed;
 };
 
 struct ChallengeChange {

@@ -33,6 +33,7 @@ Result<int64_t> InsertChallenge(StoreImpl& m, const NewChallenge& c,
   q.Text(c.operation).Text(c.payload).OptText(sealed).OptText(c.reference);
   q.Int(c.attempts).Int(now).Int(c.expires_at).Int(now);
   STORE_RETURN_IF_ERROR(q.Run());
+  m.challenge_forms.Put(*id, c.payload, c.parsed);
   STORE_RETURN_IF_ERROR(m.WriteAudit(actor, c.msisdn, "challenge", std::to_string(*id),
                                      kEventChallengeCreated,
                                      c.operation + ", " + std::to_string(c.attempts) +
@@ -84,6 +85,7 @@ Status ApplyChallengeChange(StoreImpl& m, const ChallengeChange& c, Actor actor)
           "secret_sealed = CASE WHEN ?1 = 'pending' THEN secret_sealed END WHERE id = ?4");
   q.Text(state).Int(attempts_left).Int(now).Int(c.challenge_id);
   STORE_RETURN_IF_ERROR(q.Run());
+  if (state != "pending") m.challenge_forms.Forget(c.challenge_id);
   for (std::string_view event : events) {
     STORE_RETURN_IF_ERROR(m.WriteAudit(actor, msisdn, "challenge", std::to_string(c.challenge_id),
                                        event, std::to_string(attempts_left) + " attempts left"));
@@ -108,6 +110,7 @@ Result<Challenge> Store::FindChallenge(std::string_view msisdn, std::string_view
   if (!q.IsNull(2)) c.inbound_id = q.ColumnInt(2);
   c.operation = q.ColumnText(3);
   c.payload = q.ColumnText(4);
+  c.parsed = m.challenge_forms.Find(c.id, c.payload);
   c.reference = q.ColumnOptText(6);
   c.state = ParseChallengeState(q.ColumnText(7)).value_or(ChallengeState::kCancelled);
   c.attempts_left = static_cast<int>(q.ColumnInt(8));
@@ -145,6 +148,7 @@ Result<int> Store::ExpireChallenges(int limit) {
               "WHERE id = ?");
       q.Int(now).Int(id);
       STORE_RETURN_IF_ERROR(q.Run());
+      m.challenge_forms.Forget(id);
       STORE_RETURN_IF_ERROR(m.WriteAudit(Actor::kSystem, msisdn, "challenge", std::to_string(id),
                                          kEventChallengeExpired, ""));
     }

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "store/parsed_memo.h"
 #include "store/recent_keys.h"
 #include "store/sql.h"
 #include "store/store.h"
@@ -134,6 +135,9 @@ struct StoreImpl {
     return identified ? recent_identified : recent_unidentified;
   }
   int64_t next_inbound_id = 1;
+  // The engine's parsed requests of the challenges written lately: a subscriber answers
+  // within the code's lifetime, usually within a minute.
+  ParsedMemo challenge_forms{8192};
   int64_t duplicates_seen = 0;
 
   // Destroyed before `db` is closed (~StoreImpl), so the store's connection is the last and

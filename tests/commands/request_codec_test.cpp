@@ -173,6 +173,36 @@ TEST(RequestCodecTest, SetRequestKeepsWhatThePayloadReadsBackAs) {
   }
 }
 
+// The same for a challenge, whose answer takes the kept form (ChallengeRequest) when the
+// store hands it back, and reads the payload when it does not.
+TEST(RequestCodecTest, ChallengeRequestIsWhatThePayloadReadsBackAs) {
+  std::mt19937_64 rng(20261129);
+  const std::vector<std::string> pieces = {"a", "\"", "\xc3\xa9", "\x80", "\xe2\x82"};
+  for (int round = 0; round < 200; ++round) {
+    const Request r = RandomRequest(rng, pieces, 4);
+    store::NewChallenge made;
+    SetRequest(made, r);
+    ASSERT_EQ(made.payload, EncodeRequest(r)) << "round " << round;
+    ASSERT_NE(made.parsed, nullptr);
+    auto back = DecodeRequest(made.payload);
+    ASSERT_TRUE(back.ok()) << made.payload;
+    store::Challenge kept;  // as FindChallenge returns it while the store keeps the form
+    kept.payload = made.payload;
+    kept.parsed = made.parsed;
+    store::Challenge read;  // and once it no longer does
+    read.payload = made.payload;
+    SCOPED_TRACE("round " + std::to_string(round));
+    auto from_kept = ChallengeRequest(kept);
+    auto from_read = ChallengeRequest(read);
+    ASSERT_TRUE(from_kept.ok() && from_read.ok());
+    ExpectSame(*from_kept, *back);
+    ExpectSame(*from_read, *back);
+  }
+  store::Challenge broken;
+  broken.payload = "not json";
+  EXPECT_TRUE(ChallengeRequest(broken).status().IsInvalidArgument());
+}
+
 TEST(RequestCodecTest, ReadsBackWhatItWrote) {
   const Request r = Sample();
   auto back = DecodeRequest(EncodeRequest(r));

@@ -24,7 +24,7 @@ class AdminTest : public StoreTest {
     Effects e;
     e.consume = ConsumeInbound{done_mo, "instruction", "done", k1.reference, std::nullopt};
     e.challenges.push_back(
-        {kMsisdn, "1234", "transfer", "{}", "", std::nullopt, clock_->NowMs() + kHour, 3});
+        {kMsisdn, "1234", "transfer", "{}", "", std::nullopt, clock_->NowMs() + kHour, 3, {}});
     e.instructions.push_back(
         {k1.id, k1.reference, kMsisdn, "transfer", "{}", "", std::nullopt, std::nullopt, {}});
     e.replies.push_back(ReplyTo(kMsisdn, "done"));

@@ -157,6 +157,58 @@ TEST_F(ApplyTest, ChallengeIsFoundByCodeAndMsisdnAndConsumedOnce) {
   EXPECT_EQ(store().Apply(twice).status().code(), Status::Code::kFailedPrecondition);
 }
 
+// The maker's parsed form of a challenge's payload comes back with the row while it is
+// pending and its payload is the one the form was made from; otherwise the reader gets null
+// and reads the payload.
+TEST_F(ApplyTest, ChallengeComesBackWithItsMakersParsedFormWhileItsPayloadIsUnchanged) {
+  Effects e;
+  e.consume =
+      ConsumeInbound{NewMo("PAY KPLC 998877 1500"), "challenge", "PAY", std::nullopt, std::nullopt};
+  NewChallenge made = Challenge("4821");
+  made.parsed = std::make_shared<const std::string>("the engine's request");
+  e.challenges.push_back(made);
+  NewChallenge plain = Challenge("4822");  // made without a parsed form
+  e.challenges.push_back(plain);
+  auto applied = store().Apply(e);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  const int64_t id = applied->challenge_ids[0];
+
+  auto c = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->parsed, made.parsed) << "the same object, untouched";
+  auto other = store().FindChallenge(kMsisdn, "4822");
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->parsed, nullptr);
+
+  // The row changed beside the daemon: the payload decides, the kept form is not handed out.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  const std::string sql =
+      "UPDATE challenge SET payload = '{\"biller\":\"KPLD\"}' WHERE id = " + std::to_string(id);
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  c = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->payload, R"({"biller":"KPLD"})");
+  EXPECT_EQ(c->parsed, nullptr);
+  // Back as it was made: handed out again.
+  const std::string back =
+      "UPDATE challenge SET payload = '" + made.payload + "' WHERE id = " + std::to_string(id);
+  ASSERT_EQ(sqlite3_exec(db, back.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  c = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->parsed, made.parsed);
+
+  // Consumed, it is forgotten.
+  Effects answer;
+  answer.challenge_changes.push_back({id, ChallengeChange::Kind::kConsume});
+  ASSERT_TRUE(store().Apply(answer).ok());
+  c = store().FindChallenge(kMsisdn, "4821");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->state, ChallengeState::kConsumed);
+  EXPECT_EQ(c->parsed, nullptr);
+}
+
 TEST_F(ApplyTest, WrongAttemptsExhaustAChallenge) {
   Effects e;
   e.challenges.push_back(Challenge("1111"));

@@ -130,8 +130,15 @@ TEST_F(EncryptionTest, ATamperedReplyTextGoesDead) {
 
 TEST_F(EncryptionTest, ATamperedChallengeSecretIsCorruption) {
   Effects e;
-  e.challenges.push_back({"254700000001", "4821", "bill.pay", "{}", "account=998877", std::nullopt,
-                          clock_->NowMs() + kMinute, 3});
+  e.challenges.push_back({"254700000001",
+                          "4821",
+                          "bill.pay",
+                          "{}",
+                          "account=998877",
+                          std::nullopt,
+                          clock_->NowMs() + kMinute,
+                          3,
+                          {}});
   ASSERT_TRUE(store().Apply(e).ok());
   Tamper("challenge", "secret_sealed", "id = 1");
   EXPECT_TRUE(store().FindChallenge("254700000001", "4821").status().IsCorruption());
@@ -147,8 +154,15 @@ TEST_F(EncryptionTest, ATamperedStoreSecretRefusesToOpen) {
 
 TEST_F(EncryptionTest, ChallengeCodesAreStoredOnlyAsKeyedHashes) {
   Effects e;
-  e.challenges.push_back(
-      {"254700000001", "48213", "bill.pay", "{}", "", std::nullopt, clock_->NowMs() + kMinute, 3});
+  e.challenges.push_back({"254700000001",
+                          "48213",
+                          "bill.pay",
+                          "{}",
+                          "",
+                          std::nullopt,
+                          clock_->NowMs() + kMinute,
+                          3,
+                          {}});
   ASSERT_TRUE(store().Apply(e).ok());
   EXPECT_EQ(Column("SELECT length(code_hash) FROM challenge"), "32");
   EXPECT_EQ(Column("SELECT count(*) FROM challenge WHERE instr(code_hash, '48213') > 0"), "0");

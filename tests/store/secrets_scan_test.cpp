@@ -73,9 +73,15 @@ TEST_F(SecretsScanFlow, NeitherPinNorAccountNumberIsStoredInClear) {
   Effects ask;
   ask.consume = ConsumeInbound{pay, "challenge", "PAY KPLC *********** 1500", std::nullopt,
                                "PAY KPLC ACCOUNT 1500"};
-  ask.challenges.push_back({kMsisdn, "4821", "bill.pay", R"({"biller":"KPLC","amount":1500})",
-                            std::string("account=") + kAccount, std::nullopt,
-                            clock_->NowMs() + 5 * kMinute, 3});
+  ask.challenges.push_back({kMsisdn,
+                            "4821",
+                            "bill.pay",
+                            R"({"biller":"KPLC","amount":1500})",
+                            std::string("account=") + kAccount,
+                            std::nullopt,
+                            clock_->NowMs() + 5 * kMinute,
+                            3,
+                            {}});
   ask.replies.push_back(Reply("Reply 4821 <PIN> within 5 min to pay KPLC 1500"));
   Apply(ask);
 
