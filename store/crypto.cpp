@@ -124,11 +124,14 @@ Digest Sha256(std::string_view data) {
 
 std::string ToHex(std::span<const uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
+  // Sized once and written in place: push_back checks the capacity for every character, and
+  // the keyed hashes of every MO go through here (over 1 % of the core thread's samples in a
+  // payment run).
+  std::string out(bytes.size() * 2, '\0');
+  char* at = out.data();
   for (uint8_t b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
+    *at++ = kDigits[b >> 4];
+    *at++ = kDigits[b & 0xf];
   }
   return out;
 }
