@@ -28,6 +28,20 @@ void AppendString(std::string& out, std::string_view s) {
   out.push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    // A run of printable ASCII other than the quote and the backslash goes in as it is, in one
+    // append: the requests' texts are mostly that, and a character at a time was 2 % of the
+    // core thread's instructions per payment.
+    size_t plain = i;
+    while (plain < s.size()) {
+      const auto p = static_cast<unsigned char>(s[plain]);
+      if (p < 0x20 || p >= 0x80 || p == '"' || p == '\\') break;
+      ++plain;
+    }
+    if (plain > i) {
+      out.append(s.data() + i, plain - i);
+      i = plain;
+      continue;
+    }
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"':
@@ -56,8 +70,6 @@ void AppendString(std::string& out, std::string_view s) {
           out += "\\u00";
           out.push_back(kHex[c >> 4]);
           out.push_back(kHex[c & 0xF]);
-        } else if (c < 0x80) {
-          out.push_back(static_cast<char>(c));
         } else if (const size_t n = Utf8Length(s, i); n == 0) {
           out += kReplacement;
         } else {
