@@ -9,6 +9,7 @@
 //              [--steady_seconds=10] [--memory_mos=1000000] [--runs=3] [--dir=build]
 //              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml] [--receipts=1]
 //              [--group_commit_delay_ms=-1 (the daemon's default)]
+//              [--group_commit_max_messages=0 (the daemon's default)]
 //
 // Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
 // payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
@@ -54,6 +55,7 @@ struct Flags {
   uint64_t memory_mos = 1'000'000;
   int runs = 3;
   int group_commit_delay_ms = -1;
+  int group_commit_max_messages = 0;
   bool receipts = false;
   std::string dir = "build";
   std::string smsgw = "build/smsgw";
@@ -96,6 +98,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->memory_mos = std::stoull(value);
     } else if (name == "group_commit_delay_ms") {
       f->group_commit_delay_ms = std::stoi(value);
+    } else if (name == "group_commit_max_messages") {
+      f->group_commit_max_messages = std::stoi(value);
     } else if (name == "receipts") {
       f->receipts = value == "1" || value == "true";
     } else if (name == "runs") {
@@ -217,10 +221,12 @@ void PrintEnvironment(const Flags& f) {
   std::printf("Wake-up:    %.1f us of CPU per wake-up of a sleeping thread\n", WakeupCpuMicros());
   const std::string max_delay =
       f.group_commit_delay_ms < 0 ? "default" : std::to_string(f.group_commit_delay_ms) + "ms";
+  const std::string max_messages =
+      f.group_commit_max_messages <= 0 ? "default" : std::to_string(f.group_commit_max_messages);
   std::printf(
       "Setup:      %d bind(s), SMSC window %u, store synchronous=full, group_commit.max_delay "
-      "%s, median of %d runs\n",
-      f.binds, f.window, max_delay.c_str(), f.runs);
+      "%s, group_commit.max_messages %s, median of %d runs\n",
+      f.binds, f.window, max_delay.c_str(), max_messages.c_str(), f.runs);
 #if !defined(__OPTIMIZE__)
   std::printf("WARNING:    built without optimisation; figures are not meaningful\n");
 #endif
@@ -317,6 +323,7 @@ bool MakeScenario(const std::string& name, const Flags& f, const std::string& gr
   o.window = f.window;
   o.count = f.mos;
   o.group_commit_delay_ms = f.group_commit_delay_ms;
+  o.group_commit_max_messages = f.group_commit_max_messages;
   o.receipts = f.receipts;
   o.work_dir = f.dir + "/load-bench-" + std::to_string(::getpid()) + "-" + name;
   s->runs = f.runs;

@@ -154,8 +154,14 @@ std::string ConfigText(const LoadOptions& o, const std::vector<uint16_t>& smsc_p
          "    pepper_key_file: var/keys/pepper.key\n";
   }
   c += "store:\n  path: var/smsgw.db\n  key_file: var/keys/store.key\n";
-  if (o.group_commit_delay_ms >= 0) {
-    c += "  group_commit:\n    max_delay: " + std::to_string(o.group_commit_delay_ms) + "ms\n";
+  if (o.group_commit_delay_ms >= 0 || o.group_commit_max_messages > 0) {
+    c += "  group_commit:\n";
+    if (o.group_commit_delay_ms >= 0) {
+      c += "    max_delay: " + std::to_string(o.group_commit_delay_ms) + "ms\n";
+    }
+    if (o.group_commit_max_messages > 0) {
+      c += "    max_messages: " + std::to_string(o.group_commit_max_messages) + "\n";
+    }
   }
   c += "keys:\n  create_missing: true\n"
        "grammar: " +

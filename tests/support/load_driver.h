@@ -36,7 +36,8 @@ struct LoadOptions {
   uint32_t throttle_every = 0;     // every Nth submit_sm answered ESME_RTHROTTLED
   int backend_pool = 16;           // HTTP keep-alive connections to the backend
   int group_commit_delay_ms = -1;  // store.group_commit.max_delay; -1: the daemon's default
-  bool receipts = false;           // the SMSC sends a delivery receipt for each reply
+  int group_commit_max_messages = 0;  // store.group_commit.max_messages; 0: the daemon's default
+  bool receipts = false;              // the SMSC sends a delivery receipt for each reply
   // Resident memory is sampled when this many replies have arrived (memory growth).
   std::vector<uint64_t> rss_checkpoints;
   // The run fails when nothing moves for this long.
