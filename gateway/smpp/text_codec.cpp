@@ -1,5 +1,7 @@
 #include "gateway/smpp/text_codec.h"
 
+#include <array>
+
 #include "gateway/smpp/gsm7.h"
 #include "gateway/smpp/utf8.h"
 
@@ -49,6 +51,59 @@ void PutUtf16(char32_t cp, EncodedText* t) {
     t->chars.push_back({offset, 1});
     t->units += 1;
   }
+}
+
+// What each ASCII character costs in the GSM 7-bit alphabet: 0 septets when it is in neither
+// table (the backquote, most control characters), 1 in the default table, 2 in the extension
+// table (escape, code).
+struct AsciiGsm7 {
+  std::array<uint8_t, 128> septets{};
+  std::array<uint8_t, 128> code{};
+  AsciiGsm7() {
+    for (char32_t c = 0; c < 128; ++c) {
+      std::vector<uint8_t> octets;
+      if (!AppendGsm7(c, &octets)) continue;
+      septets[c] = static_cast<uint8_t>(octets.size());
+      code[c] = octets.back();
+    }
+  }
+};
+
+const AsciiGsm7& AsciiTable() {
+  static const AsciiGsm7 table;
+  return table;
+}
+
+// Replies are mostly ASCII that the GSM alphabet holds: encoded byte by byte from a table,
+// as the general path below would encode them, without going through UTF-32 (that path was
+// about 7 % of the SMPP thread's samples under load). False, with `t` untouched, when
+// `utf8` holds anything else.
+bool EncodeAsciiGsm7(std::string_view utf8, Dcs0Charset dcs0, EncodedText* t) {
+  if (dcs0 == Dcs0Charset::kUcs2) return false;
+  const AsciiGsm7& table = AsciiTable();
+  size_t octets = 0;
+  for (char c : utf8) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b >= 0x80 || table.septets[b] == 0) return false;
+    octets += dcs0 == Dcs0Charset::kLatin1 ? 1 : table.septets[b];
+  }
+  t->data_coding = kDcsDefault;
+  t->octets.reserve(octets);
+  t->chars.reserve(utf8.size());
+  for (char c : utf8) {
+    const auto b = static_cast<unsigned char>(c);
+    const auto offset = static_cast<uint32_t>(t->octets.size());
+    const uint8_t septets = table.septets[b];
+    if (dcs0 == Dcs0Charset::kLatin1) {
+      t->octets.push_back(b);
+    } else {
+      if (septets == 2) t->octets.push_back(kGsm7Escape);
+      t->octets.push_back(table.code[b]);
+    }
+    t->chars.push_back({offset, septets});
+    t->units += septets;
+  }
+  return true;
 }
 
 bool SevenBitFits(const std::u32string& cps, Dcs0Charset dcs0) {
@@ -116,6 +171,7 @@ Result<std::string> DecodeText(uint8_t data_coding, std::span<const uint8_t> oct
 }
 
 Result<EncodedText> EncodeText(std::string_view utf8, const TextOptions& options) {
+  if (EncodedText ascii; EncodeAsciiGsm7(utf8, options.dcs0, &ascii)) return ascii;
   std::u32string cps;
   if (!DecodeUtf8(utf8, &cps)) return Status::InvalidArgument("text is not valid UTF-8");
   EncodedText t;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "gateway/smpp/gsm7.h"
 #include "gateway/smpp/pdu.h"
 #include "gateway/smpp/segmenter.h"
@@ -85,6 +87,56 @@ TEST(TextCodecTest, ExtensionCharactersCostTwoSeptets) {
     EXPECT_EQ(one.units, 2u) << c;
     EXPECT_EQ(one.octets[0], kGsm7Escape) << c;
     EXPECT_EQ(Gsm7ToUtf8(one.octets), c);
+  }
+}
+
+// ASCII text is encoded from a table, byte by byte; text with anything else goes through
+// UTF-32. The two must agree: an ASCII text's encoding is what the general path makes of the
+// same characters followed by a non-ASCII GSM character (é), less that character. Every ASCII
+// byte, in random strings, under each dcs0 setting; a byte outside the GSM tables (the
+// backquote, most control characters) sends both to UCS-2.
+TEST(TextCodecTest, AsciiIsEncodedAsTheGeneralPathEncodesIt) {
+  std::mt19937 rng(20261128);
+  for (Dcs0Charset dcs0 : {Dcs0Charset::kGsm7, Dcs0Charset::kLatin1, Dcs0Charset::kUcs2}) {
+    for (int round = 0; round < 600; ++round) {
+      std::string ascii;
+      const int length = round < 128 ? 1 : static_cast<int>(rng() % 40);
+      for (int i = 0; i < length; ++i) {
+        ascii.push_back(static_cast<char>(round < 128 ? round : rng() % 128));
+      }
+      // Half of the longer strings keep to printable characters other than the backquote,
+      // so that most of them are GSM text.
+      if (round >= 128 && round % 2 == 0) {
+        for (char& c : ascii) {
+          if (c < 0x20 || c == '`' || c == 0x7F) c = 'x';
+        }
+      }
+      SCOPED_TRACE("dcs0 " + std::to_string(static_cast<int>(dcs0)) + ", round " +
+                   std::to_string(round));
+      const TextOptions options{dcs0};
+      auto fast = EncodeText(ascii, options);
+      auto general = EncodeText(ascii + "\u00e9", options);
+      ASSERT_TRUE(fast.ok() && general.ok());
+      if (general->data_coding == kDcsUcs2) {
+        // é is GSM and Latin-1 text: only the ASCII part (or dcs0 = UCS-2) makes it UCS-2.
+        ASSERT_EQ(fast->data_coding, kDcsUcs2);
+        EXPECT_EQ(fast->units + 1, general->units);
+        EXPECT_EQ(fast->octets,
+                  std::vector<uint8_t>(general->octets.begin(), general->octets.end() - 2));
+        continue;
+      }
+      ASSERT_EQ(fast->data_coding, kDcsDefault);
+      ASSERT_EQ(fast->chars.size() + 1, general->chars.size());
+      const size_t cut = general->chars.back().offset;
+      EXPECT_EQ(fast->octets,
+                std::vector<uint8_t>(general->octets.begin(),
+                                     general->octets.begin() + static_cast<std::ptrdiff_t>(cut)));
+      EXPECT_EQ(fast->units + general->chars.back().units, general->units);
+      for (size_t i = 0; i < fast->chars.size(); ++i) {
+        EXPECT_EQ(fast->chars[i].offset, general->chars[i].offset) << i;
+        EXPECT_EQ(fast->chars[i].units, general->chars[i].units) << i;
+      }
+    }
   }
 }
 
