@@ -14,8 +14,8 @@ struct Outcome {
 };
 
 // Runs `command` with /bin/sh, stdin from /dev/null (a dpkg prompt fails instead of waiting),
-// killed after 60 seconds.
-Outcome Shell(const std::string& command);
+// killed after `seconds`.
+Outcome Shell(const std::string& command, int seconds = 60);
 
 // `text` quoted for /bin/sh.
 std::string Quote(const std::string& text);
