@@ -3,7 +3,11 @@
 namespace smsgw::store {
 
 void ParsedMemo::Put(int64_t id, std::string_view payload, std::shared_ptr<const void> parsed) {
-  if (capacity_ == 0 || parsed == nullptr) return;
+  if (capacity_ == 0) return;
+  if (parsed == nullptr) {  // a row made without one: nothing kept for an earlier row may stay
+    entries_.erase(id);
+    return;
+  }
   entries_[id] = Entry{std::string(payload), std::move(parsed), ++puts_};
   order_.push_back({id, puts_});
   // The newest place is never dropped here: while there are more entries than the capacity

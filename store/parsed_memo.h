@@ -23,7 +23,8 @@ class ParsedMemo {
  public:
   explicit ParsedMemo(size_t capacity) : capacity_(capacity) {}
 
-  // Remembers `parsed` as the form of `payload` for row `id`, replacing what was kept for it.
+  // Remembers `parsed` as the form of `payload` for row `id`, replacing what was kept for it
+  // (a null `parsed` forgets it).
   void Put(int64_t id, std::string_view payload, std::shared_ptr<const void> parsed);
 
   // What Put kept for `id` if its payload was `payload`; null otherwise.

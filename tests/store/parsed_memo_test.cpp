@@ -24,6 +24,9 @@ TEST(ParsedMemoTest, HandsBackAFormOnlyForTheIdAndPayloadItWasPutWith) {
   EXPECT_EQ(memo.Find(1, "payload-2"), nullptr);
   memo.Put(3, "p", nullptr);  // nothing to keep
   EXPECT_EQ(memo.size(), 0u);
+  memo.Put(4, "p", form);
+  memo.Put(4, "p", nullptr);  // the id made again without a form: the old one goes
+  EXPECT_EQ(memo.Find(4, "p"), nullptr);
 }
 
 TEST(ParsedMemoTest, ForgetsTheOldestBeyondItsCapacity) {
