@@ -182,8 +182,8 @@ std::shared_ptr<const Request> ParsedForm(const std::string& payload, Request re
 
 void SetRequest(store::NewInstruction& instruction, Request request) {
   instruction.payload = EncodeRequest(request);
-  // Otherwise a claim made as the row goes in would send other fields than a claim of the
-  // stored row.
+  // The form the payload reads back as: a claim made as the row goes in sends the same fields
+  // as a claim of the stored row.
   instruction.parsed = ParsedForm(instruction.payload, std::move(request));
 }
 

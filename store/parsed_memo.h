@@ -30,7 +30,8 @@ class ParsedMemo {
   // What Put kept for `id` if its payload was `payload`; null otherwise.
   std::shared_ptr<const void> Find(int64_t id, std::string_view payload) const;
 
-  // Forgets what was kept for `id` (a challenge no longer pending is never answered).
+  // Forgets what was kept for `id` (a challenge no longer pending leads to no instruction;
+  // an answer to it only reads its language from the payload).
   void Forget(int64_t id) { entries_.erase(id); }
 
   size_t size() const { return entries_.size(); }
