@@ -243,6 +243,22 @@ INSERT INTO notice_optout(msisdn, stopped_at)
    GROUP BY msisdn;
 )sql";
 
+// Version 8: the state indexes go. challenge_state, instruction_state and reply_state, on
+// (state, updated_at), took an entry out and put one in on every state change, and one in on
+// every insert: about 6 % of the core thread's instructions per payment. Their readers are
+// served otherwise: the queue gauges count pending items through the partial due indexes and
+// dead ones through the two small partial indexes below (a gauge that scanned the table every
+// few seconds took MO->ack p99.9 from 50 to 350 ms in a run of 500,000 MOs); Purge walks the
+// tables in creation order (store_admin.cpp); ctl's state counts scan. IF [NOT] EXISTS: a
+// store already at this shape migrates unchanged.
+constexpr std::string_view kV8NoStateIndexes = R"sql(
+DROP INDEX IF EXISTS challenge_state;
+DROP INDEX IF EXISTS instruction_state;
+DROP INDEX IF EXISTS reply_state;
+CREATE INDEX IF NOT EXISTS instruction_dead ON instruction(seq) WHERE state = 'dead';
+CREATE INDEX IF NOT EXISTS reply_dead ON reply(id) WHERE state = 'dead';
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -264,8 +280,14 @@ Result<int> TableCount(sqlite3* db) {
 }  // namespace
 
 const std::vector<std::string_view>& Migrations() {
-  static const std::vector<std::string_view> all = {
-      kV1, kV2, kV3, kV4ClaimInCreationOrder, kV5AuditActorCheck, kV6StateChecks, kV7NoticeOptOut};
+  static const std::vector<std::string_view> all = {kV1,
+                                                    kV2,
+                                                    kV3,
+                                                    kV4ClaimInCreationOrder,
+                                                    kV5AuditActorCheck,
+                                                    kV6StateChecks,
+                                                    kV7NoticeOptOut,
+                                                    kV8NoStateIndexes};
   return all;
 }
 

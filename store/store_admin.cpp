@@ -45,6 +45,35 @@ Result<int64_t> DeleteInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t
   }
 }
 
+// The finished rows of an outbox table last changed before `cutoff`, deleted in chunks along
+// the table's own key, without an index on state or time. A row changed before the cutoff was
+// created before it, so only keys below `bound` (the first row created since) are read, each
+// once: a chunk goes on from the last key the one before it deleted, past the rows it left
+// (unfinished, or changed since). `chunk_sql` takes (after, bound, cutoff, chunk size) and
+// returns the keys it deleted.
+Result<int64_t> DeleteFinishedInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t bound,
+                                       int64_t cutoff) {
+  int64_t total = 0;
+  int64_t after = INT64_MIN;
+  for (;;) {
+    int deleted = 0;
+    int64_t last = after;
+    STORE_RETURN_IF_ERROR(m.Transact([&] {
+      deleted = 0;
+      last = after;
+      sql::Query q = m.Q(chunk_sql);
+      q.Int(after).Int(bound).Int(cutoff).Int(kPurgeChunk);
+      return sql::ForEachRow(q, [&](sql::Query& r) {
+        ++deleted;
+        last = std::max(last, r.ColumnInt(0));
+      });
+    }));
+    total += deleted;
+    after = last;
+    if (deleted < kPurgeChunk) return total;
+  }
+}
+
 // For append-only logs in rowid order: the first id at or after `cutoff`, so the chunks delete
 // a rowid range instead of scanning the whole table for old rows.
 Result<int64_t> FirstIdSince(StoreImpl& m, std::string_view sql, int64_t cutoff) {
@@ -86,8 +115,9 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
 Result<QueueDepths> Store::Depths() {
   StoreImpl& m = *impl_;
   QueueDepths d;
-  // Each count walks only the entries of one index (inbound_new, which holds the new MOs
-  // alone; instruction_state and reply_state, from the state asked for), no table row.
+  // Each count walks only the entries of one partial index, which holds the rows counted and
+  // no others: run every few seconds, a count must not grow with the finished rows kept.
+  // INDEXED BY makes a schema without the index fail here rather than scan.
   struct Count {
     const char* sql;
     int64_t* into;
@@ -97,11 +127,16 @@ Result<QueueDepths> Store::Depths() {
   for (const Count& c : {
            Count{"SELECT count(*) FROM inbound INDEXED BY inbound_new WHERE state = 'new'",
                  &d.inbound_new},
-           Count{"SELECT count(*) FROM instruction WHERE state = 'pending'",
+           Count{"SELECT count(*) FROM instruction INDEXED BY instruction_due "
+                 "WHERE state = 'pending'",
                  &d.instructions_pending},
-           Count{"SELECT count(*) FROM reply WHERE state = 'pending'", &d.replies_pending},
-           Count{"SELECT count(*) FROM instruction WHERE state = 'dead'", &dead_instructions},
-           Count{"SELECT count(*) FROM reply WHERE state = 'dead'", &dead_replies},
+           Count{"SELECT count(*) FROM reply INDEXED BY reply_due WHERE state = 'pending'",
+                 &d.replies_pending},
+           Count{"SELECT count(*) FROM instruction INDEXED BY instruction_dead "
+                 "WHERE state = 'dead'",
+                 &dead_instructions},
+           Count{"SELECT count(*) FROM reply INDEXED BY reply_dead WHERE state = 'dead'",
+                 &dead_replies},
        }) {
     Result<int64_t> n = One(m.Q(c.sql));
     if (!n.ok()) return n.status();
@@ -163,18 +198,6 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
        "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id < ?1 AND "
        "id < (SELECT max(id) FROM inbound) AND state = 'processed' ORDER BY id LIMIT ?2)",
        *first},
-      {&report.challenges,
-       "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE state IN "
-       "('consumed', 'expired', 'exhausted', 'cancelled') AND updated_at < ?1 LIMIT ?2)",
-       cutoff},
-      {&report.instructions,
-       "DELETE FROM instruction WHERE seq IN (SELECT seq FROM instruction WHERE state IN "
-       "('done', 'rejected', 'dead') AND updated_at < ?1 LIMIT ?2)",
-       cutoff},
-      {&report.replies,
-       "DELETE FROM reply WHERE id IN (SELECT id FROM reply WHERE state IN "
-       "('sent', 'delivered', 'undeliverable', 'dead') AND updated_at < ?1 LIMIT ?2)",
-       cutoff},
       {&report.locks,
        "DELETE FROM subscriber_lock WHERE msisdn IN (SELECT msisdn FROM subscriber_lock "
        "WHERE locked_until < ?1 LIMIT ?2)",
@@ -187,6 +210,33 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
     Result<int64_t> n = DeleteInChunks(m, step.sql, step.bound);
     if (!n.ok()) return n.status();
     *step.count = *n;
+  }
+  struct Finished {
+    int64_t* count;
+    std::string_view first_since;  // the first key created at or after the cutoff
+    std::string_view chunk;
+  };
+  const Finished finished[] = {
+      {&report.challenges, "SELECT id FROM challenge WHERE created_at >= ? ORDER BY id LIMIT 1",
+       "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE id > ?1 AND id < ?2 "
+       "AND state IN ('consumed', 'expired', 'exhausted', 'cancelled') AND updated_at < ?3 "
+       "ORDER BY id LIMIT ?4) RETURNING id"},
+      {&report.instructions,
+       "SELECT seq FROM instruction WHERE created_at >= ? ORDER BY seq LIMIT 1",
+       "DELETE FROM instruction WHERE seq IN (SELECT seq FROM instruction WHERE seq > ?1 AND "
+       "seq < ?2 AND state IN ('done', 'rejected', 'dead') AND updated_at < ?3 "
+       "ORDER BY seq LIMIT ?4) RETURNING seq"},
+      {&report.replies, "SELECT id FROM reply WHERE created_at >= ? ORDER BY id LIMIT 1",
+       "DELETE FROM reply WHERE id IN (SELECT id FROM reply WHERE id > ?1 AND id < ?2 AND "
+       "state IN ('sent', 'delivered', 'undeliverable', 'dead') AND updated_at < ?3 "
+       "ORDER BY id LIMIT ?4) RETURNING id"},
+  };
+  for (const Finished& f : finished) {
+    Result<int64_t> bound = FirstIdSince(m, f.first_since, cutoff);
+    if (!bound.ok()) return bound.status();
+    Result<int64_t> n = DeleteFinishedInChunks(m, f.chunk, *bound, cutoff);
+    if (!n.ok()) return n.status();
+    *f.count = *n;
   }
   if (options.audit_older_than_ms) {
     Result<int64_t> first_audit =

@@ -126,6 +126,49 @@ TEST_F(AdminTest, PurgeDeletesOnlyOldFinishedRows) {
   EXPECT_EQ(trail->back().actor, Actor::kAdmin);
 }
 
+// Purge walks the reply table in key order, in chunks of 500, past the rows it must keep: old
+// ones still in flight, and old ones a receipt changed after the cutoff. Kept rows lie between
+// deleted ones and at the chunks' edges, so a chunk that went on from the wrong key, or a walk
+// that ended at a kept row, would show in the counts.
+TEST_F(AdminTest, PurgeDeletesFinishedRowsPastTheOnesItKeeps) {
+  constexpr int kReplies = 1203;
+  Effects fx;
+  for (int i = 0; i < kReplies; ++i) fx.replies.push_back(ReplyTo(kMsisdn, "r"));
+  auto applied = store().Apply(fx);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  ASSERT_EQ(store().ClaimReplies(kReplies)->size(), static_cast<size_t>(kReplies));
+  std::vector<ReplyResult> results;
+  int in_flight = 0;
+  for (int i = 0; i < kReplies; ++i) {
+    if (i % 100 == 50) {
+      ++in_flight;  // no result yet: still in flight, never purged
+      continue;
+    }
+    results.push_back(
+        {applied->reply_ids[i], ReplyResult::Kind::kSent, "m" + std::to_string(i), ""});
+  }
+  ASSERT_TRUE(store().RecordReplyResults(results).ok());
+  clock_->Advance(91 * kDay);
+  int receipted = 0;
+  for (int i : {7, 499, 500, 501, 1000, 1202}) {  // changed now, so younger than the cutoff
+    ASSERT_TRUE(store().RecordReceipt("m" + std::to_string(i), true, "DELIVRD").ok());
+    ++receipted;
+  }
+  Effects young;
+  young.replies.push_back(ReplyTo(kMsisdn, "young"));  // created after the cutoff
+  ASSERT_TRUE(store().Apply(young).ok());
+
+  auto purged = store().Purge({});
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->replies, kReplies - in_flight - receipted);
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["in_flight"], in_flight);
+  EXPECT_EQ(st->replies["delivered"], receipted);
+  EXPECT_EQ(st->replies["pending"], 1);
+  EXPECT_EQ(st->replies.count("sent"), 0u);
+}
+
 // A subscriber's STOP is not history to be purged: bill notices stay stopped after every
 // finished row and the whole audit trail are gone.
 TEST_F(AdminTest, AStopOutlivesEveryPurge) {

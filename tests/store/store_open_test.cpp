@@ -104,6 +104,33 @@ TEST_F(StoreOpenTest, AVersion3StoreGainsTheCreationOrderIndex) {
   EXPECT_TRUE(store().ClaimInstructions(10).ok());
 }
 
+// A version 7 store loses the state indexes, which every state change paid for, and gains the
+// partial ones the queue gauges count dead items through.
+TEST_F(StoreOpenTest, AVersion7StoreTradesItsStateIndexesForDeadItemIndexes) {
+  Open();
+  Effects fx;
+  fx.replies.push_back(ReplyTo("254700000001", "hello"));
+  ASSERT_TRUE(store().Apply(fx).ok());
+  Close();
+  RawQuery(path_, "DROP INDEX instruction_dead");
+  RawQuery(path_, "DROP INDEX reply_dead");
+  RawQuery(path_, "CREATE INDEX challenge_state ON challenge(state, updated_at)");
+  RawQuery(path_, "CREATE INDEX instruction_state ON instruction(state, updated_at)");
+  RawQuery(path_, "CREATE INDEX reply_state ON reply(state, updated_at)");
+  RawQuery(path_, "UPDATE reply SET state = 'dead'");
+  RawQuery(path_, "PRAGMA user_version = 7");
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                     "WHERE name LIKE '%_state' OR name LIKE '%_dead' ORDER BY name)"),
+            "instruction_dead reply_dead");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
+  auto depths = store().Depths();
+  ASSERT_TRUE(depths.ok()) << depths.status().ToString();
+  EXPECT_EQ(depths->dead_letters, 1) << "the reply made dead before the upgrade is counted";
+}
+
 // Runs `sql` (several statements) on its own connection; the error text, or "" on success.
 std::string RawExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
