@@ -24,9 +24,9 @@ struct StoreStats {
   int64_t file_bytes = 0;  // page_count * page_size
 };
 
-// The work waiting, for the daemon's gauges. Read through partial and state indexes, so its
-// cost follows the backlog, not the size of the store; StoreStats counts every row of every
-// table, which on a store of millions of rows takes seconds.
+// The work waiting, for the daemon's gauges. Read through partial indexes that hold only the
+// rows counted, so its cost follows the backlog, not the size of the store; StoreStats counts
+// every row of every table, which on a store of millions of rows takes seconds.
 struct QueueDepths {
   int64_t inbound_new = 0;           // MOs stored, not yet processed
   int64_t instructions_pending = 0;  // waiting for a (further) attempt

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 #include "store/schema.h"
 #include "store/store_impl.h"
@@ -45,16 +47,17 @@ Result<int64_t> DeleteInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t
   }
 }
 
-// The finished rows of an outbox table last changed before `cutoff`, deleted in chunks along
-// the table's own key, without an index on state or time. A row changed before the cutoff was
-// created before it, so only keys below `bound` (the first row created since) are read, each
-// once: a chunk goes on from the last key the one before it deleted, past the rows it left
-// (unfinished, or changed since). `chunk_sql` takes (after, bound, cutoff, chunk size) and
-// returns the keys it deleted.
-Result<int64_t> DeleteFinishedInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t bound,
-                                       int64_t cutoff) {
+// The rows of a table stamped before `cutoff` (for the outbox tables: finished, and last
+// changed before it), deleted in chunks along the table's own key, with no index on state or
+// time. Keys grow with time, so only keys below `bound` (the first row stamped between the
+// cutoff and now) are read, each once: a chunk goes on from the last key the one before it
+// deleted, past the rows it left (unfinished, or changed since). A row stamped out of order by
+// a clock step is left to a later purge. `chunk_sql` takes (after, bound, cutoff, chunk size)
+// and returns the keys it deleted.
+Result<int64_t> DeleteAlongKey(StoreImpl& m, std::string_view chunk_sql, int64_t bound,
+                               int64_t cutoff) {
   int64_t total = 0;
-  int64_t after = INT64_MIN;
+  int64_t after = INT64_MIN;  // below every key: the first chunk starts at the table's start
   for (;;) {
     int deleted = 0;
     int64_t last = after;
@@ -74,11 +77,13 @@ Result<int64_t> DeleteFinishedInChunks(StoreImpl& m, std::string_view chunk_sql,
   }
 }
 
-// For append-only logs in rowid order: the first id at or after `cutoff`, so the chunks delete
-// a rowid range instead of scanning the whole table for old rows.
-Result<int64_t> FirstIdSince(StoreImpl& m, std::string_view sql, int64_t cutoff) {
+// The first key whose time lies between `cutoff` and `now`, so the chunks read a key range
+// instead of scanning the whole table for old rows. `sql` takes (cutoff, now). A row stamped
+// in the future (written while the clock was stepped forward) is not taken for the first young
+// one: it would hold every older row back until its time came.
+Result<int64_t> FirstIdSince(StoreImpl& m, std::string_view sql, int64_t cutoff, int64_t now) {
   sql::Query q = m.Q(sql);
-  q.Int(cutoff);
+  q.Int(cutoff).Int(now);
   Result<bool> row = q.Step();
   if (!row.ok()) return row.status();
   return *row ? q.ColumnInt(0) : INT64_MAX;
@@ -184,70 +189,60 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
   const int64_t now = m.Now();
   const int64_t cutoff = now - options.older_than_ms;
   PurgeReport report;
-  Result<int64_t> first =
-      FirstIdSince(m, "SELECT id FROM inbound WHERE received_at >= ? ORDER BY id LIMIT 1", cutoff);
-  if (!first.ok()) return first.status();
-  struct Step {
-    int64_t* count;
-    std::string_view sql;
-    int64_t bound;
-  };
-  const Step steps[] = {
-      {&report.inbound,
-       // The newest row stays: the next inbound id is max(id) + 1.
-       "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id < ?1 AND "
-       "id < (SELECT max(id) FROM inbound) AND state = 'processed' ORDER BY id LIMIT ?2)",
-       *first},
+  const std::pair<int64_t*, std::string_view> by_time[] = {
       {&report.locks,
        "DELETE FROM subscriber_lock WHERE msisdn IN (SELECT msisdn FROM subscriber_lock "
-       "WHERE locked_until < ?1 LIMIT ?2)",
-       cutoff},
+       "WHERE locked_until < ?1 LIMIT ?2)"},
       {&report.notices,
-       "DELETE FROM notice WHERE id IN (SELECT id FROM notice WHERE recorded_at < ?1 LIMIT ?2)",
-       cutoff},
+       "DELETE FROM notice WHERE id IN (SELECT id FROM notice WHERE recorded_at < ?1 LIMIT ?2)"},
   };
-  for (const Step& step : steps) {
-    Result<int64_t> n = DeleteInChunks(m, step.sql, step.bound);
+  for (const auto& [count, chunk] : by_time) {
+    Result<int64_t> n = DeleteInChunks(m, chunk, cutoff);
     if (!n.ok()) return n.status();
-    *step.count = *n;
+    *count = *n;
   }
-  struct Finished {
+  struct AlongKey {
     int64_t* count;
-    std::string_view first_since;  // the first key created at or after the cutoff
+    int64_t cutoff;
+    std::string_view first_since;  // the first key stamped between the cutoff and now
     std::string_view chunk;
   };
-  const Finished finished[] = {
-      {&report.challenges, "SELECT id FROM challenge WHERE created_at >= ? ORDER BY id LIMIT 1",
+  std::vector<AlongKey> along_key = {
+      {&report.inbound, cutoff,
+       "SELECT id FROM inbound WHERE received_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
+       // The newest row stays: the next inbound id is max(id) + 1.
+       "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id > ?1 AND id < ?2 AND "
+       "id < (SELECT max(id) FROM inbound) AND state = 'processed' AND received_at < ?3 "
+       "ORDER BY id LIMIT ?4) RETURNING id"},
+      {&report.challenges, cutoff,
+       "SELECT id FROM challenge WHERE created_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
        "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE id > ?1 AND id < ?2 "
        "AND state IN ('consumed', 'expired', 'exhausted', 'cancelled') AND updated_at < ?3 "
        "ORDER BY id LIMIT ?4) RETURNING id"},
-      {&report.instructions,
-       "SELECT seq FROM instruction WHERE created_at >= ? ORDER BY seq LIMIT 1",
+      {&report.instructions, cutoff,
+       "SELECT seq FROM instruction WHERE created_at BETWEEN ?1 AND ?2 ORDER BY seq LIMIT 1",
        "DELETE FROM instruction WHERE seq IN (SELECT seq FROM instruction WHERE seq > ?1 AND "
        "seq < ?2 AND state IN ('done', 'rejected', 'dead') AND updated_at < ?3 "
        "ORDER BY seq LIMIT ?4) RETURNING seq"},
-      {&report.replies, "SELECT id FROM reply WHERE created_at >= ? ORDER BY id LIMIT 1",
+      {&report.replies, cutoff,
+       "SELECT id FROM reply WHERE created_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
        "DELETE FROM reply WHERE id IN (SELECT id FROM reply WHERE id > ?1 AND id < ?2 AND "
        "state IN ('sent', 'delivered', 'undeliverable', 'dead') AND updated_at < ?3 "
        "ORDER BY id LIMIT ?4) RETURNING id"},
   };
-  for (const Finished& f : finished) {
-    Result<int64_t> bound = FirstIdSince(m, f.first_since, cutoff);
-    if (!bound.ok()) return bound.status();
-    Result<int64_t> n = DeleteFinishedInChunks(m, f.chunk, *bound, cutoff);
-    if (!n.ok()) return n.status();
-    *f.count = *n;
-  }
   if (options.audit_older_than_ms) {
-    Result<int64_t> first_audit =
-        FirstIdSince(m, "SELECT id FROM audit WHERE at >= ? ORDER BY id LIMIT 1",
-                     now - *options.audit_older_than_ms);
-    if (!first_audit.ok()) return first_audit.status();
-    Result<int64_t> n = DeleteInChunks(
-        m, "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id < ?1 LIMIT ?2)",
-        *first_audit);
+    along_key.push_back(
+        {&report.audit, now - *options.audit_older_than_ms,
+         "SELECT id FROM audit WHERE at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
+         "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id > ?1 AND id < ?2 AND "
+         "at < ?3 ORDER BY id LIMIT ?4) RETURNING id"});
+  }
+  for (const AlongKey& t : along_key) {
+    Result<int64_t> bound = FirstIdSince(m, t.first_since, t.cutoff, now);
+    if (!bound.ok()) return bound.status();
+    Result<int64_t> n = DeleteAlongKey(m, t.chunk, *bound, t.cutoff);
     if (!n.ok()) return n.status();
-    report.audit = *n;
+    *t.count = *n;
   }
   std::string detail = "older than " + std::to_string(options.older_than_ms) +
                        " ms: " + std::to_string(report.inbound) + " inbound, " +

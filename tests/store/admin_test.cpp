@@ -169,6 +169,48 @@ TEST_F(AdminTest, PurgeDeletesFinishedRowsPastTheOnesItKeeps) {
   EXPECT_EQ(st->replies.count("sent"), 0u);
 }
 
+// A row written while the clock was stepped forward is stamped in the future. It is not taken
+// for the first young row, which would hold back every row after it until its time came; it
+// stays itself until it is old.
+TEST_F(AdminTest, ARowStampedInTheFutureHoldsNoPurgeBack) {
+  int n = 0;
+  auto finished = [&] {  // a processed MO, its sent reply and their audit rows, stamped now
+    const std::string text = "m" + std::to_string(n++);
+    Effects e;
+    e.consume =
+        ConsumeInbound{AcceptOne(Mo(kMsisdn, text)).id, "usage", text, std::nullopt, std::nullopt};
+    e.replies.push_back(ReplyTo(kMsisdn, text));
+    auto applied = store().Apply(e);
+    ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+    ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+    const std::vector<ReplyResult> sent = {
+        {applied->reply_ids[0], ReplyResult::Kind::kSent, text, ""}};
+    ASSERT_TRUE(store().RecordReplyResults(sent).ok());
+  };
+  finished();
+  clock_->Advance(5 * 365 * kDay);  // stepped forward...
+  finished();
+  clock_->Set(kStartMs + kMinute);  // ...and back
+  for (int i = 0; i < 3; ++i) finished();
+  clock_->Advance(91 * kDay);
+  finished();  // young
+
+  PurgeOptions o;
+  o.audit_older_than_ms = 31 * kDay;
+  auto purged = store().Purge(o);
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->replies, 4);
+  EXPECT_EQ(purged->inbound, 4);
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["sent"], 2);  // the future one and the young one
+  EXPECT_EQ(st->inbound["processed"], 2);
+  const std::string now = std::to_string(clock_->NowMs());
+  const std::string audit_cutoff = std::to_string(clock_->NowMs() - 31 * kDay);
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM audit WHERE at < " + audit_cutoff), "0");
+  EXPECT_NE(RawQuery(path_, "SELECT count(*) FROM audit WHERE at > " + now), "0");
+}
+
 // A subscriber's STOP is not history to be purged: bill notices stay stopped after every
 // finished row and the whole audit trail are gone.
 TEST_F(AdminTest, AStopOutlivesEveryPurge) {
