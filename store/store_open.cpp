@@ -132,16 +132,19 @@ Status LoadSecret(StoreImpl& impl) {
 }
 
 // In-flight items were interrupted by a crash: they are due again (or dead when they have
-// used all their attempts, so an item that crashes the process cannot loop forever).
+// used all their attempts, so an item that crashes the process cannot loop forever). Read
+// through the in-flight indexes (schema version 9), so a restart does not scan the store.
 Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& policy) {
   const bool instr = table == "instruction";
   const int64_t now = impl.Now();
-  sql::Query dead = impl.Q(
-      instr ? "UPDATE instruction SET state = 'dead', last_error = 'interrupted on every attempt', "
-              "updated_at = ?1 WHERE state = 'in_flight' AND attempts >= ?2 RETURNING id, msisdn"
-            : "UPDATE reply SET state = 'dead', last_error = 'interrupted on every attempt', "
-              "updated_at = ?1 WHERE state = 'in_flight' AND attempts >= ?2 "
-              "RETURNING id, destination");
+  sql::Query dead =
+      impl.Q(instr ? "UPDATE instruction INDEXED BY instruction_in_flight SET state = 'dead', "
+                     "last_error = 'interrupted on every attempt', updated_at = ?1 WHERE state = "
+                     "'in_flight' AND attempts >= ?2 RETURNING id, msisdn"
+                   : "UPDATE reply INDEXED BY reply_in_flight SET state = 'dead', "
+                     "last_error = 'interrupted on every attempt', updated_at = ?1 WHERE state = "
+                     "'in_flight' AND attempts >= ?2 "
+                     "RETURNING id, destination");
   dead.Int(now).Int(policy.max_attempts);
   std::vector<std::pair<std::string, std::string>> died, recovered;
   auto collect = [instr](std::vector<std::pair<std::string, std::string>>& into) {
@@ -150,11 +153,13 @@ Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& 
     };
   };
   STORE_RETURN_IF_ERROR(sql::ForEachRow(dead, collect(died)));
-  sql::Query back = impl.Q(
-      instr ? "UPDATE instruction SET state = 'pending', next_attempt_at = ?1, updated_at = ?1 "
-              "WHERE state = 'in_flight' RETURNING id, msisdn"
-            : "UPDATE reply SET state = 'pending', next_attempt_at = ?1, updated_at = ?1 "
-              "WHERE state = 'in_flight' RETURNING id, destination");
+  sql::Query back =
+      impl.Q(instr ? "UPDATE instruction INDEXED BY instruction_in_flight SET state = 'pending', "
+                     "next_attempt_at = ?1, updated_at = ?1 "
+                     "WHERE state = 'in_flight' RETURNING id, msisdn"
+                   : "UPDATE reply INDEXED BY reply_in_flight SET state = 'pending', "
+                     "next_attempt_at = ?1, updated_at = ?1 "
+                     "WHERE state = 'in_flight' RETURNING id, destination");
   back.Int(now);
   STORE_RETURN_IF_ERROR(sql::ForEachRow(back, collect(recovered)));
   for (const auto& [id, msisdn] : died) {

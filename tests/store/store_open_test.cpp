@@ -131,6 +131,36 @@ TEST_F(StoreOpenTest, AVersion7StoreTradesItsStateIndexesForDeadItemIndexes) {
   EXPECT_EQ(depths->dead_letters, 1) << "the reply made dead before the upgrade is counted";
 }
 
+// A version 8 store gains the indexes that start-up recovery reads the items left in flight
+// through; those a crash left in flight before the upgrade are recovered through them.
+TEST_F(StoreOpenTest, AVersion8StoreIndexesItsInFlightItems) {
+  Open();
+  Effects fx;
+  fx.replies.push_back(ReplyTo("254700000001", "hello"));
+  fx.replies.push_back(ReplyTo("254700000002", "hello"));
+  ASSERT_TRUE(store().Apply(fx).ok());
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
+  Close();  // as a crash would leave them: in flight
+  RawQuery(path_, "DROP INDEX instruction_in_flight");
+  RawQuery(path_, "DROP INDEX reply_in_flight");
+  RawQuery(path_, "PRAGMA user_version = 8");
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema "
+                     "WHERE name LIKE '%_in_flight' ORDER BY name)"),
+            "instruction_in_flight reply_in_flight");
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM reply WHERE state = 'pending'"), "2");
+  EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(store().ClaimReplies(10)->size(), 2u);
+  Close();
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM reply INDEXED BY reply_in_flight "
+                     "WHERE state = 'in_flight'"),
+            "2")
+      << "the index holds what is claimed after the upgrade";
+}
+
 // Runs `sql` (several statements) on its own connection; the error text, or "" on success.
 std::string RawExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
