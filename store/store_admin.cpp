@@ -210,15 +210,17 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
   std::vector<AlongKey> along_key = {
       {&report.inbound, cutoff,
        "SELECT id FROM inbound WHERE received_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
-       // The newest row stays: the next inbound id is max(id) + 1.
+       // The newest row of inbound, challenge and reply stays: their next id is max(id) + 1,
+       // and a reused id would join an old row's audit trail (and, for inbound, its dedup).
        "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id > ?1 AND id < ?2 AND "
        "id < (SELECT max(id) FROM inbound) AND state = 'processed' AND received_at < ?3 "
        "ORDER BY id LIMIT ?4) RETURNING id"},
       {&report.challenges, cutoff,
        "SELECT id FROM challenge WHERE created_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
        "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE id > ?1 AND id < ?2 "
-       "AND state IN ('consumed', 'expired', 'exhausted', 'cancelled') AND updated_at < ?3 "
-       "ORDER BY id LIMIT ?4) RETURNING id"},
+       "AND id < (SELECT max(id) FROM challenge) AND updated_at < ?3 AND "
+       "state IN ('consumed', 'expired', 'exhausted', 'cancelled') ORDER BY id LIMIT ?4) "
+       "RETURNING id"},
       {&report.instructions, cutoff,
        "SELECT seq FROM instruction WHERE created_at BETWEEN ?1 AND ?2 ORDER BY seq LIMIT 1",
        "DELETE FROM instruction WHERE seq IN (SELECT seq FROM instruction WHERE seq > ?1 AND "
@@ -227,8 +229,9 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
       {&report.replies, cutoff,
        "SELECT id FROM reply WHERE created_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
        "DELETE FROM reply WHERE id IN (SELECT id FROM reply WHERE id > ?1 AND id < ?2 AND "
-       "state IN ('sent', 'delivered', 'undeliverable', 'dead') AND updated_at < ?3 "
-       "ORDER BY id LIMIT ?4) RETURNING id"},
+       "id < (SELECT max(id) FROM reply) AND updated_at < ?3 AND "
+       "state IN ('sent', 'delivered', 'undeliverable', 'dead') ORDER BY id LIMIT ?4) "
+       "RETURNING id"},
   };
   if (options.audit_older_than_ms) {
     along_key.push_back(

@@ -15,7 +15,7 @@ class AdminTest : public StoreTest {
   void SetUp() override { Open(); }
 
   // One processed message with a done instruction, a delivered reply and a consumed challenge;
-  // one message still new with a pending instruction and reply.
+  // one message still new with a pending instruction, reply and challenge.
   void Populate() {
     int64_t done_mo = AcceptOne(Mo(kMsisdn, "done")).id;
     int64_t open_mo = AcceptOne(Mo(kMsisdn, "open")).id;
@@ -50,6 +50,8 @@ class AdminTest : public StoreTest {
     open.instructions.push_back(
         {k2.id, k2.reference, kMsisdn, "transfer", "{}", "", std::nullopt, open_mo, {}});
     open.replies.push_back(ReplyTo(kMsisdn, "pending"));
+    open.challenges.push_back(
+        {kMsisdn, "5678", "transfer", "{}", "", std::nullopt, clock_->NowMs() + kHour, 3, {}});
     ASSERT_TRUE(store().Apply(open).ok());
   }
 };
@@ -61,6 +63,7 @@ TEST_F(AdminTest, StatsCountEveryState) {
   EXPECT_EQ(st->inbound["new"], 1);
   EXPECT_EQ(st->inbound["processed"], 1);
   EXPECT_EQ(st->challenges["consumed"], 1);
+  EXPECT_EQ(st->challenges["pending"], 1);
   EXPECT_EQ(st->instructions["done"], 1);
   EXPECT_EQ(st->instructions["pending"], 1);
   EXPECT_EQ(st->replies["delivered"], 1);
@@ -209,6 +212,43 @@ TEST_F(AdminTest, ARowStampedInTheFutureHoldsNoPurgeBack) {
   const std::string audit_cutoff = std::to_string(clock_->NowMs() - 31 * kDay);
   EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM audit WHERE at < " + audit_cutoff), "0");
   EXPECT_NE(RawQuery(path_, "SELECT count(*) FROM audit WHERE at > " + now), "0");
+}
+
+// A purge that finds every row old keeps the newest challenge and reply, as it keeps the newest
+// inbound message: their ids are max + 1, and an id given again would join the purged row's
+// audit trail.
+TEST_F(AdminTest, ChallengeAndReplyIdsKeepGrowingAfterTheNewestAreOld) {
+  auto finished = [&] {  // a consumed challenge and a sent reply; their ids
+    Effects e;
+    e.challenges.push_back(
+        {kMsisdn, "1234", "transfer", "{}", "", std::nullopt, clock_->NowMs() + kHour, 3, {}});
+    e.replies.push_back(ReplyTo(kMsisdn, "r"));
+    auto applied = store().Apply(e);
+    EXPECT_TRUE(applied.ok()) << applied.status().ToString();
+    Effects consume;
+    consume.challenge_changes.push_back(
+        {applied->challenge_ids[0], ChallengeChange::Kind::kConsume});
+    EXPECT_TRUE(store().Apply(consume).ok());
+    EXPECT_EQ(store().ClaimReplies(10)->size(), 1u);
+    const std::vector<ReplyResult> sent = {
+        {applied->reply_ids[0], ReplyResult::Kind::kSent, "m", ""}};
+    EXPECT_TRUE(store().RecordReplyResults(sent).ok());
+    return std::pair(applied->challenge_ids[0], applied->reply_ids[0]);
+  };
+  const auto [first_challenge, first_reply] = finished();
+  const auto [last_challenge, last_reply] = finished();
+  clock_->Advance(100 * kDay);
+  auto purged = store().Purge({});
+  ASSERT_TRUE(purged.ok()) << purged.status().ToString();
+  EXPECT_EQ(purged->challenges, 1);
+  EXPECT_EQ(purged->replies, 1);
+  Close();
+  Open();
+  const auto [next_challenge, next_reply] = finished();
+  EXPECT_GT(next_challenge, last_challenge);
+  EXPECT_GT(next_reply, last_reply);
+  EXPECT_GT(last_challenge, first_challenge);
+  EXPECT_GT(last_reply, first_reply);
 }
 
 // A subscriber's STOP is not history to be purged: bill notices stay stopped after every
