@@ -38,9 +38,10 @@ struct QueueDepths {
 // received_at), challenges that are no longer pending, instructions done / rejected / dead,
 // replies delivered / undeliverable / dead / sent (by their last update) and the ids of
 // applied backend notices (by when they were recorded: a notice pushed again after that is
-// applied again). Never deletes work
-// still to do. Audit rows are kept unless an audit cutoff is given: the audit trail usually
-// has a longer retention of its own.
+// applied again). Never deletes work still to do, nor the newest inbound message, challenge
+// or reply (their ids are max + 1: a reused id would join an old row's audit trail). Audit
+// rows are kept unless an audit cutoff is given: the audit trail usually has a longer
+// retention of its own.
 struct PurgeOptions {
   int64_t older_than_ms = 90 * 86'400'000LL;
   std::optional<int64_t> audit_older_than_ms;

@@ -47,13 +47,13 @@ Result<int64_t> DeleteInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t
   }
 }
 
-// The rows of a table stamped before `cutoff` (for the outbox tables: finished, and last
-// changed before it), deleted in chunks along the table's own key, with no index on state or
-// time. Keys grow with time, so only keys below `bound` (the first row stamped between the
-// cutoff and now) are read, each once: a chunk goes on from the last key the one before it
-// deleted, past the rows it left (unfinished, or changed since). A row stamped out of order by
-// a clock step is left to a later purge. `chunk_sql` takes (after, bound, cutoff, chunk size)
-// and returns the keys it deleted.
+// The rows of a table stamped before `cutoff` (and as `chunk_sql` requires: finished, last
+// changed before it, not the newest), deleted in chunks along the table's own key, with no
+// index on state or time. Keys grow with time, so only keys below `bound` (the first row
+// stamped between the cutoff and now) are read, each once: a chunk goes on from the last key
+// the one before it deleted, past the rows it left (unfinished, or changed since). A row
+// stamped out of order by a clock step is left to a later purge. `chunk_sql` takes (after,
+// bound, cutoff, chunk size) and returns the keys it deleted.
 Result<int64_t> DeleteAlongKey(StoreImpl& m, std::string_view chunk_sql, int64_t bound,
                                int64_t cutoff) {
   int64_t total = 0;

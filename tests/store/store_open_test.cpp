@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/ids.h"
 #include "store/schema.h"
 #include "tests/support/store_fixture.h"
 
@@ -138,12 +139,26 @@ TEST_F(StoreOpenTest, AVersion8StoreIndexesItsInFlightItems) {
   Effects fx;
   fx.replies.push_back(ReplyTo("254700000001", "hello"));
   fx.replies.push_back(ReplyTo("254700000002", "hello"));
+  auto keys = MintInstructionKeys(clock_->NowMs()).value();
+  fx.instructions.push_back({keys.id,
+                             keys.reference,
+                             "254700000001",
+                             "transfer",
+                             "{}",
+                             "",
+                             std::nullopt,
+                             std::nullopt,
+                             {}});
   ASSERT_TRUE(store().Apply(fx).ok());
   ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
+  ASSERT_EQ(store().ClaimInstructions(10)->size(), 1u);
   Close();  // as a crash would leave them: in flight
   RawQuery(path_, "DROP INDEX instruction_in_flight");
   RawQuery(path_, "DROP INDEX reply_in_flight");
   RawQuery(path_, "PRAGMA user_version = 8");
+  ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_in_flight'"),
+            "0");
+  ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM reply WHERE state = 'in_flight'"), "2");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
   EXPECT_EQ(RawQuery(path_,
@@ -151,6 +166,7 @@ TEST_F(StoreOpenTest, AVersion8StoreIndexesItsInFlightItems) {
                      "WHERE name LIKE '%_in_flight' ORDER BY name)"),
             "instruction_in_flight reply_in_flight");
   EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM reply WHERE state = 'pending'"), "2");
+  EXPECT_EQ(RawQuery(path_, "SELECT state FROM instruction"), "pending");
   EXPECT_EQ(RawQuery(path_, "PRAGMA integrity_check"), "ok");
   EXPECT_EQ(store().ClaimReplies(10)->size(), 2u);
   Close();
