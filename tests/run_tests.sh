@@ -10,8 +10,10 @@ failed_names=()
 log_dir="$build/test-logs"
 mkdir -p "$log_dir"
 
-export SMSGW_BIN="$PWD/$build/smsgw"
-export SMSGW_TOOLS="$PWD/$build/tools"
+# Absolute, so a build directory outside the source tree (BUILD=/tmp/x) works too.
+build_dir=$(cd "$build" && pwd)
+export SMSGW_BIN="$build_dir/smsgw"
+export SMSGW_TOOLS="$build_dir/tools"
 export SMSGW_SOURCE_DIR="$PWD"
 
 count() { # file pattern -> first number on the matching summary line, or 0
