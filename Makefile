@@ -51,10 +51,17 @@ LIB_OBJS := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
 LIB := $(BUILD)/libsmsgw.a
 BIN := $(BUILD)/smsgw
 
+# The suites' own sources (tests/<suite>/*.cpp) are compiled at TEST_OPT: they are two thirds
+# of a clean build's compile time, and -Og takes a third off them (a clean `make test` about
+# three minutes shorter on two cores). The code they test is the library above, at OPT as
+# shipped; test helpers the benchmarks share (tests/support) stay at OPT too.
+TEST_OPT ?= -Og -g1
 SUPPORT_SRCS := $(wildcard tests/support/*.cpp)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.cpp=$(BUILD)/%.o)
 SUITES := $(sort $(patsubst tests/%/,%,$(dir $(wildcard tests/*/*_test.cpp))))
 TEST_BINS := $(SUITES:%=$(BUILD)/tests/%_tests)
+SUITE_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard $(SUITES:%=tests/%/*.cpp)))
+$(SUITE_OBJS): OPT = $(TEST_OPT)
 TOOL_SRCS := $(wildcard tests/tools/*.cpp)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.cpp=$(BUILD)/tools/%)
 BENCH_SRCS := $(wildcard tests/bench/*_bench.cpp)
