@@ -53,15 +53,20 @@ BIN := $(BUILD)/smsgw
 
 # The suites' own sources (tests/<suite>/*.cpp) are compiled at TEST_OPT: they are two thirds
 # of a clean build's compile time, and -Og takes a third off them (a clean `make test` about
-# three minutes shorter on two cores). The code they test is the library above, at OPT as
-# shipped; test helpers the benchmarks share (tests/support) stay at OPT too.
+# two minutes shorter on two cores). The code they test is the library above, at OPT as
+# shipped; test helpers the benchmarks share (tests/support) stay at OPT too. They also read
+# gtest, gmock and the standard headers from a precompiled header (tests/suite_pch.h), which
+# takes a further quarter off each; if g++ finds it unusable it reads the header instead.
 TEST_OPT ?= -Og -g1
 SUPPORT_SRCS := $(wildcard tests/support/*.cpp)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.cpp=$(BUILD)/%.o)
 SUITES := $(sort $(patsubst tests/%/,%,$(dir $(wildcard tests/*/*_test.cpp))))
 TEST_BINS := $(SUITES:%=$(BUILD)/tests/%_tests)
 SUITE_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard $(SUITES:%=tests/%/*.cpp)))
-$(SUITE_OBJS): OPT = $(TEST_OPT)
+SUITE_PCH := $(BUILD)/tests/suite_pch.h.gch
+$(SUITE_OBJS) $(SUITE_PCH): OPT = $(TEST_OPT)
+$(SUITE_OBJS): $(SUITE_PCH)
+$(SUITE_OBJS): private PCH_FLAGS = -include $(BUILD)/tests/suite_pch.h
 TOOL_SRCS := $(wildcard tests/tools/*.cpp)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.cpp=$(BUILD)/tools/%)
 BENCH_SRCS := $(wildcard tests/bench/*_bench.cpp)
@@ -75,7 +80,13 @@ all: $(BIN) $(TOOL_BINS)
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+	$(CXX) $(CPPFLAGS) $(PCH_FLAGS) $(CXXFLAGS) -c $< -o $@
+
+# The header is copied beside its compiled form, so g++ can fall back on it.
+$(SUITE_PCH): tests/suite_pch.h
+	@mkdir -p $(@D)
+	cp $< $(@D)/suite_pch.h
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -x c++-header $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@mkdir -p $(@D)
