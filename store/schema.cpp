@@ -11,8 +11,8 @@ namespace {
 // unix milliseconds. Random keys are kept off the hot write path: inbound rows are appended in
 // rowid (time) order (within one batch, which shares a receive time, in any order) and their
 // dedup_key column is not indexed (the recent keys live in memory, rebuilt from this log at
-// open). Inbound ids are given by the store (max + 1) and the newest row is never purged, so an
-// id is never reused.
+// open). Inbound ids are given by the store (max + 1, above any purged one since version 10), so
+// an id is never reused.
 constexpr std::string_view kV1 = R"sql(
 CREATE TABLE meta(
   name  TEXT PRIMARY KEY,
@@ -273,6 +273,20 @@ CREATE INDEX IF NOT EXISTS instruction_in_flight ON instruction(seq) WHERE state
 CREATE INDEX IF NOT EXISTS reply_in_flight ON reply(id) WHERE state = 'in_flight';
 )sql";
 
+// Version 10: the highest id inbound, challenge and reply have given, kept in meta
+// (`last_id.<table>`) when a purge deletes rows, so it can delete the newest row too. Their ids
+// are max + 1 of what is left and the store's meta row, whichever is higher; before this the
+// newest row of each table was never purged, so on a quiet store one message's sealed text, one
+// challenge and one reply outlived the retention period. Seeded with each table's current
+// highest id. A version 9 smsgw would give a purged newest id again, which joins the old row's
+// audit trail: the version bump makes it refuse the store instead.
+constexpr std::string_view kV10LastIds = R"sql(
+INSERT OR IGNORE INTO meta(name, value) SELECT 'last_id.inbound', coalesce(max(id), 0) FROM inbound;
+INSERT OR IGNORE INTO meta(name, value)
+  SELECT 'last_id.challenge', coalesce(max(id), 0) FROM challenge;
+INSERT OR IGNORE INTO meta(name, value) SELECT 'last_id.reply', coalesce(max(id), 0) FROM reply;
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -302,7 +316,8 @@ const std::vector<std::string_view>& Migrations() {
                                                     kV6StateChecks,
                                                     kV7NoticeOptOut,
                                                     kV8NoStateIndexes,
-                                                    kV9InFlightIndexes};
+                                                    kV9InFlightIndexes,
+                                                    kV10LastIds};
   return all;
 }
 

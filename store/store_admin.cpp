@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -54,8 +55,11 @@ Result<int64_t> DeleteInChunks(StoreImpl& m, std::string_view chunk_sql, int64_t
 // the one before it deleted, past the rows it left (unfinished, or changed since). A row
 // stamped out of order by a clock step is left to a later purge. `chunk_sql` takes (after,
 // bound, cutoff, chunk size) and returns the keys it deleted.
+//
+// When `last_id` names a meta row, each chunk raises it to the highest key it deleted, in the
+// chunk's transaction, so a table whose ids are max + 1 never gives a purged id again.
 Result<int64_t> DeleteAlongKey(StoreImpl& m, std::string_view chunk_sql, int64_t bound,
-                               int64_t cutoff) {
+                               int64_t cutoff, std::optional<std::string_view> last_id) {
   int64_t total = 0;
   int64_t after = INT64_MIN;  // below every key: the first chunk starts at the table's start
   for (;;) {
@@ -66,10 +70,16 @@ Result<int64_t> DeleteAlongKey(StoreImpl& m, std::string_view chunk_sql, int64_t
       last = after;
       sql::Query q = m.Q(chunk_sql);
       q.Int(after).Int(bound).Int(cutoff).Int(kPurgeChunk);
-      return sql::ForEachRow(q, [&](sql::Query& r) {
+      STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
         ++deleted;
         last = std::max(last, r.ColumnInt(0));
-      });
+      }));
+      if (!last_id || deleted == 0) return Status::OK();
+      sql::Query keep =
+          m.Q("INSERT INTO meta(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET "
+              "value = max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))");
+      keep.Text(*last_id).Int(last);
+      return keep.Run();
     }));
     total += deleted;
     after = last;
@@ -206,44 +216,47 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
     int64_t cutoff;
     std::string_view first_since;  // the first key stamped between the cutoff and now
     std::string_view chunk;
+    // inbound, challenge and reply give ids as max + 1: a reused id would join an old row's
+    // audit trail (and, for inbound, its dedup), so their highest purged id is kept.
+    std::optional<std::string_view> last_id;
   };
   std::vector<AlongKey> along_key = {
       {&report.inbound, cutoff,
        "SELECT id FROM inbound WHERE received_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
-       // The newest row of inbound, challenge and reply stays: their next id is max(id) + 1,
-       // and a reused id would join an old row's audit trail (and, for inbound, its dedup).
        "DELETE FROM inbound WHERE id IN (SELECT id FROM inbound WHERE id > ?1 AND id < ?2 AND "
-       "id < (SELECT max(id) FROM inbound) AND state = 'processed' AND received_at < ?3 "
-       "ORDER BY id LIMIT ?4) RETURNING id"},
+       "state = 'processed' AND received_at < ?3 ORDER BY id LIMIT ?4) RETURNING id",
+       "last_id.inbound"},
       {&report.challenges, cutoff,
        "SELECT id FROM challenge WHERE created_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
        "DELETE FROM challenge WHERE id IN (SELECT id FROM challenge WHERE id > ?1 AND id < ?2 "
-       "AND id < (SELECT max(id) FROM challenge) AND updated_at < ?3 AND "
-       "state IN ('consumed', 'expired', 'exhausted', 'cancelled') ORDER BY id LIMIT ?4) "
-       "RETURNING id"},
+       "AND updated_at < ?3 AND state IN ('consumed', 'expired', 'exhausted', 'cancelled') "
+       "ORDER BY id LIMIT ?4) RETURNING id",
+       "last_id.challenge"},
       {&report.instructions, cutoff,
        "SELECT seq FROM instruction WHERE created_at BETWEEN ?1 AND ?2 ORDER BY seq LIMIT 1",
        "DELETE FROM instruction WHERE seq IN (SELECT seq FROM instruction WHERE seq > ?1 AND "
        "seq < ?2 AND state IN ('done', 'rejected', 'dead') AND updated_at < ?3 "
-       "ORDER BY seq LIMIT ?4) RETURNING seq"},
+       "ORDER BY seq LIMIT ?4) RETURNING seq",
+       std::nullopt},
       {&report.replies, cutoff,
        "SELECT id FROM reply WHERE created_at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
        "DELETE FROM reply WHERE id IN (SELECT id FROM reply WHERE id > ?1 AND id < ?2 AND "
-       "id < (SELECT max(id) FROM reply) AND updated_at < ?3 AND "
-       "state IN ('sent', 'delivered', 'undeliverable', 'dead') ORDER BY id LIMIT ?4) "
-       "RETURNING id"},
+       "updated_at < ?3 AND state IN ('sent', 'delivered', 'undeliverable', 'dead') "
+       "ORDER BY id LIMIT ?4) RETURNING id",
+       "last_id.reply"},
   };
   if (options.audit_older_than_ms) {
     along_key.push_back(
         {&report.audit, now - *options.audit_older_than_ms,
          "SELECT id FROM audit WHERE at BETWEEN ?1 AND ?2 ORDER BY id LIMIT 1",
          "DELETE FROM audit WHERE id IN (SELECT id FROM audit WHERE id > ?1 AND id < ?2 AND "
-         "at < ?3 ORDER BY id LIMIT ?4) RETURNING id"});
+         "at < ?3 ORDER BY id LIMIT ?4) RETURNING id",
+         std::nullopt});
   }
   for (const AlongKey& t : along_key) {
     Result<int64_t> bound = FirstIdSince(m, t.first_since, t.cutoff, now);
     if (!bound.ok()) return bound.status();
-    Result<int64_t> n = DeleteAlongKey(m, t.chunk, *bound, t.cutoff);
+    Result<int64_t> n = DeleteAlongKey(m, t.chunk, *bound, t.cutoff, t.last_id);
     if (!n.ok()) return n.status();
     *t.count = *n;
   }

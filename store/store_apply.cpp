@@ -564,8 +564,14 @@ Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int
 }
 
 Result<int64_t> NextRowId(StoreImpl& m, std::string_view table) {
-  sql::Query q = table == "challenge" ? m.Q("SELECT coalesce(max(id), 0) + 1 FROM challenge")
-                                      : m.Q("SELECT coalesce(max(id), 0) + 1 FROM reply");
+  // meta is read on every insert, not cached: `smsgw ctl purge` runs in another process.
+  sql::Query q = table == "challenge"
+                     ? m.Q("SELECT max(coalesce((SELECT max(id) FROM challenge), 0), "
+                           "coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+                           "WHERE name = 'last_id.challenge'), 0)) + 1")
+                     : m.Q("SELECT max(coalesce((SELECT max(id) FROM reply), 0), "
+                           "coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+                           "WHERE name = 'last_id.reply'), 0)) + 1");
   Result<bool> row = q.Step();
   if (!row.ok()) return row.status();
   return q.ColumnInt(0);

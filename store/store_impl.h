@@ -255,8 +255,9 @@ Status LostTransaction(StoreImpl& m, const Status& status);
 // When an item that has failed `failed_attempts` times is tried again: now + a jittered delay.
 Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);
 
-// The next free rowid of `table` (a write transaction must be open), so sealed values can name
-// their row in the associated data before it is inserted.
+// The next rowid of `table` ("challenge" or "reply"), above every id it has given, purged rows'
+// included (a write transaction must be open), so sealed values can name their row in the
+// associated data before it is inserted.
 Result<int64_t> NextRowId(StoreImpl& m, std::string_view table);
 
 // Whether a failure to open a sealed value is the record's fault (tampered, damaged, or sealed

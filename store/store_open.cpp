@@ -177,7 +177,7 @@ Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& 
 
 // One backwards scan of the inbound log over the longer redelivery window loads the recent
 // dedup keys, each into the index of its own window (with or without an SMSC message id) when
-// it is still inside it; ids continue after the highest (Purge never deletes the newest row).
+// it is still inside it; ids continue after the highest given, kept or purged.
 Status LoadRecentKeys(StoreImpl& impl) {
   const int64_t now = impl.Now();
   const int64_t cutoff = now - impl.options.redelivery_window_ms;
@@ -202,7 +202,9 @@ Status LoadRecentKeys(StoreImpl& impl) {
     RecentKeys& recent = impl.RecentKeysFor(it->identified);
     if (it->at >= now - recent.window_ms()) recent.Add(it->dedup, it->id, it->at);
   }
-  sql::Query q = impl.Q("SELECT coalesce(max(id), 0) FROM inbound");
+  sql::Query q = impl.Q(
+      "SELECT max(coalesce((SELECT max(id) FROM inbound), 0), coalesce((SELECT CAST(value AS "
+      "INTEGER) FROM meta WHERE name = 'last_id.inbound'), 0))");
   Result<bool> row = q.Step();
   if (!row.ok()) return row.status();
   impl.next_inbound_id = q.ColumnInt(0) + 1;

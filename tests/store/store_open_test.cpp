@@ -177,6 +177,29 @@ TEST_F(StoreOpenTest, AVersion8StoreIndexesItsInFlightItems) {
       << "the index holds what is claimed after the upgrade";
 }
 
+// A version 9 store records the highest id each id-giving table has given, so a purge can take
+// the newest row; a message accepted after the upgrade goes on from there.
+TEST_F(StoreOpenTest, AVersion9StoreRecordsTheIdsItHasGiven) {
+  Open();
+  const int64_t mo = AcceptOne(Mo("254700000001", "BAL")).id;
+  Effects fx;
+  fx.replies.push_back(ReplyTo("254700000001", "one"));
+  fx.replies.push_back(ReplyTo("254700000001", "two"));
+  auto applied = store().Apply(fx);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  Close();
+  RawQuery(path_, "DELETE FROM meta WHERE name LIKE 'last_id.%'");
+  RawQuery(path_, "PRAGMA user_version = 9");
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT group_concat(name || '=' || value, ' ') FROM (SELECT name, value "
+                     "FROM meta WHERE name LIKE 'last_id.%' ORDER BY name)"),
+            "last_id.challenge=0 last_id.inbound=" + std::to_string(mo) +
+                " last_id.reply=" + std::to_string(applied->reply_ids[1]));
+  EXPECT_GT(AcceptOne(Mo("254700000001", "BAL 2")).id, mo);
+}
+
 // Runs `sql` (several statements) on its own connection; the error text, or "" on success.
 std::string RawExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
