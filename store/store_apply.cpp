@@ -187,11 +187,11 @@ class FrozenNow {
 // the next step opens another. No step is asked twice, and a failure rewrites only the steps
 // written since the previous one. What the transaction keeps in memory about its writes
 // (claims made on insert and their room, whether anything was made pending, the staged MOs'
-// marks) is put back as it was when the savepoint opened, and each step is written at one
-// time, held the first time and again when written again (StoreImpl::frozen_now), so its
-// checks against the clock decide as they did. Should a step still fail when written again
-// (the random generator failing), it and every step written after it fail (Unavailable, to
-// be retried): none of them is kept ahead of it.
+// marks, the next ids) is put back as it was when the savepoint opened, and each step is
+// written at one time, held the first time and again when written again
+// (StoreImpl::frozen_now), so its checks against the clock decide as they did. Should a step
+// still fail when written again (the random generator failing), it and every step written
+// after it fail (Unavailable, to be retried): none of them is kept ahead of it.
 class StepGroup {
  public:
   explicit StepGroup(StoreImpl& m) : m_(m) {}
@@ -215,7 +215,9 @@ class StepGroup {
                   m_.instructions_on_insert.claimed.size(),
                   m_.replies_on_insert.budget,
                   m_.replies_on_insert.checked,
-                  m_.replies_on_insert.claimed.size()};
+                  m_.replies_on_insert.claimed.size(),
+                  m_.next_challenge_id,
+                  m_.next_reply_id};
     }
     // Written at one time, the same the first time as when written again.
     const int64_t at = m_.Now();
@@ -274,6 +276,10 @@ class StepGroup {
     int reply_budget = 0;
     bool replies_checked = false;
     size_t replies_claimed = 0;
+    // The steps written again must get the ids they got the first time: a later step's effects
+    // may name them (a challenge answered in the same batch).
+    int64_t next_challenge_id = 0;
+    int64_t next_reply_id = 0;
   };
 
   void PutBack() {
@@ -285,6 +291,8 @@ class StepGroup {
     m_.replies_on_insert.budget = at_open_.reply_budget;
     m_.replies_on_insert.checked = at_open_.replies_checked;
     m_.replies_on_insert.claimed.resize(at_open_.replies_claimed);
+    m_.next_challenge_id = at_open_.next_challenge_id;
+    m_.next_reply_id = at_open_.next_reply_id;
     for (const Written& w : written_) {
       if (w.staged != nullptr) w.staged->inserted = false;
     }
@@ -564,17 +572,22 @@ Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int
 }
 
 Result<int64_t> NextRowId(StoreImpl& m, std::string_view table) {
-  // meta is read on every insert, not cached: `smsgw ctl purge` runs in another process.
-  sql::Query q = table == "challenge"
-                     ? m.Q("SELECT max(coalesce((SELECT max(id) FROM challenge), 0), "
-                           "coalesce((SELECT CAST(value AS INTEGER) FROM meta "
-                           "WHERE name = 'last_id.challenge'), 0)) + 1")
-                     : m.Q("SELECT max(coalesce((SELECT max(id) FROM reply), 0), "
-                           "coalesce((SELECT CAST(value AS INTEGER) FROM meta "
-                           "WHERE name = 'last_id.reply'), 0)) + 1");
-  Result<bool> row = q.Step();
-  if (!row.ok()) return row.status();
-  return q.ColumnInt(0);
+  const bool challenge = table == "challenge";
+  int64_t& next = challenge ? m.next_challenge_id : m.next_reply_id;
+  if (next == 0) {
+    // Read, not kept across transactions: `smsgw ctl purge` may delete the newest rows from
+    // another process between them.
+    sql::Query q = challenge ? m.Q("SELECT max(coalesce((SELECT max(id) FROM challenge), 0), "
+                                   "coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+                                   "WHERE name = 'last_id.challenge'), 0)) + 1")
+                             : m.Q("SELECT max(coalesce((SELECT max(id) FROM reply), 0), "
+                                   "coalesce((SELECT CAST(value AS INTEGER) FROM meta "
+                                   "WHERE name = 'last_id.reply'), 0)) + 1");
+    Result<bool> row = q.Step();
+    if (!row.ok()) return row.status();
+    next = q.ColumnInt(0);
+  }
+  return next++;
 }
 
 }  // namespace smsgw::store

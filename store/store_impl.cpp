@@ -42,6 +42,8 @@ Status StoreImpl::Begin() {
   }
   made_instruction_pending = false;
   made_reply_pending = false;
+  next_challenge_id = 0;
+  next_reply_id = 0;
   instructions_on_insert.Reset();
   replies_on_insert.Reset();
   sql::Query q = Q("BEGIN IMMEDIATE");

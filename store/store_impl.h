@@ -135,6 +135,13 @@ struct StoreImpl {
     return identified ? recent_identified : recent_unidentified;
   }
   int64_t next_inbound_id = 1;
+  // The next challenge and reply ids while this connection holds the write lock (NextRowId):
+  // read once per transaction, since no other connection can insert before it ends. 0 until
+  // read; reset by Begin. The steps' savepoint rolled back puts them back as they were when it
+  // opened (StepGroup), so steps written again get their ids again; another savepoint rolled
+  // back leaves them ahead, and ids skip, never repeat.
+  int64_t next_challenge_id = 0;
+  int64_t next_reply_id = 0;
   // The engine's parsed requests of the challenges written lately: a subscriber answers
   // within the code's lifetime, usually within a minute.
   ParsedMemo challenge_forms{8192};
@@ -256,8 +263,9 @@ Status LostTransaction(StoreImpl& m, const Status& status);
 Result<int64_t> NextAttemptAt(const StoreImpl& m, const RetryPolicy& policy, int failed_attempts);
 
 // The next rowid of `table` ("challenge" or "reply"), above every id it has given, purged rows'
-// included (a write transaction must be open), so sealed values can name their row in the
-// associated data before it is inserted.
+// included, so sealed values can name their row in the associated data before it is inserted.
+// A write transaction begun with Begin must be open, and the id is taken: the next call gives
+// the one after it.
 Result<int64_t> NextRowId(StoreImpl& m, std::string_view table);
 
 // Whether a failure to open a sealed value is the record's fault (tampered, damaged, or sealed
