@@ -11,6 +11,29 @@
 
 namespace smsgw::store {
 
+// The group a part of a concatenated MO belongs to, as the reassembler keys it
+// (gateway/smpp/reassembler.h): a subscriber's parts with one reference and total.
+struct PartGroup {
+  std::string connection;
+  std::string source;
+  std::string destination;
+  int scheme = 0;  // smpp::ConcatScheme
+  int reference = 0;
+  int total = 0;
+  friend bool operator==(const PartGroup&, const PartGroup&) = default;
+};
+
+// A part of a concatenated MO whose message is not whole yet, held in the store so it can be
+// acknowledged on its own (Store::StoreParts).
+struct InboundPart {
+  PartGroup group;
+  int seq = 0;  // 1..group.total
+  int data_coding = 0;
+  std::optional<int> message_reference;  // the handset's TP-MR, when the SMSC passed it
+  std::string payload;                   // the part's octets, UDH removed; stored only sealed
+  int64_t received_at = 0;               // unix ms; set by the store
+};
+
 // An MO as the SMPP layer hands it over, before anything is known about its content.
 struct InboundMessage {
   std::string connection;   // name of the SMPP connection it arrived on
@@ -24,6 +47,9 @@ struct InboundMessage {
   // redelivery would defeat the dedup).
   std::optional<std::string> smsc_message_id;
   int data_coding = 0;  // SMPP data_coding, kept for the record
+  // Joined from parts of this group, some of which the store holds: the transaction that
+  // accepts the message (as new or as a redelivery) deletes them.
+  std::optional<PartGroup> joined_from;
 };
 
 // InvalidArgument naming the field when a message exceeds `limits` or has an empty

@@ -287,6 +287,31 @@ INSERT OR IGNORE INTO meta(name, value)
 INSERT OR IGNORE INTO meta(name, value) SELECT 'last_id.reply', coalesce(max(id), 0) FROM reply;
 )sql";
 
+// Version 11: the parts of concatenated MOs whose message is not whole yet. Each part is
+// stored before its deliver_sm_resp (persist, then acknowledge), so an SMSC that waits for one
+// part's answer before it sends the next is not held up, and a restart rebuilds the open groups
+// from here. The message's Accept deletes its group's parts; a group that stays incomplete is
+// deleted when the reassembly gives it up. The unique key is the reassembler's group key and
+// the part's number, so a part delivered again is stored once. The octets are sealed (an MO
+// may hold a PIN). IF NOT EXISTS, as in version 8.
+constexpr std::string_view kV11InboundParts = R"sql(
+CREATE TABLE IF NOT EXISTS inbound_part(
+  id                INTEGER PRIMARY KEY,
+  received_at       INTEGER NOT NULL,
+  connection        TEXT NOT NULL,
+  source            TEXT NOT NULL,
+  destination       TEXT NOT NULL,
+  scheme            INTEGER NOT NULL,
+  reference         INTEGER NOT NULL,
+  total             INTEGER NOT NULL,
+  seq               INTEGER NOT NULL,
+  data_coding       INTEGER NOT NULL,
+  message_reference INTEGER,
+  payload_sealed    TEXT NOT NULL,
+  UNIQUE (connection, source, destination, scheme, reference, total, seq)
+);
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -317,7 +342,8 @@ const std::vector<std::string_view>& Migrations() {
                                                     kV7NoticeOptOut,
                                                     kV8NoStateIndexes,
                                                     kV9InFlightIndexes,
-                                                    kV10LastIds};
+                                                    kV10LastIds,
+                                                    kV11InboundParts};
   return all;
 }
 

@@ -151,6 +151,18 @@ class Store {
   // opened. The engine's work queue; after a crash it starts again from after_id = 0.
   Result<std::vector<PendingMessage>> PendingInbound(int64_t after_id, int limit);
 
+  // Parts of concatenated MOs (InboundPart), for a message not whole yet. StoreParts writes
+  // them in one durable transaction: acknowledge each part only after it returned OK. A part
+  // already held (same group and number: a redelivery) is left as it is. LoadParts gives back
+  // every part held, oldest first, its octets opened: the daemon rebuilds its open groups from
+  // them at start. DropParts deletes the parts of groups given up incomplete; committed without
+  // waiting for the disk, since a group it fails to delete comes back at the next start and is
+  // given up again. A message's own Accept deletes the parts it was joined from
+  // (InboundMessage::joined_from). Daemon mode only.
+  Status StoreParts(std::span<const InboundPart> parts);
+  Result<std::vector<InboundPart>> LoadParts();
+  Status DropParts(std::span<const PartGroup> groups);
+
   // The latest earlier message from `source` whose processing recorded the same normalised
   // command (ConsumeInbound::resend_command) and which was received at most resend_window_ms
   // before `received_at` (the new message's receive time). nullopt when there is none.

@@ -193,6 +193,9 @@ Status InsertNewInbound(StoreImpl& m, const InboundMessage& msg, int64_t id, int
                         std::string_view dedup_key);
 Status InsertConsumedInbound(StoreImpl& m, StagedInbound& staged, const ConsumeInbound& c,
                              const std::optional<std::string>& resend_key);
+// Deletes the stored parts the batch's messages were joined from (InboundMessage::joined_from),
+// inside the caller's transaction (store_parts.cpp).
+Status DeleteJoinedParts(StoreImpl& m, std::span<const InboundMessage> batch);
 
 // The parts of Apply, each run inside Apply's transaction (store_challenges.cpp,
 // store_instructions.cpp, store_replies.cpp). `inbound_id` is the consumed message's id, the

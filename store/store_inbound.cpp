@@ -170,6 +170,7 @@ namespace {
 // The batch's new MOs, written new (DedupInbound, then a row each).
 Status WriteInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptWork& w) {
   STORE_RETURN_IF_ERROR(DedupInbound(m, batch, w));
+  STORE_RETURN_IF_ERROR(DeleteJoinedParts(m, batch));
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (w.results[i].duplicate) continue;
     STORE_RETURN_IF_ERROR(InsertNewInbound(m, batch[i], w.results[i].id, w.now, w.keys[i]));
@@ -234,6 +235,7 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
       return finish();
     }
     STORE_RETURN_IF_ERROR(DedupInbound(m, batch, w));
+    STORE_RETURN_IF_ERROR(DeleteJoinedParts(m, batch));
     std::vector<StagedInbound> staged;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       if (w.results[i].duplicate) continue;
