@@ -186,7 +186,8 @@ void Core::CommitNow() {
     for (IntakeBatch& b : batches) {
       b.done(std::vector<uint32_t>(b.messages.size(), kRetryLater),
              std::vector<uint32_t>(b.receipts.size(), kRetryLater),
-             std::vector<uint32_t>(b.ussd.size(), kRetryLater));
+             std::vector<uint32_t>(b.ussd.size(), kRetryLater),
+             std::vector<uint32_t>(b.parts.size(), kRetryLater));
     }
     return;
   }
@@ -207,6 +208,9 @@ void Core::CommitNow() {
       for (store::InboundMessage& m : batches[b].messages) messages.push_back(std::move(m));
     }
 
+    // Parts first: a message of this commit may be joined from some of them, and its Accept
+    // deletes them.
+    std::vector<uint32_t> part_statuses = StoreParts(batches, first, last);
     std::vector<uint32_t> statuses(messages.size(), kOk);
     if (!messages.empty()) {
       // The answers and send results waiting ride in the first commit.
@@ -228,6 +232,7 @@ void Core::CommitNow() {
     for (store::InboundMessage& m : messages) {
       std::fill(m.text.begin(), m.text.end(), '\0');
     }
+    DropParts(batches, first, last);
 
     // Before final receipts, which may be for replies whose send results wait.
     for (size_t b = first; b < last; ++b) {
@@ -241,16 +246,21 @@ void Core::CommitNow() {
     std::vector<UssdDialogues::Outcome> ussd = HandleUssd(batches, first, last);
     size_t at = 0;
     size_t ussd_at = 0;
+    size_t part_at = 0;
     for (size_t b = first; b < last; ++b) {
       IntakeBatch& batch = batches[b];
       const size_t n = batch.messages.size();
       std::vector<uint32_t> mine(statuses.begin() + at, statuses.begin() + at + n);
       at += n;
+      std::vector<uint32_t> parts(part_statuses.begin() + part_at,
+                                  part_statuses.begin() + part_at + batch.parts.size());
+      part_at += batch.parts.size();
       std::vector<uint32_t> receipt_status;
       RecordReceipts(batch.receipts, &receipt_status);
       std::vector<uint32_t> ussd_status;
       for (size_t i = 0; i < batch.ussd.size(); ++i) ussd_status.push_back(ussd[ussd_at++].status);
-      batch.done(std::move(mine), std::move(receipt_status), std::move(ussd_status));
+      batch.done(std::move(mine), std::move(receipt_status), std::move(ussd_status),
+                 std::move(parts));
     }
     // After the acks (both are posted to the sessions' thread, in this order): the network
     // sees the answer acknowledged, then the next screen.
@@ -261,6 +271,45 @@ void Core::CommitNow() {
     first = last;
   }
   SchedulePass();
+}
+
+// The parts of concatenated MOs in batches [first, last), in one durable transaction: one
+// status each, in order.
+std::vector<uint32_t> Core::StoreParts(std::vector<IntakeBatch>& batches, size_t first,
+                                       size_t last) {
+  std::vector<store::InboundPart> parts;
+  for (size_t b = first; b < last; ++b) {
+    for (store::InboundPart& p : batches[b].parts) parts.push_back(std::move(p));
+  }
+  if (parts.empty()) return {};
+  Status s = store_->StoreParts(parts);
+  NoteStore(s);
+  // Wipe the octets (they may hold PINs) before the statuses go out.
+  for (store::InboundPart& p : parts) std::fill(p.payload.begin(), p.payload.end(), '\0');
+  if (s.ok()) {
+    metrics_.mo_parts_stored.Add(parts.size());
+    return std::vector<uint32_t>(parts.size(), kOk);
+  }
+  LogError("store.parts_failed",
+           {{"parts", static_cast<uint64_t>(parts.size())}, {"error", s.ToString()}});
+  metrics_.mo_retry_later.Add(parts.size());
+  return std::vector<uint32_t>(parts.size(), kRetryLater);
+}
+
+// The stored parts of groups given up incomplete. A failure leaves them for the next start,
+// which gives them up again.
+void Core::DropParts(std::vector<IntakeBatch>& batches, size_t first, size_t last) {
+  std::vector<store::PartGroup> groups;
+  for (size_t b = first; b < last; ++b) {
+    for (store::PartGroup& g : batches[b].dropped) groups.push_back(std::move(g));
+  }
+  if (groups.empty()) return;
+  Status s = store_->DropParts(groups);
+  NoteStore(s);
+  if (!s.ok()) {
+    LogWarn("store.parts_not_dropped",
+            {{"groups", static_cast<uint64_t>(groups.size())}, {"error", s.ToString()}});
+  }
 }
 
 // The USSD MOs of batches [first, last): their turns in one transaction, one outcome each.

@@ -207,6 +207,8 @@ class Core {
   bool FlushReplyResults();
   void AfterReplyResults(const std::vector<store::ReplyResult>& results, const Status& recorded);
   bool AnsweredAlready(const std::string& instruction_id);
+  std::vector<uint32_t> StoreParts(std::vector<IntakeBatch>& batches, size_t first, size_t last);
+  void DropParts(std::vector<IntakeBatch>& batches, size_t first, size_t last);
   std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,
                                                  size_t last);
   void RecordReceipts(const std::vector<ReceiptUpdate>& receipts, std::vector<uint32_t>* status);

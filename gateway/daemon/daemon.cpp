@@ -148,6 +148,12 @@ class Daemon {
       store_failed_ = true;
       return store.status();
     }
+    // Read here, while this thread still owns the store; the core thread owns it from Start.
+    auto parts = (*store)->LoadParts();
+    if (!parts.ok()) {
+      store_failed_ = true;
+      return parts.status().WithContext("reading the parts of concatenated messages");
+    }
     std::shared_ptr<commands::Backend> backend;
     if (config_.backend.type == conf::BackendType::kHttp) {
       auto http = OpenHttpBackend();
@@ -194,6 +200,7 @@ class Daemon {
     intake_ = std::make_unique<MoIntake>(
         io_, std::move(intake_options),
         [this](IntakeBatch batch) { core_->Accept(std::move(batch)); }, metrics_);
+    intake_->Restore(std::move(*parts));
 
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       for (smpp::SessionConfig& sc : SessionConfigs(c)) {

@@ -44,6 +44,7 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
       mo_refused(Mo(registry, "refused")),
       mo_retry_later(Mo(registry, "retry_later")),
       mo_incomplete(Mo(registry, "incomplete")),
+      mo_parts_stored(Mo(registry, "part_stored")),
       receipts(Mo(registry, "receipt")),
       mt_sent(Mt(registry, "sent")),
       mt_retry(Mt(registry, "retry")),

@@ -17,12 +17,14 @@ class DaemonMetrics {
   Registry& registry() { return registry_; }
 
   // MOs by what the store made of them: stored, duplicate, refused (undecodable), retry_later
-  // (store failed or draining), receipt.
+  // (store failed or draining), incomplete (a concatenated message given up), part_stored (a
+  // part of a concatenated message not whole yet), receipt.
   Counter& mo_stored;
   Counter& mo_duplicate;
   Counter& mo_refused;
   Counter& mo_retry_later;
   Counter& mo_incomplete;
+  Counter& mo_parts_stored;
   Counter& receipts;
   // MTs by the fate of their submit_sm: sent, retry, failed; and receipts delivered/not.
   Counter& mt_sent;

@@ -25,16 +25,33 @@ std::string NormalizeAddress(const std::string& value) {
   return value;
 }
 
-std::string GroupKey(std::string_view connection, std::string_view source,
-                     std::string_view destination, const smpp::ConcatInfo& c) {
-  std::string key;
-  key.reserve(connection.size() + source.size() + destination.size() + 16);
-  key.append(connection).push_back('\0');
-  key.append(source).push_back('\0');
-  key.append(destination).push_back('\0');
-  key += std::to_string(static_cast<int>(c.scheme)) + ':' + std::to_string(c.reference) + ':' +
-         std::to_string(c.total);
-  return key;
+store::PartGroup GroupOf(std::string_view connection, std::string_view source,
+                         std::string_view destination, const smpp::ConcatInfo& c) {
+  return store::PartGroup{std::string(connection),       std::string(source),
+                          std::string(destination),      static_cast<int>(c.scheme),
+                          static_cast<int>(c.reference), static_cast<int>(c.total)};
+}
+
+store::InboundPart PartOf(std::string_view connection, std::string_view source,
+                          std::string_view destination, const smpp::UserData& part) {
+  store::InboundPart p;
+  p.group = GroupOf(connection, source, destination, *part.concat);
+  p.seq = part.concat->seqnum;
+  p.data_coding = part.data_coding;
+  if (part.message_reference) p.message_reference = *part.message_reference;
+  p.payload.assign(part.payload.begin(), part.payload.end());
+  return p;
+}
+
+smpp::UserData UserDataOf(const store::InboundPart& p) {
+  smpp::UserData ud;
+  ud.data_coding = static_cast<uint8_t>(p.data_coding);
+  ud.payload.assign(p.payload.begin(), p.payload.end());
+  ud.concat = smpp::ConcatInfo{static_cast<smpp::ConcatScheme>(p.group.scheme),
+                               static_cast<uint16_t>(p.group.reference),
+                               static_cast<uint8_t>(p.group.total), static_cast<uint8_t>(p.seq)};
+  if (p.message_reference) ud.message_reference = static_cast<uint16_t>(*p.message_reference);
+  return ud;
 }
 
 const smpp::ShortMessagePdu* AsShortMessage(const smpp::Pdu& pdu) {
@@ -52,17 +69,17 @@ struct MoIntake::Join {
   Clock::time_point received;
 };
 
-// The MOs (parts) whose status is that of one message's Accept.
-struct MoIntake::Waiters {
-  std::vector<std::pair<std::shared_ptr<Join>, size_t>> parts;
-};
-
-// What one read produced for the store.
+// What one read produced for the store, and whom each status goes to.
 struct MoIntake::Pending {
+  using Waiter = std::pair<std::shared_ptr<Join>, size_t>;
   IntakeBatch batch;
-  std::vector<std::shared_ptr<Waiters>> message_waiters;
-  std::vector<std::pair<std::shared_ptr<Join>, size_t>> receipt_waiters;
-  std::vector<std::pair<std::shared_ptr<Join>, size_t>> ussd_waiters;
+  std::vector<Waiter> message_waiters;
+  // Per message: the other parts of the group it completed (nullopt for a message complete in
+  // itself), put back into the reassembler should its Accept fail.
+  std::vector<std::optional<smpp::AssembledMessage>> rejoin;
+  std::vector<Waiter> receipt_waiters;
+  std::vector<Waiter> ussd_waiters;
+  std::vector<Waiter> part_waiters;
 };
 
 MoIntake::MoIntake(boost::asio::io_context& io, Options options, Handoff handoff,
@@ -94,32 +111,71 @@ void MoIntake::Deliver(std::vector<smpp::InboundMo> batch, Ack ack) {
     }
     Handle(batch[i], join, i, pending.get(), now);
   }
-  if (pending->batch.messages.empty() && pending->batch.receipts.empty() &&
-      pending->batch.ussd.empty()) {
+  HandOff(std::move(pending), now);
+}
+
+void MoIntake::Restore(std::vector<store::InboundPart> parts) {
+  const Clock::time_point now = Clock::now();
+  auto pending = std::make_shared<Pending>();
+  for (store::InboundPart& p : parts) {
+    std::string connection = std::move(p.group.connection);
+    std::string source = std::move(p.group.source);
+    std::string destination = std::move(p.group.destination);
+    // A part the store holds is acknowledged already: a message it completes has nobody to
+    // answer.
+    if (AddPart(connection, source, destination, UserDataOf(p), *pending, now) == Joined::kWhole) {
+      pending->message_waiters.emplace_back(nullptr, 0);
+    }
+  }
+  HandOff(std::move(pending), now);
+}
+
+void MoIntake::HandOff(std::shared_ptr<Pending> pending, Clock::time_point now) {
+  IntakeBatch& b = pending->batch;
+  if (b.messages.empty() && b.receipts.empty() && b.ussd.empty() && b.parts.empty() &&
+      b.dropped.empty()) {
     return;
   }
-
-  pending->batch.received = now;
-  pending->batch.done = [this, pending](std::vector<uint32_t> message_status,
-                                        std::vector<uint32_t> receipt_status,
-                                        std::vector<uint32_t> ussd_status) {
+  b.received = now;
+  b.done = [this, pending](std::vector<uint32_t> message_status,
+                           std::vector<uint32_t> receipt_status, std::vector<uint32_t> ussd_status,
+                           std::vector<uint32_t> part_status) {
     boost::asio::post(io_, [this, pending, message_status = std::move(message_status),
                             receipt_status = std::move(receipt_status),
-                            ussd_status = std::move(ussd_status)] {
-      for (size_t m = 0; m < pending->message_waiters.size(); ++m) {
-        const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
-        for (auto& [j, index] : pending->message_waiters[m]->parts) Resolve(j, index, status);
-      }
+                            ussd_status = std::move(ussd_status),
+                            part_status = std::move(part_status)] {
       auto resolve_each = [this](const auto& waiters, const std::vector<uint32_t>& status) {
         for (size_t i = 0; i < waiters.size(); ++i) {
+          if (waiters[i].first == nullptr) continue;
           Resolve(waiters[i].first, waiters[i].second, i < status.size() ? status[i] : kRetryLater);
         }
       };
+      resolve_each(pending->message_waiters, message_status);
       resolve_each(pending->receipt_waiters, receipt_status);
       resolve_each(pending->ussd_waiters, ussd_status);
+      resolve_each(pending->part_waiters, part_status);
+      // A message not accepted: its group's other parts are stored, so they go back into the
+      // reassembler, where the redelivery of the part that completed it completes it again.
+      std::vector<store::PartGroup> dropped;
+      const Clock::time_point now = Clock::now();
+      for (size_t m = 0; m < pending->rejoin.size(); ++m) {
+        const uint32_t status = m < message_status.size() ? message_status[m] : kRetryLater;
+        if (status == kOk || !pending->rejoin[m]) continue;
+        smpp::AssembledMessage& group = *pending->rejoin[m];
+        for (smpp::UserData& part : group.parts) {
+          auto added = reassembler_.Add(group.connection, group.source, group.destination,
+                                        std::move(part), now);
+          GiveUp(std::move(added.evicted), dropped);
+        }
+      }
+      if (!dropped.empty()) {
+        auto given_up = std::make_shared<Pending>();
+        given_up->batch.dropped = std::move(dropped);
+        HandOff(std::move(given_up), now);
+      }
     });
   };
-  handoff_(std::move(pending->batch));
+  handoff_(std::move(b));
 }
 
 void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& join, size_t index,
@@ -161,51 +217,86 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   }
   const std::string from = NormalizeAddress(source.value);
   const std::string to = NormalizeAddress(destination.value);
-  std::string key;
   if (user_data->concat) {
-    key = GroupKey(mo.connection, from, to, *user_data->concat);
-  }
-  auto added = reassembler_.Add(mo.connection, from, to, std::move(*user_data), now);
-  DropGroups(std::move(added.evicted));
-
-  auto waiters = std::make_shared<Waiters>();
-  if (!key.empty()) {
-    auto it = held_.find(key);
-    if (it != held_.end()) {
-      waiters = it->second;
-    } else {
-      held_.emplace(key, waiters);
+    store::InboundPart part = PartOf(mo.connection, from, to, *user_data);
+    switch (AddPart(mo.connection, from, to, std::move(*user_data), *pending, now)) {
+      case Joined::kWhole:
+        pending->message_waiters.emplace_back(join, index);
+        return;
+      case Joined::kUnreadable:
+        return Resolve(join, index, kCannotProcess);
+      case Joined::kNotYet:
+        break;
     }
+    // Stored (again, for a redelivery: the store keeps one copy), then acknowledged.
+    pending->batch.parts.push_back(std::move(part));
+    pending->part_waiters.emplace_back(join, index);
+    return;
   }
-  waiters->parts.emplace_back(join, index);
-  if (added.outcome != smpp::Reassembler::Outcome::kComplete) return;
-  if (!key.empty()) held_.erase(key);
 
   auto options = options_.text_options.find(mo.connection);
-  auto text = smpp::JoinedText(*added.message, options != options_.text_options.end()
-                                                   ? options->second
-                                                   : smpp::TextOptions{});
+  auto text = smpp::DecodeText(
+      user_data->data_coding, user_data->payload,
+      options != options_.text_options.end() ? options->second : smpp::TextOptions{});
   if (!text.ok()) {
     metrics_.mo_refused.Add();
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "text"}});
-    for (auto& [j, i] : waiters->parts) Resolve(j, i, kCannotProcess);
-    return;
+    return Resolve(join, index, kCannotProcess);
   }
   store::InboundMessage message;
   message.connection = mo.connection;
   message.source = from;
   message.destination = to;
   message.text = std::move(*text);
-  message.data_coding = added.message->parts.front().data_coding;
+  message.data_coding = user_data->data_coding;
   // SMPP 3.4 gives an MO no id of its own. Where the SMSC passes the handset's message
   // reference (TP-MR, as user_message_reference), a redelivery carries the same one and a
   // subscriber's new message another, so identical texts are told apart. Without it the store
   // takes an identical text within its short window for a redelivery (store/options.h).
-  if (const auto& tlvs = sm != nullptr ? sm->tlvs : data_sm->tlvs; tlvs.user_message_reference) {
-    message.smsc_message_id = "mr:" + std::to_string(*tlvs.user_message_reference);
+  if (user_data->message_reference) {
+    message.smsc_message_id = "mr:" + std::to_string(*user_data->message_reference);
   }
   pending->batch.messages.push_back(std::move(message));
-  pending->message_waiters.push_back(std::move(waiters));
+  pending->rejoin.emplace_back();
+  pending->message_waiters.emplace_back(join, index);
+}
+
+MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view source,
+                                   std::string_view destination, smpp::UserData part,
+                                   Pending& pending, Clock::time_point now) {
+  const uint8_t seq = part.concat->seqnum;
+  auto added = reassembler_.Add(connection, source, destination, std::move(part), now);
+  GiveUp(std::move(added.evicted), pending.batch.dropped);
+  if (added.outcome != smpp::Reassembler::Outcome::kComplete) return Joined::kNotYet;
+  smpp::AssembledMessage& whole = *added.message;
+  const store::PartGroup group = GroupOf(connection, source, destination, *whole.concat);
+  auto options = options_.text_options.find(std::string(connection));
+  auto text = smpp::JoinedText(
+      whole, options != options_.text_options.end() ? options->second : smpp::TextOptions{});
+  if (!text.ok()) {
+    // It will not read any better later: refused as a single message would be, and its
+    // stored parts deleted.
+    metrics_.mo_refused.Add();
+    LogWarn("mo.refused", {{"connection", std::string(connection)}, {"why", "text"}});
+    pending.batch.dropped.push_back(group);
+    return Joined::kUnreadable;
+  }
+  store::InboundMessage message;
+  message.connection = std::string(connection);
+  message.source = std::string(source);
+  message.destination = std::string(destination);
+  message.text = std::move(*text);
+  message.data_coding = whole.parts.front().data_coding;
+  // The first part's reference names the message: the same whichever part completed it, so a
+  // message joined again after a restart or a redelivery has the dedup key it had.
+  if (whole.parts.front().message_reference) {
+    message.smsc_message_id = "mr:" + std::to_string(*whole.parts.front().message_reference);
+  }
+  message.joined_from = group;
+  pending.batch.messages.push_back(std::move(message));
+  std::erase_if(whole.parts, [&](const smpp::UserData& p) { return p.concat->seqnum == seq; });
+  pending.rejoin.emplace_back(std::move(whole));
+  return Joined::kWhole;
 }
 
 void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
@@ -247,10 +338,13 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
 }
 
 void MoIntake::Expire(Clock::time_point now) {
-  DropGroups(reassembler_.Expire(now));
+  auto pending = std::make_shared<Pending>();
+  GiveUp(reassembler_.Expire(now), pending->batch.dropped);
+  HandOff(std::move(pending), now);
 }
 
-void MoIntake::DropGroups(std::vector<smpp::AssembledMessage> groups) {
+void MoIntake::GiveUp(std::vector<smpp::AssembledMessage> groups,
+                      std::vector<store::PartGroup>& dropped) {
   for (const smpp::AssembledMessage& group : groups) {
     if (!group.concat) continue;
     metrics_.mo_incomplete.Add();
@@ -258,12 +352,7 @@ void MoIntake::DropGroups(std::vector<smpp::AssembledMessage> groups) {
                                      {"source", group.source},
                                      {"parts", static_cast<uint64_t>(group.parts.size())},
                                      {"total", static_cast<unsigned>(group.total)}});
-    auto it =
-        held_.find(GroupKey(group.connection, group.source, group.destination, *group.concat));
-    if (it == held_.end()) continue;
-    std::shared_ptr<Waiters> waiters = std::move(it->second);
-    held_.erase(it);
-    for (auto& [j, i] : waiters->parts) Resolve(j, i, kOk);
+    dropped.push_back(GroupOf(group.connection, group.source, group.destination, *group.concat));
   }
 }
 

@@ -2,16 +2,21 @@
 //
 // On the io thread, per socket read: delivery receipts are parsed; other MOs are decoded
 // (data_coding, the connection's dcs0 charset) and concatenated parts reassembled. What is
-// left (whole messages and receipts) goes to the store's thread in one IntakeBatch per read,
-// so the other core is woken once per read, not once per MO.
+// left (whole messages, parts, receipts) goes to the store's thread in one IntakeBatch per
+// read, so the other core is woken once per read, not once per MO.
 //
 // Persist, then acknowledge: an MO's deliver_sm_resp carries ESME_ROK only once the store
-// holds it (Store::Accept returned). A part of a concatenated message is acknowledged when its
-// whole message is stored; the session's batch ack therefore waits for every part it holds.
-// When the store fails, every MO of the batch is answered ESME_RX_T_APPN and the SMSC
-// redelivers. A concatenated message still incomplete after the reassembly timeout is
-// acknowledged and dropped (logged and counted): holding its parts for ever would block the
-// SMSC's window, and its text cannot be read without the missing part.
+// holds it. Each MO of a read is answered on its own status, but the session's answers for
+// one read go out together. A part of a concatenated message that does not complete it is
+// stored as a part (Store::StoreParts) and acknowledged once it is, so an SMSC that waits for
+// a part's answer before sending the next is never held up; the part that completes a message
+// is acknowledged when the whole message is stored, and that Accept deletes the group's stored
+// parts. Should that Accept fail, the group's other parts go back into the reassembler, so the
+// part's redelivery completes it again. When the store fails, the MOs of the batch are
+// answered ESME_RX_T_APPN and the SMSC redelivers. A group still incomplete after the
+// reassembly timeout (or pushed out by the reassembler's caps) is given up: logged, counted,
+// and its stored parts deleted. At start, Restore puts the parts the store holds back into the
+// reassembler.
 //
 // A deliver_sm carrying ussd_service_op is a USSD event (smpp/ussd.h), never an SMS: it is not
 // reassembled nor stored as an inbound message, but handed over in the same batch as a UssdEvent
@@ -19,7 +24,8 @@
 // operation an MO cannot carry, no dialogue id in the connection's mode) is answered
 // ESME_RX_P_APPN and logged.
 //
-// Threading: Deliver, Resolve, Expire and StopTaking run on the io thread only.
+// Threading: Deliver, Expire and StopTaking run on the io thread only; Restore before the io
+// thread runs.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -62,17 +68,21 @@ struct UssdEvent {
   std::chrono::steady_clock::time_point received;
 };
 
-// What one read hands to the store's thread. `done` must be called exactly once, from any
-// thread: one ESME status per message, per receipt and per USSD event, in order (0 when it is
-// stored, handled or needs nothing more; ESME_RX_T_APPN when the store failed or the USSD
-// event was not taken).
+// What one read hands to the store's thread. The parts are stored before the messages are
+// accepted (a message may be joined from some of them). `done` must be called exactly once,
+// from any thread: one ESME status per message, per receipt, per USSD event and per part, in
+// order (0 when it is stored, handled or needs nothing more; ESME_RX_T_APPN when the store
+// failed or the USSD event was not taken). `dropped` groups' stored parts are deleted; they
+// need no status.
 struct IntakeBatch {
   std::vector<store::InboundMessage> messages;
   std::vector<ReceiptUpdate> receipts;
   std::vector<UssdEvent> ussd;
+  std::vector<store::InboundPart> parts;
+  std::vector<store::PartGroup> dropped;
   std::chrono::steady_clock::time_point received;
   std::function<void(std::vector<uint32_t> message_status, std::vector<uint32_t> receipt_status,
-                     std::vector<uint32_t> ussd_status)>
+                     std::vector<uint32_t> ussd_status, std::vector<uint32_t> part_status)>
       done;
 };
 
@@ -94,6 +104,11 @@ class MoIntake final : public smpp::MoSink {
 
   void Deliver(std::vector<smpp::InboundMo> batch, Ack ack) override;
 
+  // The parts the store held at start (Store::LoadParts) back into the reassembler, as if
+  // they had just arrived; a group they complete is handed over as a message, with nobody to
+  // acknowledge.
+  void Restore(std::vector<store::InboundPart> parts);
+
   // Acknowledges groups idle past the reassembly timeout (see above). Call it every few
   // seconds.
   void Expire(std::chrono::steady_clock::time_point now);
@@ -104,8 +119,6 @@ class MoIntake final : public smpp::MoSink {
   // MOs whose acknowledgement is still owed to a session.
   size_t unacked() const { return unacked_; }
 
-  struct Waiters;
-
  private:
   struct Join;
   struct Pending;
@@ -114,15 +127,22 @@ class MoIntake final : public smpp::MoSink {
   void HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
                   const std::shared_ptr<Join>& join, size_t index, Pending* pending,
                   std::chrono::steady_clock::time_point now);
+  // A part into the reassembler. kWhole: it completed its message, which is then in `pending`
+  // (its waiter still to add by the caller); kUnreadable: it completed a message whose text
+  // cannot be decoded, given up.
+  enum class Joined { kNotYet, kWhole, kUnreadable };
+  Joined AddPart(std::string_view connection, std::string_view source, std::string_view destination,
+                 smpp::UserData part, Pending& pending, std::chrono::steady_clock::time_point now);
+  // Hands `pending` to the store's thread; its statuses come back to the io thread.
+  void HandOff(std::shared_ptr<Pending> pending, std::chrono::steady_clock::time_point now);
   void Resolve(const std::shared_ptr<Join>& join, size_t index, uint32_t status);
-  void DropGroups(std::vector<smpp::AssembledMessage> groups);
+  // Logs and counts groups given up incomplete; their stored parts are for `dropped`.
+  void GiveUp(std::vector<smpp::AssembledMessage> groups, std::vector<store::PartGroup>& dropped);
 
   boost::asio::io_context& io_;
   Options options_;
   Handoff handoff_;
   smpp::Reassembler reassembler_;
-  // Parts held per concatenation group, keyed like the reassembler's groups.
-  std::map<std::string, std::shared_ptr<Waiters>> held_;
   bool stopping_ = false;
   size_t unacked_ = 0;
   DaemonMetrics& metrics_;

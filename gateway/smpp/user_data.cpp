@@ -24,6 +24,7 @@ Result<UserData> Extract(uint8_t esm_class, uint8_t data_coding,
                             *tlvs.sar_segment_seqnum};
   }
   out.payload.assign(ud.begin(), ud.end());
+  out.message_reference = tlvs.user_message_reference;
   return out;
 }
 

@@ -27,6 +27,9 @@ struct UserData {
   // Concatenation data: from the UDH when there is one with a concatenation IE, else from the
   // sar_* TLVs; nullopt for a message complete in itself.
   std::optional<ConcatInfo> concat;
+  // The handset's message reference (TP-MR) when the SMSC passed it (user_message_reference).
+  // Each part of a concatenated message has its own.
+  std::optional<uint16_t> message_reference;
 };
 
 // From a decoded (so already validated) PDU. InvalidArgument if the rules above do not hold.

@@ -175,7 +175,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     IntakeBatch batch;
     batch.messages.push_back(store::testing::Mo(msisdn, text));
     batch.received = std::chrono::steady_clock::now();
-    batch.done = [this](std::vector<uint32_t> status, std::vector<uint32_t>,
+    batch.done = [this](std::vector<uint32_t> status, std::vector<uint32_t>, std::vector<uint32_t>,
                         std::vector<uint32_t>) {
       std::lock_guard<std::mutex> lock(mu_);
       events_.push_back("ack " + std::to_string(status.at(0)));
@@ -318,9 +318,8 @@ TEST_F(CoreAnswersTest, AReceiptThatOvertookItsSendResultIsRecordedAtHousekeepin
   IntakeBatch batch;
   batch.receipts.push_back({"sim", "m" + std::to_string(reply_id), true, true, "DELIVRD"});
   batch.received = std::chrono::steady_clock::now();
-  batch.done = [&](std::vector<uint32_t>, std::vector<uint32_t> receipts, std::vector<uint32_t>) {
-    acked.set_value(std::move(receipts));
-  };
+  batch.done = [&](std::vector<uint32_t>, std::vector<uint32_t> receipts, std::vector<uint32_t>,
+                   std::vector<uint32_t>) { acked.set_value(std::move(receipts)); };
   core_->Accept(std::move(batch));
   EXPECT_EQ(acked.get_future().get(), std::vector<uint32_t>{0});  // ESME_ROK all the same
   EXPECT_EQ(metrics_.mt_delivered.value(), 0u);

@@ -82,9 +82,8 @@ class CoreIntakeFaultTest : public testing::InProcessCoreTest {
     IntakeBatch batch;
     batch.messages = std::move(messages);
     batch.received = std::chrono::steady_clock::now();
-    batch.done = [&](std::vector<uint32_t> status, std::vector<uint32_t>, std::vector<uint32_t>) {
-      acked.set_value(std::move(status));
-    };
+    batch.done = [&](std::vector<uint32_t> status, std::vector<uint32_t>, std::vector<uint32_t>,
+                     std::vector<uint32_t>) { acked.set_value(std::move(status)); };
     core_->Accept(std::move(batch));
     auto answer = acked.get_future();
     if (answer.wait_for(20s) != std::future_status::ready) return {};

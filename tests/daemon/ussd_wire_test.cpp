@@ -82,7 +82,7 @@ class UssdWireTest : public ::testing::TestWithParam<UssdDialogue> {
     if (batches_.empty()) return {};
     IntakeBatch b = std::move(batches_.front());
     batches_.erase(batches_.begin());
-    b.done({}, {}, std::vector<uint32_t>(b.ussd.size(), status));
+    b.done({}, {}, std::vector<uint32_t>(b.ussd.size(), status), {});
     return b;
   }
 
@@ -188,7 +188,7 @@ TEST_P(UssdWireTest, SmsAndUssdEachGetTheirOwnStatus) {
       messages += b.messages.size();
       ussd += b.ussd.size();
       b.done(std::vector<uint32_t>(b.messages.size(), 0), {},
-             std::vector<uint32_t>(b.ussd.size(), kRetryLater));
+             std::vector<uint32_t>(b.ussd.size(), kRetryLater), {});
       seen.push_back(std::move(b));
     }
     batches_.clear();

@@ -1,0 +1,183 @@
+// MoIntake's concatenated MOs, without a network: the test plays the session (Deliver, and the
+// acks it gets back) and the core (each IntakeBatch, answered with the statuses it chooses).
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <list>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gateway/daemon/daemon_metrics.h"
+#include "gateway/daemon/mo_intake.h"
+#include "gateway/metrics.h"
+#include "gateway/smpp/command_status.h"
+#include "tests/support/phone_console_mo.h"
+
+namespace smsgw::gateway {
+namespace {
+
+constexpr uint32_t kOk = 0;
+constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
+constexpr char kAmina[] = "254700000001";
+constexpr char kShortCode[] = "20555";
+
+// 200 characters: two GSM 7-bit parts (153 + 47).
+const std::string kLong = "PAY KPLC 998877 1500 " + std::string(179, 'x');
+
+class MoIntakeTest : public ::testing::Test {
+ protected:
+  MoIntakeTest()
+      : metrics_(registry_),
+        intake_(
+            io_, {}, [this](IntakeBatch b) { batches_.push_back(std::move(b)); }, metrics_) {}
+
+  // The parts of kLong from Amina; each carries its own message reference, as handsets send.
+  std::vector<smpp::InboundMo> Parts(uint8_t reference = 7) {
+    auto pdus = console::BuildMoParts(kAmina, kShortCode, kLong, reference);
+    EXPECT_TRUE(pdus.ok()) << pdus.status().ToString();
+    std::vector<smpp::InboundMo> out;
+    uint16_t mr = 40;
+    for (smpp::DeliverSm& d : *pdus) {
+      d.tlvs.user_message_reference = mr++;
+      out.push_back({"sim", smpp::Pdu{0, 0, std::move(d)}});
+    }
+    return out;
+  }
+
+  smpp::InboundMo Single(const std::string& text) {
+    auto pdus = console::BuildMoParts(kAmina, kShortCode, text, 1);
+    EXPECT_TRUE(pdus.ok() && pdus->size() == 1u);
+    return {"sim", smpp::Pdu{0, 0, std::move(pdus->front())}};
+  }
+
+  // Delivers `mos` as one read; the statuses the session would send, once they are all known.
+  std::optional<std::vector<uint32_t>>* Deliver(std::vector<smpp::InboundMo> mos) {
+    acks_.emplace_back();
+    auto* slot = &acks_.back();
+    intake_.Deliver(std::move(mos), [slot](std::vector<uint32_t> s) { *slot = std::move(s); });
+    return slot;
+  }
+
+  // The next batch handed to the core, answered: messages with `message_status`, the rest OK.
+  IntakeBatch Answer(uint32_t message_status = kOk) {
+    EXPECT_FALSE(batches_.empty());
+    if (batches_.empty()) return {};
+    IntakeBatch b = std::move(batches_.front());
+    batches_.erase(batches_.begin());
+    b.done(std::vector<uint32_t>(b.messages.size(), message_status),
+           std::vector<uint32_t>(b.receipts.size(), kOk), std::vector<uint32_t>(b.ussd.size(), kOk),
+           std::vector<uint32_t>(b.parts.size(), kOk));
+    io_.restart();
+    io_.poll();  // the statuses come back through the io thread
+    return b;
+  }
+
+  boost::asio::io_context io_;
+  Registry registry_;
+  DaemonMetrics metrics_;
+  std::vector<IntakeBatch> batches_;
+  std::list<std::optional<std::vector<uint32_t>>> acks_;
+  MoIntake intake_;
+};
+
+// An SMSC that sends the next part only once the previous one is answered (a window of one)
+// gets each part's answer as soon as the part is stored.
+TEST_F(MoIntakeTest, APartIsStoredAndAcknowledgedOnItsOwn) {
+  auto parts = Parts();
+  ASSERT_EQ(parts.size(), 2u);
+  auto* first = Deliver({parts[0]});
+  ASSERT_EQ(batches_.size(), 1u) << "the first part goes to the store at once";
+  EXPECT_TRUE(batches_.front().messages.empty());
+  ASSERT_EQ(batches_.front().parts.size(), 1u);
+  EXPECT_EQ(batches_.front().parts[0].seq, 1);
+  EXPECT_EQ(batches_.front().parts[0].message_reference, 40);
+  EXPECT_FALSE(first->has_value()) << "not acknowledged before it is stored";
+  Answer();
+  ASSERT_TRUE(first->has_value());
+  EXPECT_EQ(**first, std::vector<uint32_t>{kOk});
+
+  auto* second = Deliver({parts[1]});
+  ASSERT_EQ(batches_.size(), 1u);
+  const IntakeBatch& b = batches_.front();
+  ASSERT_EQ(b.messages.size(), 1u);
+  EXPECT_TRUE(b.parts.empty()) << "the completing part is the message, not a part to keep";
+  EXPECT_EQ(b.messages[0].text, kLong);
+  EXPECT_EQ(b.messages[0].smsc_message_id, "mr:40") << "named by its first part";
+  ASSERT_TRUE(b.messages[0].joined_from.has_value());
+  EXPECT_EQ(b.messages[0].joined_from->source, kAmina);
+  EXPECT_EQ(b.messages[0].joined_from->total, 2);
+  EXPECT_FALSE(second->has_value());
+  Answer();
+  ASSERT_TRUE(second->has_value());
+  EXPECT_EQ(**second, std::vector<uint32_t>{kOk});
+}
+
+// A whole message read together with a part of another is answered when it is stored, not
+// when the other message is complete.
+TEST_F(MoIntakeTest, AMessageReadWithAnUnfinishedPartIsNotHeldBack) {
+  auto parts = Parts();
+  auto* ack = Deliver({parts[0], Single("BAL")});
+  ASSERT_EQ(batches_.size(), 1u);
+  EXPECT_EQ(batches_.front().messages.size(), 1u);
+  EXPECT_EQ(batches_.front().parts.size(), 1u);
+  Answer();
+  ASSERT_TRUE(ack->has_value());
+  EXPECT_EQ(**ack, (std::vector<uint32_t>{kOk, kOk}));
+}
+
+// The joined message's Accept failed: its part is answered "retry later", and when the SMSC
+// delivers it again it completes the message again from the parts kept.
+TEST_F(MoIntakeTest, AJoinedMessageNotStoredIsJoinedAgainWhenItsPartComesBack) {
+  auto parts = Parts();
+  Deliver({parts[0]});
+  Answer();
+  auto* failed = Deliver({parts[1]});
+  Answer(kRetryLater);
+  ASSERT_TRUE(failed->has_value());
+  EXPECT_EQ(**failed, std::vector<uint32_t>{kRetryLater});
+
+  auto* again = Deliver({parts[1]});
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().messages.size(), 1u);
+  EXPECT_EQ(batches_.front().messages[0].text, kLong);
+  Answer();
+  EXPECT_EQ(again->value_or(std::vector<uint32_t>{}), std::vector<uint32_t>{kOk});
+}
+
+// After a restart the stored parts are put back: the next part completes the message.
+TEST_F(MoIntakeTest, PartsHeldByTheStoreCompleteTheirMessageAfterARestart) {
+  auto parts = Parts();
+  Deliver({parts[0]});
+  IntakeBatch stored = Answer();
+  ASSERT_EQ(stored.parts.size(), 1u);
+  store::InboundPart held = stored.parts[0];
+
+  MoIntake restarted(
+      io_, {}, [this](IntakeBatch b) { batches_.push_back(std::move(b)); }, metrics_);
+  restarted.Restore({held});
+  EXPECT_TRUE(batches_.empty()) << "an incomplete group waits for its other parts";
+  restarted.Deliver({parts[1]}, [](std::vector<uint32_t>) {});
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().messages.size(), 1u);
+  EXPECT_EQ(batches_.front().messages[0].text, kLong);
+  EXPECT_EQ(batches_.front().messages[0].smsc_message_id, "mr:40");
+  Answer();
+}
+
+// A group never completed is given up: its stored parts are to be deleted.
+TEST_F(MoIntakeTest, AGroupGivenUpHasItsStoredPartsDropped) {
+  auto parts = Parts();
+  Deliver({parts[0]});
+  Answer();
+  intake_.Expire(std::chrono::steady_clock::now() + std::chrono::minutes(6));
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().dropped.size(), 1u);
+  EXPECT_EQ(batches_.front().dropped[0].source, kAmina);
+  EXPECT_EQ(batches_.front().dropped[0].reference, 7);
+  Answer();
+}
+
+}  // namespace
+}  // namespace smsgw::gateway
