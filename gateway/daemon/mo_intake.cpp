@@ -187,8 +187,18 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     return HandleUssd(mo, std::get<smpp::DeliverSm>(mo.pdu.body), join, index, pending, now);
   }
 
-  if (sm != nullptr && smpp::IsDeliveryReceipt(sm->esm_class)) {
-    auto receipt = smpp::ParseDeliveryReceipt(std::get<smpp::DeliverSm>(mo.pdu.body));
+  const uint8_t esm_class = sm != nullptr ? sm->esm_class : data_sm->esm_class;
+  if (smpp::IsOtherMessageType(esm_class)) {
+    // An SME's acknowledgement or a conversation abort: no subscriber text, no receipt of ours.
+    LogInfo("mo.not_a_message",
+            {{"connection", mo.connection},
+             {"message_type", static_cast<unsigned>(esm_class & smpp::kEsmMessageTypeMask)}});
+    return Resolve(join, index, kOk);
+  }
+  if (smpp::IsDeliveryReceipt(esm_class)) {
+    auto receipt = sm != nullptr
+                       ? smpp::ParseDeliveryReceipt(std::get<smpp::DeliverSm>(mo.pdu.body))
+                       : smpp::ParseDeliveryReceipt(*data_sm);
     if (!receipt.ok()) {
       // Nothing to match it to; holding it would only make the SMSC resend it.
       LogWarn("mo.receipt_unreadable", {{"connection", mo.connection}});

@@ -120,13 +120,13 @@ Result<DeliveryReceipt> ParseReceiptText(std::string_view text) {
   return r;
 }
 
-Result<DeliveryReceipt> ParseDeliveryReceipt(const DeliverSm& pdu) {
-  std::span<const uint8_t> octets = pdu.short_message;
-  if (pdu.tlvs.message_payload) octets = *pdu.tlvs.message_payload;
-  Result<std::string> text = DecodeText(pdu.data_coding, octets);
+namespace {
+
+Result<DeliveryReceipt> ParseReceipt(uint8_t data_coding, std::span<const uint8_t> octets,
+                                     const OptionalParams& t) {
+  Result<std::string> text = DecodeText(data_coding, octets);
   std::string raw(octets.begin(), octets.end());
   Result<DeliveryReceipt> parsed = ParseReceiptText(text.ok() ? *text : raw);
-  const OptionalParams& t = pdu.tlvs;
   if (!parsed.ok() && !(t.receipted_message_id && !t.receipted_message_id->empty())) {
     return parsed.status();
   }
@@ -142,6 +142,20 @@ Result<DeliveryReceipt> ParseDeliveryReceipt(const DeliverSm& pdu) {
         (uint32_t{nec->value[0]} << 16) | (uint32_t{nec->value[1]} << 8) | nec->value[2];
   }
   return r;
+}
+
+}  // namespace
+
+Result<DeliveryReceipt> ParseDeliveryReceipt(const DeliverSm& pdu) {
+  std::span<const uint8_t> octets = pdu.short_message;
+  if (pdu.tlvs.message_payload) octets = *pdu.tlvs.message_payload;
+  return ParseReceipt(pdu.data_coding, octets, pdu.tlvs);
+}
+
+Result<DeliveryReceipt> ParseDeliveryReceipt(const DataSm& pdu) {
+  std::span<const uint8_t> octets;
+  if (pdu.tlvs.message_payload) octets = *pdu.tlvs.message_payload;
+  return ParseReceipt(pdu.data_coding, octets, pdu.tlvs);
 }
 
 std::string NormalizeMessageId(std::string_view id, MessageIdBase base) {

@@ -45,9 +45,17 @@ struct DeliveryReceipt {
   std::string done_date;
 };
 
-// True when esm_class marks an SMSC delivery receipt.
+// True when esm_class marks an SMSC delivery receipt or an intermediate delivery notification
+// (SMPP 3.4 §5.2.12: both report on a message we sent, in deliver_sm or data_sm).
 constexpr bool IsDeliveryReceipt(uint8_t esm_class) {
-  return (esm_class & kEsmMessageTypeMask) == kEsmDeliveryReceipt;
+  const uint8_t type = esm_class & kEsmMessageTypeMask;
+  return type == kEsmDeliveryReceipt || type == kEsmIntermediateNotification;
+}
+
+// True when esm_class marks something other than a subscriber's message or a receipt: an SME
+// delivery or user acknowledgement, a conversation abort. Nothing in it is for the engine.
+constexpr bool IsOtherMessageType(uint8_t esm_class) {
+  return (esm_class & kEsmMessageTypeMask) != 0 && !IsDeliveryReceipt(esm_class);
 }
 
 // Parses the receipt text alone. Keys are matched case-insensitively at word starts; unknown
@@ -55,8 +63,10 @@ constexpr bool IsDeliveryReceipt(uint8_t esm_class) {
 Result<DeliveryReceipt> ParseReceiptText(std::string_view text);
 
 // From a deliver_sm: its TLVs, and its short_message (or message_payload) as receipt text.
-// InvalidArgument when neither gives an id.
+// From a data_sm: its TLVs, and its message_payload as receipt text. InvalidArgument when
+// neither gives an id.
 Result<DeliveryReceipt> ParseDeliveryReceipt(const DeliverSm& pdu);
+Result<DeliveryReceipt> ParseDeliveryReceipt(const DataSm& pdu);
 
 enum class MessageIdBase {
   kAsIs,     // compare the strings (after trimming spaces)

@@ -52,6 +52,7 @@ std::string CommandName(uint32_t command_id);
 inline constexpr uint8_t kEsmUdhi = 0x40;
 inline constexpr uint8_t kEsmMessageTypeMask = 0x3C;
 inline constexpr uint8_t kEsmDeliveryReceipt = 0x04;
+inline constexpr uint8_t kEsmIntermediateNotification = 0x20;
 
 // Spec widths of C-octet strings, NUL included.
 inline constexpr size_t kServiceTypeWidth = 6;

@@ -179,5 +179,27 @@ TEST_F(MoIntakeTest, AGroupGivenUpHasItsStoredPartsDropped) {
   Answer();
 }
 
+// A receipt the SMSC sends as data_sm is a receipt, not a subscriber's text; an SME's
+// acknowledgement is neither, and is answered without reaching the store.
+TEST_F(MoIntakeTest, ReceiptsInDataSmAndAcknowledgementsAreNotSubscriberText) {
+  smpp::DataSm receipt;
+  receipt.source = {1, 1, kAmina};
+  receipt.destination = {0, 1, kShortCode};
+  receipt.esm_class = smpp::kEsmDeliveryReceipt;
+  receipt.tlvs.receipted_message_id = "m7";
+  receipt.tlvs.message_state = 2;  // DELIVERED
+  smpp::InboundMo ack = Single("id:9 stat:DELIVRD");
+  std::get<smpp::DeliverSm>(ack.pdu.body).esm_class = 0x08;  // SME delivery acknowledgement
+  auto* acked = Deliver({{"sim", smpp::Pdu{0, 0, receipt}}, ack});
+  ASSERT_EQ(batches_.size(), 1u);
+  const IntakeBatch& b = batches_.front();
+  EXPECT_TRUE(b.messages.empty());
+  ASSERT_EQ(b.receipts.size(), 1u);
+  EXPECT_EQ(b.receipts[0].smsc_message_id, "m7");
+  EXPECT_TRUE(b.receipts[0].delivered);
+  Answer();
+  EXPECT_EQ(acked->value_or(std::vector<uint32_t>{}), (std::vector<uint32_t>{kOk, kOk}));
+}
+
 }  // namespace
 }  // namespace smsgw::gateway

@@ -82,12 +82,33 @@ TEST(DeliveryReceiptTest, ReceiptInMessagePayload) {
   EXPECT_EQ(ParseDeliveryReceipt(d)->message_id, "0099");
 }
 
+TEST(DeliveryReceiptTest, ReceiptInADataSm) {
+  DataSm d;
+  d.esm_class = 0x04;
+  const std::string text = "id:0100 stat:UNDELIV err:001";
+  d.tlvs.message_payload = std::vector<uint8_t>(text.begin(), text.end());
+  auto r = ParseDeliveryReceipt(d);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->message_id, "0100");
+  EXPECT_EQ(r->stat, "UNDELIV");
+  DataSm bare;  // the TLVs alone, no text at all
+  bare.tlvs.receipted_message_id = "0101";
+  bare.tlvs.message_state = 2;
+  EXPECT_EQ(ParseDeliveryReceipt(bare)->message_id, "0101");
+}
+
 TEST(DeliveryReceiptTest, IsDeliveryReceipt) {
   EXPECT_TRUE(IsDeliveryReceipt(0x04));
   EXPECT_TRUE(IsDeliveryReceipt(0x44));
+  EXPECT_TRUE(IsDeliveryReceipt(0x20));  // intermediate delivery notification
   EXPECT_FALSE(IsDeliveryReceipt(0x00));
   EXPECT_FALSE(IsDeliveryReceipt(0x40));
   EXPECT_FALSE(IsDeliveryReceipt(0x08));  // SME delivery acknowledgement
+}
+
+TEST(DeliveryReceiptTest, OtherMessageTypesAreNeitherTextNorReceipts) {
+  for (uint8_t esm : {0x08, 0x10, 0x18, 0x48}) EXPECT_TRUE(IsOtherMessageType(esm)) << +esm;
+  for (uint8_t esm : {0x00, 0x40, 0x03, 0x04, 0x20}) EXPECT_FALSE(IsOtherMessageType(esm)) << +esm;
 }
 
 TEST(MessageIdTest, DecimalReceiptMatchesHexSubmitResponse) {
