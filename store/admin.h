@@ -38,10 +38,12 @@ struct QueueDepths {
 // received_at), challenges that are no longer pending, instructions done / rejected / dead,
 // replies delivered / undeliverable / dead / sent (by their last update) and the ids of
 // applied backend notices (by when they were recorded: a notice pushed again after that is
-// applied again). Never deletes work still to do, nor the newest inbound message, challenge
-// or reply (their ids are max + 1: a reused id would join an old row's audit trail). Audit
-// rows are kept unless an audit cutoff is given: the audit trail usually has a longer
-// retention of its own.
+// applied again). Never deletes work still to do. The highest id inbound, challenge and reply
+// have given is kept, so a purged id is never given again to join an old row's audit trail.
+// Audit rows are kept unless an audit cutoff is given: the audit trail usually has a longer
+// retention of its own. Refused (InvalidArgument): a cutoff inside the redelivery window (the
+// dedup keys would be forgotten), and an audit cutoff under a day (the wrong-PIN lockout counts
+// the last 24 hours of the audit trail).
 struct PurgeOptions {
   int64_t older_than_ms = 90 * 86'400'000LL;
   std::optional<int64_t> audit_older_than_ms;

@@ -20,6 +20,10 @@ namespace {
 // milliseconds for the write lock.
 constexpr int kPurgeChunk = 500;
 
+// The longest window anything counts audit events over: wrong PINs in the last 24 hours
+// (commands/engine_result.cpp).
+constexpr int64_t kAuditMinimumMs = 24 * 3'600'000LL;
+
 Status CountByState(sql::Query&& q, std::map<std::string, int64_t>& out) {
   return sql::ForEachRow(q, [&](sql::Query& r) { out[r.ColumnText(0)] = r.ColumnInt(1); });
 }
@@ -195,6 +199,10 @@ Result<PurgeReport> Store::Purge(const PurgeOptions& options) {
   if (options.older_than_ms < m.options.redelivery_window_ms) {
     return Status::InvalidArgument(
         "purging rows younger than the redelivery window would forget their dedup keys");
+  }
+  if (options.audit_older_than_ms && *options.audit_older_than_ms < kAuditMinimumMs) {
+    return Status::InvalidArgument(
+        "purging audit rows younger than a day would forget the wrong PINs the lockout counts");
   }
   const int64_t now = m.Now();
   const int64_t cutoff = now - options.older_than_ms;

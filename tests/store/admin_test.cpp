@@ -321,6 +321,22 @@ TEST_F(AdminTest, PurgeRefusesACutoffInsideTheRedeliveryWindow) {
   EXPECT_TRUE(store().Purge(o).status().IsInvalidArgument());
 }
 
+// The wrong-PIN lockout counts the audit trail's last 24 hours: an audit purge inside them
+// would let a guesser start again.
+TEST_F(AdminTest, PurgeRefusesAnAuditCutoffUnderADay) {
+  Effects wrong;
+  wrong.audit.push_back(
+      {Actor::kSubscriber, kMsisdn, "subscriber", kMsisdn, std::string(kEventWrongPin), ""});
+  ASSERT_TRUE(store().Apply(wrong).ok());
+  clock_->Advance(2 * kHour);
+  PurgeOptions o;
+  o.audit_older_than_ms = kHour;
+  EXPECT_TRUE(store().Purge(o).status().IsInvalidArgument());
+  EXPECT_EQ(store().CountEvents(kMsisdn, kEventWrongPin, 0).value(), 1);
+  o.audit_older_than_ms = 24 * kHour;
+  EXPECT_TRUE(store().Purge(o).ok());
+}
+
 TEST_F(AdminTest, AuditIsOldestFirstAndBounded) {
   Populate();
   auto all = store().Audit({kMsisdn, 0, 1000});
