@@ -452,6 +452,11 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   result.consequence = c;
   if (const auto* resp = std::get_if<SubmitSmResp>(&pdu.body)) result.message_id = resp->message_id;
   if (out.submit->cb) out.submit->cb(result);
+  // The SMSC no longer holds our bind (a failover behind the same TCP link, say): every submit
+  // on this link would get the same answer, so bind again on a new connection.
+  if (c.rebind && !stopping_) {
+    return Disconnect(CommandStatusName(status) + " on submit_sm: binding again", NextBackoff());
+  }
   Pump();
   MaybeUnbind();
 }
