@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "gateway/smpp/encode.h"
+#include "gateway/smpp/response_salvage.h"
 #include "gateway/smpp/throttled_resend.h"
 #include "gateway/tls_client.h"
 
@@ -328,11 +329,11 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
   DecodeResult r = Decode(frame, decode_options_);
   if (!r.ok()) {
     ++stats_.pdus_refused;
-    Log(Describe(r.error));
     if (std::optional<Pdu> reply = ErrorResponse(r.error)) {
+      Log(Describe(r.error));
       (void)Encode(*reply, &out_pending_);  // built by MakeResponse: always encodes
     } else {
-      HandleMalformedResponse(r.error.sequence_number);
+      HandleMalformedResponse(frame, r.error);
     }
     if (r.error.fatal) close_after_write_ = "framing lost";
     return;
@@ -416,10 +417,19 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
   }
 }
 
-// A response we could not read: a submit's outcome is unknown; for bind, enquire_link or
-// unbind the link is not trustworthy.
-void EsmeSession::HandleMalformedResponse(uint32_t seq) {
-  auto it = outstanding_.find(seq);
+// A response we could not read whole. To a submit, its command_status is still the SMSC's
+// verdict (response_salvage.h says why), with what can be read of the body. For bind,
+// enquire_link or unbind the link is not trustworthy.
+void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error) {
+  auto it = outstanding_.find(error.sequence_number);
+  if (it != outstanding_.end() && it->second.submit) {
+    if (std::optional<Pdu> pdu = SalvageSubmitResponse(frame)) {
+      Log(Describe(error) + "; taken with its " + CommandStatusName(pdu->command_status) +
+          ", the unreadable rest ignored");
+      return HandleResponse(*pdu);
+    }
+  }
+  Log(Describe(error));
   if (it == outstanding_.end()) return;
   Outstanding out = std::move(it->second);
   outstanding_.erase(it);

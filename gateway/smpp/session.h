@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -185,7 +186,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void HandleRequest(Pdu pdu, MoBatch* batch);
   void HandleResponse(const Pdu& pdu);
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
-  void HandleMalformedResponse(uint32_t seq);
+  void HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
 
   // Writing.

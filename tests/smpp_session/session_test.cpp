@@ -2,6 +2,8 @@
 // for a condition, bounded in time; nothing asserts on durations.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/encode.h"
 #include "tests/smpp/pdu_bytes.h"
@@ -210,26 +212,54 @@ TEST_F(SessionTest, ThroughputCapSpacesSubmits) {
   EXPECT_EQ(session_->queued_submits(), 2u);
 }
 
-TEST_F(SessionTest, MalformedSubmitResponseGivesUnknownOutcome) {
-  sim_.config().answer_submits = false;
-  StartSession(Config());
-  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
-  std::optional<SubmitResult> result;
-  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
-  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
-  // The sequence number of the only request in flight, from what the SMSC received.
-  uint32_t seq = 0;
-  for (const Pdu& p : sim_.received()) {
-    if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+// An accepted submit_sm_resp whose body does not decode is still an acceptance: resending it
+// (outcome unknown) would give the subscriber the same SMS again on every retry.
+class MalformedSubmitResponseTest : public SessionFixture {
+ protected:
+  // Sends one submit and answers it with `body` and `status`; the submit's result.
+  SubmitResult Answer(const smpp::testing::Bytes& body, uint32_t status) {
+    sim_.config().answer_submits = false;
+    StartSession(Config());
+    EXPECT_TRUE(RunUntil([&] { return Bound(); }));
+    std::optional<SubmitResult> result;
+    EXPECT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+    EXPECT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+    // The sequence number of the only request in flight, from what the SMSC received.
+    uint32_t seq = 0;
+    for (const Pdu& p : sim_.received()) {
+      if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+    }
+    sim_.PushRaw(body.AsPdu(ToWire(CommandId::kSubmitSmResp), seq, status));
+    EXPECT_TRUE(RunUntil([&] { return result.has_value(); }));
+    EXPECT_EQ(session_->outstanding(), 0u);
+    EXPECT_TRUE(Bound());
+    EXPECT_EQ(session_->stats().pdus_refused, 1u);  // the decoder's verdict, logged
+    EXPECT_TRUE(Logged("the unreadable rest ignored")) << LogText();
+    return result.value_or(SubmitResult{});
   }
-  // A submit_sm_resp whose message_id has no NUL within 65 octets.
-  sim_.PushRaw(smpp::testing::Bytes()
-                   .Raw(std::string(70, 'A'))
-                   .AsPdu(ToWire(CommandId::kSubmitSmResp), seq));
-  ASSERT_TRUE(RunUntil([&] { return result.has_value(); }));
-  EXPECT_TRUE(result->outcome_unknown);
-  EXPECT_EQ(session_->outstanding(), 0u);
-  EXPECT_TRUE(Bound());
+};
+
+TEST_F(MalformedSubmitResponseTest, MessageIdWithoutItsNulIsReadToTheEndOfTheBody) {
+  SubmitResult r = Answer(smpp::testing::Bytes().Raw("1A2B3C"), 0);
+  EXPECT_FALSE(r.outcome_unknown);
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_EQ(r.consequence.status_class, StatusClass::kOk);
+  EXPECT_EQ(r.message_id, "1A2B3C");
+}
+
+TEST_F(MalformedSubmitResponseTest, UnreadableTlvIsIgnored) {
+  // user_message_reference (0x0204) must be 2 octets long.
+  SubmitResult r = Answer(smpp::testing::Bytes().CStr("1A2B3D").Tlv(0x0204, {7}), 0);
+  EXPECT_FALSE(r.outcome_unknown);
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_EQ(r.message_id, "1A2B3D");
+}
+
+TEST_F(MalformedSubmitResponseTest, RefusalWithABadBodyKeepsItsStatus) {
+  SubmitResult r = Answer(smpp::testing::Bytes().Raw("junk"), ToWire(CommandStatus::kRInvDstAdr));
+  EXPECT_FALSE(r.outcome_unknown);
+  EXPECT_EQ(r.status, ToWire(CommandStatus::kRInvDstAdr));
+  EXPECT_EQ(r.consequence.status_class, StatusClass::kPermanent);
 }
 
 TEST_F(SessionTest, BlackHoleSubmitTimesOutWithUnknownOutcome) {
