@@ -451,8 +451,7 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   }
   if (c.throttled) ++stats_.throttled;
   CountSubmitResponse(c.throttled, out.pause_epoch, status);
-  if (c.throttled && !stopping_) {
-    ResendLater(std::move(out.submit));
+  if (c.throttled && !stopping_ && ResendThrottled(out.submit)) {
     Pump();
     return;
   }
@@ -570,12 +569,22 @@ void EsmeSession::Requeue(std::unique_ptr<Queued> q) {
   queue_.insert(pos, std::move(q));
 }
 
-// A throttled submit waits before it is resent (throttled_resend.h says how long).
-void EsmeSession::ResendLater(std::unique_ptr<Queued> q) {
-  ++q->throttles;
+// Counts one more throttle of `q` and queues it for its resend after a delay
+// (throttled_resend.h says how long), unless it has been throttled too often or for too long:
+// false, and `q` is left to finish with the throttle status.
+bool EsmeSession::ResendThrottled(std::unique_ptr<Queued>& q) {
+  const Clock::time_point now = Clock::now();
+  if (q->throttles++ == 0) q->first_throttled = now;
+  const auto throttled_for = std::chrono::duration_cast<Millis>(now - q->first_throttled);
+  if (ThrottledSubmitExhausted(q->throttles, throttled_for, config_.max_throttled_resends,
+                               config_.max_throttled_wait)) {
+    ++stats_.throttled_finished;
+    return false;
+  }
   const Millis delay = ThrottledResendDelay(config_.throttled_resend_delay,
                                             config_.max_throttle_pause, q->throttles);
-  resend_.emplace(Clock::now() + delay, std::move(q));
+  resend_.emplace(now + delay, std::move(q));
+  return true;
 }
 
 void EsmeSession::ReleaseResends(Clock::time_point now) {
