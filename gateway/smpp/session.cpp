@@ -189,6 +189,9 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   close_after_write_.clear();
   unacked_mos_ = 0;  // their acks carry the old generation and are dropped
   FailOutstanding();
+  // Submits not yet written go back to the sender, which may have another bind up: held here
+  // they would wait for this one, which may be refused again and again.
+  FailQueued();
   if (stopping_) return Close();
   state_ = SessionState::kWaiting;
   auto self = shared_from_this();
@@ -703,7 +706,8 @@ void EsmeSession::CompleteUnknown(std::unique_ptr<Queued> q) {
   if (q->cb) q->cb(r);
 }
 
-// Submits never sent: answered as such when the session stops.
+// Submits not written on the connection (queued, or waiting for a throttled resend): answered
+// as never sent when the connection drops or the session stops.
 void EsmeSession::FailQueued() {
   std::deque<std::unique_ptr<Queued>> gone;
   gone.swap(queue_);

@@ -141,8 +141,11 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
-  // result. InvalidArgument when it does not encode; Unavailable when the queue holds
-  // max_queued_submits or the session is stopping (cb not kept).
+  // result. When the connection drops, submits not yet written (queued, or waiting for a
+  // throttled resend) complete with status ESME_RSYSERR and outcome_unknown false (never
+  // sent), so the caller can route them to another bind; those written and unanswered complete
+  // with outcome_unknown. InvalidArgument when it does not encode; Unavailable when the queue
+  // holds max_queued_submits or the session is stopping (cb not kept).
   Status Submit(SubmitSm sm, SubmitCallback cb);
 
   SessionState state() const { return state_; }

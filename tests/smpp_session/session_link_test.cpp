@@ -52,5 +52,49 @@ TEST_F(SessionLinkTest, InvalidBindStatusOnSubmitBindsAgain) {
   EXPECT_FALSE(second->message_id.empty());
 }
 
+TEST_F(SessionLinkTest, SubmitQueuedForARefusedBindIsReleasedAsNeverSent) {
+  SessionConfig c = Config();
+  c.password = "wrong";  // refused on every bind
+  StartSession(c);
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); })) << LogText();
+  EXPECT_GE(session_->stats().bind_refusals, 1u);
+  EXPECT_FALSE(result->outcome_unknown);
+  EXPECT_EQ(result->status, ToWire(CommandStatus::kRSysErr));
+  EXPECT_EQ(result->consequence.status_class, StatusClass::kTemporary);
+  EXPECT_EQ(session_->queued_submits(), 0u);
+  EXPECT_TRUE(sim_.submits().empty());
+}
+
+TEST_F(SessionLinkTest, DroppedLinkReleasesQueuedSubmitsAndLeavesWrittenOnesUnknown) {
+  sim_.config().answer_submits = false;
+  SessionConfig c = Config();
+  c.window = 1;
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::vector<std::optional<SubmitResult>> results(3);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(session_
+                    ->Submit(Mt("mt " + std::to_string(i)),
+                             [&results, i](const SubmitResult& r) { results[i] = r; })
+                    .ok());
+  }
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  EXPECT_EQ(session_->queued_submits(), 2u);
+  sim_.DropConnection();
+  ASSERT_TRUE(RunUntil([&] { return results[0] && results[1] && results[2]; })) << LogText();
+  EXPECT_TRUE(results[0]->outcome_unknown);  // written: the SMSC may have it
+  for (size_t i = 1; i < results.size(); ++i) {
+    EXPECT_FALSE(results[i]->outcome_unknown) << i;
+    EXPECT_EQ(results[i]->status, ToWire(CommandStatus::kRSysErr)) << i;
+  }
+  // Nothing is left to go out on the next bind.
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && Bound(); }));
+  Settle();
+  EXPECT_EQ(sim_.submits().size(), 1u);
+  EXPECT_EQ(session_->queued_submits(), 0u);
+}
+
 }  // namespace
 }  // namespace smsgw::smpp
