@@ -273,7 +273,8 @@ void EsmeSession::MaybeUnbind() {
 // ---- reading --------------------------------------------------------------------------------
 
 void EsmeSession::Read() {
-  if (reading_ || !socket_.is_open()) return;
+  // Closing after the write in flight (the SMSC unbound, framing lost): nothing more is read.
+  if (reading_ || !socket_.is_open() || !close_after_write_.empty()) return;
   if (unacked_mos_ >= config_.max_unacked_mos) return;  // backpressure; OnMoAck resumes
   reading_ = true;
   std::span<uint8_t> space = framer_.PrepareRead(kReadChunk);
@@ -351,8 +352,15 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
 void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
   const uint32_t id = pdu.command_id();
   const uint32_t seq = pdu.sequence_number;
+  // Closing: nothing goes out after our unbind_resp (or generic_nack). A request read after
+  // the SMSC's unbind breaks the spec; an MO among them is redelivered on the next bind.
+  if (!close_after_write_.empty()) return;
   if (std::holds_alternative<EnquireLink>(pdu.body)) return Reply(id, seq, 0);
   if (std::holds_alternative<Unbind>(pdu.body)) {
+    // SMPP 3.4 §4.2: no request of ours may follow the unbind_resp. kUnbinding stops Pump and
+    // enquire_link; the connection closes once the unbind_resp is written, releasing queued
+    // submits (Disconnect), and the session binds again.
+    state_ = SessionState::kUnbinding;
     Reply(id, seq, 0);
     close_after_write_ = "the SMSC unbound";
     return;
@@ -367,8 +375,8 @@ void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
 }
 
 void EsmeSession::OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses) {
-  // Acks for a connection that is gone are dropped: the SMSC redelivers those MOs.
-  if (generation != generation_) return;
+  // Acks for a connection that is gone, or closing, are dropped: the SMSC redelivers those MOs.
+  if (generation != generation_ || !close_after_write_.empty()) return;
   for (size_t i = 0; i < batch.sequence_numbers.size(); ++i) {
     const uint32_t status = i < statuses.size() ? statuses[i] : ToWire(CommandStatus::kRxTAppn);
     ++(status == 0 ? stats_.mos_acked_ok : stats_.mos_acked_error);
@@ -394,6 +402,7 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
     case CommandId::kBindTransmitter:
     case CommandId::kBindReceiver:
     case CommandId::kBindTransceiver:
+      if (state_ != SessionState::kBinding) return;  // the SMSC unbound meanwhile: closing
       if (status != 0) {
         ++stats_.bind_refusals;
         Disconnect("bind refused with " + CommandStatusName(status),
@@ -665,7 +674,7 @@ void EsmeSession::OnResponseTimer() {
     if (!it->second.submit) {
       // No answer to bind, enquire_link or unbind: the link is dead (or the SMSC is).
       const std::string what = CommandName(it->second.command_id);
-      if (state_ == SessionState::kUnbinding) return Close();
+      if (stopping_ && state_ == SessionState::kUnbinding) return Close();
       return Disconnect("no " + what + "_resp in time", NextBackoff());
     }
     timed_out.push_back(std::move(it->second.submit));

@@ -96,5 +96,47 @@ TEST_F(SessionLinkTest, DroppedLinkReleasesQueuedSubmitsAndLeavesWrittenOnesUnkn
   EXPECT_EQ(session_->queued_submits(), 0u);
 }
 
+TEST_F(SessionLinkTest, NoSubmitFollowsOurUnbindResp) {
+  sim_.config().answer_submits = false;
+  SessionConfig c = Config();
+  c.window = 1;
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::vector<std::optional<SubmitResult>> results(3);
+  for (size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(session_
+                    ->Submit(Mt("mt " + std::to_string(i)),
+                             [&results, i](const SubmitResult& r) { results[i] = r; })
+                    .ok());
+  }
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  // One read holds the SMSC's unbind and then the answer to the submit in flight, which frees
+  // the window while the queue still holds two.
+  std::vector<uint8_t> bytes;
+  ASSERT_TRUE(Encode(Pdu{0, 9000, Unbind{}}, &bytes).ok());
+  Pdu resp = MakeResponse(ToWire(CommandId::kSubmitSm), LastSubmitSeq(), 0);
+  std::get<SubmitSmResp>(resp.body).message_id = "ID1";
+  ASSERT_TRUE(Encode(resp, &bytes).ok());
+  sim_.PushRaw(bytes);
+  ASSERT_TRUE(RunUntil([&] { return results[0] && results[1] && results[2]; })) << LogText();
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && Bound(); })) << LogText();
+  Settle();
+  // The answer read with the unbind still counts; the queued submits were never sent.
+  EXPECT_EQ(results[0]->status, 0u);
+  EXPECT_EQ(results[0]->message_id, "ID1");
+  for (size_t i = 1; i < results.size(); ++i) {
+    EXPECT_FALSE(results[i]->outcome_unknown) << i;
+    EXPECT_EQ(results[i]->status, ToWire(CommandStatus::kRSysErr)) << i;
+  }
+  bool answered = false;
+  for (const Pdu& p : sim_.received()) {
+    if (std::holds_alternative<UnbindResp>(p.body)) answered = p.sequence_number == 9000;
+    EXPECT_FALSE(answered && std::holds_alternative<SubmitSm>(p.body))
+        << "submit_sm seq=" << p.sequence_number << " after our unbind_resp";
+  }
+  EXPECT_TRUE(answered);
+  EXPECT_EQ(sim_.submits().size(), 1u);
+}
+
 }  // namespace
 }  // namespace smsgw::smpp
