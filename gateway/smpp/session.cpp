@@ -366,8 +366,10 @@ void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
     return;
   }
   if (!IsMo(pdu)) return Reply(id, seq, ToWire(CommandStatus::kRInvCmdId));
-  if (state_ != SessionState::kBound) return Reply(id, seq, ToWire(CommandStatus::kRInvBndSts));
+  // Stopping first: while our unbind is on its way the state is kUnbinding, and an MO then
+  // must be retried later (ESME_RX_T_APPN), not refused as if we had never bound.
   if (stopping_) return Reply(id, seq, ToWire(CommandStatus::kRxTAppn));
+  if (state_ != SessionState::kBound) return Reply(id, seq, ToWire(CommandStatus::kRInvBndSts));
   ++stats_.mos_received;
   batch->command_ids.push_back(id);
   batch->sequence_numbers.push_back(seq);

@@ -182,6 +182,26 @@ TEST_F(SessionTest, StopDrainsThenUnbinds) {
   EXPECT_EQ(session_->state(), SessionState::kStopped);
 }
 
+TEST_F(SessionTest, MoWhileOurUnbindIsOnItsWayIsToBeRetriedLater) {
+  sink_.hold = true;
+  SessionConfig c = Config();
+  c.max_unacked_mos = 1;  // the second MO stays unread until the first is acknowledged
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushMo(Mo("255700000001", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sink_.seen.size() == 1; }));
+  sim_.PushMo(Mo("255700000002", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[1].deliveries == 1; }));
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  // The ack sends the unbind at once; the second MO is read after it.
+  sink_.Release();
+  ASSERT_TRUE(RunUntil([&] { return stopped; }));
+  EXPECT_TRUE(sim_.mos()[0].acked());
+  EXPECT_EQ(sim_.mos()[1].last_status, ToWire(CommandStatus::kRxTAppn));
+  EXPECT_EQ(sink_.seen.size(), 1u);
+}
+
 TEST_F(SessionTest, ReceiptMatchesTheSubmitResponseId) {
   sim_.config().send_receipts = true;
   StartSession(Config());
