@@ -20,6 +20,7 @@ using boost::system::error_code;
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr uint32_t kMaxSequence = 0x7FFFFFFF;
+constexpr uint32_t kAlertNotification = 0x00000102;  // not modelled in pdu.h: no body we read
 
 // The whole bind pauses when at least kThrottlePauseAt of the last kThrottleWindow submit
 // responses were throttles. A random 10 % almost never gets there (P(>= 10 of 20) is about 7e-6),
@@ -331,6 +332,12 @@ void EsmeSession::OnRead(const error_code& ec, size_t n) {
 
 void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
   DecodeResult r = Decode(frame, decode_options_);
+  if (!r.ok() && r.error.command_id == kAlertNotification) {
+    // SMPP 3.4 §4.12: alert_notification takes no response. We never ask for one (no
+    // set_dpf), so it carries nothing the gateway acts on; a generic_nack would break the spec.
+    Log("alert_notification seq=" + std::to_string(r.error.sequence_number) + " ignored");
+    return;
+  }
   if (!r.ok()) {
     ++stats_.pdus_refused;
     if (std::optional<Pdu> reply = ErrorResponse(r.error)) {

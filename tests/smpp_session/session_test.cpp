@@ -202,6 +202,27 @@ TEST_F(SessionTest, MoWhileOurUnbindIsOnItsWayIsToBeRetriedLater) {
   EXPECT_EQ(sink_.seen.size(), 1u);
 }
 
+TEST_F(SessionTest, AlertNotificationIsIgnored) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushRaw(smpp::testing::Bytes()
+                   .U8(1)
+                   .U8(1)
+                   .CStr("255700000003")
+                   .U8(0)
+                   .U8(0)
+                   .CStr("15555")
+                   .AsPdu(0x00000102, 4242));
+  sim_.PushMo(Mo("255700000001", "after"));
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[0].acked(); }));
+  for (const Pdu& p : sim_.received()) {
+    EXPECT_NE(p.sequence_number, 4242u) << "answered with " << Describe(p);
+  }
+  EXPECT_TRUE(Logged("alert_notification seq=4242 ignored")) << LogText();
+  EXPECT_EQ(session_->stats().pdus_refused, 0u);
+  EXPECT_EQ(sim_.connections(), 1);
+}
+
 TEST_F(SessionTest, ReceiptMatchesTheSubmitResponseId) {
   sim_.config().send_receipts = true;
   StartSession(Config());
