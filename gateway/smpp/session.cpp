@@ -7,6 +7,7 @@
 #include <boost/asio/write.hpp>
 
 #include "gateway/smpp/encode.h"
+#include "gateway/smpp/response_salvage.h"
 #include "gateway/smpp/throttled_resend.h"
 #include "gateway/tls_client.h"
 
@@ -19,6 +20,7 @@ using boost::system::error_code;
 
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr uint32_t kMaxSequence = 0x7FFFFFFF;
+constexpr uint32_t kAlertNotification = 0x00000102;  // not modelled in pdu.h: no body we read
 
 // The whole bind pauses when at least kThrottlePauseAt of the last kThrottleWindow submit
 // responses were throttles. A random 10 % almost never gets there (P(>= 10 of 20) is about 7e-6),
@@ -188,6 +190,9 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   close_after_write_.clear();
   unacked_mos_ = 0;  // their acks carry the old generation and are dropped
   FailOutstanding();
+  // Submits not yet written go back to the sender, which may have another bind up: held here
+  // they would wait for this one, which may be refused again and again.
+  FailQueued();
   if (stopping_) return Close();
   state_ = SessionState::kWaiting;
   auto self = shared_from_this();
@@ -269,7 +274,8 @@ void EsmeSession::MaybeUnbind() {
 // ---- reading --------------------------------------------------------------------------------
 
 void EsmeSession::Read() {
-  if (reading_ || !socket_.is_open()) return;
+  // Closing after the write in flight (the SMSC unbound, framing lost): nothing more is read.
+  if (reading_ || !socket_.is_open() || !close_after_write_.empty()) return;
   if (unacked_mos_ >= config_.max_unacked_mos) return;  // backpressure; OnMoAck resumes
   reading_ = true;
   std::span<uint8_t> space = framer_.PrepareRead(kReadChunk);
@@ -326,13 +332,19 @@ void EsmeSession::OnRead(const error_code& ec, size_t n) {
 
 void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
   DecodeResult r = Decode(frame, decode_options_);
+  if (!r.ok() && r.error.command_id == kAlertNotification) {
+    // SMPP 3.4 §4.12: alert_notification takes no response. We never ask for one (no
+    // set_dpf), so it carries nothing the gateway acts on; a generic_nack would break the spec.
+    Log("alert_notification seq=" + std::to_string(r.error.sequence_number) + " ignored");
+    return;
+  }
   if (!r.ok()) {
     ++stats_.pdus_refused;
-    Log(Describe(r.error));
     if (std::optional<Pdu> reply = ErrorResponse(r.error)) {
+      Log(Describe(r.error));
       (void)Encode(*reply, &out_pending_);  // built by MakeResponse: always encodes
     } else {
-      HandleMalformedResponse(r.error.sequence_number);
+      HandleMalformedResponse(frame, r.error);
     }
     if (r.error.fatal) close_after_write_ = "framing lost";
     return;
@@ -347,15 +359,24 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
 void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
   const uint32_t id = pdu.command_id();
   const uint32_t seq = pdu.sequence_number;
+  // Closing: nothing goes out after our unbind_resp (or generic_nack). A request read after
+  // the SMSC's unbind breaks the spec; an MO among them is redelivered on the next bind.
+  if (!close_after_write_.empty()) return;
   if (std::holds_alternative<EnquireLink>(pdu.body)) return Reply(id, seq, 0);
   if (std::holds_alternative<Unbind>(pdu.body)) {
+    // SMPP 3.4 §4.2: no request of ours may follow the unbind_resp. kUnbinding stops Pump and
+    // enquire_link; the connection closes once the unbind_resp is written, releasing queued
+    // submits (Disconnect), and the session binds again.
+    state_ = SessionState::kUnbinding;
     Reply(id, seq, 0);
     close_after_write_ = "the SMSC unbound";
     return;
   }
   if (!IsMo(pdu)) return Reply(id, seq, ToWire(CommandStatus::kRInvCmdId));
-  if (state_ != SessionState::kBound) return Reply(id, seq, ToWire(CommandStatus::kRInvBndSts));
+  // Stopping first: while our unbind is on its way the state is kUnbinding, and an MO then
+  // must be retried later (ESME_RX_T_APPN), not refused as if we had never bound.
   if (stopping_) return Reply(id, seq, ToWire(CommandStatus::kRxTAppn));
+  if (state_ != SessionState::kBound) return Reply(id, seq, ToWire(CommandStatus::kRInvBndSts));
   ++stats_.mos_received;
   batch->command_ids.push_back(id);
   batch->sequence_numbers.push_back(seq);
@@ -363,8 +384,8 @@ void EsmeSession::HandleRequest(Pdu pdu, MoBatch* batch) {
 }
 
 void EsmeSession::OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses) {
-  // Acks for a connection that is gone are dropped: the SMSC redelivers those MOs.
-  if (generation != generation_) return;
+  // Acks for a connection that is gone, or closing, are dropped: the SMSC redelivers those MOs.
+  if (generation != generation_ || !close_after_write_.empty()) return;
   for (size_t i = 0; i < batch.sequence_numbers.size(); ++i) {
     const uint32_t status = i < statuses.size() ? statuses[i] : ToWire(CommandStatus::kRxTAppn);
     ++(status == 0 ? stats_.mos_acked_ok : stats_.mos_acked_error);
@@ -390,6 +411,7 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
     case CommandId::kBindTransmitter:
     case CommandId::kBindReceiver:
     case CommandId::kBindTransceiver:
+      if (state_ != SessionState::kBinding) return;  // the SMSC unbound meanwhile: closing
       if (status != 0) {
         ++stats_.bind_refusals;
         Disconnect("bind refused with " + CommandStatusName(status),
@@ -416,10 +438,19 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
   }
 }
 
-// A response we could not read: a submit's outcome is unknown; for bind, enquire_link or
-// unbind the link is not trustworthy.
-void EsmeSession::HandleMalformedResponse(uint32_t seq) {
-  auto it = outstanding_.find(seq);
+// A response we could not read whole. To a submit, its command_status is still the SMSC's
+// verdict (response_salvage.h says why), with what can be read of the body. For bind,
+// enquire_link or unbind the link is not trustworthy.
+void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error) {
+  auto it = outstanding_.find(error.sequence_number);
+  if (it != outstanding_.end() && it->second.submit) {
+    if (std::optional<Pdu> pdu = SalvageSubmitResponse(frame)) {
+      Log(Describe(error) + "; taken with its " + CommandStatusName(pdu->command_status) +
+          ", the unreadable rest ignored");
+      return HandleResponse(*pdu);
+    }
+  }
+  Log(Describe(error));
   if (it == outstanding_.end()) return;
   Outstanding out = std::move(it->second);
   outstanding_.erase(it);
@@ -441,8 +472,7 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   }
   if (c.throttled) ++stats_.throttled;
   CountSubmitResponse(c.throttled, out.pause_epoch, status);
-  if (c.throttled && !stopping_) {
-    ResendLater(std::move(out.submit));
+  if (c.throttled && !stopping_ && ResendThrottled(out.submit)) {
     Pump();
     return;
   }
@@ -452,6 +482,11 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   result.consequence = c;
   if (const auto* resp = std::get_if<SubmitSmResp>(&pdu.body)) result.message_id = resp->message_id;
   if (out.submit->cb) out.submit->cb(result);
+  // The SMSC no longer holds our bind (a failover behind the same TCP link, say): every submit
+  // on this link would get the same answer, so bind again on a new connection.
+  if (c.rebind && !stopping_) {
+    return Disconnect(CommandStatusName(status) + " on submit_sm: binding again", NextBackoff());
+  }
   Pump();
   MaybeUnbind();
 }
@@ -555,12 +590,22 @@ void EsmeSession::Requeue(std::unique_ptr<Queued> q) {
   queue_.insert(pos, std::move(q));
 }
 
-// A throttled submit waits before it is resent (throttled_resend.h says how long).
-void EsmeSession::ResendLater(std::unique_ptr<Queued> q) {
-  ++q->throttles;
+// Counts one more throttle of `q` and queues it for its resend after a delay
+// (throttled_resend.h says how long), unless it has been throttled too often or for too long:
+// false, and `q` is left to finish with the throttle status.
+bool EsmeSession::ResendThrottled(std::unique_ptr<Queued>& q) {
+  const Clock::time_point now = Clock::now();
+  if (q->throttles++ == 0) q->first_throttled = now;
+  const auto throttled_for = std::chrono::duration_cast<Millis>(now - q->first_throttled);
+  if (ThrottledSubmitExhausted(q->throttles, throttled_for, config_.max_throttled_resends,
+                               config_.max_throttled_wait)) {
+    ++stats_.throttled_finished;
+    return false;
+  }
   const Millis delay = ThrottledResendDelay(config_.throttled_resend_delay,
                                             config_.max_throttle_pause, q->throttles);
-  resend_.emplace(Clock::now() + delay, std::move(q));
+  resend_.emplace(now + delay, std::move(q));
+  return true;
 }
 
 void EsmeSession::ReleaseResends(Clock::time_point now) {
@@ -638,7 +683,7 @@ void EsmeSession::OnResponseTimer() {
     if (!it->second.submit) {
       // No answer to bind, enquire_link or unbind: the link is dead (or the SMSC is).
       const std::string what = CommandName(it->second.command_id);
-      if (state_ == SessionState::kUnbinding) return Close();
+      if (stopping_ && state_ == SessionState::kUnbinding) return Close();
       return Disconnect("no " + what + "_resp in time", NextBackoff());
     }
     timed_out.push_back(std::move(it->second.submit));
@@ -679,7 +724,8 @@ void EsmeSession::CompleteUnknown(std::unique_ptr<Queued> q) {
   if (q->cb) q->cb(r);
 }
 
-// Submits never sent: answered as such when the session stops.
+// Submits not written on the connection (queued, or waiting for a throttled resend): answered
+// as never sent when the connection drops or the session stops.
 void EsmeSession::FailQueued() {
   std::deque<std::unique_ptr<Queued>> gone;
   gone.swap(queue_);

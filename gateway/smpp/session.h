@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -64,13 +65,19 @@ struct SessionConfig {
   // Throttling (ESME_RTHROTTLED, ESME_RMSGQFUL). A throttled submit is resent after
   // throttled_resend_delay, the first three times; then doubling for each further throttle
   // of that submit, capped at max_throttle_pause (throttled_resend.h). It is not final and
-  // its callback does not run. The whole bind pauses only when throttling dominates: at least
-  // half of the last 20 submit responses. The pause starts at throttle_pause and doubles on
-  // each further pause up to max_throttle_pause, until 20 responses in a row come back mostly
-  // accepted. docs/smpp.md says why.
+  // its callback does not run, within the bounds below. The whole bind pauses only when throttling
+  // dominates: at least half of the last 20 submit responses. The pause starts at throttle_pause
+  // and doubles on each further pause up to max_throttle_pause, until 20 responses in a row come
+  // back mostly accepted. docs/smpp.md says why.
   Millis throttle_pause{1000};
   Millis max_throttle_pause{30000};
   Millis throttled_resend_delay{100};
+  // A submit throttled again after max_throttled_resends resends, or max_throttled_wait after
+  // its first throttle, is finished with that throttle status (temporary): its caller's retry
+  // policy takes over, and the slot it holds there is freed. With the defaults a submit is
+  // resent over about 26 s of resend delays, plus any whole-bind pauses, for at most 2 min.
+  uint32_t max_throttled_resends = 10;
+  Millis max_throttled_wait{120000};
   Millis reconnect_min{1000};  // backoff doubles from here, with +-50 % jitter
   Millis reconnect_max{60000};
   Millis refused_bind_backoff{60000};  // after a bind_resp with an error status
@@ -83,8 +90,9 @@ struct SessionConfig {
   std::function<void(const std::string&)> log;
 };
 
-// The final word on one submit_sm. Throttling is not final: the session resends by itself
-// (while stopping it is final, with its status).
+// The final word on one submit_sm. Throttling is not final: the session resends by itself,
+// within max_throttled_resends and max_throttled_wait (beyond them, and while stopping, it is
+// final, with its status).
 struct SubmitResult {
   uint32_t status = 0;     // the SMSC's, or ESME_RSYSERR when `outcome_unknown`
   std::string message_id;  // on success
@@ -109,8 +117,9 @@ struct SessionStats {
   uint64_t pdus_refused = 0;  // PDUs the validator refused (answered, session kept)
   uint64_t submits_sent = 0;  // resends included
   uint64_t submits_done = 0;
-  uint64_t throttled = 0;        // submit responses ESME_RTHROTTLED / ESME_RMSGQFUL
-  uint64_t throttle_pauses = 0;  // whole-bind pauses: throttling dominated
+  uint64_t throttled = 0;           // submit responses ESME_RTHROTTLED / ESME_RMSGQFUL
+  uint64_t throttle_pauses = 0;     // whole-bind pauses: throttling dominated
+  uint64_t throttled_finished = 0;  // submits finished after too many or too long throttles
   uint64_t enquire_links_sent = 0;
 };
 
@@ -132,8 +141,11 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
-  // result. InvalidArgument when it does not encode; Unavailable when the queue holds
-  // max_queued_submits or the session is stopping (cb not kept).
+  // result. When the connection drops, submits not yet written (queued, or waiting for a
+  // throttled resend) complete with status ESME_RSYSERR and outcome_unknown false (never
+  // sent), so the caller can route them to another bind; those written and unanswered complete
+  // with outcome_unknown. InvalidArgument when it does not encode; Unavailable when the queue
+  // holds max_queued_submits or the session is stopping (cb not kept).
   Status Submit(SubmitSm sm, SubmitCallback cb);
 
   SessionState state() const { return state_; }
@@ -151,6 +163,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
     SubmitSm sm;
     SubmitCallback cb;
     uint32_t throttles = 0;  // times the SMSC throttled this submit
+    std::chrono::steady_clock::time_point first_throttled{};
   };
   struct Outstanding {
     uint32_t command_id;
@@ -185,7 +198,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void HandleRequest(Pdu pdu, MoBatch* batch);
   void HandleResponse(const Pdu& pdu);
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
-  void HandleMalformedResponse(uint32_t seq);
+  void HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
 
   // Writing.
@@ -197,7 +210,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   // Submit flow and timers.
   void Pump();
   void Requeue(std::unique_ptr<Queued> q);
-  void ResendLater(std::unique_ptr<Queued> q);
+  bool ResendThrottled(std::unique_ptr<Queued>& q);
   void ReleaseResends(Clock::time_point now);
   void CountSubmitResponse(bool throttled, uint64_t epoch, uint32_t status);
   void ArmSendTimer(Clock::time_point at);

@@ -14,4 +14,9 @@ std::chrono::milliseconds ThrottledResendDelay(std::chrono::milliseconds base,
   return delay;
 }
 
+bool ThrottledSubmitExhausted(uint32_t throttles, std::chrono::milliseconds throttled_for,
+                              uint32_t max_resends, std::chrono::milliseconds max_wait) {
+  return throttles > max_resends || throttled_for >= max_wait;
+}
+
 }  // namespace smsgw::smpp

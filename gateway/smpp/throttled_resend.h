@@ -8,6 +8,11 @@
 // (a per-destination limit, say) backs off from there, doubling up to the cap, so it never
 // loops at the round-trip rate. Throttling that dominates is answered by pausing the whole
 // bind (session.h), not here.
+//
+// Resending is bounded: a submit the SMSC refuses for long (its queue for that destination is
+// full, a per-subscriber limit) must not hold its caller's slot for ever. After a number of
+// resends, or once long enough has passed since its first throttle, it is finished with the
+// throttle status (temporary) and its caller's own retry policy takes over.
 #pragma once
 
 #include <chrono>
@@ -29,5 +34,11 @@ inline std::chrono::milliseconds DoubledUpTo(std::chrono::milliseconds d,
 // time, never more than `cap` (nor less than zero), without overflow for huge caps.
 std::chrono::milliseconds ThrottledResendDelay(std::chrono::milliseconds base,
                                                std::chrono::milliseconds cap, uint32_t throttles);
+
+// Whether a submit the SMSC has just throttled for the `throttles`-th time (1 for the first),
+// first throttled `throttled_for` ago, is finished now instead of resent: it has been resent
+// `max_resends` times already, or `throttled_for` has reached `max_wait`.
+bool ThrottledSubmitExhausted(uint32_t throttles, std::chrono::milliseconds throttled_for,
+                              uint32_t max_resends, std::chrono::milliseconds max_wait);
 
 }  // namespace smsgw::smpp

@@ -33,5 +33,21 @@ TEST(ThrottledResendTest, NeverAboveTheCapNorBelowZero) {
       << "no overflow with a cap meaning never";
 }
 
+TEST(ThrottledResendTest, ResentUpToTheCountThenFinished) {
+  const milliseconds wait(120'000);
+  for (uint32_t throttles = 1; throttles <= 10; ++throttles) {
+    EXPECT_FALSE(ThrottledSubmitExhausted(throttles, milliseconds(0), 10, wait)) << throttles;
+  }
+  EXPECT_TRUE(ThrottledSubmitExhausted(11, milliseconds(0), 10, wait));
+  EXPECT_TRUE(ThrottledSubmitExhausted(1, milliseconds(0), 0, wait));  // never resent
+}
+
+TEST(ThrottledResendTest, FinishedOnceThrottledForTheLongestWait) {
+  const milliseconds wait(120'000);
+  EXPECT_FALSE(ThrottledSubmitExhausted(2, milliseconds(119'999), 10, wait));
+  EXPECT_TRUE(ThrottledSubmitExhausted(2, milliseconds(120'000), 10, wait));
+  EXPECT_FALSE(ThrottledSubmitExhausted(2, milliseconds(1'000'000), 10, milliseconds::max()));
+}
+
 }  // namespace
 }  // namespace smsgw::smpp

@@ -2,6 +2,8 @@
 // for a condition, bounded in time; nothing asserts on durations.
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/encode.h"
 #include "tests/smpp/pdu_bytes.h"
@@ -180,6 +182,47 @@ TEST_F(SessionTest, StopDrainsThenUnbinds) {
   EXPECT_EQ(session_->state(), SessionState::kStopped);
 }
 
+TEST_F(SessionTest, MoWhileOurUnbindIsOnItsWayIsToBeRetriedLater) {
+  sink_.hold = true;
+  SessionConfig c = Config();
+  c.max_unacked_mos = 1;  // the second MO stays unread until the first is acknowledged
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushMo(Mo("255700000001", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sink_.seen.size() == 1; }));
+  sim_.PushMo(Mo("255700000002", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[1].deliveries == 1; }));
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  // The ack sends the unbind at once; the second MO is read after it.
+  sink_.Release();
+  ASSERT_TRUE(RunUntil([&] { return stopped; }));
+  EXPECT_TRUE(sim_.mos()[0].acked());
+  EXPECT_EQ(sim_.mos()[1].last_status, ToWire(CommandStatus::kRxTAppn));
+  EXPECT_EQ(sink_.seen.size(), 1u);
+}
+
+TEST_F(SessionTest, AlertNotificationIsIgnored) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushRaw(smpp::testing::Bytes()
+                   .U8(1)
+                   .U8(1)
+                   .CStr("255700000003")
+                   .U8(0)
+                   .U8(0)
+                   .CStr("15555")
+                   .AsPdu(0x00000102, 4242));
+  sim_.PushMo(Mo("255700000001", "after"));
+  ASSERT_TRUE(RunUntil([&] { return sim_.mos()[0].acked(); }));
+  for (const Pdu& p : sim_.received()) {
+    EXPECT_NE(p.sequence_number, 4242u) << "answered with " << Describe(p);
+  }
+  EXPECT_TRUE(Logged("alert_notification seq=4242 ignored")) << LogText();
+  EXPECT_EQ(session_->stats().pdus_refused, 0u);
+  EXPECT_EQ(sim_.connections(), 1);
+}
+
 TEST_F(SessionTest, ReceiptMatchesTheSubmitResponseId) {
   sim_.config().send_receipts = true;
   StartSession(Config());
@@ -210,26 +253,54 @@ TEST_F(SessionTest, ThroughputCapSpacesSubmits) {
   EXPECT_EQ(session_->queued_submits(), 2u);
 }
 
-TEST_F(SessionTest, MalformedSubmitResponseGivesUnknownOutcome) {
-  sim_.config().answer_submits = false;
-  StartSession(Config());
-  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
-  std::optional<SubmitResult> result;
-  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
-  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
-  // The sequence number of the only request in flight, from what the SMSC received.
-  uint32_t seq = 0;
-  for (const Pdu& p : sim_.received()) {
-    if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+// An accepted submit_sm_resp whose body does not decode is still an acceptance: resending it
+// (outcome unknown) would give the subscriber the same SMS again on every retry.
+class MalformedSubmitResponseTest : public SessionFixture {
+ protected:
+  // Sends one submit and answers it with `body` and `status`; the submit's result.
+  SubmitResult Answer(const smpp::testing::Bytes& body, uint32_t status) {
+    sim_.config().answer_submits = false;
+    StartSession(Config());
+    EXPECT_TRUE(RunUntil([&] { return Bound(); }));
+    std::optional<SubmitResult> result;
+    EXPECT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+    EXPECT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+    // The sequence number of the only request in flight, from what the SMSC received.
+    uint32_t seq = 0;
+    for (const Pdu& p : sim_.received()) {
+      if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+    }
+    sim_.PushRaw(body.AsPdu(ToWire(CommandId::kSubmitSmResp), seq, status));
+    EXPECT_TRUE(RunUntil([&] { return result.has_value(); }));
+    EXPECT_EQ(session_->outstanding(), 0u);
+    EXPECT_TRUE(Bound());
+    EXPECT_EQ(session_->stats().pdus_refused, 1u);  // the decoder's verdict, logged
+    EXPECT_TRUE(Logged("the unreadable rest ignored")) << LogText();
+    return result.value_or(SubmitResult{});
   }
-  // A submit_sm_resp whose message_id has no NUL within 65 octets.
-  sim_.PushRaw(smpp::testing::Bytes()
-                   .Raw(std::string(70, 'A'))
-                   .AsPdu(ToWire(CommandId::kSubmitSmResp), seq));
-  ASSERT_TRUE(RunUntil([&] { return result.has_value(); }));
-  EXPECT_TRUE(result->outcome_unknown);
-  EXPECT_EQ(session_->outstanding(), 0u);
-  EXPECT_TRUE(Bound());
+};
+
+TEST_F(MalformedSubmitResponseTest, MessageIdWithoutItsNulIsReadToTheEndOfTheBody) {
+  SubmitResult r = Answer(smpp::testing::Bytes().Raw("1A2B3C"), 0);
+  EXPECT_FALSE(r.outcome_unknown);
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_EQ(r.consequence.status_class, StatusClass::kOk);
+  EXPECT_EQ(r.message_id, "1A2B3C");
+}
+
+TEST_F(MalformedSubmitResponseTest, UnreadableTlvIsIgnored) {
+  // user_message_reference (0x0204) must be 2 octets long.
+  SubmitResult r = Answer(smpp::testing::Bytes().CStr("1A2B3D").Tlv(0x0204, {7}), 0);
+  EXPECT_FALSE(r.outcome_unknown);
+  EXPECT_EQ(r.status, 0u);
+  EXPECT_EQ(r.message_id, "1A2B3D");
+}
+
+TEST_F(MalformedSubmitResponseTest, RefusalWithABadBodyKeepsItsStatus) {
+  SubmitResult r = Answer(smpp::testing::Bytes().Raw("junk"), ToWire(CommandStatus::kRInvDstAdr));
+  EXPECT_FALSE(r.outcome_unknown);
+  EXPECT_EQ(r.status, ToWire(CommandStatus::kRInvDstAdr));
+  EXPECT_EQ(r.consequence.status_class, StatusClass::kPermanent);
 }
 
 TEST_F(SessionTest, BlackHoleSubmitTimesOutWithUnknownOutcome) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -33,13 +34,17 @@ class SessionThrottleTest : public SessionFixture {
   }
 
   // Binds with `window`, whole-bind pauses from `pause` up to `max_pause`, and a 1 ms first
-  // resend delay for a throttled submit.
-  void StartBound(size_t window, Millis pause, Millis max_pause) {
+  // resend delay for a throttled submit, resent at most `max_resends` times.
+  void StartBound(size_t window, Millis pause, Millis max_pause,
+                  uint32_t max_resends = SessionConfig{}.max_throttled_resends,
+                  Millis max_wait = SessionConfig{}.max_throttled_wait) {
     SessionConfig c = Config();
     c.window = window;
     c.throttle_pause = pause;
     c.max_throttle_pause = max_pause;
     c.throttled_resend_delay = Millis(1);
+    c.max_throttled_resends = max_resends;
+    c.max_throttled_wait = max_wait;
     StartSession(c);
     ASSERT_TRUE(RunUntil([&] { return Bound(); }));
   }
@@ -122,7 +127,8 @@ TEST_F(SessionThrottleTest, ThrottlingEverythingPausesTheBindUntilItStops) {
 TEST_F(SessionThrottleTest, RepeatedPausesBoundWhatTheSmscReceives) {
   sim_.config().throttle_every = 1;
   constexpr size_t kWindow = 5;
-  StartBound(kWindow, Millis(10), Millis(40));
+  // The same few submits are throttled again and again here: no resend limit.
+  StartBound(kWindow, Millis(10), Millis(40), 1'000'000);
   SubmitMany(30);
   ASSERT_TRUE(RunUntil([&] { return session_->stats().throttle_pauses >= 6; })) << LogText();
   Settle();
@@ -142,6 +148,40 @@ TEST_F(SessionThrottleTest, RepeatedPausesBoundWhatTheSmscReceives) {
     once.insert(text);
   }
   EXPECT_EQ(once.size(), 30u);
+}
+
+TEST_F(SessionThrottleTest, ThrottledTooOftenFinishesWithTheThrottleStatus) {
+  sim_.config().throttle_every = 1;
+  StartBound(10, Millis(60000), Millis(60000), 3);
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("mt"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); })) << LogText();
+  EXPECT_EQ(result->status, ToWire(CommandStatus::kRThrottled));
+  EXPECT_EQ(result->consequence.status_class, StatusClass::kTemporary);
+  EXPECT_TRUE(result->consequence.throttled);
+  EXPECT_FALSE(result->outcome_unknown);
+  EXPECT_EQ(sim_.submits().size(), 4u);  // the first sending and three resends
+  EXPECT_EQ(session_->stats().throttled_finished, 1u);
+  EXPECT_EQ(session_->queued_submits(), 0u);
+  EXPECT_EQ(session_->outstanding(), 0u);
+  // The bind goes on: the next submit is taken once the SMSC takes submits again.
+  sim_.config().throttle_every = 0;
+  SubmitMany(1);
+  ASSERT_TRUE(RunUntil([&] { return results_.size() == 1; }));
+  EXPECT_EQ(results_.begin()->second, 0u);
+}
+
+TEST_F(SessionThrottleTest, ThrottledForTooLongFinishesWithTheThrottleStatus) {
+  sim_.config().throttle_every = 1;
+  StartBound(10, Millis(5), Millis(10), 1'000'000, Millis(30));
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("mt"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); })) << LogText();
+  EXPECT_EQ(result->status, ToWire(CommandStatus::kRThrottled));
+  EXPECT_FALSE(result->outcome_unknown);
+  EXPECT_GE(sim_.submits().size(), 2u);
+  EXPECT_EQ(session_->stats().throttled_finished, 1u);
+  EXPECT_EQ(session_->queued_submits(), 0u);
 }
 
 }  // namespace
