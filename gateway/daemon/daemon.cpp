@@ -212,10 +212,10 @@ class Daemon {
         }
         Bound bound{c.name, session, mode};
         const Labels labels = {{"connection", c.name}};
-        bound.throttled = &registry_.GetCounter(
-            "smsgw_smpp_throttled_total",
-            "submit_sm answered ESME_RTHROTTLED or ESME_RMSGQFUL (each resent by the bind)",
-            labels);
+        bound.throttled = &registry_.GetCounter("smsgw_smpp_throttled_total",
+                                                "submit_sm answered ESME_RTHROTTLED or "
+                                                "ESME_RMSGQFUL (resent by the bind, within limits)",
+                                                labels);
         bound.throttle_pauses = &registry_.GetCounter(
             "smsgw_smpp_throttle_pauses_total",
             "Whole-bind pauses because throttling dominated the SMSC's answers", labels);
