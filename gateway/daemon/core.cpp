@@ -20,6 +20,10 @@ constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
 // A stored MO whose step failed this many times for a reason a retry cannot cure
 // (RetryMayCure) is consumed as "failed".
 constexpr int kMaxStepFailures = 3;
+// An instruction whose answer we failed to record is asked again after this long (at most the
+// retry policy's ceiling): soon enough for a passing fault, slow enough not to hammer the
+// backend with replays while one persists.
+constexpr int64_t kStepFailedRetryMs = 5'000;
 // A receipt is seconds early at most (its submit_sm_resp is on the way); one unmatched for
 // longer answers a reply this store never sent.
 constexpr auto kEarlyReceiptPatience = std::chrono::seconds(30);
@@ -760,14 +764,18 @@ void Core::AfterAnswers(const AnswerBatch& batch,
     }
   }
   if (failed.empty()) return;
-  // Asked again later: the backend answers a repeated id with its stored answer.
+  // Asked again later: the backend answers a repeated id with its stored answer. The failure
+  // is ours, after the backend answered (an accepted answer has moved the money), so it spends
+  // no attempt: counted, it made an instruction on its last attempt dead, with no reply. A
+  // step that keeps failing asks again every kStepFailedRetryMs (within the retry policy's
+  // ceiling) until an operator fixes it; `step.apply_failed` / `step.engine_failed` say so.
   MayBeDue();
   auto retried = store_->ApplySteps(
       failed.size(),
       [&](size_t k) -> Result<store::Effects> {
         store::Effects retry;
-        retry.outcomes.push_back(
-            {failed[k]->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
+        retry.outcomes.push_back({failed[k]->id, store::InstructionOutcome::Kind::kRetry,
+                                  "step failed", /*attempt_spent=*/false, kStepFailedRetryMs});
         retry.actor = store::Actor::kSystem;
         return retry;
       },

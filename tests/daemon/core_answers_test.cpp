@@ -3,6 +3,7 @@
 // that fails leaves the others applied, and an answer pushed while the call was out stands
 // over the call's late answer.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -157,6 +158,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
       o.clock = std::make_shared<store::SystemClock>();
       o.reply_retry.base_delay_ms = 1;
     }
+    if (instruction_retry_) o.instruction_retry = *instruction_retry_;
     return o;
   }
 
@@ -200,6 +202,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
   // The store on the system's clock, its replies retried after a millisecond.
   bool system_clock_ = false;
   int syncs_at_first_reply_ = -1;
+  std::optional<store::RetryPolicy> instruction_retry_;
   using HeldReplies = std::pair<std::vector<store::ClaimedReply>,
                                 std::function<void(std::vector<store::ReplyResult>)>>;
   std::vector<HeldReplies> held_replies_;
@@ -274,6 +277,30 @@ TEST_F(CoreAnswersTest, AStepThatFailsLeavesTheOthersInItsBatchApplied) {
   EXPECT_TRUE(SentTo(spoiled).empty());
   EXPECT_EQ(metrics_.instructions_unavailable.value(), 1u);
   EXPECT_EQ(metrics_.step_failures.value(), 2u) << "the step and its retry outcome";
+}
+
+// The backend accepted (the money moved) but our side failed to record it: the instruction is
+// asked again, however many attempts it had, and its confirmation goes out. Spending an attempt
+// on our own failure made an instruction on its last attempt dead, with no reply.
+TEST_F(CoreAnswersTest, AnAcceptedAnswerWeFailedToRecordIsAskedAgainNotDeadLettered) {
+  system_clock_ = true;                               // the retry falls due within milliseconds
+  instruction_retry_ = store::RetryPolicy{1, 50, 1};  // the first attempt is the last
+  housekeeping_interval_ = 100ms;
+  Close();
+  Open(OptionsWithVfs());
+  std::atomic<int> calls{0};
+  Start(1, [&](const commands::Instruction&) {
+    // The answers' commit (the next write) fails, as on a full disk.
+    if (calls++ == 0) FaultVfs::Get().FailWrites(SQLITE_IOERR_WRITE, 0, 1);
+    return commands::BackendResult::Accepted();
+  });
+  ASSERT_TRUE(test::WaitFor([&] { return SentTo(Phone(0)).size() == 1; }, 10s))
+      << "no confirmation for a payment the backend made";
+  Finish();
+  EXPECT_GE(metrics_.step_failures.value(), 1u) << "the answer's commit did fail";
+  EXPECT_EQ(calls.load(), 2) << "asked again with the same id";
+  EXPECT_EQ(StateOf(Phone(0)), store::InstructionState::kDone);
+  EXPECT_NE(SentTo(Phone(0)).at(0).find("locked"), std::string::npos) << SentTo(Phone(0)).at(0);
 }
 
 TEST_F(CoreAnswersTest, APushedAnswerThatCameFirstStands) {
