@@ -121,6 +121,8 @@ void Core::SetUssdTimeout(std::chrono::milliseconds timeout) {
 
 void Core::Kick() {
   Post([this] {
+    // A bind may be up again: replies held for want of one are tried (one) at once.
+    if (replies_held_until_) replies_held_until_ = Clock::now();
     LookAgain();
     SchedulePass();
   });
@@ -558,8 +560,32 @@ int Core::InstructionClaimLimit() {
 }
 
 int Core::ReplyClaimLimit() const {
-  return std::max(
+  const int room = std::max(
       0, std::min(options_.max_replies_in_flight - replies_in_flight_, options_.claim_batch));
+  if (!replies_held_until_) return room;
+  if (Clock::now() < *replies_held_until_ || replies_in_flight_ > 0) return 0;
+  return std::min(room, 1);
+}
+
+void Core::NoteReplyBinds(const std::vector<store::ReplyResult>& results) {
+  bool not_sent = false;
+  bool reached = false;
+  for (const store::ReplyResult& r : results) {
+    (r.kind == store::ReplyResult::Kind::kRetry && !r.attempt_spent ? not_sent : reached) = true;
+  }
+  if (reached) {
+    if (replies_held_until_) {
+      LogInfo("replies.resumed");
+      replies_held_until_.reset();
+      MayBeDue();
+    }
+    return;
+  }
+  if (!not_sent) return;
+  if (!replies_held_until_) {
+    LogInfo("replies.held", {{"ask_again_ms", static_cast<int64_t>(options_.reply_hold.count())}});
+  }
+  replies_held_until_ = Clock::now() + options_.reply_hold;
 }
 
 store::ClaimsAlong Core::ClaimsRoom() {
@@ -851,6 +877,7 @@ void Core::SendClaimedReplies(std::vector<store::ClaimedReply> claimed) {
 void Core::OnReplyResults(std::vector<store::ReplyResult> results) {
   replies_in_flight_ -= static_cast<int>(results.size());
   if (stopped_) return;
+  NoteReplyBinds(results);
   for (const store::ReplyResult& r : results) {
     (r.kind == store::ReplyResult::Kind::kSent    ? metrics_.mt_sent
      : r.kind == store::ReplyResult::Kind::kRetry ? metrics_.mt_retry
@@ -927,7 +954,9 @@ void Core::ArmDueTimer() {
       !ProbeOut()) {
     consider(store_->NextInstructionDueAt());
   }
-  if (replies_in_flight_ < options_.max_replies_in_flight) consider(store_->NextReplyDueAt());
+  // Replies held for want of a bind wake it when the hold ends; a probe out, with its result.
+  const bool replies_waiting = replies_held_until_ && Clock::now() < *replies_held_until_;
+  if (!replies_waiting && ReplyClaimLimit() > 0) consider(store_->NextReplyDueAt());
   std::chrono::milliseconds wait = options_.max_sleep;
   if (due) {
     const int64_t in = *due - store_->now();
@@ -938,6 +967,10 @@ void Core::ArmDueTimer() {
   if (instructions_held_until_) {
     wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(std::max(
                               Clock::duration(0), *instructions_held_until_ - Clock::now())));
+  }
+  if (replies_waiting) {
+    wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(
+                              std::max(Clock::duration(0), *replies_held_until_ - Clock::now())));
   }
   due_timer_.expires_after(wait);
   due_timer_.async_wait([this](const boost::system::error_code& ec) {
