@@ -148,22 +148,24 @@ struct Schema<HttpBackend> {
   static void Fields(V& v) {
     using T = HttpBackend;
     // url, key_id and the key are required when backend.type is http: config_checks.cpp.
+    // All restart: the HTTP client, the breaker and the store's instruction retry policy are
+    // built once at start (and the engine's dead-letter count must match the store's).
     v.Field("url", &T::url, TextSpec{1, 2048, "an http:// or https:// URL", IsHttpUrl}, kRestart);
     v.Field("key_id", &T::key_id, TextSpec{1, 64, "letters, digits, '.', '-' or '_'", IsKeyId},
             kRestart);
     v.Field("hmac_key_file", &T::hmac_key, KeyFileSpec{}, kRestart);
     v.Field("ca_file", &T::ca_file, kOptionalFile, kRestart);
     v.Field("connect_timeout", &T::connect_timeout, DurationSpec{milliseconds(100), minutes(1)},
-            kReload);
+            kRestart);
     v.Field("request_timeout", &T::request_timeout, DurationSpec{milliseconds(100), minutes(5)},
-            kReload);
+            kRestart);
     v.Field("pool_size", &T::pool_size, IntSpec{1, 256}, kRestart);
-    v.Field("max_attempts", &T::max_attempts, IntSpec{1, 1000}, kReload);
-    v.Field("backoff_min", &T::backoff_min, DurationSpec{milliseconds(10), hours(1)}, kReload);
-    v.Field("backoff_max", &T::backoff_max, DurationSpec{milliseconds(100), hours(24)}, kReload);
-    v.Field("circuit_breaker_threshold", &T::circuit_breaker_threshold, IntSpec{1, 1000}, kReload);
+    v.Field("max_attempts", &T::max_attempts, IntSpec{1, 1000}, kRestart);
+    v.Field("backoff_min", &T::backoff_min, DurationSpec{milliseconds(10), hours(1)}, kRestart);
+    v.Field("backoff_max", &T::backoff_max, DurationSpec{milliseconds(100), hours(24)}, kRestart);
+    v.Field("circuit_breaker_threshold", &T::circuit_breaker_threshold, IntSpec{1, 1000}, kRestart);
     v.Field("circuit_breaker_open_time", &T::circuit_breaker_open_time,
-            DurationSpec{seconds(1), hours(1)}, kReload);
+            DurationSpec{seconds(1), hours(1)}, kRestart);
   }
 };
 

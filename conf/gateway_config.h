@@ -110,14 +110,14 @@ struct HttpBackend {
   std::string key_id;  // [restart] names hmac_key in the signature header
   KeySource hmac_key = KeySource::Named("SMSGW_BACKEND_HMAC_KEY", 64);  // [restart]
   std::string ca_file;                                  // [restart] empty: the system's trusted CAs
-  Duration connect_timeout = std::chrono::seconds(2);   // [reload]
-  Duration request_timeout = std::chrono::seconds(10);  // [reload]
+  Duration connect_timeout = std::chrono::seconds(2);   // [restart]
+  Duration request_timeout = std::chrono::seconds(10);  // [restart]
   std::uint32_t pool_size = 8;                          // [restart]
-  std::uint32_t max_attempts = 10;                      // [reload] then dead letter
-  Duration backoff_min = std::chrono::milliseconds(500);          // [reload]
-  Duration backoff_max = std::chrono::minutes(2);                 // [reload]
-  std::uint32_t circuit_breaker_threshold = 5;                    // [reload] consecutive failures
-  Duration circuit_breaker_open_time = std::chrono::seconds(30);  // [reload]
+  std::uint32_t max_attempts = 10;                      // [restart] then dead letter
+  Duration backoff_min = std::chrono::milliseconds(500);          // [restart]
+  Duration backoff_max = std::chrono::minutes(2);                 // [restart]
+  std::uint32_t circuit_breaker_threshold = 5;                    // [restart] consecutive failures
+  Duration circuit_breaker_open_time = std::chrono::seconds(30);  // [restart]
   bool operator==(const HttpBackend&) const = default;
 };
 

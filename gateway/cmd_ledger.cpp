@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <iostream>
 #include <ostream>
+#include <variant>
 
 #include "gateway/config_option.h"
 #include "gateway/ledger_admin_text.h"
@@ -24,14 +25,12 @@ namespace {
 using store::AccountRef;
 using By = AccountRef::By;
 
-constexpr const char* kDefaultDb = "var/ledger.db";
-constexpr const char* kDefaultPepper = "var/ledger-pepper.key";
-
 constexpr const char* kUsage =
     "smsgw ledger ACTION [--config FILE | --db FILE --pepper-key FILE] [options]\n"
     "\n"
-    "Administers the embedded ledger (docs/ledger.md), found through the gateway\n"
-    "configuration (--config) or --db and --pepper-key, which win when both are given.\n"
+    "Administers the embedded ledger (docs/ledger.md): the one the gateway configuration\n"
+    "names (--config, default conf/gateway.yaml, as for check, run and try). --db and\n"
+    "--pepper-key win over it; given both, the configuration is not read.\n"
     "ACCOUNT below is one of --msisdn, --agent, --biller, --system, --account-id, or\n"
     "--account-from-stdin (the account number as the first line of stdin). PINs and account\n"
     "numbers are read from stdin, one per line.\n"
@@ -278,23 +277,21 @@ int SeedDemo(Context& c) {
 }
 
 // The pepper: --pepper-key, else the configuration's backend.embedded.pepper_key_file (or
-// SMSGW_LEDGER_PEPPER_KEY), else the default file.
+// SMSGW_LEDGER_PEPPER_KEY). `config` is null only when --db and --pepper-key are both given.
 Result<store::Key> LoadPepper(const ParsedArgs& args, const conf::GatewayConfig* config,
                               bool create) {
-  if (!args.Has("pepper-key") && config) {
-    return KeyFromConfig(config->backend.embedded.pepper_key, create);
-  }
-  return store::LoadOrCreateKeyFile(args.GetOr("pepper-key", kDefaultPepper), create);
+  if (auto file = args.Get("pepper-key")) return store::LoadOrCreateKeyFile(*file, create);
+  return KeyFromConfig(config->backend.embedded.pepper_key, create);
 }
 
 // The ledger's file and pepper come from --db and --pepper-key, else from the configuration's
-// embedded backend, else the defaults. The key is created together with a new ledger, never
-// for an existing one: a ledger opened with a fresh key would refuse it anyway, but a stray
-// key file would be left behind.
+// embedded backend: never from paths of their own, which would make a ledger the daemon does
+// not use (and, created with another pepper, could not open). The key is created together
+// with a new ledger, never for an existing one: a ledger opened with a fresh key would refuse
+// it anyway, but a stray key file would be left behind.
 Result<std::unique_ptr<store::Ledger>> OpenLedger(const ParsedArgs& args,
                                                   const conf::GatewayConfig* config) {
-  const std::string db =
-      args.GetOr("db", config ? config->backend.embedded.ledger_path : std::string(kDefaultDb));
+  const std::string db = args.GetOr("db", config ? config->backend.embedded.ledger_path : "");
   std::error_code ec;
   const bool fresh = !std::filesystem::exists(db, ec);
   if (fresh) {
@@ -308,6 +305,24 @@ Result<std::unique_ptr<store::Ledger>> OpenLedger(const ParsedArgs& args,
   store::LedgerOptions options;
   options.path = db;
   return store::Ledger::Open(std::move(options), *keys);
+}
+
+// The configuration that names the ledger: --config, else kDefaultConfigPath.
+std::variant<conf::GatewayConfig, int> LoadLedgerConfig(const ParsedArgs& args, std::ostream& err) {
+  ParsedArgs with_config = args;
+  if (!args.Has("config")) {
+    std::error_code ec;
+    if (!std::filesystem::exists(kDefaultConfigPath, ec)) {
+      err << "smsgw ledger: no " << kDefaultConfigPath
+          << " here to name the ledger; give --config FILE (the gateway's configuration), or "
+             "--db FILE and --pepper-key FILE\n";
+      return kExitUsage;
+    }
+    with_config.Set("config", kDefaultConfigPath);
+  }
+  auto config = LoadAdminConfigOrExit(with_config, "ledger", err);
+  if (const int* code = std::get_if<int>(&config)) return *code;
+  return std::move(*std::get<0>(config));
 }
 
 int LedgerMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
@@ -329,14 +344,16 @@ int LedgerMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   const std::string& action = args.positionals()[0];
   for (const auto& [name, run] : kActions) {
     if (action != name) continue;
-    auto config = LoadAdminConfigOrExit(args, "ledger", err);
-    if (const int* code = std::get_if<int>(&config)) return *code;
-    const std::optional<conf::GatewayConfig>& settings = std::get<0>(config);
-    if (settings && settings->backend.type != conf::BackendType::kEmbedded &&
-        (!args.Has("db") || !args.Has("pepper-key"))) {
-      err << "smsgw ledger: the configuration's backend.type is not embedded, so it names no "
-             "ledger; give --db and --pepper-key\n";
-      return kExitUsage;
+    std::optional<conf::GatewayConfig> settings;
+    if (!args.Has("db") || !args.Has("pepper-key")) {
+      auto config = LoadLedgerConfig(args, err);
+      if (const int* code = std::get_if<int>(&config)) return *code;
+      settings = std::move(std::get<0>(config));
+      if (settings->backend.type != conf::BackendType::kEmbedded) {
+        err << "smsgw ledger: the configuration's backend.type is not embedded, so it names no "
+               "ledger; give --db and --pepper-key\n";
+        return kExitUsage;
+      }
     }
     Result<std::unique_ptr<store::Ledger>> ledger =
         OpenLedger(args, settings ? &*settings : nullptr);
@@ -357,12 +374,14 @@ Subcommand LedgerSubcommand() {
   return {"ledger",
           "administer the embedded ledger (accounts, PINs, balances)",
           kUsage,
-          {{"config", "FILE", "gateway configuration: the embedded backend's ledger and pepper"},
-           {"db", "FILE",
-            std::string("ledger database (default: from --config, else ") + kDefaultDb + ")"},
+          {{"config", "FILE",
+            std::string("gateway configuration: the embedded backend's ledger and pepper "
+                        "(default ") +
+                kDefaultConfigPath + ")"},
+           {"db", "FILE", "ledger database (default: the configuration's ledger_path)"},
            {"pepper-key", "FILE",
-            std::string("0600 key file for PIN hashes and sealing (default: from --config, else ") +
-                kDefaultPepper + ")"},
+            "0600 key file for PIN hashes and sealing (default: the configuration's "
+            "pepper_key_file)"},
            {"msisdn", "MSISDN", "a subscriber's phone, or a new agent's"},
            {"agent", "NUMBER", "an agent number"},
            {"biller", "SHORT_NAME", "a biller's short name, e.g. KPLC"},

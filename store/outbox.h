@@ -120,6 +120,11 @@ struct ReplyResult {
   Kind kind = Kind::kSent;
   std::string smsc_message_id;  // kSent. For a concatenated message: the last segment's id
   std::string error;            // kRetry / kFailed; no message text in it
+  // kRetry: false when nothing can have reached the SMSC (no bind was up to take it). The
+  // attempt the claim counted is given back and the reply is due again after the policy's
+  // base delay: an SMSC outage, however long, does not dead-letter replies (as
+  // InstructionOutcome::attempt_spent for a backend that took no call).
+  bool attempt_spent = true;
 };
 
 // A delivery receipt to record (Store::RecordReceipts).

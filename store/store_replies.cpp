@@ -56,6 +56,17 @@ Status RecordOne(StoreImpl& m, const ReplyResult& r) {
       break;
   }
   const RetryPolicy& policy = m.options.reply_retry;
+  if (!r.attempt_spent) {
+    sql::Query q =
+        m.Q("UPDATE reply SET state = 'pending', attempts = max(attempts - 1, 0), "
+            "next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?");
+    q.Int(m.Now() + std::max<int64_t>(policy.base_delay_ms, 0)).Text(r.error).Int(m.Now());
+    q.Int(r.id);
+    STORE_RETURN_IF_ERROR(q.Run());
+    m.made_reply_pending = true;
+    return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplyRetry,
+                        "not sent: " + r.error + "; attempt not counted");
+  }
   const std::string detail = "attempt " + std::to_string(row->attempts) + ": " + r.error;
   if (RetriesExhausted(policy, row->attempts)) {
     STORE_RETURN_IF_ERROR(SetReplyState(m, r.id, "dead", r.error));

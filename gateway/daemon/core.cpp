@@ -20,6 +20,10 @@ constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
 // A stored MO whose step failed this many times for a reason a retry cannot cure
 // (RetryMayCure) is consumed as "failed".
 constexpr int kMaxStepFailures = 3;
+// An instruction whose answer we failed to record is asked again after this long (at most the
+// retry policy's ceiling): soon enough for a passing fault, slow enough not to hammer the
+// backend with replays while one persists.
+constexpr int64_t kStepFailedRetryMs = 5'000;
 // A receipt is seconds early at most (its submit_sm_resp is on the way); one unmatched for
 // longer answers a reply this store never sent.
 constexpr auto kEarlyReceiptPatience = std::chrono::seconds(30);
@@ -117,6 +121,8 @@ void Core::SetUssdTimeout(std::chrono::milliseconds timeout) {
 
 void Core::Kick() {
   Post([this] {
+    // A bind may be up again: replies held for want of one are tried (one) at once.
+    if (replies_held_until_) replies_held_until_ = Clock::now();
     LookAgain();
     SchedulePass();
   });
@@ -603,8 +609,32 @@ int Core::InstructionClaimLimit() {
 }
 
 int Core::ReplyClaimLimit() const {
-  return std::max(
+  const int room = std::max(
       0, std::min(options_.max_replies_in_flight - replies_in_flight_, options_.claim_batch));
+  if (!replies_held_until_) return room;
+  if (Clock::now() < *replies_held_until_ || replies_in_flight_ > 0) return 0;
+  return std::min(room, 1);
+}
+
+void Core::NoteReplyBinds(const std::vector<store::ReplyResult>& results) {
+  bool not_sent = false;
+  bool reached = false;
+  for (const store::ReplyResult& r : results) {
+    (r.kind == store::ReplyResult::Kind::kRetry && !r.attempt_spent ? not_sent : reached) = true;
+  }
+  if (reached) {
+    if (replies_held_until_) {
+      LogInfo("replies.resumed");
+      replies_held_until_.reset();
+      MayBeDue();
+    }
+    return;
+  }
+  if (!not_sent) return;
+  if (!replies_held_until_) {
+    LogInfo("replies.held", {{"ask_again_ms", static_cast<int64_t>(options_.reply_hold.count())}});
+  }
+  replies_held_until_ = Clock::now() + options_.reply_hold;
 }
 
 store::ClaimsAlong Core::ClaimsRoom() {
@@ -809,14 +839,18 @@ void Core::AfterAnswers(const AnswerBatch& batch,
     }
   }
   if (failed.empty()) return;
-  // Asked again later: the backend answers a repeated id with its stored answer.
+  // Asked again later: the backend answers a repeated id with its stored answer. The failure
+  // is ours, after the backend answered (an accepted answer has moved the money), so it spends
+  // no attempt: counted, it made an instruction on its last attempt dead, with no reply. A
+  // step that keeps failing asks again every kStepFailedRetryMs (within the retry policy's
+  // ceiling) until an operator fixes it; `step.apply_failed` / `step.engine_failed` say so.
   MayBeDue();
   auto retried = store_->ApplySteps(
       failed.size(),
       [&](size_t k) -> Result<store::Effects> {
         store::Effects retry;
-        retry.outcomes.push_back(
-            {failed[k]->id, store::InstructionOutcome::Kind::kRetry, "step failed"});
+        retry.outcomes.push_back({failed[k]->id, store::InstructionOutcome::Kind::kRetry,
+                                  "step failed", /*attempt_spent=*/false, kStepFailedRetryMs});
         retry.actor = store::Actor::kSystem;
         return retry;
       },
@@ -892,6 +926,7 @@ void Core::SendClaimedReplies(std::vector<store::ClaimedReply> claimed) {
 void Core::OnReplyResults(std::vector<store::ReplyResult> results) {
   replies_in_flight_ -= static_cast<int>(results.size());
   if (stopped_) return;
+  NoteReplyBinds(results);
   for (const store::ReplyResult& r : results) {
     (r.kind == store::ReplyResult::Kind::kSent    ? metrics_.mt_sent
      : r.kind == store::ReplyResult::Kind::kRetry ? metrics_.mt_retry
@@ -968,7 +1003,9 @@ void Core::ArmDueTimer() {
       !ProbeOut()) {
     consider(store_->NextInstructionDueAt());
   }
-  if (replies_in_flight_ < options_.max_replies_in_flight) consider(store_->NextReplyDueAt());
+  // Replies held for want of a bind wake it when the hold ends; a probe out, with its result.
+  const bool replies_waiting = replies_held_until_ && Clock::now() < *replies_held_until_;
+  if (!replies_waiting && ReplyClaimLimit() > 0) consider(store_->NextReplyDueAt());
   std::chrono::milliseconds wait = options_.max_sleep;
   if (due) {
     const int64_t in = *due - store_->now();
@@ -979,6 +1016,10 @@ void Core::ArmDueTimer() {
   if (instructions_held_until_) {
     wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(std::max(
                               Clock::duration(0), *instructions_held_until_ - Clock::now())));
+  }
+  if (replies_waiting) {
+    wait = std::min(wait, std::chrono::ceil<std::chrono::milliseconds>(
+                              std::max(Clock::duration(0), *replies_held_until_ - Clock::now())));
   }
   due_timer_.expires_after(wait);
   due_timer_.async_wait([this](const boost::system::error_code& ec) {

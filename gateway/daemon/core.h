@@ -13,7 +13,10 @@
 //      (Store::ApplySteps, inbound_per_pass at most). None is claimed while the backend takes
 //      no calls (Backend::MaySend: its circuit open), so an outage spends no attempts; one
 //      goes as the probe when it may;
-//   4. due MT replies: claimed, handed to the MT sender; its results recorded.
+//   4. due MT replies: claimed, handed to the MT sender; its results recorded. A reply the
+//      sender found no bind up for spends no attempt, and replies are held (none claimed for
+//      reply_hold, then one at a time) until one reaches an SMSC, so an SMSC outage neither
+//      dead-letters replies nor churns through them;
 // Work comes in as handlers posted to the core's own io_context (one wake-up per batch, never
 // per MO), timers sleep until the next retry falls due, and housekeeping (challenge expiry,
 // gauges) runs every few seconds.
@@ -61,7 +64,10 @@ struct CoreOptions {
   int max_replies_in_flight = 2000;
   std::chrono::milliseconds housekeeping_interval{5000};
   std::chrono::milliseconds max_sleep{30000};  // between passes when nothing is due
-  int64_t ussd_timeout_ms = 180'000;           // a USSD dialogue idle this long is forgotten
+  // After a send that found no bind up: no reply is claimed for this long, then one at a time
+  // until one reaches an SMSC.
+  std::chrono::milliseconds reply_hold{1000};
+  int64_t ussd_timeout_ms = 180'000;  // a USSD dialogue idle this long is forgotten
 };
 
 // What /healthz reads from other threads.
@@ -177,7 +183,12 @@ class Core {
   // answers come.
   bool ProbeOut(const commands::SendPermit& permit) const;
   bool ProbeOut();
+  // Replies: the room in flight and the claim batch; while held for want of a bind, none
+  // until the hold ends, then one (the probe) with nothing in flight.
   int ReplyClaimLimit() const;
+  // Holds replies after a batch of send results that found no bind up; lifts the hold when
+  // one reached an SMSC.
+  void NoteReplyBinds(const std::vector<store::ReplyResult>& results);
   // What a batch of steps claims in its own transaction: as much as a pass's claims could.
   store::ClaimsAlong ClaimsRoom();
   // Hands claimed instructions to the backend and replies to the MT sender.
@@ -285,6 +296,8 @@ class Core {
   // Set while the backend takes no calls: when to ask it again.
   std::optional<std::chrono::steady_clock::time_point> instructions_held_until_;
   int replies_in_flight_ = 0;
+  // Set while no bind took the last replies sent: when to try again, with one.
+  std::optional<std::chrono::steady_clock::time_point> replies_held_until_;
   std::map<int64_t, int> inbound_failures_;  // stored MO id -> consecutive failed steps
   struct EarlyReceipt {
     ReceiptUpdate update;

@@ -141,7 +141,7 @@ class Daemon {
     }
     auto grammar = LoadGrammarOf(config_);
     if (!grammar.ok()) return grammar.status();
-    auto engine = MakeEngine(config_, *grammar);
+    auto engine = MakeEngine(config_.limits, config_.backend, *grammar);
     if (!engine.ok()) return engine.status();
     auto store = OpenStore(config_);
     if (!store.ok()) {
@@ -325,7 +325,8 @@ class Daemon {
       if (!loaded.ok()) {
         error = loaded.status().message();
       } else {
-        auto made = MakeEngine(*next, *loaded);
+        // The backend and the store's retry policy are the ones opened at start ([restart]).
+        auto made = MakeEngine(next->limits, config_.backend, *loaded);
         if (made.ok()) {
           engine = std::move(*made);
         } else {

@@ -92,11 +92,13 @@ Result<std::shared_ptr<const parser::Grammar>> LoadGrammarOf(const conf::Gateway
 }
 
 Result<std::unique_ptr<commands::Engine>> MakeEngine(
-    const conf::GatewayConfig& config, std::shared_ptr<const parser::Grammar> grammar) {
-  commands::EngineOptions options = commands::EngineOptions::FromLimits(config.limits);
-  const bool http = config.backend.type == conf::BackendType::kHttp;
+    const conf::LimitsConfig& limits, const conf::BackendConfig& backend,
+    std::shared_ptr<const parser::Grammar> grammar) {
+  commands::EngineOptions options = commands::EngineOptions::FromLimits(limits);
+  const bool http = backend.type == conf::BackendType::kHttp;
+  // As StoreOptionsFor sets the store's instruction retry policy.
   options.instruction_max_attempts =
-      http ? static_cast<int>(config.backend.http.max_attempts) : store::RetryPolicy{}.max_attempts;
+      http ? static_cast<int>(backend.http.max_attempts) : store::RetryPolicy{}.max_attempts;
   options.unavailable_is_unapplied = !http;
   commands::EngineDeps deps;
   deps.now_ms = [] {

@@ -98,8 +98,11 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
   result.id = reply.id;
   const Route* route = Pick(reply);
   if (route == nullptr) {
+    // Nothing reached an SMSC: the store gives the attempt back, so an outage dead-letters
+    // nothing, and the core holds replies until one goes out (Core::ReplyClaimLimit).
     result.kind = store::ReplyResult::Kind::kRetry;
     result.error = "no bind up";
+    result.attempt_spent = false;
     return Finish(batch, index);
   }
   const uint8_t reference = next_reference_++;

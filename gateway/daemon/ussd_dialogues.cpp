@@ -44,57 +44,109 @@ void UssdDialogues::Restore(store::Store& store, int64_t now_ms) {
     LogInfo("ussd.restored", {{"dialogues", static_cast<uint64_t>(live_.size())}});
 }
 
+UssdDialogues::Undo UssdDialogues::Keep(const std::string& key, const std::string& msisdn, bool end,
+                                        const std::optional<commands::UssdState>& state,
+                                        int64_t expires_at) {
+  Undo undo;
+  undo.msisdn = msisdn;
+  if (auto it = by_msisdn_.find(msisdn); it != by_msisdn_.end()) undo.owner = it->second;
+  auto save = [&](const std::string& k) {
+    auto it = live_.find(k);
+    undo.keys.emplace_back(k, it == live_.end() ? std::nullopt : std::optional<Live>(it->second));
+  };
+  save(key);
+  if (end || !state) {
+    live_.erase(key);
+    if (undo.owner == key) by_msisdn_.erase(msisdn);
+    return undo;
+  }
+  if (undo.owner && *undo.owner != key) {
+    save(*undo.owner);
+    live_.erase(*undo.owner);
+  }
+  live_[key] = Live{*state, expires_at};
+  by_msisdn_[msisdn] = key;
+  return undo;
+}
+
+void UssdDialogues::PutBack(Undo undo) {
+  for (auto it = undo.keys.rbegin(); it != undo.keys.rend(); ++it) {
+    if (it->second) {
+      live_[it->first] = std::move(*it->second);
+    } else {
+      live_.erase(it->first);
+    }
+  }
+  if (undo.owner) {
+    by_msisdn_[undo.msisdn] = std::move(*undo.owner);
+  } else {
+    by_msisdn_.erase(undo.msisdn);
+  }
+}
+
 std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<UssdEvent>& events,
                                                           const commands::Engine& engine,
                                                           store::Store& store,
                                                           commands::StoreView& view,
                                                           int64_t now_ms) {
   const int64_t expires_at = now_ms + options_.timeout_ms;
-  std::vector<std::string> keys(events.size());
   // What is left of each turn once its Effects went to the store (moved, not copied: an
-  // instruction's secret holds the PIN).
+  // instruction's secret holds the PIN), and what it changed in memory.
   struct Done {
     std::string text;
     bool end = false;
-    std::optional<commands::UssdState> state;
     bool submitted = false;
+    std::optional<Undo> undo;
   };
   std::vector<Done> turns(events.size());
 
-  auto results = store.ApplySteps(events.size(), [&](size_t i) -> Result<store::Effects> {
-    const UssdEvent& e = events[i];
-    keys[i] = UssdKey(e.connection, e.msisdn, e.dialogue);
-    commands::UssdTurn turn;
-    if (e.kind == smpp::UssdKind::kOpen) {
-      commands::UssdOpen open;
-      open.connection = e.connection;
-      open.msisdn = e.msisdn;
-      open.service = e.service;
-      open.dial = e.text;
-      open.sms_from = options_.sms_from;
-      open.now_ms = now_ms;
-      auto opened = engine.OnUssdOpen(open, view);
-      if (!opened.ok()) return opened.status();
-      turn = std::move(*opened);
-    } else if (e.kind == smpp::UssdKind::kAnswer) {
-      auto it = live_.find(keys[i]);
-      if (it == live_.end() || it->second.expires_at <= now_ms) {
-        turn.text = kUnknownDialogue;
-        turn.end = true;
-      } else {
-        auto answered = engine.OnUssdAnswer(it->second.state, e.text, now_ms, view);
-        if (!answered.ok()) return answered.status();
-        turn = std::move(*answered);
-      }
-    } else {  // kAbort: the network ended it; only the copy goes
-      turn.end = true;
-    }
-    turn.effects.ussd_session =
-        commands::SessionWrite(keys[i], e.msisdn, e.connection, turn, expires_at);
-    turns[i] = Done{std::move(turn.text), turn.end, std::move(turn.state),
-                    !turn.effects.instructions.empty()};
-    return std::move(turn.effects);
-  });
+  // A turn is kept in memory as soon as it is computed, so the next event of its dialogue in
+  // the batch is answered from it; the subscriber is the order key, so once a turn fails the
+  // later ones of its MSISDN are not run, and undoing the failed turns newest first leaves
+  // what the store kept.
+  store::StepOptions options;
+  options.order_key = [&events](size_t i) -> std::string_view { return events[i].msisdn; };
+  auto results = store.ApplySteps(
+      events.size(),
+      [&](size_t i) -> Result<store::Effects> {
+        const UssdEvent& e = events[i];
+        const std::string key = UssdKey(e.connection, e.msisdn, e.dialogue);
+        commands::UssdTurn turn;
+        if (e.kind == smpp::UssdKind::kOpen) {
+          commands::UssdOpen open;
+          open.connection = e.connection;
+          open.msisdn = e.msisdn;
+          open.service = e.service;
+          open.dial = e.text;
+          open.sms_from = options_.sms_from;
+          open.now_ms = now_ms;
+          auto opened = engine.OnUssdOpen(open, view);
+          if (!opened.ok()) return opened.status();
+          turn = std::move(*opened);
+        } else if (e.kind == smpp::UssdKind::kAnswer) {
+          auto it = live_.find(key);
+          if (it == live_.end() || it->second.expires_at <= now_ms) {
+            turn.text = kUnknownDialogue;
+            turn.end = true;
+          } else {
+            auto answered = engine.OnUssdAnswer(it->second.state, e.text, now_ms, view);
+            if (!answered.ok()) return answered.status();
+            turn = std::move(*answered);
+          }
+        } else {  // kAbort: the network ended it; only the copy goes
+          turn.end = true;
+        }
+        turn.effects.ussd_session =
+            commands::SessionWrite(key, e.msisdn, e.connection, turn, expires_at);
+        turns[i] = Done{std::move(turn.text), turn.end, !turn.effects.instructions.empty(),
+                        Keep(key, e.msisdn, turn.end, turn.state, expires_at)};
+        return std::move(turn.effects);
+      },
+      options);
+
+  for (size_t i = events.size(); i-- > 0;) {
+    if (!results[i].ok() && turns[i].undo) PutBack(std::move(*turns[i].undo));
+  }
 
   std::vector<Outcome> outcomes(events.size());
   for (size_t i = 0; i < events.size(); ++i) {
@@ -117,20 +169,6 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
     if (e.kind == smpp::UssdKind::kOpen) metrics_.ussd_opened.Add();
     if (submitted) metrics_.ussd_submitted.Add();
     if (e.kind == smpp::UssdKind::kAbort) metrics_.ussd_aborted.Add();
-
-    // One live dialogue per MSISDN: a new one replaces the old (the store did the same).
-    auto other = by_msisdn_.find(e.msisdn);
-    if (other != by_msisdn_.end() && other->second != keys[i]) {
-      live_.erase(other->second);
-      by_msisdn_.erase(other);
-    }
-    if (turn.end) {
-      live_.erase(keys[i]);
-      by_msisdn_.erase(e.msisdn);
-    } else if (turn.state) {
-      live_[keys[i]] = Live{std::move(*turn.state), expires_at};
-      by_msisdn_[e.msisdn] = keys[i];
-    }
     LogInfo("ussd.turn", {{"connection", e.connection},
                           {"source", e.msisdn},
                           {"dialogue", e.dialogue},

@@ -4,8 +4,16 @@
 // OnUssdAnswer). The turns of a batch are applied in one transaction (Store::ApplySteps): each
 // writes its dialogue's sealed state, or erases it when the dialogue ends, and the final screen
 // of a command adds its instruction. Only then is each deliver_sm acknowledged and each screen
-// sent, so a screen never promises what the store does not hold, and a dialogue's state in
-// memory never runs ahead of its copy in the store.
+// sent, so a screen never promises what the store does not hold, and once Handle returns a
+// dialogue's state in memory is its copy in the store.
+//
+// The events of one dialogue in a batch are turns in their order: each is answered from the
+// state the one before it left, not from the state the batch started with. The network resends
+// an answer whose deliver_sm_resp came late, and both copies may share a batch: the first "1"
+// on a confirmation submits and ends the dialogue, the second finds it ended and submits
+// nothing. A turn that fails (its write, or the whole transaction) is taken back, and the
+// later events of its MSISDN in the batch are not run (they get a temporary error), so no
+// turn is ever answered from a state the store did not keep.
 //
 // A dialogue is keyed by connection + MSISDN + the network's dialogue id. It lives until its
 // last screen, an abort from the network, or `timeout` without an answer (the network has
@@ -18,6 +26,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands/engine.h"
@@ -66,6 +75,19 @@ class UssdDialogues {
     commands::UssdState state;
     int64_t expires_at = 0;
   };
+  // What one turn changed in live_ and by_msisdn_, to be put back when its write fails.
+  struct Undo {
+    std::string msisdn;
+    std::optional<std::string> owner;  // by_msisdn_[msisdn] before the turn
+    std::vector<std::pair<std::string, std::optional<Live>>> keys;  // each key touched, as it was
+  };
+
+  // Applies a turn's outcome to the dialogues in memory as store::ApplyUssdSession applies
+  // its SessionWrite to the copies: a kept state replaces the MSISDN's other dialogue, an
+  // ended dialogue goes alone.
+  Undo Keep(const std::string& key, const std::string& msisdn, bool end,
+            const std::optional<commands::UssdState>& state, int64_t expires_at);
+  void PutBack(Undo undo);
 
   Options options_;
   DaemonMetrics& metrics_;

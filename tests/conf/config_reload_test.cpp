@@ -30,7 +30,6 @@ TEST(RestartOnlyChanges, ReloadableChangesAreNotListed) {
   next.ussd.session_timeout = std::chrono::seconds(60);
   next.grammar_path = "/etc/smsgw/other.yaml";
   next.short_codes[0].language = "sw";
-  next.backend.http.request_timeout = std::chrono::seconds(3);
   EXPECT_EQ(RestartOnlyChanges(Shipped(), next), Paths{});
 }
 
@@ -46,6 +45,25 @@ TEST(RestartOnlyChanges, RestartOnlyChangesAreNamed) {
       RestartOnlyChanges(Shipped(), next),
       (Paths{"smpp.connections[0].port", "smpp.connections[0].tls.enabled", "short_codes[0].code",
              "backend.http.pool_size", "store.synchronous", "admin.listen"}));
+}
+
+// The HTTP client, its breaker and the store's instruction retry policy are built at start: a
+// reload that took the new values would leave the engine counting attempts the store does not.
+TEST(RestartOnlyChanges, EveryHttpBackendSettingWaitsForARestart) {
+  GatewayConfig next = Shipped();
+  next.backend.type = BackendType::kHttp;
+  next.backend.http.connect_timeout = std::chrono::seconds(1);
+  next.backend.http.request_timeout = std::chrono::seconds(3);
+  next.backend.http.max_attempts = 20;
+  next.backend.http.backoff_min = std::chrono::seconds(1);
+  next.backend.http.backoff_max = std::chrono::minutes(5);
+  next.backend.http.circuit_breaker_threshold = 9;
+  next.backend.http.circuit_breaker_open_time = std::chrono::minutes(1);
+  EXPECT_EQ(
+      RestartOnlyChanges(Shipped(), next),
+      (Paths{"backend.type", "backend.http.connect_timeout", "backend.http.request_timeout",
+             "backend.http.max_attempts", "backend.http.backoff_min", "backend.http.backoff_max",
+             "backend.http.circuit_breaker_threshold", "backend.http.circuit_breaker_open_time"}));
 }
 
 TEST(RestartOnlyChanges, AddedEntriesNameTheList) {

@@ -3,6 +3,7 @@
 // that fails leaves the others applied, and an answer pushed while the call was out stands
 // over the call's late answer.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <atomic>
@@ -94,6 +95,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     options.housekeeping_interval = housekeeping_interval_;
     options.max_replies_in_flight = max_replies_in_flight;
     options.group_commit_max_delay = group_commit_max_delay_;
+    options.reply_hold = reply_hold_;
     core_ = std::make_unique<Core>(
         options, std::move(store_), backend_, engine_,
         [this, hold_replies](std::vector<store::ClaimedReply> replies,
@@ -115,6 +117,15 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     std::vector<store::ReplyResult> results;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      if (no_bind_) {
+        // As the MT sender answers when no bind is up.
+        refused_batches_.push_back(replies.size());
+        for (const store::ClaimedReply& r : replies) {
+          results.push_back({r.id, store::ReplyResult::Kind::kRetry, "", "no bind up", false});
+        }
+        done(std::move(results));
+        return;
+      }
       if (syncs_at_first_reply_ < 0) syncs_at_first_reply_ = FaultVfs::Get().syncs();
       for (const store::ClaimedReply& r : replies) {
         events_.push_back("reply to " + r.destination);
@@ -157,6 +168,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
       o.clock = std::make_shared<store::SystemClock>();
       o.reply_retry.base_delay_ms = 1;
     }
+    if (instruction_retry_) o.instruction_retry = *instruction_retry_;
     return o;
   }
 
@@ -189,6 +201,9 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
 
   std::chrono::milliseconds housekeeping_interval_ = 1h;
   std::chrono::milliseconds group_commit_max_delay_ = 0ms;
+  std::chrono::milliseconds reply_hold_ = 1000ms;
+  bool no_bind_ = false;                 // guarded by mu_: every send finds no bind up
+  std::vector<size_t> refused_batches_;  // guarded by mu_: sizes of the batches sent meanwhile
   Registry registry_;
   DaemonMetrics metrics_{registry_};
   std::shared_ptr<ScriptedBackend> backend_;
@@ -200,6 +215,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
   // The store on the system's clock, its replies retried after a millisecond.
   bool system_clock_ = false;
   int syncs_at_first_reply_ = -1;
+  std::optional<store::RetryPolicy> instruction_retry_;
   using HeldReplies = std::pair<std::vector<store::ClaimedReply>,
                                 std::function<void(std::vector<store::ReplyResult>)>>;
   std::vector<HeldReplies> held_replies_;
@@ -274,6 +290,72 @@ TEST_F(CoreAnswersTest, AStepThatFailsLeavesTheOthersInItsBatchApplied) {
   EXPECT_TRUE(SentTo(spoiled).empty());
   EXPECT_EQ(metrics_.instructions_unavailable.value(), 1u);
   EXPECT_EQ(metrics_.step_failures.value(), 2u) << "the step and its retry outcome";
+}
+
+// The backend accepted (the money moved) but our side failed to record it: the instruction is
+// asked again, however many attempts it had, and its confirmation goes out. Spending an attempt
+// on our own failure made an instruction on its last attempt dead, with no reply.
+TEST_F(CoreAnswersTest, AnAcceptedAnswerWeFailedToRecordIsAskedAgainNotDeadLettered) {
+  system_clock_ = true;                               // the retry falls due within milliseconds
+  instruction_retry_ = store::RetryPolicy{1, 50, 1};  // the first attempt is the last
+  housekeeping_interval_ = 100ms;
+  Close();
+  Open(OptionsWithVfs());
+  std::atomic<int> calls{0};
+  Start(1, [&](const commands::Instruction&) {
+    // The answers' commit (the next write) fails, as on a full disk.
+    if (calls++ == 0) FaultVfs::Get().FailWrites(SQLITE_IOERR_WRITE, 0, 1);
+    return commands::BackendResult::Accepted();
+  });
+  ASSERT_TRUE(test::WaitFor([&] { return SentTo(Phone(0)).size() == 1; }, 10s))
+      << "no confirmation for a payment the backend made";
+  Finish();
+  EXPECT_GE(metrics_.step_failures.value(), 1u) << "the answer's commit did fail";
+  EXPECT_EQ(calls.load(), 2) << "asked again with the same id";
+  EXPECT_EQ(StateOf(Phone(0)), store::InstructionState::kDone);
+  EXPECT_NE(SentTo(Phone(0)).at(0).find("locked"), std::string::npos) << SentTo(Phone(0)).at(0);
+}
+
+// With no bind up, a reply spends no attempt and the core holds replies (one at a time once
+// the hold ends) rather than claiming them all again and again; once a bind takes them, every
+// reply goes out, however many tries the outage took.
+TEST_F(CoreAnswersTest, RepliesWaitOutAnSmscOutageWithoutGoingDead) {
+  system_clock_ = true;  // a reply not sent is due again after a millisecond
+  Close();
+  Open(OptionsWithVfs());
+  reply_hold_ = 5ms;
+  constexpr int kPhones = 3;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    no_bind_ = true;
+  }
+  Start(kPhones, [](const commands::Instruction&) { return commands::BackendResult::Accepted(); });
+  auto refused = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (size_t b : refused_batches_) n += b;
+    return n;
+  };
+  // Many more tries than the reply policy's 10 attempts per reply.
+  ASSERT_TRUE(test::WaitFor([&] { return refused() >= 60; }, 20s)) << refused();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    no_bind_ = false;
+    // Only the replies claimed before the first refusal came back can go together (three
+    // replies make at most one such batch); then one at a time.
+    EXPECT_LE(std::count_if(refused_batches_.begin(), refused_batches_.end(),
+                            [](size_t b) { return b > 1; }),
+              1)
+        << "a held core claims one reply at a time";
+  }
+  for (int i = 0; i < kPhones; ++i) {
+    EXPECT_TRUE(test::WaitFor([&] { return SentTo(Phone(i)).size() == 1; }, 10s)) << i;
+  }
+  Finish();
+  auto st = store().Stats();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->replies["sent"], kPhones);
+  EXPECT_EQ(st->replies["dead"], 0);
 }
 
 TEST_F(CoreAnswersTest, APushedAnswerThatCameFirstStands) {

@@ -192,6 +192,40 @@ TEST_F(FailingBackendTest, LostAnswersAreRetriedWithTheSameKeyAndAppliedOnce) {
   EXPECT_GT(retried, 0) << "the fault rate should have forced retries";
 }
 
+// The store's instruction retry policy is built at start: a reload that raises max_attempts
+// waits for a restart, and the engine goes on counting as the store does, so the instruction
+// the store dead-letters at the running count gets its reply.
+class ReloadedAttemptsTest : public HttpBackendTest {
+ protected:
+  std::string ConfigText() override {
+    std::string text = HttpBackendTest::ConfigText();
+    const std::string at = "    circuit_breaker_threshold: 50\n";
+    text.replace(text.find(at), at.size(), at + "    max_attempts: " + attempts_ + "\n");
+    return text;
+  }
+  std::string attempts_ = "2";
+};
+
+TEST_F(ReloadedAttemptsTest, MoreAttemptsByReloadWaitForARestartAndTheDeadLetterIsAnswered) {
+  StartDaemon();
+  attempts_ = "5";
+  std::ofstream(config_) << ConfigText();
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(test::WaitFor([&] { return Has(Log(), "event=reload.done"); }, 20s));
+  EXPECT_TRUE(Has(Log(), "event=reload.needs_restart key=backend.http.max_attempts")) << Log();
+
+  backend_->ScriptNext(std::vector<test::SimFault>(10, test::SimFault::kError500));
+  const std::string phone = "254700700010";
+  sim_->SendText(phone, kShortCode, "LOCK");
+  auto got = sim_->WaitMessagesTo(phone, 1, 20s);
+  ASSERT_EQ(got.size(), 1u) << "the store gave up after 2 attempts: the subscriber is told";
+  EXPECT_TRUE(Has(got[0].text, "delayed")) << got[0].text;
+  EXPECT_EQ(StopDaemon(), 0);
+  const test::BackendSimStats stats = backend_->stats();
+  ASSERT_EQ(stats.attempts.size(), 1u);
+  EXPECT_EQ(stats.attempts.begin()->second, 2) << "the running max_attempts";
+}
+
 TEST_F(HttpBackendTest, SigkillWithInstructionsInFlightAppliesEachExactlyOnce) {
   StartDaemon();
   constexpr int kPhones = 8;

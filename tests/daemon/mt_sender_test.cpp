@@ -114,5 +114,25 @@ TEST_F(MtSenderTest, AThrottledReplyDoesNotHoldTheOthersOfItsBatch) {
   EXPECT_EQ(sim_.submits().size(), static_cast<size_t>(kReplies + 1));  // one resend
 }
 
+// Nothing reached an SMSC: the reply is retried without spending an attempt, so an outage
+// does not dead-letter it.
+TEST(MtSenderWithoutABind, AReplyIsRetriedWithoutSpendingAnAttempt) {
+  boost::asio::io_context io;
+  MtSender sender(io);
+  std::vector<store::ClaimedReply> replies(1);
+  replies[0].id = 7;
+  replies[0].source = "4040";
+  replies[0].destination = "254700000001";
+  replies[0].text = store::SecretBytes(std::string("Paid"));
+  std::vector<store::ReplyResult> got;
+  sender.Send(std::move(replies), [&](std::vector<store::ReplyResult> r) { got = std::move(r); });
+  io.run_for(1s);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].id, 7);
+  EXPECT_EQ(got[0].kind, store::ReplyResult::Kind::kRetry);
+  EXPECT_EQ(got[0].error, "no bind up");
+  EXPECT_FALSE(got[0].attempt_spent);
+}
+
 }  // namespace
 }  // namespace smsgw::gateway

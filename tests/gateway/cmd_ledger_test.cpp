@@ -10,6 +10,7 @@
 #include "store/crypto.h"
 #include "store/ledger.h"
 #include "tests/support/gateway_config_file.h"
+#include "tests/support/grammar_fixture.h"
 
 namespace smsgw::gateway {
 namespace {
@@ -163,6 +164,59 @@ TEST_F(CmdLedgerTest, TheConfigurationNamesTheLedgerAndItsPepper) {
   out_.str("");
   ASSERT_EQ(Dispatch(argv, out_, err_), kExitOk) << err_.str();
   EXPECT_NE(out_.str().find("KPLC"), std::string::npos) << out_.str();
+}
+
+// Runs with `dir` as the working directory, as an operator in a checkout would.
+class InDirectory {
+ public:
+  explicit InDirectory(const std::filesystem::path& dir) : saved_(std::filesystem::current_path()) {
+    std::filesystem::current_path(dir);
+  }
+  ~InDirectory() { std::filesystem::current_path(saved_); }
+  InDirectory(const InDirectory&) = delete;
+  InDirectory& operator=(const InDirectory&) = delete;
+
+ private:
+  std::filesystem::path saved_;
+};
+
+// Without --config the ledger is the one conf/gateway.yaml names, as `make run` uses it: the
+// shipped file's ../var/ledger.db with its pepper ../var/keys/pepper.key.
+TEST_F(CmdLedgerTest, WithoutConfigTheShippedConfigurationNamesTheLedger) {
+  std::filesystem::create_directories(dir_ / "conf");
+  for (const char* file : {"conf/gateway.yaml", "conf/grammar.yaml"}) {
+    std::filesystem::copy_file(test_support::SourcePath(file), dir_ / file);
+  }
+  {
+    InDirectory here(dir_);
+    std::vector<std::string> argv = {"smsgw", "ledger", "seed-demo"};
+    ASSERT_EQ(Dispatch(argv, out_, err_), kExitOk) << err_.str();
+  }
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "var" / "keys" / "pepper.key"));
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "var" / "ledger-pepper.key"));
+  // The daemon's files: its pepper opens the ledger.
+  auto key = store::LoadKeyFile((dir_ / "var" / "keys" / "pepper.key").string());
+  ASSERT_TRUE(key.ok()) << key.status().ToString();
+  auto keys = store::LedgerKeys::FromPepper(*key);
+  ASSERT_TRUE(keys.ok());
+  store::LedgerOptions o;
+  o.path = (dir_ / "var" / "ledger.db").string();
+  auto ledger = store::Ledger::Open(o, *keys);
+  ASSERT_TRUE(ledger.ok()) << ledger.status().ToString();
+  auto r = (*ledger)->Balance({"default-config", store::Digest{}}, "254700000001", "1234");
+  ASSERT_TRUE(r.ok() && r->accepted);
+}
+
+TEST_F(CmdLedgerTest, WithoutConfigOrItsDefaultFileNothingIsCreated) {
+  InDirectory here(dir_);
+  std::vector<std::string> argv = {"smsgw", "ledger", "balance"};
+  EXPECT_EQ(Dispatch(argv, out_, err_), kExitUsage);
+  EXPECT_NE(err_.str().find("conf/gateway.yaml"), std::string::npos) << err_.str();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "var"));
+  // Both files named: no configuration is needed.
+  out_.str("");
+  EXPECT_EQ(Run({"seed-demo"}), kExitOk) << err_.str();
+  EXPECT_TRUE(std::filesystem::exists(Db()));
 }
 
 TEST_F(CmdLedgerTest, RefusesAnExistingLedgerWithoutItsKey) {

@@ -454,6 +454,31 @@ TEST_F(OutboxTest, ReplyRetriesThenDiesAndIsRequeued) {
   EXPECT_TRUE(store().Requeue("mt-999").IsNotFound());
 }
 
+// A reply the MT sender could not hand to any bind (none up) gives its attempt back: an SMSC
+// outage, however long, does not make replies dead; each is due again after the base delay.
+TEST_F(OutboxTest, AReplyNotSentForWantOfABindDoesNotSpendAnAttempt) {
+  int64_t id = AddReply("paid");
+  for (int i = 0; i < 6; ++i) {  // more than max_attempts (2)
+    auto claimed = store().ClaimReplies(10);
+    ASSERT_TRUE(claimed.ok());
+    ASSERT_EQ(claimed->size(), 1u) << i;
+    EXPECT_EQ((*claimed)[0].attempt, 1);
+    ReplyResult r{id, ReplyResult::Kind::kRetry, "", "no bind up", /*attempt_spent=*/false};
+    ASSERT_TRUE(store().RecordReplyResults(std::span(&r, 1)).ok());
+    EXPECT_EQ(ReplyState(id), "pending") << i;
+    EXPECT_TRUE(store().ClaimReplies(10)->empty()) << "not before the base delay";
+    clock_->Advance(500);
+  }
+  // A send that did reach the SMSC still counts.
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kRetry, "", "no response").ok());
+  EXPECT_EQ(ReplyState(id), "pending");
+  clock_->Advance(4'000);
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kRetry, "", "no response").ok());
+  EXPECT_EQ(ReplyState(id), "dead");
+}
+
 TEST_F(OutboxTest, ReplyResultsForUnknownOrIdleRepliesFailTheWholeBatch) {
   int64_t a = AddReply("a");
   int64_t b = AddReply("b");
