@@ -126,7 +126,9 @@ Result<store::Effects> Engine::OnBillNotice(const BillNotice& n, StoreView& view
               {"amount_typed",
                parser::FormatAmount(grammar_->money, n.amount_minor, parser::AmountStyle::kTyped)},
               {"due", n.due}};
-  Status s = flow.Reply(n.msisdn, "bill.notice", n.language, v);
+  std::string_view language =
+      n.language.empty() ? flow.ShortCodeLanguage(n.short_code) : n.language;
+  Status s = flow.Reply(n.msisdn, "bill.notice", language, v);
   if (!s.ok()) return s;
   return std::move(flow.fx);
 }

@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,11 @@ struct EngineOptions {
   // dead-letter reply then says nothing was paid. False (HTTP): it says the request is delayed.
   bool unavailable_is_unapplied = true;
   int utc_offset_minutes = 180;  // times in replies ("26/11/26 06:09"), East Africa Time
+  // Short code -> language code (gateway.yaml short_codes[].language): the language of what
+  // is sent from that code when the subscriber chose none. The keyword's language wins for an
+  // SMS command, the menu's choice in a USSD dialogue, a notice's own language for a bill
+  // notice. A code not listed, or a language the grammar lacks: the grammar's default.
+  std::map<std::string, std::string, std::less<>> short_code_languages;
 
   static EngineOptions FromLimits(const conf::LimitsConfig& limits);
 };
@@ -97,7 +103,7 @@ struct BillNotice {
   std::string bill_ref;
   int64_t amount_minor = 0;
   std::string due;       // as the biller writes it: "30 Nov"
-  std::string language;  // empty: the grammar's default
+  std::string language;  // empty: the short code's (EngineOptions), else the grammar's default
 };
 
 class Engine {

@@ -51,6 +51,9 @@ class Flow {
   Status Reply(std::string to, std::string_view tmpl, std::string_view language,
                const Values& values, std::optional<std::string> reference = std::nullopt,
                std::optional<std::string> instruction_id = std::nullopt);
+  // The language of replies sent from `short_code` (EngineOptions::short_code_languages);
+  // empty when it has none, which Text and the parser read as the grammar's default.
+  std::string_view ShortCodeLanguage(std::string_view short_code) const;
   // "0712345678" for "254712345678"; other numbers as they are.
   std::string National(std::string_view msisdn) const;
   // "26/11/26 06:09" in the configured offset.
