@@ -73,9 +73,15 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const parser::Gra
     }
   }
   for (const parser::CommandSpec& c : grammar->commands) {
-    if (!EntryFor(c)) {
+    std::optional<CommandEntry> entry = EntryFor(c);
+    if (!entry) {
       return Status::FailedPrecondition("command " + c.name + ": operation " + c.operation +
                                         " is not one the engine can forward");
+    }
+    if (entry->backend_op == op::kBind && grammar->FindTemplate(kAccountMovedTemplate) == nullptr) {
+      return Status::FailedPrecondition(
+          "grammar lacks template " + std::string(kAccountMovedTemplate) + ": command " + c.name +
+          " binds accounts, and the phone an account moves from must be told");
     }
   }
   if (grammar->ussd.enabled()) {

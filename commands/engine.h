@@ -15,7 +15,11 @@
 //    bound to its own request, so answering one never executes another.
 //  - Wrong PINs are known from the backend's wrong_pin rejection: the result step audits
 //    pin.wrong, re-issues the same code for the same request while the challenge has attempts
-//    left (3), and locks the MSISDN (SetLock) at the 5th wrong PIN in 24 h.
+//    left (3), and locks the MSISDN (SetLock) at the 5th wrong PIN in 24 h. A bind refused
+//    for an unknown account number (or one without a PIN) is answered and counted the same,
+//    so account numbers cannot be tested without being locked out.
+//  - A bind that moves an account from another phone tells that phone (account.moved),
+//    whatever the grammar's command declares.
 //  - Dedup: the same command inside the resend window is answered with the earlier reference;
 //    a code answered twice gets "already used, ref X".
 //  - Rate: more than messages_per_window MOs per window get one warning, then silence.
@@ -108,8 +112,9 @@ struct BillNotice {
 
 class Engine {
  public:
-  // FailedPrecondition when the grammar lacks a template the engine renders, or a command
-  // names an operation the engine cannot forward.
+  // FailedPrecondition when the grammar lacks a template the engine renders (account.moved
+  // only when a command binds accounts), or a command names an operation the engine cannot
+  // forward.
   static Result<std::unique_ptr<Engine>> Create(std::shared_ptr<const parser::Grammar> grammar,
                                                 EngineOptions options, EngineDeps deps);
 

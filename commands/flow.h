@@ -15,6 +15,10 @@ namespace smsgw::commands {
 
 using Values = std::vector<parser::TemplateValue>;
 
+// Sent to the phone an account moved from when a bind moves it (engine_result.cpp); a grammar
+// with a command that binds accounts must have it (Engine::Create).
+inline constexpr std::string_view kAccountMovedTemplate = "account.moved";
+
 // The backend port's fields for a parsed command, restricted to what `backend_op` declares;
 // account- and credential-class values are left out (they travel in the sealed secret).
 Fields BackendFields(const parser::Command& cmd, std::string_view backend_op);
