@@ -73,9 +73,15 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const parser::Gra
     }
   }
   for (const parser::CommandSpec& c : grammar->commands) {
-    if (!EntryFor(c)) {
+    std::optional<CommandEntry> entry = EntryFor(c);
+    if (!entry) {
       return Status::FailedPrecondition("command " + c.name + ": operation " + c.operation +
                                         " is not one the engine can forward");
+    }
+    if (entry->backend_op == op::kBind && grammar->FindTemplate(kAccountMovedTemplate) == nullptr) {
+      return Status::FailedPrecondition(
+          "grammar lacks template " + std::string(kAccountMovedTemplate) + ": command " + c.name +
+          " binds accounts, and the phone an account moves from must be told");
     }
   }
   if (grammar->ussd.enabled()) {
@@ -126,7 +132,9 @@ Result<store::Effects> Engine::OnBillNotice(const BillNotice& n, StoreView& view
               {"amount_typed",
                parser::FormatAmount(grammar_->money, n.amount_minor, parser::AmountStyle::kTyped)},
               {"due", n.due}};
-  Status s = flow.Reply(n.msisdn, "bill.notice", n.language, v);
+  std::string_view language =
+      n.language.empty() ? flow.ShortCodeLanguage(n.short_code) : n.language;
+  Status s = flow.Reply(n.msisdn, "bill.notice", language, v);
   if (!s.ok()) return s;
   return std::move(flow.fx);
 }

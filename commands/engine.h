@@ -15,7 +15,11 @@
 //    bound to its own request, so answering one never executes another.
 //  - Wrong PINs are known from the backend's wrong_pin rejection: the result step audits
 //    pin.wrong, re-issues the same code for the same request while the challenge has attempts
-//    left (3), and locks the MSISDN (SetLock) at the 5th wrong PIN in 24 h.
+//    left (3), and locks the MSISDN (SetLock) at the 5th wrong PIN in 24 h. A bind refused
+//    for an unknown account number (or one without a PIN) is answered and counted the same,
+//    so account numbers cannot be tested without being locked out.
+//  - A bind that moves an account from another phone tells that phone (account.moved),
+//    whatever the grammar's command declares.
 //  - Dedup: the same command inside the resend window is answered with the earlier reference;
 //    a code answered twice gets "already used, ref X".
 //  - Rate: more than messages_per_window MOs per window get one warning, then silence.
@@ -26,6 +30,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +71,11 @@ struct EngineOptions {
   // dead-letter reply then says nothing was paid. False (HTTP): it says the request is delayed.
   bool unavailable_is_unapplied = true;
   int utc_offset_minutes = 180;  // times in replies ("26/11/26 06:09"), East Africa Time
+  // Short code -> language code (gateway.yaml short_codes[].language): the language of what
+  // is sent from that code when the subscriber chose none. The keyword's language wins for an
+  // SMS command, the menu's choice in a USSD dialogue, a notice's own language for a bill
+  // notice. A code not listed, or a language the grammar lacks: the grammar's default.
+  std::map<std::string, std::string, std::less<>> short_code_languages;
 
   static EngineOptions FromLimits(const conf::LimitsConfig& limits);
 };
@@ -97,13 +107,14 @@ struct BillNotice {
   std::string bill_ref;
   int64_t amount_minor = 0;
   std::string due;       // as the biller writes it: "30 Nov"
-  std::string language;  // empty: the grammar's default
+  std::string language;  // empty: the short code's (EngineOptions), else the grammar's default
 };
 
 class Engine {
  public:
-  // FailedPrecondition when the grammar lacks a template the engine renders, or a command
-  // names an operation the engine cannot forward.
+  // FailedPrecondition when the grammar lacks a template the engine renders (account.moved
+  // only when a command binds accounts), or a command names an operation the engine cannot
+  // forward.
   static Result<std::unique_ptr<Engine>> Create(std::shared_ptr<const parser::Grammar> grammar,
                                                 EngineOptions options, EngineDeps deps);
 

@@ -61,6 +61,7 @@ Result<store::Effects> Flow::Inbound(const commands::Inbound& m) {
   connection = m.connection;
   parser::ParseContext ctx;
   ctx.sender = m.source;
+  ctx.language = ShortCodeLanguage(m.destination);
   parser::ParseOutcome out = parser::Parse(g(), m.text, ctx);
   fx.consume = store::ConsumeInbound{m.id, "", out.redacted(), std::nullopt, std::nullopt};
   InboundStep step(*this, m, out);

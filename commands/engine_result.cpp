@@ -49,6 +49,8 @@ class ResultStep {
     return f_.Reply(ins_.msisdn, tmpl, req_.language, v, ins_.reference, ins_.id);
   }
   Status WrongPin();
+  bool HidesAnAccount() const;
+  Status MovedNotice(const parser::CommandSpec* spec);
   Values ResultValues() const;
   Status Notices(const parser::CommandSpec& spec, const Values& values);
 
@@ -107,14 +109,45 @@ Values ResultStep::ResultValues() const {
 
 Status ResultStep::Accepted() {
   f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kDone, Summary(r_)});
+  // A command since removed gets no reply (the outcome is enough), but a moved account is
+  // still announced.
   const parser::CommandSpec* spec = f_.g().FindCommand(req_.command);
-  if (spec == nullptr) return Status::OK();  // a command since removed: the outcome is enough
-  Values v = ResultValues();
-  if (!spec->reply.empty()) {
-    Status s = ReplyHere(spec->reply, v);
+  if (spec != nullptr) {
+    Values v = ResultValues();
+    if (!spec->reply.empty()) {
+      Status s = ReplyHere(spec->reply, v);
+      if (!s.ok()) return s;
+    }
+    Status s = Notices(*spec, v);
     if (!s.ok()) return s;
   }
-  return Notices(*spec, v);
+  if (ins_.operation == op::kBind) return MovedNotice(spec);
+  return Status::OK();
+}
+
+// An account that moved to this phone from another: the other phone is told, whatever the
+// grammar's command says, or anyone holding an account number and its PIN would take the
+// account over in silence. Its owner chose no language in this exchange: the short code's.
+Status ResultStep::MovedNotice(const parser::CommandSpec* spec) {
+  const std::string* old_phone = FindText(r_.fields, result::kCounterpartyMsisdn);
+  if (old_phone == nullptr || old_phone->empty() || *old_phone == ins_.msisdn) return Status::OK();
+  std::string account;
+  if (spec != nullptr) {
+    for (const parser::FieldSpec& field : spec->fields) {
+      if (field.cls == parser::FieldClass::kAccount) account = Find(req_.show, field.name);
+    }
+  }
+  if (account.empty()) {
+    const std::string* masked = FindText(r_.fields, result::kAccountMasked);
+    account = masked ? *masked : std::string("-");
+  }
+  Result<std::string> text = f_.Text(kAccountMovedTemplate, f_.ShortCodeLanguage(f_.short_code),
+                                     {{"account", account}, {"time", f_.Time(f_.Now() / 1000)}});
+  if (!text.ok()) return text.status();
+  // By any connection: the old phone may be on another operator's route.
+  f_.ReplyText(*old_phone, std::move(*text), ins_.reference, ins_.id);
+  f_.fx.replies.back().connection.reset();
+  return Status::OK();
 }
 
 Status ResultStep::Notices(const parser::CommandSpec& spec, const Values& values) {
@@ -150,8 +183,17 @@ Status ResultStep::Notices(const parser::CommandSpec& spec, const Values& values
   return Status::OK();
 }
 
+// A bind names the account by its number, and a backend may say the number is unknown, or has
+// no PIN, before it looks at the PIN. Answered apart from a wrong PIN, that would let anyone
+// test account numbers at the message rate and never be locked out; answered and counted as
+// one, testing a number costs what guessing a PIN costs. The outcome keeps the real reason.
+bool ResultStep::HidesAnAccount() const {
+  return ins_.operation == op::kBind &&
+         (r_.reason == reason::kUnknownAccount || r_.reason == reason::kPinNotSet);
+}
+
 Status ResultStep::Rejected() {
-  if (r_.reason == reason::kWrongPin) return WrongPin();
+  if (r_.reason == reason::kWrongPin || HidesAnAccount()) return WrongPin();
   f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRejected, r_.reason});
   const std::string amount = Find(req_.show, "amount");
   std::optional<int64_t> balance = FindInt(r_.fields, result::kBalance);
@@ -178,7 +220,9 @@ Status ResultStep::Rejected() {
 Status ResultStep::WrongPin() {
   f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRejected, r_.reason});
   f_.fx.audit.push_back({store::Actor::kBackend, ins_.msisdn, "instruction", ins_.id,
-                         std::string(store::kEventWrongPin), "wrong PIN for " + ins_.operation});
+                         std::string(store::kEventWrongPin),
+                         "wrong PIN for " + ins_.operation +
+                             (r_.reason == reason::kWrongPin ? "" : " (" + r_.reason + ")")});
   Result<int64_t> earlier =
       f_.view().CountEvents(ins_.msisdn, store::kEventWrongPin, f_.Now() - kDayMs);
   if (!earlier.ok()) return earlier.status();

@@ -83,7 +83,10 @@ Result<UssdTurn> UssdStep::Open(const UssdOpen& open) {
   s_.connection = open.connection;
   s_.service = open.service;
   s_.sms_from = open.sms_from.empty() ? open.service : open.sms_from;
-  s_.language = g_.languages[g_.LanguageOrDefault(open.language)];
+  std::string_view language = open.language;
+  if (language.empty()) language = f_.ShortCodeLanguage(s_.service);
+  if (language.empty()) language = f_.ShortCodeLanguage(s_.sms_from);
+  s_.language = g_.languages[g_.LanguageOrDefault(language)];
   s_.opened_at = now_;
   f_.short_code = s_.sms_from;
   f_.connection = s_.connection;

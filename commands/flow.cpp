@@ -84,6 +84,11 @@ void Flow::ReplyText(std::string to, std::string text, std::optional<std::string
   fx.replies.push_back(std::move(r));
 }
 
+std::string_view Flow::ShortCodeLanguage(std::string_view short_code) const {
+  auto it = opt().short_code_languages.find(short_code);
+  return it == opt().short_code_languages.end() ? std::string_view() : it->second;
+}
+
 std::string Flow::National(std::string_view msisdn) const {
   const parser::NumberPlan& plan = g().number_plan;
   const std::string& cc = plan.country_code;

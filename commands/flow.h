@@ -15,6 +15,10 @@ namespace smsgw::commands {
 
 using Values = std::vector<parser::TemplateValue>;
 
+// Sent to the phone an account moved from when a bind moves it (engine_result.cpp); a grammar
+// with a command that binds accounts must have it (Engine::Create).
+inline constexpr std::string_view kAccountMovedTemplate = "account.moved";
+
 // The backend port's fields for a parsed command, restricted to what `backend_op` declares;
 // account- and credential-class values are left out (they travel in the sealed secret).
 Fields BackendFields(const parser::Command& cmd, std::string_view backend_op);
@@ -51,6 +55,9 @@ class Flow {
   Status Reply(std::string to, std::string_view tmpl, std::string_view language,
                const Values& values, std::optional<std::string> reference = std::nullopt,
                std::optional<std::string> instruction_id = std::nullopt);
+  // The language of replies sent from `short_code` (EngineOptions::short_code_languages);
+  // empty when it has none, which Text and the parser read as the grammar's default.
+  std::string_view ShortCodeLanguage(std::string_view short_code) const;
   // "0712345678" for "254712345678"; other numbers as they are.
   std::string National(std::string_view msisdn) const;
   // "26/11/26 06:09" in the configured offset.

@@ -74,7 +74,9 @@ struct UssdOpen {
   std::string service;   // the MO destination address
   std::string dial;      // the string the subscriber dialled: "*384*12*1#"
   std::string sms_from;  // the SMS short code for results; empty: `service`
-  std::string language;  // empty: the grammar's default language
+  // Empty: the language of `service`'s short code, else of `sms_from`'s
+  // (EngineOptions::short_code_languages), else the grammar's default.
+  std::string language;
   int64_t now_ms = 0;
 };
 

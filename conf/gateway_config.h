@@ -92,7 +92,8 @@ struct SmppConfig {
 struct ShortCode {
   std::string code;                      // [restart] the MO destination address
   std::vector<std::string> connections;  // [restart] connection names; empty = every connection
-  std::string language = "en";           // [reload] replies until the subscriber picks one
+  std::string language;                  // [reload] replies until the subscriber picks one;
+                                         // empty: the grammar's default_language
   bool operator==(const ShortCode&) const = default;
 };
 

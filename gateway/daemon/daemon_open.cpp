@@ -100,6 +100,9 @@ Result<std::unique_ptr<commands::Engine>> MakeEngine(
   options.instruction_max_attempts =
       http ? static_cast<int>(backend.http.max_attempts) : store::RetryPolicy{}.max_attempts;
   options.unavailable_is_unapplied = !http;
+  for (const conf::ShortCode& sc : config.short_codes) {
+    options.short_code_languages[sc.code] = sc.language;
+  }
   commands::EngineDeps deps;
   deps.now_ms = [] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -78,9 +78,9 @@ class EndToEndTest : public store::testing::StoreTest {
     view_ = std::make_unique<StoreViewAdapter>(store());
   }
 
-  void Send(const std::string& text) {
+  void Send(const std::string& text, const std::string& from = kSub) {
     // Each send has its own SMSC id: a subscriber typing it again, not a network redelivery.
-    AcceptOne(store::testing::Mo(kSub, text, "smsc1", "mo" + std::to_string(++sent_)));
+    AcceptOne(store::testing::Mo(from, text, "smsc1", "mo" + std::to_string(++sent_)));
     auto pending = store().PendingInbound(0, 10);
     ASSERT_TRUE(pending.ok());
     for (const store::PendingMessage& m : *pending) {
@@ -111,14 +111,21 @@ class EndToEndTest : public store::testing::StoreTest {
   }
   int RunBackend() { return RunBackend(*backend_); }
 
-  // Texts of the replies queued since the last call, per destination.
+  // Texts of the replies queued since the last call.
   std::vector<std::string> Replies() {
+    std::vector<std::string> out;
+    for (auto& [to, text] : Sent()) out.push_back(std::move(text));
+    return out;
+  }
+
+  // The replies queued since the last call: destination and text.
+  std::vector<std::pair<std::string, std::string>> Sent() {
     auto claimed = store().ClaimReplies(20);
     EXPECT_TRUE(claimed.ok());
-    std::vector<std::string> out;
+    std::vector<std::pair<std::string, std::string>> out;
     std::vector<store::ReplyResult> results;
     for (const store::ClaimedReply& r : *claimed) {
-      out.emplace_back(r.text.view());
+      out.emplace_back(r.destination, r.text.view());
       store::ReplyResult rr;
       rr.id = r.id;
       rr.kind = store::ReplyResult::Kind::kSent;
@@ -302,6 +309,73 @@ TEST_F(EndToEndTest, AResultStepWithTheRequestAsSentEqualsOneThatReadsThePayload
   ASSERT_EQ(read->outcomes.size(), 1u);
   ASSERT_EQ(kept->outcomes.size(), 1u);
   EXPECT_EQ(read->outcomes[0].detail, kept->outcomes[0].detail);
+}
+
+}  // namespace
+}  // namespace smsgw::commands::testing
+
+namespace smsgw::commands::testing {
+namespace {
+
+constexpr char kOldPhone[] = "254700000001";
+constexpr char kNewPhone[] = "254712000999";
+
+class BindEndToEndTest : public EndToEndTest {
+ protected:
+  void SetUp() override {
+    EndToEndTest::SetUp();
+    store::NewAccount ann;
+    ann.msisdn = kOldPhone;
+    ann.name = "ANN";
+    ann.account_number = "4400112233";
+    ASSERT_TRUE(ledger_->CreateAccount(ann).ok());
+    ASSERT_TRUE(
+        ledger_->SetPin({store::AccountRef::By::kAccountNumber, "4400112233"}, "2580").ok());
+  }
+};
+
+TEST_F(BindEndToEndTest, AnAccountMovedToAnotherPhoneIsAnnouncedOnTheOldOne) {
+  codes_ = {4821};
+  Send("REG 4400112233", kNewPhone);
+  Sent();
+  Send("4821 2580", kNewPhone);
+  EXPECT_EQ(RunBackend(), 1);
+  std::vector<std::pair<std::string, std::string>> sent = Sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].first, kNewPhone);
+  EXPECT_EQ(sent[0].second.find("Account ****2233 is now linked to this phone."), 0u);
+  EXPECT_EQ(sent[1].first, kOldPhone);
+  EXPECT_EQ(sent[1].second.find("Account ****2233 was linked to another phone on "), 0u)
+      << sent[1].second;
+  auto moved = ledger_->GetAccount({store::AccountRef::By::kMsisdn, kNewPhone});
+  ASSERT_TRUE(moved.ok()) << moved.status().ToString();
+  EXPECT_EQ(moved->name, "ANN");
+}
+
+// Whether the number exists or the PIN is wrong, the caller reads the same reply, and five
+// tries in a day lock the phone: account numbers cannot be tested at the message rate.
+TEST_F(BindEndToEndTest, ProbingAccountNumbersReadsLikeWrongPinsAndLocksThePhone) {
+  const char* numbers[] = {"4400112233", "4400110001", "4400110002", "4400110003", "4400110004"};
+  for (int i = 0; i < 5; ++i) {
+    clock_->Advance(store::testing::kMinute);  // under the rate limit
+    const std::string code = std::to_string(1001 + i);
+    codes_ = {static_cast<uint32_t>(1001 + i)};
+    Send(std::string("REG ") + numbers[i], kNewPhone);
+    Sent();
+    Send(code + " 9999", kNewPhone);
+    EXPECT_EQ(RunBackend(), 1);
+    const std::string want =
+        i < 4 ? "Wrong PIN. Reply " + code + " <PIN> within 5 min to try again; 2 attempts left."
+              : "Too many wrong PINs. Payments from this phone are blocked for 24 h. Nothing was "
+                "paid.";
+    EXPECT_EQ(Replies(), std::vector<std::string>{want}) << numbers[i];
+  }
+  auto wrong = store().CountEvents(kNewPhone, store::kEventWrongPin, 0);
+  ASSERT_TRUE(wrong.ok());
+  EXPECT_EQ(*wrong, 5);
+  Send("REG 4400110005", kNewPhone);
+  EXPECT_EQ(Replies(), std::vector<std::string>{
+                           "Your account is locked. Call 100 or visit a branch to unlock it."});
 }
 
 }  // namespace

@@ -78,7 +78,10 @@ class FakeView : public StoreView {
 
 class EngineTest : public ::testing::Test {
  protected:
-  EngineTest() {
+  EngineTest() { Remake(); }
+
+  // (Re)builds the engine with options_ and `grammar`.
+  void Remake(std::shared_ptr<const parser::Grammar> grammar = test_support::ShippedGrammar()) {
     EngineDeps deps;
     deps.now_ms = [this] { return now_; };
     deps.random_below = [this](uint32_t bound) -> smsgw::Result<uint32_t> {
@@ -93,18 +96,19 @@ class EngineTest : public ::testing::Test {
       return store::InstructionKeys{"ID" + std::string(24 - n.size(), '0') + n,
                                     "REF" + std::string(7 - n.size(), '0') + n};
     };
-    auto e = Engine::Create(test_support::ShippedGrammar(), options_, std::move(deps));
+    auto e = Engine::Create(std::move(grammar), options_, std::move(deps));
     EXPECT_TRUE(e.ok()) << e.status().ToString();
     engine_ = std::move(*e);
   }
 
-  store::Effects Mo(const std::string& text, const std::string& from = kSub) {
+  store::Effects Mo(const std::string& text, const std::string& from = kSub,
+                    const std::string& to = kShortCode) {
     Inbound in;
     in.id = ++inbound_id_;
     in.received_at = now_;
     in.connection = "smsc1";
     in.source = from;
-    in.destination = kShortCode;
+    in.destination = to;
     in.text = text;
     auto fx = engine_->OnInbound(in, view_);
     EXPECT_TRUE(fx.ok()) << fx.status().ToString();

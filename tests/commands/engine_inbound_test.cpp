@@ -364,6 +364,40 @@ TEST_F(EngineTest, PinChangeAsksForTheOldThenTheNewPinSeparately) {
   EXPECT_EQ(step2.instructions[0].secret.find("account"), std::string::npos);
 }
 
+// gateway.yaml short_codes[].language: what the subscriber did not choose comes in the
+// language of the short code the message was sent to.
+TEST_F(EngineTest, AShortCodesLanguageAnswersWhatNoKeywordDecides) {
+  options_.short_code_languages = {{kShortCode, "sw"}, {"5050", "en"}, {"6060", "fr"}};
+  Remake();
+  EXPECT_EQ(OnlyReply(Mo("XYZZY")).rfind("Amri haijulikani. Amri: SAJILI, LIPA,", 0), 0u);
+  EXPECT_EQ(OnlyReply(Mo("XYZZY", kSub, "5050")).rfind("Unknown command. Commands: REG,", 0), 0u);
+  // A language the grammar lacks, and a code without one: the grammar's default.
+  EXPECT_EQ(OnlyReply(Mo("XYZZY", kSub, "6060")).rfind("Unknown command.", 0), 0u);
+  EXPECT_EQ(OnlyReply(Mo("XYZZY", kSub, "7070")).rfind("Unknown command.", 0), 0u);
+  // The keyword is the subscriber's choice: PAY answers in English on a Swahili code, and the
+  // answer to its code too.
+  codes_ = {4821};
+  store::Effects fx = Mo("PAY KPLC 123456 1500");
+  EXPECT_EQ(OnlyReply(fx), "Pay KES 1,500.00 to KPLC ref 123456? Reply 4821 <PIN> within 5 min.");
+  ASSERT_EQ(fx.challenges.size(), 1u);
+  Result<Request> req = DecodeRequest(fx.challenges[0].payload);
+  ASSERT_TRUE(req.ok());
+  EXPECT_EQ(req->language, "en");
+}
+
+TEST_F(EngineTest, ABillNoticeWithoutALanguageTakesItsShortCodes) {
+  options_.short_code_languages = {{kShortCode, "sw"}};
+  Remake();
+  BillNotice n{kSub, kShortCode, "KPLC", "123456", 150000, "30 Nov", ""};
+  auto fx = engine_->OnBillNotice(n, view_);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_EQ(OnlyReply(*fx).rfind("Bili yako ya KPLC", 0), 0u) << OnlyReply(*fx);
+  n.language = "en";
+  fx = engine_->OnBillNotice(n, view_);
+  ASSERT_TRUE(fx.ok());
+  EXPECT_EQ(OnlyReply(*fx).rfind("Your KPLC bill", 0), 0u) << OnlyReply(*fx);
+}
+
 }  // namespace
 }  // namespace smsgw::commands::testing
 

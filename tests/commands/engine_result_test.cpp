@@ -2,6 +2,7 @@
 // retries and dead letters; and bill notices.
 #include <gtest/gtest.h>
 
+#include "parser/grammar_loader.h"
 #include "tests/commands/engine_fixture.h"
 
 namespace smsgw::commands::testing {
@@ -176,6 +177,104 @@ TEST_F(EngineTest, AWrongCurrentPinEndsAPinChange) {
   store::Effects fx = Answer(ins, BackendResult::Rejected(reason::kWrongPin));
   EXPECT_TRUE(fx.challenges.empty());
   EXPECT_EQ(OnlyReply(fx), "Wrong PIN. 3 attempts left before your account is locked.");
+}
+
+BackendResult Bound(std::string old_phone) {
+  BackendResult r = BackendResult::Accepted({{std::string(result::kAccountMasked), "*******8901"}});
+  if (!old_phone.empty()) r.fields.emplace(std::string(result::kCounterpartyMsisdn), old_phone);
+  return r;
+}
+
+TEST_F(EngineTest, ABindThatMovesAnAccountTellsTheOldPhone) {
+  store::NewInstruction ins = Confirmed("REG 12345678901");
+  store::Effects fx = Answer(ins, Bound("254700000001"));
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[0].destination, kSub);
+  EXPECT_EQ(fx.replies[0].text,
+            "Account ****8901 is now linked to this phone. Send HELP for the commands.");
+  const store::NewReply& told = fx.replies[1];
+  EXPECT_EQ(told.destination, "254700000001");
+  EXPECT_EQ(told.text,
+            "Account ****8901 was linked to another phone on 15/11/23 01:13. If this was not you, "
+            "call 100 at once.");
+  EXPECT_EQ(told.source, kShortCode);
+  EXPECT_FALSE(told.connection.has_value()) << "the old phone may be on another route";
+  EXPECT_EQ(told.reference, ins.reference);
+  EXPECT_EQ(told.text.find("12345678901"), std::string::npos);
+}
+
+TEST_F(EngineTest, AFirstBindOrABindToTheSamePhoneTellsNobodyElse) {
+  store::NewInstruction ins = Confirmed("REG 12345678901");
+  EXPECT_EQ(Answer(ins, Bound("")).replies.size(), 1u);
+  EXPECT_EQ(Answer(ins, Bound(kSub)).replies.size(), 1u);
+}
+
+// The old phone is told even when the command that bound has since left the grammar.
+TEST_F(EngineTest, TheOldPhoneIsToldWhateverTheCommandDeclares) {
+  store::NewInstruction ins = Confirmed("REG 12345678901");
+  Result<Request> req = DecodeRequest(ins.payload);
+  ASSERT_TRUE(req.ok());
+  req->command = "gone";
+  ins.payload = EncodeRequest(*req);
+  store::Effects fx = Answer(ins, Bound("254700000001"));
+  ASSERT_EQ(fx.replies.size(), 1u);
+  EXPECT_EQ(fx.replies[0].destination, "254700000001");
+  EXPECT_EQ(fx.replies[0].text.find("Account *******8901 was linked to another phone"), 0u)
+      << fx.replies[0].text;
+}
+
+TEST_F(EngineTest, AGrammarThatBindsAccountsMustBeAbleToTellTheOldPhone) {
+  std::string text = test_support::ShippedGrammarText();
+  const std::string from = "  account.moved:\n";
+  std::size_t at = text.find(from);
+  ASSERT_NE(at, std::string::npos);
+  std::size_t end = text.find("\n  declined.funds:\n", at);
+  ASSERT_NE(end, std::string::npos);
+  text.erase(at, end + 1 - at);
+  parser::GrammarLoad load = parser::LoadGrammar(text, "g.yaml");
+  ASSERT_TRUE(load.ok());
+  auto e = Engine::Create(load.grammar, options_, {});
+  ASSERT_FALSE(e.ok());
+  EXPECT_NE(e.status().message().find("account.moved"), std::string::npos) << e.status().message();
+}
+
+// Probing account numbers: an unknown number, or one without a PIN, gets the wrong-PIN reply,
+// re-offers the code the same way, and counts toward the same lockout.
+TEST_F(EngineTest, ABindToAnUnknownAccountIsAnsweredAndCountedAsAWrongPin) {
+  for (std::string_view reason : {reason::kWrongPin, reason::kUnknownAccount, reason::kPinNotSet}) {
+    minted_ = 0;
+    view_.events[std::string(store::kEventWrongPin)] = 1;
+    store::NewInstruction ins = Confirmed("REG 12345678901");
+    store::Effects fx = Answer(ins, BackendResult::Rejected(std::string(reason)));
+    EXPECT_EQ(OnlyReply(fx),
+              "Wrong PIN. Reply 4821 <PIN> within 5 min to try again; 2 attempts left.")
+        << reason;
+    ASSERT_EQ(fx.audit.size(), 1u) << reason;
+    EXPECT_EQ(fx.audit[0].event, store::kEventWrongPin);
+    EXPECT_EQ(fx.audit[0].msisdn, kSub);
+    ASSERT_EQ(fx.challenges.size(), 1u) << reason;
+    EXPECT_EQ(fx.challenges[0].code, "4821");
+    EXPECT_NE(fx.challenges[0].secret.find("12345678901"), std::string::npos)
+        << "the account stays for the next try";
+    ASSERT_EQ(fx.outcomes.size(), 1u);
+    EXPECT_EQ(fx.outcomes[0].detail, reason) << "the outcome keeps the real reason";
+
+    view_.events[std::string(store::kEventWrongPin)] = 4;
+    fx = Answer(ins, BackendResult::Rejected(std::string(reason)));
+    ASSERT_EQ(fx.locks.size(), 1u) << reason;
+    EXPECT_EQ(fx.locks[0].msisdn, kSub);
+    EXPECT_EQ(OnlyReply(fx),
+              "Too many wrong PINs. Payments from this phone are blocked for 24 h. Nothing was "
+              "paid.");
+  }
+}
+
+// Elsewhere an unknown account is what it says (a payee, not the subscriber's credential).
+TEST_F(EngineTest, AnUnknownAccountOutsideABindIsNotAWrongPin) {
+  store::NewInstruction ins = Confirmed("SEND 0712345679 500");
+  store::Effects fx = Answer(ins, BackendResult::Rejected(reason::kUnknownAccount));
+  EXPECT_TRUE(fx.audit.empty());
+  EXPECT_TRUE(fx.challenges.empty());
 }
 
 TEST_F(EngineTest, UnavailableRetriesSilentlyThenTellsTheSubscriberWhenDead) {

@@ -45,6 +45,20 @@ class UssdTest : public EngineTest {
   }
 };
 
+// A dialogue opened without a language takes the short code's: the USSD service's own, else
+// that of the code its SMS results go out from. The subscriber's menu choice still wins.
+TEST_F(UssdTest, TheShortCodesLanguageOpensTheMenu) {
+  options_.short_code_languages = {{kShortCode, "sw"}};
+  Remake();
+  UssdTurn t = Open(kService);
+  EXPECT_EQ(t.text.rfind("Pesa\n1 Lipa bili", 0), 0u) << t.text;
+  EXPECT_EQ(Reply(t, "5").text.rfind("Chagua lugha", 0), 0u);
+  EXPECT_EQ(Open(kService, "en").text.rfind("Pesa\n1 Pay bill", 0), 0u);
+  options_.short_code_languages = {{kShortCode, "sw"}, {kService, "en"}};
+  Remake();
+  EXPECT_EQ(Open(kService).text.rfind("Pesa\n1 Pay bill", 0), 0u);
+}
+
 TEST_F(UssdTest, AWholePayBillMenuBecomesTheInstruction) {
   UssdTurn t = Open(kService);
   EXPECT_EQ(t.text, "Pesa\n1 Pay bill\n2 Send money\n3 Withdraw cash\n4 My account\n5 Kiswahili");

@@ -131,7 +131,7 @@ GatewayConfig ExpectedFull() {
   b.port = 2776;
   b.system_id = "gw02";
   c.smpp.connections = {a, b};
-  c.short_codes = {ShortCode{"20555", {"smsc-a", "smsc_b"}, "sw"}, ShortCode{"INFO", {}, "en"}};
+  c.short_codes = {ShortCode{"20555", {"smsc-a", "smsc_b"}, "sw"}, ShortCode{"INFO", {}, ""}};
 
   c.backend.type = BackendType::kHttp;
   HttpBackend& h = c.backend.http;
@@ -210,7 +210,7 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_EQ(c.enquire_link_interval, seconds(30));
   EXPECT_EQ(c.max_pdu_size, 70000u);
   EXPECT_TRUE(c.tls == defaults.tls);
-  EXPECT_EQ(r->short_codes.at(0).language, "en");
+  EXPECT_EQ(r->short_codes.at(0).language, "") << "the grammar's default_language";
   EXPECT_TRUE(r->short_codes.at(0).connections.empty());
   EXPECT_EQ(r->store.synchronous, Synchronous::kFull);
   EXPECT_EQ(r->store.network_dedup_window, hours(24));
