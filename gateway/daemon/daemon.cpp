@@ -141,7 +141,7 @@ class Daemon {
     }
     auto grammar = LoadGrammarOf(config_);
     if (!grammar.ok()) return grammar.status();
-    auto engine = MakeEngine(config_.limits, config_.backend, *grammar);
+    auto engine = MakeEngine(config_, config_.backend, *grammar);
     if (!engine.ok()) return engine.status();
     auto store = OpenStore(config_);
     if (!store.ok()) {
@@ -326,7 +326,7 @@ class Daemon {
         error = loaded.status().message();
       } else {
         // The backend and the store's retry policy are the ones opened at start ([restart]).
-        auto made = MakeEngine(next->limits, config_.backend, *loaded);
+        auto made = MakeEngine(*next, config_.backend, *loaded);
         if (made.ok()) {
           engine = std::move(*made);
         } else {

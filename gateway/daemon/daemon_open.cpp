@@ -92,9 +92,9 @@ Result<std::shared_ptr<const parser::Grammar>> LoadGrammarOf(const conf::Gateway
 }
 
 Result<std::unique_ptr<commands::Engine>> MakeEngine(
-    const conf::LimitsConfig& limits, const conf::BackendConfig& backend,
+    const conf::GatewayConfig& config, const conf::BackendConfig& backend,
     std::shared_ptr<const parser::Grammar> grammar) {
-  commands::EngineOptions options = commands::EngineOptions::FromLimits(limits);
+  commands::EngineOptions options = commands::EngineOptions::FromLimits(config.limits);
   const bool http = backend.type == conf::BackendType::kHttp;
   // As StoreOptionsFor sets the store's instruction retry policy.
   options.instruction_max_attempts =

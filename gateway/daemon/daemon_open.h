@@ -28,12 +28,13 @@ Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::Gatew
 // The grammar file, or FailedPrecondition listing every error as FILE:LINE: message.
 Result<std::shared_ptr<const parser::Grammar>> LoadGrammarOf(const conf::GatewayConfig& config);
 
-// The commands engine for `grammar` under `limits`. Its dead-letter count and wording follow
-// `backend`, which must be the one the daemon started with (the store's instruction retry
-// policy and the backend client are built once, at start): a reload passes the running
-// backend section with the new limits, never the reloaded file's backend section.
+// The commands engine for `grammar` under `config`'s limits and short codes' languages. Its
+// dead-letter count and wording follow `backend`, which must be the one the daemon started with
+// (the store's instruction retry policy and the backend client are built once, at start): a
+// reload passes the reloaded file as `config` and the running backend section, never the
+// reloaded file's.
 Result<std::unique_ptr<commands::Engine>> MakeEngine(
-    const conf::LimitsConfig& limits, const conf::BackendConfig& backend,
+    const conf::GatewayConfig& config, const conf::BackendConfig& backend,
     std::shared_ptr<const parser::Grammar> grammar);
 
 // The admin bearer token (the token file's hex text).

@@ -14,7 +14,7 @@ namespace {
 TEST(MakeEngine, RepliesToAShortCodeSpeakItsLanguage) {
   conf::GatewayConfig config;
   config.short_codes = {{"20555", {}, "sw"}, {"20556", {}, ""}};
-  auto engine = MakeEngine(config, test_support::ShippedGrammar());
+  auto engine = MakeEngine(config, config.backend, test_support::ShippedGrammar());
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   commands::testing::FakeView view;
   commands::Inbound in;

@@ -60,5 +60,19 @@ TEST_F(CheckGrammarTest, GrammarErrorFailsWithFileAndLine) {
   EXPECT_NE(err.find("keywordz"), std::string::npos) << err;
 }
 
+// A grammar that loads but lacks a template the engine needs fails the check, as it would fail
+// `smsgw run`: here the notice to the phone an account moves from, which REG needs.
+TEST_F(CheckGrammarTest, AGrammarTheEngineRefusesFails) {
+  std::string lacking = grammar_;
+  const auto start = lacking.find("  account.moved:\n");
+  ASSERT_NE(start, std::string::npos);
+  const auto end = lacking.find("  declined.funds:\n", start);
+  ASSERT_NE(end, std::string::npos);
+  lacking.erase(start, end - start);
+  std::string err;
+  EXPECT_EQ(Check(lacking, &err), kExitInvalid);
+  EXPECT_NE(err.find("account.moved"), std::string::npos) << err;
+}
+
 }  // namespace
 }  // namespace smsgw::gateway
