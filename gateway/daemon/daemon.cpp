@@ -201,7 +201,7 @@ class Daemon {
         const bool transmits = mode != smpp::BindMode::kReceiver;
         auto session = smpp::EsmeSession::Create(io_, std::move(sc), *intake_);
         if (transmits) {
-          mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), c.ussd_dialogue);
+          mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), MtOptionsFor(c));
         }
         Bound bound{c.name, session, mode};
         const Labels labels = {{"connection", c.name}};

@@ -30,8 +30,8 @@ struct MtSender::Batch {
 };
 
 void MtSender::AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
-                          std::vector<std::string> short_codes, conf::UssdDialogue ussd_dialogue) {
-  routes_.push_back({connection, std::move(session), std::move(short_codes), ussd_dialogue});
+                          std::vector<std::string> short_codes, MtOptions options) {
+  routes_.push_back({connection, std::move(session), std::move(short_codes), std::move(options)});
 }
 
 void MtSender::SendUssd(std::string connection, smpp::UssdScreen screen, UssdDone done) {
@@ -52,7 +52,7 @@ void MtSender::SendUssd(std::string connection, smpp::UssdScreen screen, UssdDon
       }
     }
     if (route == nullptr) return refuse(smpp::CommandStatus::kRSysErr, "no bind up");
-    auto sm = smpp::MakeUssdSubmit(screen, route->ussd_dialogue);
+    auto sm = smpp::MakeUssdSubmit(screen, route->options.ussd_dialogue, route->options.text);
     if (!sm.ok()) return refuse(smpp::CommandStatus::kRInvMsgLen, sm.status().message());
     Status queued = route->session->Submit(std::move(*sm), done);
     if (!queued.ok()) {
@@ -104,7 +104,7 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
   }
   const uint8_t reference = next_reference_++;
   if (next_reference_ == 0) next_reference_ = 1;
-  auto segmented = smpp::SegmentText(reply.text.view(), reference);
+  auto segmented = smpp::SegmentText(reply.text.view(), reference, route->options.text);
   if (!segmented.ok()) {
     result.kind = store::ReplyResult::Kind::kFailed;
     result.error = "text does not encode: " + segmented.status().message();

@@ -58,6 +58,13 @@ smpp::TextOptions TextOptionsFor(const conf::SmppConnection& c) {
   return t;
 }
 
+MtOptions MtOptionsFor(const conf::SmppConnection& c) {
+  MtOptions o;
+  o.ussd_dialogue = c.ussd_dialogue;
+  o.text = TextOptionsFor(c);
+  return o;
+}
+
 std::vector<std::string> ShortCodesOf(const conf::GatewayConfig& config,
                                       const std::string& connection) {
   std::vector<std::string> codes;

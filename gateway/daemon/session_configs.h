@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "conf/gateway_config.h"
+#include "gateway/daemon/mt_sender.h"
 #include "gateway/smpp/session.h"
 #include "gateway/smpp/text_codec.h"
 
@@ -13,6 +14,9 @@ namespace smsgw::gateway {
 std::vector<smpp::SessionConfig> SessionConfigs(const conf::SmppConnection& connection);
 
 smpp::TextOptions TextOptionsFor(const conf::SmppConnection& connection);
+
+// How MtSender writes the MTs and USSD screens it sends on `connection`.
+MtOptions MtOptionsFor(const conf::SmppConnection& connection);
 
 // The short codes served by `connection` (ShortCode::connections empty: every connection).
 std::vector<std::string> ShortCodesOf(const conf::GatewayConfig& config,

@@ -81,11 +81,12 @@ Result<UssdMessage> ReadUssd(const DeliverSm& pdu, conf::UssdDialogue mode) {
   return m;
 }
 
-Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode) {
+Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode,
+                                const TextOptions& options) {
   const bool its = mode == conf::UssdDialogue::kItsSessionInfo;
   auto id = ParseDialogue(screen.dialogue, its ? 0xFF : 0xFFFF);
   if (!id.ok()) return id.status();
-  auto text = EncodeText(screen.text);
+  auto text = EncodeText(screen.text, options);
   if (!text.ok()) return text.status();
   if (text->units > kMaxUssdScreenUnits) {
     return Status::InvalidArgument("USSD screen of " + std::to_string(text->units) +
