@@ -15,6 +15,7 @@ std::vector<smpp::SessionConfig> SessionConfigs(const conf::SmppConnection& c) {
   s.password = c.password;
   s.system_type = c.system_type;
   s.address_range.value = c.address_range;
+  s.interface_version = c.interface_version;
   s.window = c.window;
   s.max_submits_per_second = c.throughput;
   s.enquire_link_interval = c.enquire_link_interval;
