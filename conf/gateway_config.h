@@ -81,6 +81,12 @@ struct SmppConnection {
   TlsConfig tls;
   Charset dcs0_charset = Charset::kGsm7;  // what data_coding 0 means on this SMSC
   UssdDialogue ussd_dialogue = UssdDialogue::kItsSessionInfo;
+  // How MTs (replies, USSD screens) address their ends: SMPP 3.4 TON 0-6 and NPI codes. The
+  // source is the short code, the destination the subscriber's E.164 digits.
+  std::uint8_t source_ton = 0;       // unknown
+  std::uint8_t source_npi = 1;       // ISDN (E.164)
+  std::uint8_t destination_ton = 1;  // international
+  std::uint8_t destination_npi = 1;  // ISDN (E.164)
   bool operator==(const SmppConnection&) const = default;
 };
 

@@ -11,11 +11,6 @@ namespace smsgw::gateway {
 
 namespace {
 
-// Subscribers are addressed internationally (E.164 digits); short codes as the network knows
-// them (TON unknown, NPI ISDN), which every SMSC we know accepts for a service number.
-constexpr uint8_t kTonInternational = 1;
-constexpr uint8_t kTonUnknown = 0;
-constexpr uint8_t kNpiIsdn = 1;
 constexpr uint8_t kFinalReceipt = 1;
 
 }  // namespace
@@ -52,7 +47,8 @@ void MtSender::SendUssd(std::string connection, smpp::UssdScreen screen, UssdDon
       }
     }
     if (route == nullptr) return refuse(smpp::CommandStatus::kRSysErr, "no bind up");
-    auto sm = smpp::MakeUssdSubmit(screen, route->options.ussd_dialogue, route->options.text);
+    auto sm = smpp::MakeUssdSubmit(screen, route->options.ussd_dialogue, route->options.text,
+                                   route->options.addressing);
     if (!sm.ok()) return refuse(smpp::CommandStatus::kRInvMsgLen, sm.status().message());
     Status queued = route->session->Submit(std::move(*sm), done);
     if (!queued.ok()) {
@@ -115,8 +111,8 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
   result.kind = store::ReplyResult::Kind::kSent;
   for (size_t p = 0; p < parts; ++p) {
     smpp::SubmitSm sm;
-    sm.source = {kTonUnknown, kNpiIsdn, reply.source};
-    sm.destination = {kTonInternational, kNpiIsdn, reply.destination};
+    sm.source = route->options.addressing.Source(reply.source);
+    sm.destination = route->options.addressing.Destination(reply.destination);
     sm.esm_class = segmented->esm_class;
     sm.data_coding = segmented->data_coding;
     sm.registered_delivery = p + 1 == parts ? kFinalReceipt : 0;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "conf/gateway_config.h"
+#include "gateway/smpp/mt_addressing.h"
 #include "gateway/smpp/session.h"
 #include "gateway/smpp/text_codec.h"
 #include "gateway/smpp/ussd.h"
@@ -37,7 +38,8 @@ namespace smsgw::gateway {
 // MtOptionsFor in session_configs.h). The defaults are what an SMSC following the spec wants.
 struct MtOptions {
   conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo;
-  smpp::TextOptions text;  // what data_coding 0 means there: SMS and USSD text alike
+  smpp::TextOptions text;         // what data_coding 0 means there: SMS and USSD text alike
+  smpp::MtAddressing addressing;  // TON/NPI of the short code and of the subscriber
 };
 
 class MtSender {

@@ -63,6 +63,7 @@ MtOptions MtOptionsFor(const conf::SmppConnection& c) {
   MtOptions o;
   o.ussd_dialogue = c.ussd_dialogue;
   o.text = TextOptionsFor(c);
+  o.addressing = {c.source_ton, c.source_npi, c.destination_ton, c.destination_npi};
   return o;
 }
 

@@ -24,6 +24,7 @@
 
 #include "conf/gateway_config.h"
 #include "conf/status.h"
+#include "gateway/smpp/mt_addressing.h"
 #include "gateway/smpp/pdu.h"
 #include "gateway/smpp/text_codec.h"
 
@@ -91,7 +92,9 @@ struct UssdScreen {
 // octets goes in message_payload. InvalidArgument when the text is not UTF-8, costs more than
 // 182 septets / UTF-16 units (a screen is one PDU, never segmented), or the dialogue id is not
 // a number the mode can carry (0-255, 0-65535).
+// The screen's source is the service code and its destination the subscriber, addressed as
+// `addressing` says.
 Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode,
-                                const TextOptions& text = {});
+                                const TextOptions& text = {}, const MtAddressing& addressing = {});
 
 }  // namespace smsgw::smpp

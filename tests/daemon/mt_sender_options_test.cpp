@@ -154,5 +154,26 @@ TEST_F(MtSenderOptionsTest, UssdScreensInUcs2WhenDcs0IsUcs2) {
   EXPECT_EQ(sm.short_message, (Bytes{0, '1', 0, '.', 0, ' ', 0, 'P', 0, 'a', 0, 'y'}));
 }
 
+TEST_F(MtSenderOptionsTest, AddressesAreWrittenWithTheConnectionsTonAndNpi) {
+  MtOptions options;
+  options.addressing = {5, 0, 2, 8};  // alphanumeric sender; national number, national plan
+  Start(options);
+  auto [result, sm] = SendReply("Paid");
+  EXPECT_EQ(result.kind, store::ReplyResult::Kind::kSent);
+  EXPECT_EQ(sm.source, (smpp::Address{5, 0, "4040"}));
+  EXPECT_EQ(sm.destination, (smpp::Address{2, 8, "254700100200"}));
+
+  smpp::SubmitSm screen = SendScreen("1. Pay");
+  EXPECT_EQ(screen.source, (smpp::Address{5, 0, "384"}));
+  EXPECT_EQ(screen.destination, (smpp::Address{2, 8, "254700100200"}));
+}
+
+TEST_F(MtSenderOptionsTest, DefaultAddressingIsShortCodeUnknownToInternational) {
+  Start({});
+  auto [result, sm] = SendReply("Paid");
+  EXPECT_EQ(sm.source, (smpp::Address{0, 1, "4040"}));
+  EXPECT_EQ(sm.destination, (smpp::Address{1, 1, "254700100200"}));
+}
+
 }  // namespace
 }  // namespace smsgw::gateway

@@ -18,5 +18,19 @@ TEST(MtOptionsFor, CarriesTheConnectionsDcs0CharsetAndUssdMode) {
   EXPECT_EQ(MtOptionsFor(c).text.dcs0, smpp::Dcs0Charset::kUcs2);
 }
 
+TEST(MtOptionsFor, CarriesTheConnectionsTonAndNpi) {
+  conf::SmppConnection c;
+  smpp::MtAddressing a = MtOptionsFor(c).addressing;
+  EXPECT_EQ(a.Source("4040"), (smpp::Address{0, 1, "4040"}));
+  EXPECT_EQ(a.Destination("2547"), (smpp::Address{1, 1, "2547"}));
+  c.source_ton = 5;
+  c.source_npi = 0;
+  c.destination_ton = 2;
+  c.destination_npi = 8;
+  a = MtOptionsFor(c).addressing;
+  EXPECT_EQ(a.Source("PAYBANK"), (smpp::Address{5, 0, "PAYBANK"}));
+  EXPECT_EQ(a.Destination("0700100200"), (smpp::Address{2, 8, "0700100200"}));
+}
+
 }  // namespace
 }  // namespace smsgw::gateway

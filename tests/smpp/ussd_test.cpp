@@ -238,5 +238,18 @@ TEST(UssdSubmitTest, TextIsWrittenInTheConnectionsDcs0Charset) {
   EXPECT_EQ(ucs2->short_message, (std::vector<uint8_t>{0, 0x40, 0, ' ', 0, 0x24, 0, '1'}));
 }
 
+TEST(UssdSubmitTest, AddressesFollowTheConnectionsTonAndNpi) {
+  UssdScreen screen{"255700000001", "384", "1", "Menu", false};
+  auto plain = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->source, (Address{0, 1, "384"}));
+  EXPECT_EQ(plain->destination, (Address{1, 1, "255700000001"}));
+
+  auto set = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo, {}, MtAddressing{6, 9, 4, 6});
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->source, (Address{6, 9, "384"}));
+  EXPECT_EQ(set->destination, (Address{4, 6, "255700000001"}));
+}
+
 }  // namespace
 }  // namespace smsgw::smpp
