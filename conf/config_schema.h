@@ -33,6 +33,9 @@ inline constexpr EnumName<Charset> kCharsets[] = {
 inline constexpr EnumName<UssdDialogue> kUssdDialogues[] = {
     {"its_session_info", UssdDialogue::kItsSessionInfo},
     {"user_message_reference", UssdDialogue::kUserMessageReference}};
+inline constexpr EnumName<MessageIdBase> kMessageIdBases[] = {{"as_is", MessageIdBase::kAsIs},
+                                                              {"decimal", MessageIdBase::kDecimal},
+                                                              {"hex", MessageIdBase::kHex}};
 inline constexpr EnumName<BackendType> kBackendTypes[] = {{"embedded", BackendType::kEmbedded},
                                                           {"http", BackendType::kHttp}};
 inline constexpr EnumName<Synchronous> kSynchronous[] = {
@@ -116,6 +119,8 @@ struct Schema<SmppConnection> {
     v.Field("source_npi", &T::source_npi, kNpi, kRestart);
     v.Field("destination_ton", &T::destination_ton, kTon, kRestart);
     v.Field("destination_npi", &T::destination_npi, kNpi, kRestart);
+    v.Field("submit_id_base", &T::submit_id_base, OneOf(kMessageIdBases), kRestart);
+    v.Field("receipt_id_base", &T::receipt_id_base, OneOf(kMessageIdBases), kRestart);
   }
 };
 

@@ -190,6 +190,7 @@ class Daemon {
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       intake_options.text_options[c.name] = TextOptionsFor(c);
       intake_options.ussd_dialogue[c.name] = c.ussd_dialogue;
+      intake_options.receipt_id_base[c.name] = ReceiptIdBaseFor(c);
     }
     intake_ = std::make_unique<MoIntake>(
         io_, std::move(intake_options),

@@ -98,6 +98,7 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
     result.error = "no bind up";
     return Finish(batch, index);
   }
+  result.connection = route->connection;
   const uint8_t reference = next_reference_++;
   if (next_reference_ == 0) next_reference_ = 1;
   auto segmented = smpp::SegmentText(reply.text.view(), reference, route->options.text);
@@ -119,10 +120,11 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
     sm.short_message = std::move(segmented->parts[p]);
     const bool last = p + 1 == parts;
     Status queued = route->session->Submit(
-        std::move(sm), [this, batch, index, last](const smpp::SubmitResult& r) {
+        std::move(sm), [this, batch, index, last,
+                        id_base = route->options.submit_id_base](const smpp::SubmitResult& r) {
           store::ReplyResult& res = batch->results[index];
           if (r.consequence.status_class == smpp::StatusClass::kOk) {
-            if (last) res.smsc_message_id = r.message_id;
+            if (last) res.smsc_message_id = smpp::NormalizeMessageId(r.message_id, id_base);
           } else if (r.consequence.status_class == smpp::StatusClass::kPermanent &&
                      !r.outcome_unknown) {
             res.kind = store::ReplyResult::Kind::kFailed;

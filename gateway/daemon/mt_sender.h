@@ -7,7 +7,8 @@
 // when every character allows, else UCS-2, in the alphabet the chosen connection gives
 // data_coding 0 (its dcs0 charset), and a long text is segmented with a concatenation
 // UDH whose reference cycles per sender. Only the last part asks for a delivery receipt, and
-// its message id is the one recorded: the receipt then says whether the whole reply arrived.
+// its message id is the one recorded, normalised to the connection's submit_id_base, with the
+// connection it went out on: the receipt then says whether the whole reply arrived.
 //
 // A USSD screen (SendUssd) is different: it goes out now, on the connection its dialogue came
 // on and nowhere else, as one PDU, or not at all. It is not stored in the outbox: a screen is only
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "conf/gateway_config.h"
+#include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/mt_addressing.h"
 #include "gateway/smpp/session.h"
 #include "gateway/smpp/text_codec.h"
@@ -40,6 +42,9 @@ struct MtOptions {
   conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo;
   smpp::TextOptions text;         // what data_coding 0 means there: SMS and USSD text alike
   smpp::MtAddressing addressing;  // TON/NPI of the short code and of the subscriber
+  // The base of submit_sm_resp's message_id: the id recorded is normalised with it
+  // (smpp::NormalizeMessageId), as MoIntake normalises the receipt's with the receipt base.
+  smpp::MessageIdBase submit_id_base = smpp::MessageIdBase::kAsIs;
 };
 
 class MtSender {

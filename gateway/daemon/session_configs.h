@@ -6,6 +6,7 @@
 
 #include "conf/gateway_config.h"
 #include "gateway/daemon/mt_sender.h"
+#include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/session.h"
 #include "gateway/smpp/text_codec.h"
 
@@ -17,6 +18,9 @@ smpp::TextOptions TextOptionsFor(const conf::SmppConnection& connection);
 
 // How MtSender writes the MTs and USSD screens it sends on `connection`.
 MtOptions MtOptionsFor(const conf::SmppConnection& connection);
+
+// The base of the ids in `connection`'s delivery receipts (MoIntake::Options).
+smpp::MessageIdBase ReceiptIdBaseFor(const conf::SmppConnection& connection);
 
 // The short codes served by `connection` (ShortCode::connections empty: every connection).
 std::vector<std::string> ShortCodesOf(const conf::GatewayConfig& config,

@@ -109,7 +109,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     core_->Start();
   }
 
-  // The MT sender's work: records each reply as sent to its destination.
+  // The MT sender's work: records each reply as sent to its destination, on connection "sim".
   void Send(std::vector<store::ClaimedReply> replies,
             std::function<void(std::vector<store::ReplyResult>)> done) {
     std::vector<store::ReplyResult> results;
@@ -124,7 +124,8 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
           results.push_back({r.id, store::ReplyResult::Kind::kRetry, "", "throttled"});
           continue;
         }
-        results.push_back({r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), ""});
+        results.push_back(
+            {r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), "", "sim"});
       }
     }
     done(std::move(results));

@@ -29,9 +29,17 @@ class MtSenderOptionsTest : public ::testing::Test {
  protected:
   MtSenderOptionsTest() : sim_(io_, smpp::testing::SmscSimConfig{}), metrics_(registry_) {}
 
-  void Start(MtOptions options) {
+  // Receipts the intake hands over are kept in receipts_ (and acknowledged).
+  void Start(MtOptions options, MoIntake::Options intake = {}) {
     intake_ = std::make_unique<MoIntake>(
-        io_, MoIntake::Options{}, [](IntakeBatch) {}, metrics_);
+        io_, std::move(intake),
+        [this](IntakeBatch b) {
+          receipts_.insert(receipts_.end(), b.receipts.begin(), b.receipts.end());
+          b.done(std::vector<uint32_t>(b.messages.size(), 0),
+                 std::vector<uint32_t>(b.receipts.size(), 0),
+                 std::vector<uint32_t>(b.ussd.size(), 0));
+        },
+        metrics_);
     smpp::SessionConfig c;
     c.name = "sim";
     c.port = sim_.port();
@@ -108,6 +116,7 @@ class MtSenderOptionsTest : public ::testing::Test {
   std::unique_ptr<MoIntake> intake_;
   MtSender sender_{io_};
   std::shared_ptr<smpp::EsmeSession> session_;
+  std::vector<ReceiptUpdate> receipts_;
   int64_t next_id_ = 0;
 };
 
@@ -173,6 +182,35 @@ TEST_F(MtSenderOptionsTest, DefaultAddressingIsShortCodeUnknownToInternational) 
   auto [result, sm] = SendReply("Paid");
   EXPECT_EQ(sm.source, (smpp::Address{0, 1, "4040"}));
   EXPECT_EQ(sm.destination, (smpp::Address{1, 1, "254700100200"}));
+}
+
+// The simulator answers submit_sm_resp with hex ids ("1000") and reports them in decimal in
+// receipts ("4096"), as many SMSCs do. With each base declared, the id the sender records and
+// the one the intake reads from the receipt are the same, as the store matches them.
+TEST_F(MtSenderOptionsTest, SubmitAndReceiptIdsInDifferentBasesMeet) {
+  sim_.config().send_receipts = true;
+  sim_.config().receipt_ids_in_decimal = true;
+  MtOptions options;
+  options.submit_id_base = smpp::MessageIdBase::kHex;
+  MoIntake::Options intake;
+  intake.receipt_id_base["sim"] = smpp::MessageIdBase::kDecimal;
+  Start(options, intake);
+  auto [result, sm] = SendReply("Paid");
+  ASSERT_EQ(result.kind, store::ReplyResult::Kind::kSent);
+  EXPECT_EQ(result.connection, "sim");
+  ASSERT_TRUE(RunUntil([&] { return receipts_.size() == 1; }));
+  EXPECT_EQ(receipts_[0].connection, "sim");
+  EXPECT_EQ(result.smsc_message_id, "1000");
+  EXPECT_EQ(receipts_[0].smsc_message_id, result.smsc_message_id);
+}
+
+TEST_F(MtSenderOptionsTest, HexIdsAreRecordedInOneCase) {
+  MtOptions options;
+  options.submit_id_base = smpp::MessageIdBase::kHex;
+  Start(options);
+  std::string last;
+  for (int i = 0; i < 11; ++i) last = SendReply("r").first.smsc_message_id;
+  EXPECT_EQ(last, "100a");  // the simulator says "100A"
 }
 
 }  // namespace

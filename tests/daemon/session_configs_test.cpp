@@ -32,5 +32,19 @@ TEST(MtOptionsFor, CarriesTheConnectionsTonAndNpi) {
   EXPECT_EQ(a.Destination("0700100200"), (smpp::Address{2, 8, "0700100200"}));
 }
 
+TEST(MtOptionsFor, CarriesTheMessageIdBasesOfBothSides) {
+  conf::SmppConnection c;
+  EXPECT_EQ(MtOptionsFor(c).submit_id_base, smpp::MessageIdBase::kAsIs);
+  EXPECT_EQ(ReceiptIdBaseFor(c), smpp::MessageIdBase::kAsIs);
+  c.submit_id_base = conf::MessageIdBase::kHex;
+  c.receipt_id_base = conf::MessageIdBase::kDecimal;
+  EXPECT_EQ(MtOptionsFor(c).submit_id_base, smpp::MessageIdBase::kHex);
+  EXPECT_EQ(ReceiptIdBaseFor(c), smpp::MessageIdBase::kDecimal);
+  c.submit_id_base = conf::MessageIdBase::kDecimal;
+  c.receipt_id_base = conf::MessageIdBase::kHex;
+  EXPECT_EQ(MtOptionsFor(c).submit_id_base, smpp::MessageIdBase::kDecimal);
+  EXPECT_EQ(ReceiptIdBaseFor(c), smpp::MessageIdBase::kHex);
+}
+
 }  // namespace
 }  // namespace smsgw::gateway
