@@ -33,6 +33,9 @@ inline constexpr EnumName<Charset> kCharsets[] = {
 inline constexpr EnumName<UssdDialogue> kUssdDialogues[] = {
     {"its_session_info", UssdDialogue::kItsSessionInfo},
     {"user_message_reference", UssdDialogue::kUserMessageReference}};
+inline constexpr EnumName<MessageIdBase> kMessageIdBases[] = {{"as_is", MessageIdBase::kAsIs},
+                                                              {"decimal", MessageIdBase::kDecimal},
+                                                              {"hex", MessageIdBase::kHex}};
 inline constexpr EnumName<BackendType> kBackendTypes[] = {{"embedded", BackendType::kEmbedded},
                                                           {"http", BackendType::kHttp}};
 inline constexpr EnumName<Synchronous> kSynchronous[] = {
@@ -51,6 +54,13 @@ EnumSpec<E> OneOf(const EnumName<E> (&names)[N]) {
 
 // Shared kinds.
 inline constexpr IntSpec kPort{1, 65535};
+// SMPP 3.4 5.2.5: type of number 0-6 (unknown, international, national, network specific,
+// subscriber number, alphanumeric, abbreviated).
+inline constexpr IntSpec kTon{0, 6};
+// SMPP 3.4 5.2.6: numbering plan indicators (unknown, ISDN E.163/E.164, data X.121, telex
+// F.69, land mobile E.212, national, private, ERMES, Internet, WAP client id).
+inline constexpr std::int64_t kNpiValues[] = {0, 1, 3, 4, 6, 8, 9, 10, 14, 18};
+inline constexpr IntSpec kNpi{0, 18, false, kNpiValues};
 inline constexpr PathSpec kExistingFile{true};
 inline constexpr PathSpec kCreatedFile{false};
 inline constexpr PathSpec kOptionalFile{true, true};  // "": use the system's default
@@ -105,6 +115,12 @@ struct Schema<SmppConnection> {
     v.Section("tls", &T::tls, kRestart);
     v.Field("dcs0_charset", &T::dcs0_charset, OneOf(kCharsets), kRestart);
     v.Field("ussd_dialogue", &T::ussd_dialogue, OneOf(kUssdDialogues), kRestart);
+    v.Field("source_ton", &T::source_ton, kTon, kRestart);
+    v.Field("source_npi", &T::source_npi, kNpi, kRestart);
+    v.Field("destination_ton", &T::destination_ton, kTon, kRestart);
+    v.Field("destination_npi", &T::destination_npi, kNpi, kRestart);
+    v.Field("submit_id_base", &T::submit_id_base, OneOf(kMessageIdBases), kRestart);
+    v.Field("receipt_id_base", &T::receipt_id_base, OneOf(kMessageIdBases), kRestart);
   }
 };
 

@@ -50,10 +50,13 @@ std::string IntSpec::RenderInt(std::int64_t v) const {
 }
 
 std::string IntSpec::Range() const {
-  return RenderInt(min) + "-" + RenderInt(max);
+  if (only.empty()) return RenderInt(min) + "-" + RenderInt(max);
+  std::string out;
+  for (std::int64_t v : only) out += (out.empty() ? "" : ", ") + RenderInt(v);
+  return out;
 }
 std::string IntSpec::Expected() const {
-  return "an integer " + Range();
+  return (only.empty() ? "an integer " : "one of ") + Range();
 }
 
 std::string IntSpec::ParseInt(std::string_view text, std::int64_t* out) const {
@@ -74,6 +77,9 @@ std::string IntSpec::ParseInt(std::string_view text, std::int64_t* out) const {
     v = v * base + std::max(d, 0);
   }
   if (!ok || v < min || v > max) return Got(Expected(), text);
+  if (!only.empty() && std::find(only.begin(), only.end(), v) == only.end()) {
+    return Got(Expected(), text);
+  }
   *out = v;
   return "";
 }

@@ -34,6 +34,8 @@ struct IntSpec {
   std::int64_t min;
   std::int64_t max;
   bool hex = false;  // rendered as 0x34
+  // Not empty: only these values (inside min-max) are allowed, as for a code from a table.
+  std::span<const std::int64_t> only = {};
 
   std::string Type() const { return "integer"; }
   std::string Range() const;

@@ -50,6 +50,8 @@ struct KeySource {
 enum class BindMode { kTransceiver, kTransmitterReceiver };
 enum class Charset { kGsm7, kLatin1, kUcs2 };
 enum class UssdDialogue { kItsSessionInfo, kUserMessageReference };
+// How an SMSC writes a message id: compared as text, or read as a decimal or hex number.
+enum class MessageIdBase { kAsIs, kDecimal, kHex };
 
 struct TlsConfig {
   bool enabled = false;     // [restart]
@@ -81,6 +83,16 @@ struct SmppConnection {
   TlsConfig tls;
   Charset dcs0_charset = Charset::kGsm7;  // what data_coding 0 means on this SMSC
   UssdDialogue ussd_dialogue = UssdDialogue::kItsSessionInfo;
+  // How MTs (replies, USSD screens) address their ends: SMPP 3.4 TON 0-6 and NPI codes. The
+  // source is the short code, the destination the subscriber's E.164 digits.
+  std::uint8_t source_ton = 0;       // unknown
+  std::uint8_t source_npi = 1;       // ISDN (E.164)
+  std::uint8_t destination_ton = 1;  // international
+  std::uint8_t destination_npi = 1;  // ISDN (E.164)
+  // The base of the message_id in submit_sm_resp and of the id in delivery receipts. Both are
+  // brought to one form before a receipt is matched to its reply.
+  MessageIdBase submit_id_base = MessageIdBase::kAsIs;
+  MessageIdBase receipt_id_base = MessageIdBase::kAsIs;
   bool operator==(const SmppConnection&) const = default;
 };
 

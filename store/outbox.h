@@ -118,8 +118,14 @@ struct ReplyResult {
   };
   int64_t id = 0;
   Kind kind = Kind::kSent;
-  std::string smsc_message_id;  // kSent. For a concatenated message: the last segment's id
-  std::string error;            // kRetry / kFailed; no message text in it
+  // kSent, in the connection's normalised form (smpp::NormalizeMessageId) so that its receipt
+  // matches. For a concatenated message: the last segment's id.
+  std::string smsc_message_id;
+  std::string error;  // kRetry / kFailed; no message text in it
+  // kSent: the SMPP connection it went out on, recorded as the reply's connection so that a
+  // receipt is matched on connection + id (two SMSCs may hand out the same id). Empty: the
+  // reply keeps the connection it had.
+  std::string connection = {};
   // kRetry: false when nothing can have reached the SMSC (no bind was up to take it). The
   // attempt the claim counted is given back and the reply is due again after the policy's
   // base delay: an SMSC outage, however long, does not dead-letter replies (as
@@ -129,7 +135,8 @@ struct ReplyResult {
 
 // A delivery receipt to record (Store::RecordReceipts).
 struct ReceiptRecord {
-  std::string smsc_message_id;
+  std::string connection;       // the SMPP connection the receipt came in on
+  std::string smsc_message_id;  // normalised as the sent reply's was
   bool delivered = false;
   std::string status;  // the receipt's status word, e.g. "DELIVRD"
 };

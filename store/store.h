@@ -254,12 +254,13 @@ class Store {
   // FailedPrecondition when a reply is not in flight; NotFound when it does not exist.
   Status RecordReplyResults(std::span<const ReplyResult> results);
 
-  // Records a delivery receipt for the reply sent with this SMSC message id (the newest, if
-  // the id was reused): delivered or undeliverable, with the receipt's status word (e.g.
-  // "DELIVRD"). Returns the reply id. NotFound when no sent reply has the id (the receipt may
-  // have overtaken submit_sm_resp: retry shortly, then drop it).
-  Result<int64_t> RecordReceipt(std::string_view smsc_message_id, bool delivered,
-                                std::string_view status);
+  // Records a delivery receipt for the reply sent on `connection` with this SMSC message id
+  // (the newest, if the connection reused the id): delivered or undeliverable, with the
+  // receipt's status word (e.g. "DELIVRD"). A reply sent on another connection never matches,
+  // whatever its id. Returns the reply id. NotFound when no sent reply has the id there (the
+  // receipt may have overtaken submit_sm_resp: retry shortly, then drop it).
+  Result<int64_t> RecordReceipt(std::string_view connection, std::string_view smsc_message_id,
+                                bool delivered, std::string_view status);
   // The same for several receipts in one transaction (one fsync for a read of many): per
   // receipt the reply id, or nullopt where RecordReceipt says NotFound. Any other error fails
   // them all and records none.

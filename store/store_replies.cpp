@@ -42,9 +42,12 @@ Status RecordOne(StoreImpl& m, const ReplyResult& r) {
   const std::optional<std::string>& msisdn = row->destination;
   switch (r.kind) {
     case ReplyResult::Kind::kSent: {
+      // The connection it went out on (a fallback may differ from the one the engine chose):
+      // the receipt comes back there.
       sql::Query q =
-          m.Q("UPDATE reply SET state = 'sent', smsc_message_id = ?, updated_at = ? WHERE id = ?");
-      q.Text(r.smsc_message_id).Int(m.Now()).Int(r.id);
+          m.Q("UPDATE reply SET state = 'sent', smsc_message_id = ?, "
+              "connection = coalesce(nullif(?, ''), connection), updated_at = ? WHERE id = ?");
+      q.Text(r.smsc_message_id).Text(r.connection).Int(m.Now()).Int(r.id);
       STORE_RETURN_IF_ERROR(q.Run());
       return m.WriteAudit(Actor::kSystem, msisdn, "reply", item, kEventReplySent,
                           "smsc message id " + r.smsc_message_id);
@@ -223,17 +226,19 @@ Status Store::RecordReplyResults(std::span<const ReplyResult> results) {
 
 namespace {
 
-// The newest sent reply with this SMSC message id marked delivered or undeliverable; nullopt
-// when there is none.
-Result<std::optional<int64_t>> MarkReceipt(StoreImpl& m, std::string_view smsc_message_id,
-                                           bool delivered, std::string_view status) {
+// The newest reply sent on `connection` with this SMSC message id marked delivered or
+// undeliverable; nullopt when there is none. Message ids are unique per SMSC at best, so the
+// connection is part of the key: a receipt never marks another SMSC's reply.
+Result<std::optional<int64_t>> MarkReceipt(StoreImpl& m, std::string_view connection,
+                                           std::string_view smsc_message_id, bool delivered,
+                                           std::string_view status) {
   sql::Query q =
       m.Q("UPDATE reply SET state = ?, delivery_status = ?, updated_at = ? WHERE id = "
-          "(SELECT id FROM reply WHERE smsc_message_id = ? AND "
+          "(SELECT id FROM reply WHERE smsc_message_id = ? AND connection = ? AND "
           "state IN ('sent', 'delivered', 'undeliverable') ORDER BY id DESC LIMIT 1) "
           "RETURNING id, destination");
   q.Text(delivered ? "delivered" : "undeliverable").Text(status).Int(m.Now());
-  q.Text(smsc_message_id);
+  q.Text(smsc_message_id).Text(connection);
   int64_t id = 0;
   std::optional<std::string> destination;
   STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
@@ -249,15 +254,17 @@ Result<std::optional<int64_t>> MarkReceipt(StoreImpl& m, std::string_view smsc_m
 
 }  // namespace
 
-Result<int64_t> Store::RecordReceipt(std::string_view smsc_message_id, bool delivered,
-                                     std::string_view status) {
+Result<int64_t> Store::RecordReceipt(std::string_view connection, std::string_view smsc_message_id,
+                                     bool delivered, std::string_view status) {
   StoreImpl& m = *impl_;
   int64_t id = 0;
   STORE_RETURN_IF_ERROR(m.Transact([&]() -> Status {
-    Result<std::optional<int64_t>> marked = MarkReceipt(m, smsc_message_id, delivered, status);
+    Result<std::optional<int64_t>> marked =
+        MarkReceipt(m, connection, smsc_message_id, delivered, status);
     if (!marked.ok()) return marked.status();
     if (!*marked) {
-      return Status::NotFound("no sent reply has SMSC message id " + std::string(smsc_message_id));
+      return Status::NotFound("no reply sent on " + std::string(connection) +
+                              " has SMSC message id " + std::string(smsc_message_id));
     }
     id = **marked;
     return Status::OK();
@@ -274,7 +281,7 @@ Result<std::vector<std::optional<int64_t>>> Store::RecordReceipts(
     out.clear();
     for (const ReceiptRecord& r : receipts) {
       Result<std::optional<int64_t>> marked =
-          MarkReceipt(m, r.smsc_message_id, r.delivered, r.status);
+          MarkReceipt(m, r.connection, r.smsc_message_id, r.delivered, r.status);
       if (!marked.ok()) return marked.status();
       out.push_back(*marked);
     }

@@ -347,7 +347,8 @@ void Core::RecordReceipts(const std::vector<ReceiptUpdate>& receipts,
     metrics_.receipts.Add();
     if (!receipts[i].final) continue;
     finals.push_back(i);
-    records.push_back({receipts[i].smsc_message_id, receipts[i].delivered, receipts[i].stat});
+    records.push_back({receipts[i].connection, receipts[i].smsc_message_id, receipts[i].delivered,
+                       receipts[i].stat});
   }
   if (records.empty()) return;
   auto recorded = store_->RecordReceipts(records);
@@ -1039,7 +1040,8 @@ void Core::RetryEarlyReceipts() {
   early.swap(early_receipts_);
   std::vector<store::ReceiptRecord> records;
   for (const EarlyReceipt& e : early) {
-    records.push_back({e.update.smsc_message_id, e.update.delivered, e.update.stat});
+    records.push_back(
+        {e.update.connection, e.update.smsc_message_id, e.update.delivered, e.update.stat});
   }
   auto recorded = store_->RecordReceipts(records);
   NoteStore(recorded.status());

@@ -196,6 +196,7 @@ class Daemon {
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       intake_options.text_options[c.name] = TextOptionsFor(c);
       intake_options.ussd_dialogue[c.name] = c.ussd_dialogue;
+      intake_options.receipt_id_base[c.name] = ReceiptIdBaseFor(c);
     }
     intake_ = std::make_unique<MoIntake>(
         io_, std::move(intake_options),
@@ -208,7 +209,7 @@ class Daemon {
         const bool transmits = mode != smpp::BindMode::kReceiver;
         auto session = smpp::EsmeSession::Create(io_, std::move(sc), *intake_);
         if (transmits) {
-          mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), c.ussd_dialogue);
+          mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), MtOptionsFor(c));
         }
         Bound bound{c.name, session, mode};
         const Labels labels = {{"connection", c.name}};

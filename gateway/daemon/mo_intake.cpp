@@ -206,8 +206,10 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     }
     ReceiptUpdate update;
     update.connection = mo.connection;
-    update.smsc_message_id =
-        smpp::NormalizeMessageId(receipt->message_id, smpp::MessageIdBase::kAsIs);
+    update.smsc_message_id = smpp::NormalizeMessageId(
+        receipt->message_id, options_.receipt_id_base.contains(mo.connection)
+                                 ? options_.receipt_id_base.at(mo.connection)
+                                 : smpp::MessageIdBase::kAsIs);
     const smpp::MessageState state = receipt->state.value_or(smpp::MessageState::kUnknown);
     update.delivered = state == smpp::MessageState::kDelivered;
     update.final = smpp::IsFinal(state);

@@ -39,6 +39,7 @@
 
 #include "conf/gateway_config.h"
 #include "gateway/daemon/daemon_metrics.h"
+#include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/mo_sink.h"
 #include "gateway/smpp/reassembler.h"
 #include "gateway/smpp/text_codec.h"
@@ -94,6 +95,9 @@ class MoIntake final : public smpp::MoSink {
     std::map<std::string, smpp::TextOptions> text_options;  // per connection name
     // How each connection names USSD dialogues; absent: its_session_info.
     std::map<std::string, conf::UssdDialogue> ussd_dialogue;
+    // The base of each connection's receipt ids (smsgw::smpp::NormalizeMessageId); absent: as
+    // is. The MT sender normalises submit_sm_resp ids alike, so the two meet.
+    std::map<std::string, smpp::MessageIdBase> receipt_id_base;
     smpp::ReassemblyOptions reassembly;
   };
 

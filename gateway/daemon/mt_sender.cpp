@@ -11,11 +11,6 @@ namespace smsgw::gateway {
 
 namespace {
 
-// Subscribers are addressed internationally (E.164 digits); short codes as the network knows
-// them (TON unknown, NPI ISDN), which every SMSC we know accepts for a service number.
-constexpr uint8_t kTonInternational = 1;
-constexpr uint8_t kTonUnknown = 0;
-constexpr uint8_t kNpiIsdn = 1;
 constexpr uint8_t kFinalReceipt = 1;
 
 }  // namespace
@@ -30,8 +25,8 @@ struct MtSender::Batch {
 };
 
 void MtSender::AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
-                          std::vector<std::string> short_codes, conf::UssdDialogue ussd_dialogue) {
-  routes_.push_back({connection, std::move(session), std::move(short_codes), ussd_dialogue});
+                          std::vector<std::string> short_codes, MtOptions options) {
+  routes_.push_back({connection, std::move(session), std::move(short_codes), std::move(options)});
 }
 
 void MtSender::SendUssd(std::string connection, smpp::UssdScreen screen, UssdDone done) {
@@ -52,7 +47,8 @@ void MtSender::SendUssd(std::string connection, smpp::UssdScreen screen, UssdDon
       }
     }
     if (route == nullptr) return refuse(smpp::CommandStatus::kRSysErr, "no bind up");
-    auto sm = smpp::MakeUssdSubmit(screen, route->ussd_dialogue);
+    auto sm = smpp::MakeUssdSubmit(screen, route->options.ussd_dialogue, route->options.text,
+                                   route->options.addressing);
     if (!sm.ok()) return refuse(smpp::CommandStatus::kRInvMsgLen, sm.status().message());
     Status queued = route->session->Submit(std::move(*sm), done);
     if (!queued.ok()) {
@@ -105,9 +101,10 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
     result.attempt_spent = false;
     return Finish(batch, index);
   }
+  result.connection = route->connection;
   const uint8_t reference = next_reference_++;
   if (next_reference_ == 0) next_reference_ = 1;
-  auto segmented = smpp::SegmentText(reply.text.view(), reference);
+  auto segmented = smpp::SegmentText(reply.text.view(), reference, route->options.text);
   if (!segmented.ok()) {
     result.kind = store::ReplyResult::Kind::kFailed;
     result.error = "text does not encode: " + segmented.status().message();
@@ -118,18 +115,19 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
   result.kind = store::ReplyResult::Kind::kSent;
   for (size_t p = 0; p < parts; ++p) {
     smpp::SubmitSm sm;
-    sm.source = {kTonUnknown, kNpiIsdn, reply.source};
-    sm.destination = {kTonInternational, kNpiIsdn, reply.destination};
+    sm.source = route->options.addressing.Source(reply.source);
+    sm.destination = route->options.addressing.Destination(reply.destination);
     sm.esm_class = segmented->esm_class;
     sm.data_coding = segmented->data_coding;
     sm.registered_delivery = p + 1 == parts ? kFinalReceipt : 0;
     sm.short_message = std::move(segmented->parts[p]);
     const bool last = p + 1 == parts;
     Status queued = route->session->Submit(
-        std::move(sm), [this, batch, index, last](const smpp::SubmitResult& r) {
+        std::move(sm), [this, batch, index, last,
+                        id_base = route->options.submit_id_base](const smpp::SubmitResult& r) {
           store::ReplyResult& res = batch->results[index];
           if (r.consequence.status_class == smpp::StatusClass::kOk) {
-            if (last) res.smsc_message_id = r.message_id;
+            if (last) res.smsc_message_id = smpp::NormalizeMessageId(r.message_id, id_base);
           } else if (r.consequence.status_class == smpp::StatusClass::kPermanent &&
                      !r.outcome_unknown) {
             res.kind = store::ReplyResult::Kind::kFailed;

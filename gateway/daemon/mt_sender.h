@@ -4,9 +4,11 @@
 // A reply goes out on the connection the engine chose for it (the one its MO came in on) when
 // that bind is up, else on any bound connection that serves its short code, else it is
 // retried later with the store's backoff (never queued behind a dead bind). The text is GSM-7
-// when every character allows, else UCS-2, and a long text is segmented with a concatenation
+// when every character allows, else UCS-2, in the alphabet the chosen connection gives
+// data_coding 0 (its dcs0 charset), and a long text is segmented with a concatenation
 // UDH whose reference cycles per sender. Only the last part asks for a delivery receipt, and
-// its message id is the one recorded: the receipt then says whether the whole reply arrived.
+// its message id is the one recorded, normalised to the connection's submit_id_base, with the
+// connection it went out on: the receipt then says whether the whole reply arrived.
 //
 // A USSD screen (SendUssd) is different: it goes out now, on the connection its dialogue came
 // on and nowhere else, as one PDU, or not at all. It is not stored in the outbox: a screen is only
@@ -25,11 +27,25 @@
 #include <vector>
 
 #include "conf/gateway_config.h"
+#include "gateway/smpp/delivery_receipt.h"
+#include "gateway/smpp/mt_addressing.h"
 #include "gateway/smpp/session.h"
+#include "gateway/smpp/text_codec.h"
 #include "gateway/smpp/ussd.h"
 #include "store/outbox.h"
 
 namespace smsgw::gateway {
+
+// How one connection wants its MTs written (its smpp.connections[] entry, through
+// MtOptionsFor in session_configs.h). The defaults are what an SMSC following the spec wants.
+struct MtOptions {
+  conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo;
+  smpp::TextOptions text;         // what data_coding 0 means there: SMS and USSD text alike
+  smpp::MtAddressing addressing;  // TON/NPI of the short code and of the subscriber
+  // The base of submit_sm_resp's message_id: the id recorded is normalised with it
+  // (smpp::NormalizeMessageId), as MoIntake normalises the receipt's with the receipt base.
+  smpp::MessageIdBase submit_id_base = smpp::MessageIdBase::kAsIs;
+};
 
 class MtSender {
  public:
@@ -44,11 +60,10 @@ class MtSender {
   using UssdDone = std::function<void(const smpp::SubmitResult& result)>;
 
   // A bind that carries MTs (transceiver or transmitter) for `connection`, serving the short
-  // codes listed (empty: every short code). `ussd_dialogue` is how the connection names USSD
-  // dialogues.
+  // codes listed (empty: every short code). A reply that falls back to another connection is
+  // written as that connection's options say.
   void AddSession(const std::string& connection, std::shared_ptr<smpp::EsmeSession> session,
-                  std::vector<std::string> short_codes,
-                  conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo);
+                  std::vector<std::string> short_codes, MtOptions options = {});
 
   // Sends one USSD screen now on `connection` (the dialogue's): a USSR request asking for an
   // answer, or the PSSR response ending the dialogue when `screen.end` (smpp::MakeUssdSubmit).
@@ -66,7 +81,7 @@ class MtSender {
     std::string connection;
     std::shared_ptr<smpp::EsmeSession> session;
     std::vector<std::string> short_codes;
-    conf::UssdDialogue ussd_dialogue;
+    MtOptions options;
   };
   struct Batch;
   const Route* Pick(const store::ClaimedReply& reply) const;

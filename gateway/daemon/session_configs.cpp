@@ -15,6 +15,7 @@ std::vector<smpp::SessionConfig> SessionConfigs(const conf::SmppConnection& c) {
   s.password = c.password;
   s.system_type = c.system_type;
   s.address_range.value = c.address_range;
+  s.interface_version = c.interface_version;
   s.window = c.window;
   s.max_submits_per_second = c.throughput;
   s.enquire_link_interval = c.enquire_link_interval;
@@ -56,6 +57,35 @@ smpp::TextOptions TextOptionsFor(const conf::SmppConnection& c) {
       break;
   }
   return t;
+}
+
+namespace {
+
+smpp::MessageIdBase IdBase(conf::MessageIdBase base) {
+  switch (base) {
+    case conf::MessageIdBase::kAsIs:
+      return smpp::MessageIdBase::kAsIs;
+    case conf::MessageIdBase::kDecimal:
+      return smpp::MessageIdBase::kDecimal;
+    case conf::MessageIdBase::kHex:
+      return smpp::MessageIdBase::kHex;
+  }
+  return smpp::MessageIdBase::kAsIs;
+}
+
+}  // namespace
+
+smpp::MessageIdBase ReceiptIdBaseFor(const conf::SmppConnection& c) {
+  return IdBase(c.receipt_id_base);
+}
+
+MtOptions MtOptionsFor(const conf::SmppConnection& c) {
+  MtOptions o;
+  o.ussd_dialogue = c.ussd_dialogue;
+  o.text = TextOptionsFor(c);
+  o.addressing = {c.source_ton, c.source_npi, c.destination_ton, c.destination_npi};
+  o.submit_id_base = IdBase(c.submit_id_base);
+  return o;
 }
 
 std::vector<std::string> ShortCodesOf(const conf::GatewayConfig& config,

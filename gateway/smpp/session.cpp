@@ -165,8 +165,8 @@ void EsmeSession::Bind() {
   framer_ = Framer(config_.max_command_length);
   Read();
   Pdu bind;
-  bind.body = BindRequest{config_.bind_mode,   config_.system_id,   config_.password,
-                          config_.system_type, kInterfaceVersion34, config_.address_range};
+  bind.body = BindRequest{config_.bind_mode,   config_.system_id,         config_.password,
+                          config_.system_type, config_.interface_version, config_.address_range};
   SendRequest(std::move(bind));
 }
 

@@ -49,6 +49,8 @@ struct SessionConfig {
   std::string password;
   std::string system_type;
   Address address_range;
+  // Sent in the bind. smsgw speaks 3.4 whatever it says; some old SMSCs only accept 0x33.
+  uint8_t interface_version = kInterfaceVersion34;
   // TLS over the TCP connection, before bind. A handshake or verification failure is a failed
   // connection: logged with its reason, retried with the reconnect backoff.
   SessionTls tls;

@@ -9,9 +9,6 @@ namespace smsgw::smpp {
 namespace {
 
 constexpr char kServiceTypeUssd[] = "USSD";
-constexpr uint8_t kTonInternational = 1;
-constexpr uint8_t kTonUnknown = 0;
-constexpr uint8_t kNpiIsdn = 1;
 
 Result<UssdKind> KindOf(uint8_t op) {
   switch (op) {
@@ -81,11 +78,12 @@ Result<UssdMessage> ReadUssd(const DeliverSm& pdu, conf::UssdDialogue mode) {
   return m;
 }
 
-Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode) {
+Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode,
+                                const TextOptions& options, const MtAddressing& addressing) {
   const bool its = mode == conf::UssdDialogue::kItsSessionInfo;
   auto id = ParseDialogue(screen.dialogue, its ? 0xFF : 0xFFFF);
   if (!id.ok()) return id.status();
-  auto text = EncodeText(screen.text);
+  auto text = EncodeText(screen.text, options);
   if (!text.ok()) return text.status();
   if (text->units > kMaxUssdScreenUnits) {
     return Status::InvalidArgument("USSD screen of " + std::to_string(text->units) +
@@ -94,8 +92,8 @@ Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mod
 
   SubmitSm sm;
   sm.service_type = kServiceTypeUssd;
-  sm.source = {kTonUnknown, kNpiIsdn, screen.service};
-  sm.destination = {kTonInternational, kNpiIsdn, screen.msisdn};
+  sm.source = addressing.Source(screen.service);
+  sm.destination = addressing.Destination(screen.msisdn);
   sm.data_coding = text->data_coding;
   if (text->octets.size() > kMaxShortMessage) {
     sm.tlvs.message_payload = std::move(text->octets);

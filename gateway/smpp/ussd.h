@@ -24,7 +24,9 @@
 
 #include "conf/gateway_config.h"
 #include "conf/status.h"
+#include "gateway/smpp/mt_addressing.h"
 #include "gateway/smpp/pdu.h"
+#include "gateway/smpp/text_codec.h"
 
 namespace smsgw::smpp {
 
@@ -84,10 +86,15 @@ struct UssdScreen {
 // The submit_sm for `screen`: service_type "USSD", ussd_service_op 2 (USSR request, expects an
 // answer) or 17 (PSSR response, ends the dialogue); its_session_info with the dialogue's
 // session number, sequence 0 and the end bit when ending, or user_message_reference echoed.
-// GSM 7-bit (unpacked, data_coding 0) when every character has a GSM septet, else UCS-2 (8);
-// a UCS-2 text over 254 octets goes in message_payload. InvalidArgument when the text is not
-// UTF-8, costs more than 182 septets / UTF-16 units (a screen is one PDU, never segmented), or
-// the dialogue id is not a number the mode can carry (0-255, 0-65535).
-Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode);
+// The text is encoded as the connection's `text` options say (EncodeText): GSM 7-bit
+// (unpacked, data_coding 0) when every character has a GSM septet, else UCS-2 (8); written as
+// Latin-1 under data_coding 0 for dcs0 kLatin1, always UCS-2 for kUcs2. A UCS-2 text over 254
+// octets goes in message_payload. InvalidArgument when the text is not UTF-8, costs more than
+// 182 septets / UTF-16 units (a screen is one PDU, never segmented), or the dialogue id is not
+// a number the mode can carry (0-255, 0-65535).
+// The screen's source is the service code and its destination the subscriber, addressed as
+// `addressing` says.
+Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode,
+                                const TextOptions& text = {}, const MtAddressing& addressing = {});
 
 }  // namespace smsgw::smpp

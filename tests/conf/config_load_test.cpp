@@ -5,6 +5,7 @@
 
 #include "conf/config_loader.h"
 #include "conf/key_file.h"
+#include "gateway/smpp/pdu.h"
 #include "tests/conf/config_test_util.h"
 
 namespace smsgw::conf {
@@ -46,6 +47,10 @@ smpp:
         verify: false
       dcs0_charset: latin1
       ussd_dialogue: user_message_reference
+      source_ton: 5
+      source_npi: 0
+      destination_ton: 2
+      destination_npi: 8
     - name: smsc_b
       host: "::1"
       port: 2776
@@ -125,6 +130,10 @@ GatewayConfig ExpectedFull() {
   a.tls = TlsConfig{true, "/srv/smsgw/ca.pem", "smsc.example.net", false};
   a.dcs0_charset = Charset::kLatin1;
   a.ussd_dialogue = UssdDialogue::kUserMessageReference;
+  a.source_ton = 5;
+  a.source_npi = 0;
+  a.destination_ton = 2;
+  a.destination_npi = 8;
   SmppConnection b;
   b.name = "smsc_b";
   b.host = "::1";
@@ -210,6 +219,10 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_EQ(c.enquire_link_interval, seconds(30));
   EXPECT_EQ(c.max_pdu_size, 70000u);
   EXPECT_TRUE(c.tls == defaults.tls);
+  EXPECT_EQ(c.source_ton, 0);
+  EXPECT_EQ(c.source_npi, 1);
+  EXPECT_EQ(c.destination_ton, 1);
+  EXPECT_EQ(c.destination_npi, 1);
   EXPECT_EQ(r->short_codes.at(0).language, "") << "the grammar's default_language";
   EXPECT_TRUE(r->short_codes.at(0).connections.empty());
   EXPECT_EQ(r->store.synchronous, Synchronous::kFull);
@@ -228,6 +241,22 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_EQ(r->logging.format, LogFormat::kKeyValue);
   EXPECT_EQ(r->store.path, "/x/s.db");
   EXPECT_EQ(r->grammar_path, "/x/g.yaml");
+}
+
+// The config accepts exactly the TON and NPI values SMPP 3.4 lists, as the PDU code does, so
+// an MT never goes out with an address the codec calls invalid.
+TEST(LoadConfig, TonAndNpiAreTheSpecsValues) {
+  for (int v = 0; v <= 255; ++v) {
+    for (const char* key : {"source_ton", "destination_ton", "source_npi", "destination_npi"}) {
+      std::string text = kMinimal;
+      text.replace(text.find("password: p}"), 12,
+                   "password: p, " + std::string(key) + ": " + std::to_string(v) + "}");
+      Result<GatewayConfig> r = ParseGatewayConfig(text, "gw.yaml", "/x", WithEnv({}));
+      const bool ton = std::string(key).ends_with("ton");
+      const auto value = static_cast<uint8_t>(v);
+      EXPECT_EQ(r.ok(), ton ? smpp::IsSpecTon(value) : smpp::IsSpecNpi(value)) << key << " " << v;
+    }
+  }
 }
 
 TEST(LoadConfig, RelativePathsResolveAgainstTheFilesDirectory) {

@@ -111,7 +111,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     core_->Start();
   }
 
-  // The MT sender's work: records each reply as sent to its destination.
+  // The MT sender's work: records each reply as sent to its destination, on connection "sim".
   void Send(std::vector<store::ClaimedReply> replies,
             std::function<void(std::vector<store::ReplyResult>)> done) {
     std::vector<store::ReplyResult> results;
@@ -121,7 +121,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
         // As the MT sender answers when no bind is up.
         refused_batches_.push_back(replies.size());
         for (const store::ClaimedReply& r : replies) {
-          results.push_back({r.id, store::ReplyResult::Kind::kRetry, "", "no bind up", false});
+          results.push_back({r.id, store::ReplyResult::Kind::kRetry, "", "no bind up", "", false});
         }
         done(std::move(results));
         return;
@@ -135,7 +135,8 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
           results.push_back({r.id, store::ReplyResult::Kind::kRetry, "", "throttled"});
           continue;
         }
-        results.push_back({r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), ""});
+        results.push_back(
+            {r.id, store::ReplyResult::Kind::kSent, "m" + std::to_string(r.id), "", "sim"});
       }
     }
     done(std::move(results));

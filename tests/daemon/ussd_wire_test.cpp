@@ -52,7 +52,9 @@ class UssdWireTest : public ::testing::TestWithParam<UssdDialogue> {
     c.reconnect_min = std::chrono::milliseconds(10);
     c.reconnect_max = std::chrono::milliseconds(50);
     session_ = smpp::EsmeSession::Create(io_, c, *intake_);
-    sender_.AddSession("sim", session_, {}, GetParam());
+    MtOptions mt;
+    mt.ussd_dialogue = GetParam();
+    sender_.AddSession("sim", session_, {}, mt);
     session_->Start();
     // The session must have read the bind_resp too, not only the simulator sent it.
     ASSERT_TRUE(

@@ -218,5 +218,38 @@ TEST(UssdSubmitTest, Ucs2WhenGsmCannotHoldItAndPayloadWhenLong) {
   EXPECT_FALSE(MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo).ok());
 }
 
+TEST(UssdSubmitTest, TextIsWrittenInTheConnectionsDcs0Charset) {
+  UssdScreen screen{"255700000001", "384", "1", "@ $1", false};
+  auto gsm = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(gsm.ok());
+  EXPECT_EQ(gsm->data_coding, kDcsDefault);
+  EXPECT_EQ(gsm->short_message, (std::vector<uint8_t>{0x00, ' ', 0x02, '1'}));
+
+  auto latin1 =
+      MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo, TextOptions{Dcs0Charset::kLatin1});
+  ASSERT_TRUE(latin1.ok());
+  EXPECT_EQ(latin1->data_coding, kDcsDefault);
+  EXPECT_EQ(latin1->short_message, (std::vector<uint8_t>{0x40, ' ', 0x24, '1'}));
+
+  auto ucs2 =
+      MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo, TextOptions{Dcs0Charset::kUcs2});
+  ASSERT_TRUE(ucs2.ok());
+  EXPECT_EQ(ucs2->data_coding, kDcsUcs2);
+  EXPECT_EQ(ucs2->short_message, (std::vector<uint8_t>{0, 0x40, 0, ' ', 0, 0x24, 0, '1'}));
+}
+
+TEST(UssdSubmitTest, AddressesFollowTheConnectionsTonAndNpi) {
+  UssdScreen screen{"255700000001", "384", "1", "Menu", false};
+  auto plain = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->source, (Address{0, 1, "384"}));
+  EXPECT_EQ(plain->destination, (Address{1, 1, "255700000001"}));
+
+  auto set = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo, {}, MtAddressing{6, 9, 4, 6});
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->source, (Address{6, 9, "384"}));
+  EXPECT_EQ(set->destination, (Address{4, 6, "255700000001"}));
+}
+
 }  // namespace
 }  // namespace smsgw::smpp

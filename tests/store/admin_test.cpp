@@ -39,9 +39,10 @@ class AdminTest : public StoreTest {
     result.outcomes.push_back({k1.id, InstructionOutcome::Kind::kDone, "ok"});
     ASSERT_TRUE(store().Apply(result).ok());
     ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
-    std::vector<ReplyResult> sent = {{applied->reply_ids[0], ReplyResult::Kind::kSent, "m1", ""}};
+    std::vector<ReplyResult> sent = {
+        {applied->reply_ids[0], ReplyResult::Kind::kSent, "m1", "", "smsc1"}};
     ASSERT_TRUE(store().RecordReplyResults(sent).ok());
-    ASSERT_TRUE(store().RecordReceipt("m1", true, "DELIVRD").ok());
+    ASSERT_TRUE(store().RecordReceipt("smsc1", "m1", true, "DELIVRD").ok());
     Effects lock;
     lock.locks.push_back({kMsisdn, clock_->NowMs() + kHour, "test"});
     ASSERT_TRUE(store().Apply(lock).ok());
@@ -148,13 +149,13 @@ TEST_F(AdminTest, PurgeDeletesFinishedRowsPastTheOnesItKeeps) {
       continue;
     }
     results.push_back(
-        {applied->reply_ids[i], ReplyResult::Kind::kSent, "m" + std::to_string(i), ""});
+        {applied->reply_ids[i], ReplyResult::Kind::kSent, "m" + std::to_string(i), "", "smsc1"});
   }
   ASSERT_TRUE(store().RecordReplyResults(results).ok());
   clock_->Advance(91 * kDay);
   int receipted = 0;
   for (int i : {7, 499, 500, 501, 1000, 1202}) {  // changed now, so younger than the cutoff
-    ASSERT_TRUE(store().RecordReceipt("m" + std::to_string(i), true, "DELIVRD").ok());
+    ASSERT_TRUE(store().RecordReceipt("smsc1", "m" + std::to_string(i), true, "DELIVRD").ok());
     ++receipted;
   }
   Effects young;

@@ -980,7 +980,7 @@ class RidersTest : public ApplyStepsTest {
 };
 
 TEST_F(RidersTest, AcceptAndStepCarriesSendResultsAndAnswerStepsInItsTransaction) {
-  const std::vector<ReplyResult> results = {{reply_, ReplyResult::Kind::kSent, "m-1", ""}};
+  const std::vector<ReplyResult> results = {{reply_, ReplyResult::Kind::kSent, "m-1", "", "smsc1"}};
   Riders riders{
       .reply_results = results, .step_count = 1, .step = [&](size_t i) { return Done(i); }};
   auto done = store().AcceptAndStep(std::vector<InboundMessage>{Mo("254700000002", "HELP")},
@@ -1003,7 +1003,7 @@ TEST_F(RidersTest, AcceptAndStepCarriesSendResultsAndAnswerStepsInItsTransaction
   EXPECT_EQ(states["sent"], 1);
   EXPECT_EQ(states["in_flight"], 3);  // the other earlier one, and the two just claimed
   // The send result's message id is on record: its receipt finds the reply.
-  auto receipt = store().RecordReceipt("m-1", true, "DELIVRD");
+  auto receipt = store().RecordReceipt("smsc1", "m-1", true, "DELIVRD");
   ASSERT_TRUE(receipt.ok()) << receipt.status().ToString();
   EXPECT_EQ(*receipt, reply_);
 }

@@ -350,7 +350,7 @@ TEST_F(FaultTest, ALostTransactionWritesNoneOfItsRiders) {
   ASSERT_TRUE(replies.ok());
   ASSERT_EQ(replies->size(), 1u);
   const std::vector<ReplyResult> results = {
-      {replies->at(0).id, ReplyResult::Kind::kSent, "m-1", ""}};
+      {replies->at(0).id, ReplyResult::Kind::kSent, "m-1", "", "smsc1"}};
   auto answer = [&](size_t) -> Result<Effects> {
     Effects e;
     e.outcomes.push_back({ins.id, InstructionOutcome::Kind::kDone, "ok"});
@@ -375,7 +375,7 @@ TEST_F(FaultTest, ALostTransactionWritesNoneOfItsRiders) {
   EXPECT_EQ(st->replies["sent"], 0);
   EXPECT_EQ(st->replies["pending"], 0);
   EXPECT_EQ(st->instructions["in_flight"], 1);
-  EXPECT_FALSE(store().RecordReceipt("m-1", true, "DELIVRD").ok());
+  EXPECT_FALSE(store().RecordReceipt("smsc1", "m-1", true, "DELIVRD").ok());
 
   // With the disk back, the same riders in the next transaction: recorded once.
   Status recorded = Status::Internal("not reported");
@@ -388,7 +388,7 @@ TEST_F(FaultTest, ALostTransactionWritesNoneOfItsRiders) {
   EXPECT_EQ(st->replies["sent"], 1);
   EXPECT_EQ(st->replies["pending"], 1);
   EXPECT_EQ(st->instructions["done"], 1);
-  EXPECT_TRUE(store().RecordReceipt("m-1", true, "DELIVRD").ok());
+  EXPECT_TRUE(store().RecordReceipt("smsc1", "m-1", true, "DELIVRD").ok());
   ExpectEachOnce({});  // nothing of the lost batch was stored
 }
 
@@ -535,11 +535,11 @@ TEST_F(FaultTest, AFailedCommitRecordsNoneOfTheReceipts) {
   ASSERT_TRUE(applied.ok());
   ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
   std::vector<ReplyResult> sent = {
-      {applied->reply_ids.at(0), ReplyResult::Kind::kSent, "smsc-1", ""},
-      {applied->reply_ids.at(1), ReplyResult::Kind::kSent, "smsc-2", ""}};
+      {applied->reply_ids.at(0), ReplyResult::Kind::kSent, "smsc-1", "", "smsc1"},
+      {applied->reply_ids.at(1), ReplyResult::Kind::kSent, "smsc-2", "", "smsc1"}};
   ASSERT_TRUE(store().RecordReplyResults(sent).ok());
-  const std::vector<ReceiptRecord> receipts = {{"smsc-1", true, "DELIVRD"},
-                                               {"smsc-2", true, "DELIVRD"}};
+  const std::vector<ReceiptRecord> receipts = {{"smsc1", "smsc-1", true, "DELIVRD"},
+                                               {"smsc1", "smsc-2", true, "DELIVRD"}};
   vfs_->FailSyncs(SQLITE_IOERR_FSYNC);
   EXPECT_FALSE(store().RecordReceipts(receipts).ok());
   vfs_->Clear();

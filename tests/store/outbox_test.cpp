@@ -39,9 +39,10 @@ class OutboxTest : public StoreTest {
     return keys->id;
   }
 
-  int64_t AddReply(const std::string& text) {
+  int64_t AddReply(const std::string& text, std::optional<std::string> connection = std::nullopt) {
     Effects e;
     NewReply r;
+    r.connection = std::move(connection);
     r.destination = kMsisdn;
     r.source = "4040";
     r.text = text;
@@ -59,9 +60,10 @@ class OutboxTest : public StoreTest {
     return store().Apply(e).status();
   }
 
+  // `connection`: the one it went out on (kSent).
   Status ReplyOutcome(int64_t id, ReplyResult::Kind kind, const std::string& smsc_id = "",
-                      const std::string& error = "") {
-    ReplyResult r{id, kind, smsc_id, error};
+                      const std::string& error = "", const std::string& connection = "smsc1") {
+    ReplyResult r{id, kind, smsc_id, error, connection};
     return store().RecordReplyResults(std::span(&r, 1));
   }
 
@@ -393,10 +395,10 @@ TEST_F(OutboxTest, ReplyPendingInFlightSentDelivered) {
   EXPECT_EQ((*claimed)[0].destination, kMsisdn);
   EXPECT_EQ((*claimed)[0].reference, "REF");
   EXPECT_EQ(ReplyState(id), "in_flight");
-  EXPECT_TRUE(store().RecordReceipt("smsc-42", true, "DELIVRD").status().IsNotFound());
+  EXPECT_TRUE(store().RecordReceipt("smsc1", "smsc-42", true, "DELIVRD").status().IsNotFound());
   ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-42").ok());
   EXPECT_EQ(ReplyState(id), "sent");
-  auto matched = store().RecordReceipt("smsc-42", true, "DELIVRD");
+  auto matched = store().RecordReceipt("smsc1", "smsc-42", true, "DELIVRD");
   ASSERT_TRUE(matched.ok()) << matched.status().ToString();
   EXPECT_EQ(*matched, id);
   EXPECT_EQ(ReplyState(id), "delivered");
@@ -408,7 +410,7 @@ TEST_F(OutboxTest, ReplyReceiptCanSayUndeliverable) {
   int64_t id = AddReply("hi");
   ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
   ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-7").ok());
-  ASSERT_TRUE(store().RecordReceipt("smsc-7", false, "UNDELIV").ok());
+  ASSERT_TRUE(store().RecordReceipt("smsc1", "smsc-7", false, "UNDELIV").ok());
   EXPECT_EQ(ReplyState(id), "undeliverable");
 }
 
@@ -418,8 +420,9 @@ TEST_F(OutboxTest, SeveralReceiptsAreRecordedTogetherAndAnUnknownOneIsReportedAs
   ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
   ASSERT_TRUE(ReplyOutcome(a, ReplyResult::Kind::kSent, "smsc-a").ok());
   ASSERT_TRUE(ReplyOutcome(b, ReplyResult::Kind::kSent, "smsc-b").ok());
-  const std::vector<ReceiptRecord> receipts = {
-      {"smsc-a", true, "DELIVRD"}, {"smsc-none", true, "DELIVRD"}, {"smsc-b", false, "EXPIRED"}};
+  const std::vector<ReceiptRecord> receipts = {{"smsc1", "smsc-a", true, "DELIVRD"},
+                                               {"smsc1", "smsc-none", true, "DELIVRD"},
+                                               {"smsc1", "smsc-b", false, "EXPIRED"}};
   auto recorded = store().RecordReceipts(receipts);
   ASSERT_TRUE(recorded.ok()) << recorded.status().ToString();
   ASSERT_EQ(recorded->size(), 3u);
@@ -429,6 +432,48 @@ TEST_F(OutboxTest, SeveralReceiptsAreRecordedTogetherAndAnUnknownOneIsReportedAs
   EXPECT_EQ(ReplyState(a), "delivered");
   EXPECT_EQ(ReplyState(b), "undeliverable");
   EXPECT_TRUE(store().RecordReceipts({})->empty());
+}
+
+// Message ids are an SMSC's own: two SMSCs may both hand out "1000". A receipt marks only the
+// reply sent on its own connection.
+TEST_F(OutboxTest, AReceiptMatchesOnlyTheReplySentOnItsConnection) {
+  const int64_t a = AddReply("via a");
+  const int64_t b = AddReply("via b");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
+  ASSERT_TRUE(ReplyOutcome(a, ReplyResult::Kind::kSent, "1000", "", "smsc-a").ok());
+  ASSERT_TRUE(ReplyOutcome(b, ReplyResult::Kind::kSent, "1000", "", "smsc-b").ok());
+  auto on_a = store().RecordReceipt("smsc-a", "1000", false, "UNDELIV");
+  ASSERT_TRUE(on_a.ok()) << on_a.status().ToString();
+  EXPECT_EQ(*on_a, a);
+  EXPECT_EQ(ReplyState(a), "undeliverable");
+  EXPECT_EQ(ReplyState(b), "sent");  // b is newer, but another SMSC's
+  auto on_b = store().RecordReceipt("smsc-b", "1000", true, "DELIVRD");
+  ASSERT_TRUE(on_b.ok()) << on_b.status().ToString();
+  EXPECT_EQ(*on_b, b);
+  EXPECT_EQ(ReplyState(b), "delivered");
+  EXPECT_TRUE(store().RecordReceipt("smsc-c", "1000", true, "DELIVRD").status().IsNotFound());
+}
+
+// The engine prefers the MO's connection; when that bind is down the reply goes out on
+// another, and its receipt comes back there.
+TEST_F(OutboxTest, AReplySentOnAnotherConnectionThanPreferredMatchesItsReceiptThere) {
+  const int64_t id = AddReply("hi", "smsc-a");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "77", "", "smsc-b").ok());
+  EXPECT_TRUE(store().RecordReceipt("smsc-a", "77", true, "DELIVRD").status().IsNotFound());
+  auto matched = store().RecordReceipt("smsc-b", "77", true, "DELIVRD");
+  ASSERT_TRUE(matched.ok()) << matched.status().ToString();
+  EXPECT_EQ(*matched, id);
+}
+
+// A result that names no connection (the sender always names one) leaves the reply's own.
+TEST_F(OutboxTest, ASendResultWithoutAConnectionKeepsTheRepliesOwn) {
+  const int64_t id = AddReply("hi", "smsc-a");
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "78", "", "").ok());
+  auto matched = store().RecordReceipt("smsc-a", "78", true, "DELIVRD");
+  ASSERT_TRUE(matched.ok()) << matched.status().ToString();
+  EXPECT_EQ(*matched, id);
 }
 
 TEST_F(OutboxTest, ReplyPermanentFailureIsUndeliverable) {
@@ -463,7 +508,7 @@ TEST_F(OutboxTest, AReplyNotSentForWantOfABindDoesNotSpendAnAttempt) {
     ASSERT_TRUE(claimed.ok());
     ASSERT_EQ(claimed->size(), 1u) << i;
     EXPECT_EQ((*claimed)[0].attempt, 1);
-    ReplyResult r{id, ReplyResult::Kind::kRetry, "", "no bind up", /*attempt_spent=*/false};
+    ReplyResult r{id, ReplyResult::Kind::kRetry, "", "no bind up", "", /*attempt_spent=*/false};
     ASSERT_TRUE(store().RecordReplyResults(std::span(&r, 1)).ok());
     EXPECT_EQ(ReplyState(id), "pending") << i;
     EXPECT_TRUE(store().ClaimReplies(10)->empty()) << "not before the base delay";

@@ -131,10 +131,10 @@ TEST_F(SecretsScanFlow, NeitherPinNorAccountNumberIsStoredInClear) {
   ASSERT_EQ(replies->size(), 3u);
   std::vector<ReplyResult> sent;
   for (const auto& r : *replies) {
-    sent.push_back({r.id, ReplyResult::Kind::kSent, "smsc-" + std::to_string(r.id), ""});
+    sent.push_back({r.id, ReplyResult::Kind::kSent, "smsc-" + std::to_string(r.id), "", "smsc1"});
   }
   ASSERT_TRUE(store().RecordReplyResults(sent).ok());
-  ASSERT_TRUE(store().RecordReceipt("smsc-1", true, "DELIVRD").ok());
+  ASSERT_TRUE(store().RecordReceipt("smsc1", "smsc-1", true, "DELIVRD").ok());
 
   // 6. A USSD dialogue waiting on its confirmation holds the PIN and the account in its state.
   Effects turn;

@@ -235,11 +235,13 @@ void SmscSimulator::NotifyBind(bool bound) {
 void SmscSimulator::AnswerSubmit(uint32_t seq, const SubmitSm& sm, uint32_t status) {
   Pdu resp = MakeResponse(ToWire(CommandId::kSubmitSm), seq, status);
   if (status != 0) return Send(resp);
-  char id[24];
-  std::snprintf(id, sizeof id, "%llX", static_cast<unsigned long long>(next_message_id_++));
-  std::get<SubmitSmResp>(resp.body).message_id = id;
+  const uint64_t number = next_message_id_++;
+  char hex[24];
+  std::snprintf(hex, sizeof hex, "%llX", static_cast<unsigned long long>(number));
+  std::get<SubmitSmResp>(resp.body).message_id = hex;
   Send(resp);
   if (!config_.send_receipts || (sm.registered_delivery & 0x03) == 0) return;
+  const std::string id = config_.receipt_ids_in_decimal ? std::to_string(number) : hex;
   DeliverSm dlr;
   dlr.source = sm.destination;
   dlr.destination = sm.source;

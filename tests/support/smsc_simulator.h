@@ -33,7 +33,10 @@ struct SmscSimConfig {
   bool answer_submits = true;       // false: black hole for submit_sm
   bool answer_enquire_link = true;
   bool send_receipts = false;  // a receipt for each accepted submit_sm asking for one
-  size_t mo_window = 0;        // deliver_sm in flight at most; 0: no limit
+  // submit_sm_resp gives message ids in hex; true: receipts give the same number in decimal,
+  // as many SMSCs do.
+  bool receipt_ids_in_decimal = false;
+  size_t mo_window = 0;  // deliver_sm in flight at most; 0: no limit
 
   // Observers for programs built on the simulator (the phone console), called on the
   // io_context's thread once the event is recorded: each submit_sm (after its response, unless

@@ -1,0 +1,50 @@
+// What the session's bind says to the SMSC.
+#include <gtest/gtest.h>
+
+#include "gateway/daemon/session_configs.h"
+#include "tests/smpp_session/session_fixture.h"
+
+namespace smsgw::smpp {
+namespace {
+
+class SessionBindTest : public SessionFixture {
+ protected:
+  const BindRequest* FirstBind() const {
+    for (const Pdu& pdu : sim_.received()) {
+      if (const auto* bind = std::get_if<BindRequest>(&pdu.body)) return bind;
+    }
+    return nullptr;
+  }
+};
+
+TEST_F(SessionBindTest, BindCarriesTheConfiguredInterfaceVersion) {
+  SessionConfig c = Config();
+  c.interface_version = 0x33;
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  const BindRequest* bind = FirstBind();
+  ASSERT_NE(bind, nullptr);
+  EXPECT_EQ(bind->interface_version, 0x33);
+}
+
+TEST_F(SessionBindTest, BindSays34ByDefault) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  const BindRequest* bind = FirstBind();
+  ASSERT_NE(bind, nullptr);
+  EXPECT_EQ(bind->interface_version, kInterfaceVersion34);
+}
+
+// smpp.connections[].interface_version reaches every bind of the connection.
+TEST(SessionConfigsTest, CarryTheConnectionsInterfaceVersion) {
+  conf::SmppConnection c;
+  EXPECT_EQ(gateway::SessionConfigs(c).front().interface_version, kInterfaceVersion34);
+  c.interface_version = 0x33;
+  c.bind = conf::BindMode::kTransmitterReceiver;
+  const std::vector<SessionConfig> binds = gateway::SessionConfigs(c);
+  ASSERT_EQ(binds.size(), 2u);
+  for (const SessionConfig& s : binds) EXPECT_EQ(s.interface_version, 0x33);
+}
+
+}  // namespace
+}  // namespace smsgw::smpp
