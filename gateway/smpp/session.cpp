@@ -37,6 +37,7 @@ SubmitResult Unsent() {
   SubmitResult r;
   r.status = ToWire(CommandStatus::kRSysErr);
   r.consequence = Classify(r.status);
+  r.never_sent = true;
   return r;
 }
 
@@ -719,6 +720,7 @@ void EsmeSession::FailOutstanding() {
 // A submit sent without an answer: the SMSC may or may not have it.
 void EsmeSession::CompleteUnknown(std::unique_ptr<Queued> q) {
   SubmitResult r = Unsent();
+  r.never_sent = false;
   r.outcome_unknown = true;
   ++stats_.submits_done;
   if (q->cb) q->cb(r);

@@ -103,6 +103,9 @@ struct SubmitResult {
   // may or may not have taken it. Resending risks a duplicate SMS, which the reference in
   // every reply makes harmless.
   bool outcome_unknown = false;
+  // The submit was never written on a connection (still queued when the link dropped or the
+  // session stopped): the SMSC cannot have it.
+  bool never_sent = false;
 };
 using SubmitCallback = std::function<void(const SubmitResult&)>;
 

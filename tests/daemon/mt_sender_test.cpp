@@ -3,6 +3,7 @@
 // later) does not hold the others in flight. Loops are bounded in time.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
@@ -132,6 +133,60 @@ TEST(MtSenderWithoutABind, AReplyIsRetriedWithoutSpendingAnAttempt) {
   EXPECT_EQ(got[0].kind, store::ReplyResult::Kind::kRetry);
   EXPECT_EQ(got[0].error, "no bind up");
   EXPECT_FALSE(got[0].attempt_spent);
+}
+
+// A link that drops with one reply written and another still queued behind the window: the
+// written one may have reached the SMSC and spends its attempt; the queued one cannot have,
+// and is retried without spending one.
+TEST(MtSenderLinkDrop, AReplyStillQueuedWhenTheLinkDropsSpendsNoAttempt) {
+  boost::asio::io_context io;
+  smpp::testing::SmscSimConfig sim_config;
+  sim_config.answer_submits = false;  // the first submit stays in flight
+  smpp::testing::SmscSimulator sim(io, sim_config);
+  Registry registry;
+  DaemonMetrics metrics(registry);
+  MoIntake intake(
+      io, MoIntake::Options{}, [](IntakeBatch) {}, metrics);
+  smpp::SessionConfig c;
+  c.name = "sim";
+  c.port = sim.port();
+  c.system_id = "smsgw";
+  c.password = "secret";
+  c.window = 1;
+  c.reconnect_min = 10s;  // no rebind within the test
+  c.reconnect_max = 10s;
+  auto session = smpp::EsmeSession::Create(io, c, intake);
+  MtSender sender(io);
+  sender.AddSession("sim", session, {});
+  session->Start();
+  auto run_until = [&](auto pred) {
+    const auto end = std::chrono::steady_clock::now() + 10s;
+    while (!pred() && std::chrono::steady_clock::now() < end) io.run_for(2ms);
+    return pred();
+  };
+  ASSERT_TRUE(run_until([&] { return session->state() == smpp::SessionState::kBound; }));
+  std::vector<store::ClaimedReply> replies(2);
+  for (int i = 0; i < 2; ++i) {
+    replies[i].id = i + 1;
+    replies[i].source = "4040";
+    replies[i].destination = "25470000000" + std::to_string(i + 1);
+    replies[i].text = store::SecretBytes(std::string("Paid"));
+  }
+  std::vector<store::ReplyResult> got;
+  sender.Send(std::move(replies), [&](std::vector<store::ReplyResult> r) {
+    for (auto& x : r) got.push_back(std::move(x));
+  });
+  ASSERT_TRUE(run_until([&] { return sim.submits().size() == 1u; }));
+  sim.DropConnection();
+  ASSERT_TRUE(run_until([&] { return got.size() == 2u; }));
+  std::sort(got.begin(), got.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  EXPECT_EQ(got[0].kind, store::ReplyResult::Kind::kRetry);
+  EXPECT_TRUE(got[0].attempt_spent) << "written: the SMSC may have it";
+  EXPECT_EQ(got[1].kind, store::ReplyResult::Kind::kRetry);
+  EXPECT_FALSE(got[1].attempt_spent) << "never written";
+  bool stopped = false;
+  session->Stop([&] { stopped = true; });
+  run_until([&] { return stopped; });
 }
 
 }  // namespace
