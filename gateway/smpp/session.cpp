@@ -467,8 +467,9 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   const uint32_t status = pdu.command_status;
   StatusConsequence c = Classify(status);
   // A generic_nack says the SMSC could not take the PDU, not that it refuses the message: a
-  // later attempt may pass, so it is never a final failure (which would lose the reply).
-  if (std::holds_alternative<GenericNack>(pdu.body) && c.status_class == StatusClass::kPermanent) {
+  // later attempt may pass, so it is never a final failure (which would lose the reply). Nor,
+  // even with status 0, that it took the message: no message id comes with it.
+  if (std::holds_alternative<GenericNack>(pdu.body) && c.status_class != StatusClass::kTemporary) {
     c.status_class = StatusClass::kTemporary;
   }
   if (c.throttled) ++stats_.throttled;

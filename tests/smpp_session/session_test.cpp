@@ -303,6 +303,25 @@ TEST_F(MalformedSubmitResponseTest, RefusalWithABadBodyKeepsItsStatus) {
   EXPECT_EQ(r.consequence.status_class, StatusClass::kPermanent);
 }
 
+// A generic_nack to a submit, even with status 0, is not an acceptance: the message is to be
+// sent again, not recorded as sent with no id.
+TEST_F(SessionTest, GenericNackWithStatusZeroToASubmitIsNoAcceptance) {
+  sim_.config().answer_submits = false;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  uint32_t seq = 0;
+  for (const Pdu& p : sim_.received()) {
+    if (std::holds_alternative<SubmitSm>(p.body)) seq = p.sequence_number;
+  }
+  sim_.PushRaw(smpp::testing::Bytes().AsPdu(ToWire(CommandId::kGenericNack), seq, 0));
+  ASSERT_TRUE(RunUntil([&] { return result.has_value(); }));
+  EXPECT_EQ(result->consequence.status_class, StatusClass::kTemporary);
+  EXPECT_TRUE(result->message_id.empty());
+}
+
 TEST_F(SessionTest, BlackHoleSubmitTimesOutWithUnknownOutcome) {
   sim_.config().answer_submits = false;
   SessionConfig c = Config();
