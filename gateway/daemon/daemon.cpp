@@ -194,9 +194,8 @@ class Daemon {
 
     MoIntake::Options intake_options;
     for (const conf::SmppConnection& c : config_.smpp.connections) {
-      intake_options.text_options[c.name] = TextOptionsFor(c);
-      intake_options.ussd_dialogue[c.name] = c.ussd_dialogue;
-      intake_options.receipt_id_base[c.name] = ReceiptIdBaseFor(c);
+      intake_options.connections[c.name] = {TextOptionsFor(c), c.ussd_dialogue,
+                                            ReceiptIdBaseFor(c)};
     }
     intake_ = std::make_unique<MoIntake>(
         io_, std::move(intake_options),

@@ -54,6 +54,13 @@ smpp::UserData UserDataOf(const store::InboundPart& p) {
   return ud;
 }
 
+// The id an MO carries for the store's dedup (InboundMessage::smsc_message_id): the handset's
+// message reference, when the SMSC passed one.
+std::optional<std::string> HandsetReference(std::optional<uint16_t> reference) {
+  if (!reference) return std::nullopt;
+  return "mr:" + std::to_string(*reference);
+}
+
 const smpp::ShortMessagePdu* AsShortMessage(const smpp::Pdu& pdu) {
   if (const auto* d = std::get_if<smpp::DeliverSm>(&pdu.body)) return d;
   return nullptr;
@@ -206,10 +213,8 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     }
     ReceiptUpdate update;
     update.connection = mo.connection;
-    update.smsc_message_id = smpp::NormalizeMessageId(
-        receipt->message_id, options_.receipt_id_base.contains(mo.connection)
-                                 ? options_.receipt_id_base.at(mo.connection)
-                                 : smpp::MessageIdBase::kAsIs);
+    update.smsc_message_id =
+        smpp::NormalizeMessageId(receipt->message_id, OptionsOf(mo.connection).receipt_id_base);
     const smpp::MessageState state = receipt->state.value_or(smpp::MessageState::kUnknown);
     update.delivered = state == smpp::MessageState::kDelivered;
     update.final = smpp::IsFinal(state);
@@ -246,10 +251,8 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     return;
   }
 
-  auto options = options_.text_options.find(mo.connection);
-  auto text = smpp::DecodeText(
-      user_data->data_coding, user_data->payload,
-      options != options_.text_options.end() ? options->second : smpp::TextOptions{});
+  auto text =
+      smpp::DecodeText(user_data->data_coding, user_data->payload, OptionsOf(mo.connection).text);
   if (!text.ok()) {
     metrics_.mo_refused.Add();
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "text"}});
@@ -265,9 +268,7 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   // reference (TP-MR, as user_message_reference), a redelivery carries the same one and a
   // subscriber's new message another, so identical texts are told apart. Without it the store
   // takes an identical text within its short window for a redelivery (store/options.h).
-  if (user_data->message_reference) {
-    message.smsc_message_id = "mr:" + std::to_string(*user_data->message_reference);
-  }
+  message.smsc_message_id = HandsetReference(user_data->message_reference);
   pending->batch.messages.push_back(std::move(message));
   pending->rejoin.emplace_back();
   pending->message_waiters.emplace_back(join, index);
@@ -282,9 +283,7 @@ MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view
   if (added.outcome != smpp::Reassembler::Outcome::kComplete) return Joined::kNotYet;
   smpp::AssembledMessage& whole = *added.message;
   const store::PartGroup group = GroupOf(connection, source, destination, *whole.concat);
-  auto options = options_.text_options.find(std::string(connection));
-  auto text = smpp::JoinedText(
-      whole, options != options_.text_options.end() ? options->second : smpp::TextOptions{});
+  auto text = smpp::JoinedText(whole, OptionsOf(connection).text);
   if (!text.ok()) {
     // It will not read any better later: refused as a single message would be, and its
     // stored parts deleted.
@@ -301,9 +300,7 @@ MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view
   message.data_coding = whole.parts.front().data_coding;
   // The first part's reference names the message: the same whichever part completed it, so a
   // message joined again after a restart or a redelivery has the dedup key it had.
-  if (whole.parts.front().message_reference) {
-    message.smsc_message_id = "mr:" + std::to_string(*whole.parts.front().message_reference);
-  }
+  message.smsc_message_id = HandsetReference(whole.parts.front().message_reference);
   message.joined_from = group;
   pending.batch.messages.push_back(std::move(message));
   std::erase_if(whole.parts, [&](const smpp::UserData& p) { return p.concat->seqnum == seq; });
@@ -314,16 +311,11 @@ MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view
 void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
                           const std::shared_ptr<Join>& join, size_t index, Pending* pending,
                           Clock::time_point now) {
-  auto mode = options_.ussd_dialogue.find(mo.connection);
-  auto read = smpp::ReadUssd(sm, mode != options_.ussd_dialogue.end()
-                                     ? mode->second
-                                     : conf::UssdDialogue::kItsSessionInfo);
+  const ConnectionOptions& connection = OptionsOf(mo.connection);
+  auto read = smpp::ReadUssd(sm, connection.ussd_dialogue);
   std::optional<std::string> text;
   if (read.ok()) {
-    auto options = options_.text_options.find(mo.connection);
-    auto decoded = smpp::DecodeText(
-        read->data_coding, read->text,
-        options != options_.text_options.end() ? options->second : smpp::TextOptions{});
+    auto decoded = smpp::DecodeText(read->data_coding, read->text, connection.text);
     // An abort's text is not for the engine: one that does not decode still ends the dialogue.
     if (decoded.ok()) {
       text = std::move(*decoded);
@@ -347,6 +339,12 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
   event.received = now;
   pending->batch.ussd.push_back(std::move(event));
   pending->ussd_waiters.emplace_back(join, index);
+}
+
+const MoIntake::ConnectionOptions& MoIntake::OptionsOf(std::string_view connection) const {
+  static const ConnectionOptions kDefaults;
+  auto it = options_.connections.find(connection);
+  return it != options_.connections.end() ? it->second : kDefaults;
 }
 
 void MoIntake::Expire(Clock::time_point now) {

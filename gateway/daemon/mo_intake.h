@@ -35,6 +35,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "conf/gateway_config.h"
@@ -91,13 +92,19 @@ class MoIntake final : public smpp::MoSink {
  public:
   using Handoff = std::function<void(IntakeBatch)>;
 
+  // What the intake needs to know of one SMPP connection; a connection absent from
+  // Options::connections gets these defaults.
+  struct ConnectionOptions {
+    smpp::TextOptions text;
+    // How the connection names USSD dialogues.
+    conf::UssdDialogue ussd_dialogue = conf::UssdDialogue::kItsSessionInfo;
+    // The base of its receipt ids (smsgw::smpp::NormalizeMessageId). The MT sender normalises
+    // submit_sm_resp ids alike, so the two meet.
+    smpp::MessageIdBase receipt_id_base = smpp::MessageIdBase::kAsIs;
+  };
+
   struct Options {
-    std::map<std::string, smpp::TextOptions> text_options;  // per connection name
-    // How each connection names USSD dialogues; absent: its_session_info.
-    std::map<std::string, conf::UssdDialogue> ussd_dialogue;
-    // The base of each connection's receipt ids (smsgw::smpp::NormalizeMessageId); absent: as
-    // is. The MT sender normalises submit_sm_resp ids alike, so the two meet.
-    std::map<std::string, smpp::MessageIdBase> receipt_id_base;
+    std::map<std::string, ConnectionOptions, std::less<>> connections;  // by connection name
     smpp::ReassemblyOptions reassembly;
   };
 
@@ -142,6 +149,7 @@ class MoIntake final : public smpp::MoSink {
   void Resolve(const std::shared_ptr<Join>& join, size_t index, uint32_t status);
   // Logs and counts groups given up incomplete; their stored parts are for `dropped`.
   void GiveUp(std::vector<smpp::AssembledMessage> groups, std::vector<store::PartGroup>& dropped);
+  const ConnectionOptions& OptionsOf(std::string_view connection) const;
 
   boost::asio::io_context& io_;
   Options options_;

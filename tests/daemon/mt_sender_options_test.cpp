@@ -193,7 +193,7 @@ TEST_F(MtSenderOptionsTest, SubmitAndReceiptIdsInDifferentBasesMeet) {
   MtOptions options;
   options.submit_id_base = smpp::MessageIdBase::kHex;
   MoIntake::Options intake;
-  intake.receipt_id_base["sim"] = smpp::MessageIdBase::kDecimal;
+  intake.connections["sim"].receipt_id_base = smpp::MessageIdBase::kDecimal;
   Start(options, intake);
   auto [result, sm] = SendReply("Paid");
   ASSERT_EQ(result.kind, store::ReplyResult::Kind::kSent);

@@ -40,7 +40,7 @@ class UssdWireTest : public ::testing::TestWithParam<UssdDialogue> {
 
   void Start() {
     MoIntake::Options options;
-    options.ussd_dialogue["sim"] = GetParam();
+    options.connections["sim"].ussd_dialogue = GetParam();
     intake_ = std::make_unique<MoIntake>(
         io_, options, [this](IntakeBatch b) { batches_.push_back(std::move(b)); }, metrics_);
     smpp::SessionConfig c;
