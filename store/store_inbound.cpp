@@ -120,10 +120,8 @@ void RememberInbound(StoreImpl& m, std::span<const InboundMessage> batch, const 
     if (w.results[i].duplicate) continue;
     m.RecentKeysFor(batch[i].smsc_message_id.has_value()).Add(w.keys[i], w.results[i].id, w.now);
   }
-  // Forget a little more than was added, so each index shrinks back after a burst.
-  for (RecentKeys* recent : {&m.recent_identified, &m.recent_unidentified}) {
-    recent->Prune(w.now, 2 * batch.size() + 16);
-  }
+  // Whole generations go at once: freeing a table costs about as little as keeping it.
+  for (RecentKeys* recent : {&m.recent_identified, &m.recent_unidentified}) recent->Prune(w.now);
 }
 
 }  // namespace
