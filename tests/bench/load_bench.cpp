@@ -16,7 +16,7 @@
 // fixed offered rate, for latency), throttled (forward with every 10th submit_sm answered
 // ESME_RTHROTTLED; run in turn with forward when both are asked for, and reported against the
 // forward run before each), memory (forward, --memory_mos twice over, resident memory after
-// each).
+// each quarter of it).
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -43,6 +43,9 @@ namespace {
 using smsgw::test::LoadFigures;
 using smsgw::test::LoadOptions;
 using smsgw::test::LoadWork;
+
+// Resident memory is sampled this many times over each --memory_mos replies.
+constexpr uint64_t kMemoryCheckpointsPerRound = 4;
 
 struct Flags {
   std::vector<std::string> benchmarks = {"forward", "payment", "steady", "throttled"};
@@ -275,10 +278,12 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
     std::printf("; %llu extra and %llu unexpected replies", (unsigned long long)m.extra_replies,
                 (unsigned long long)m.unexpected_replies);
   }
-  for (size_t i = 0; i < m.rss_at_checkpoints.size(); ++i) {
-    std::printf("; RSS after %llu replies %.0f MB",
-                static_cast<unsigned long long>(f.memory_mos * (i + 1)),
-                m.rss_at_checkpoints[i] / 1e6);
+  if (!m.rss_at_checkpoints.empty()) {
+    std::printf("; RSS in MB after each %llu replies:",
+                static_cast<unsigned long long>(f.memory_mos / kMemoryCheckpointsPerRound));
+    for (size_t i = 0; i < m.rss_at_checkpoints.size(); ++i) {
+      std::printf(" %.0f", m.rss_at_checkpoints[i] / 1e6);
+    }
   }
   std::printf("\n");
   std::fflush(stdout);
@@ -340,7 +345,10 @@ bool MakeScenario(const std::string& name, const Flags& f, const std::string& gr
     o.throttle_every = 10;
   } else if (name == "memory") {
     o.count = 2 * f.memory_mos;
-    o.rss_checkpoints = {f.memory_mos, 2 * f.memory_mos};
+    // A curve rather than two points: what grows, and when, shows in it.
+    for (uint64_t i = 1; i <= 2 * kMemoryCheckpointsPerRound; ++i) {
+      o.rss_checkpoints.push_back(f.memory_mos * i / kMemoryCheckpointsPerRound);
+    }
     s->runs = 1;
   } else {
     std::fprintf(stderr, "load_bench: unknown benchmark %s\n", name.c_str());
