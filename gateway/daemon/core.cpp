@@ -104,6 +104,7 @@ void Core::Accept(IntakeBatch batch) {
   bool post = false;
   {
     std::lock_guard<std::mutex> lock(intake_mu_);
+    if (intake_.empty()) intake_since_ = std::chrono::steady_clock::now();
     intake_.push_back(std::move(batch));
     if (!commit_posted_) commit_posted_ = post = true;
   }
@@ -145,18 +146,23 @@ void Core::NoteStore(const Status& status) {
 // ---- Intake: group commit ---------------------------------------------------------------
 
 // With a group_commit_max_delay, the first batch waits that long for company unless the
-// batches queued already fill a commit.
+// batches queued already fill a commit. The wait counts from the first batch's arrival: under
+// load, batches queue while the core works, they have had their company by the time it is
+// free, and waiting again would only hold their acks and leave the core idle.
 void Core::CommitIntake() {
   if (options_.group_commit_max_delay.count() <= 0 || stopped_) return CommitNow();
   if (commit_waiting_) return;
   size_t queued = 0;
+  std::chrono::steady_clock::time_point since;
   {
     std::lock_guard<std::mutex> lock(intake_mu_);
     for (const IntakeBatch& b : intake_) queued += b.messages.size();
+    since = intake_since_;
   }
-  if (queued >= options_.group_commit_max_messages) return CommitNow();
+  const auto left = since + options_.group_commit_max_delay - std::chrono::steady_clock::now();
+  if (queued >= options_.group_commit_max_messages || left <= left.zero()) return CommitNow();
   commit_waiting_ = true;
-  commit_timer_.expires_after(options_.group_commit_max_delay);
+  commit_timer_.expires_after(left);
   commit_timer_.async_wait([this](const boost::system::error_code&) {
     commit_waiting_ = false;
     CommitNow();

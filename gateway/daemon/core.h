@@ -260,6 +260,9 @@ class Core {
   std::mutex intake_mu_;
   std::vector<IntakeBatch> intake_;  // guarded by intake_mu_
   bool commit_posted_ = false;       // guarded by intake_mu_
+  // When the oldest batch of intake_ arrived: group_commit_max_delay counts from there, not
+  // from when the core got round to it. Guarded by intake_mu_.
+  std::chrono::steady_clock::time_point intake_since_;
   // Set when intake is queued: long passes commit it between steps, so an MO's ack never waits
   // behind a pass of engine steps (each a transaction of its own).
   std::atomic<bool> intake_waiting_{false};

@@ -434,6 +434,37 @@ TEST_F(CoreAnswersTest, AnAnswerArrivingWhileIntakeWaitsRidesTheIntakeCommit) {
   EXPECT_EQ(metrics_.step_failures.value(), 0u);
 }
 
+// The group commit's wait counts from an MO's arrival. MOs that queued while the core was busy
+// have waited already: they are committed, and acknowledged, as soon as the core is free.
+TEST_F(CoreAnswersTest, IntakeThatQueuedWhileTheCoreWasBusyIsNotHeldAgain) {
+  group_commit_max_delay_ = 1s;
+  std::atomic<bool> submitting{false};
+  // The backend's call runs on the core's thread: the core is busy for 1.5 s.
+  Start(1, [&](const commands::Instruction&) -> std::optional<commands::BackendResult> {
+    submitting = true;
+    std::this_thread::sleep_for(1500ms);
+    return commands::BackendResult::Accepted();
+  });
+  ASSERT_TRUE(test::WaitFor([&] { return submitting.load(); }, 10s));
+  const auto arrived = std::chrono::steady_clock::now();
+  std::promise<std::chrono::steady_clock::time_point> acked;
+  IntakeBatch batch;
+  batch.messages.push_back(store::testing::Mo(Phone(5), "HELP"));
+  batch.received = arrived;
+  batch.done = [&acked](std::vector<uint32_t>, std::vector<uint32_t>, std::vector<uint32_t>,
+                        std::vector<uint32_t>) {
+    acked.set_value(std::chrono::steady_clock::now());
+  };
+  core_->Accept(std::move(batch));
+  const auto waited = acked.get_future().get() - arrived;
+  // Busy for at most 1.5 s, then committed at once; waiting the full delay again after the
+  // busy spell would take 2.5 s.
+  EXPECT_GE(waited, 1s) << "acknowledged before the core was free";
+  EXPECT_LT(waited, 2200ms) << "held for the group commit's delay after waiting behind the core";
+  Finish();
+  EXPECT_EQ(SentTo(Phone(5)).size(), 1u);
+}
+
 // Send results wait for a transaction to ride in; those still waiting when the core stops are
 // recorded on the way out, not left in flight for the next start to send again.
 TEST_F(CoreAnswersTest, SendResultsStillWaitingAtStopAreRecorded) {
