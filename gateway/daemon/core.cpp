@@ -238,6 +238,7 @@ void Core::CommitNow() {
         for (const store::AcceptResult& r : *accepted) {
           (r.duplicate ? metrics_.mo_duplicate : metrics_.mo_stored).Add();
         }
+        metrics_.intake_commit_mos.Observe(static_cast<double>(messages.size()));
       }
     }
     // Wipe the texts (they may hold PINs) before the statuses go out.

@@ -96,6 +96,9 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
                               "From an instruction handed to the backend to its answer")),
       mt_submit_seconds(Latency(registry, "smsgw_mt_submit_seconds",
                                 "From a reply claimed to its final submit_sm_resp")),
+      intake_commit_mos(registry.GetHistogram(
+          "smsgw_store_intake_commit_mos", "MOs made durable by each intake commit (group commit)",
+          {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 10000})),
       registry_(registry) {}
 
 void DaemonMetrics::CountOutcome(const std::string& outcome) {

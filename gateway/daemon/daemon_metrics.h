@@ -67,6 +67,9 @@ class DaemonMetrics {
   Histogram& mo_reply_seconds;   // MO received -> its first reply queued in the store
   Histogram& backend_seconds;    // instruction handed to the backend -> its answer
   Histogram& mt_submit_seconds;  // reply claimed -> submit_sm_resp
+  // MOs made durable by each intake commit: the group commit's batching (sum / count is MOs
+  // per commit, so per fsync).
+  Histogram& intake_commit_mos;
 
   // Processed MOs by the engine's outcome word ("challenge", "instruction", "usage", ...).
   // Thread-safe; labels are created on first use.

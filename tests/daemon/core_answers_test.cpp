@@ -463,6 +463,8 @@ TEST_F(CoreAnswersTest, IntakeThatQueuedWhileTheCoreWasBusyIsNotHeldAgain) {
   EXPECT_LT(waited, 2200ms) << "held for the group commit's delay after waiting behind the core";
   Finish();
   EXPECT_EQ(SentTo(Phone(5)).size(), 1u);
+  EXPECT_EQ(metrics_.intake_commit_mos.count(), 1u) << "one intake commit";
+  EXPECT_EQ(metrics_.intake_commit_mos.sum(), 1.0) << "of one MO";
 }
 
 // Send results wait for a transaction to ride in; those still waiting when the core stops are
