@@ -270,6 +270,9 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
   }
   if (!threads.empty()) std::printf("; CPU ms per MO by thread: %s", threads.c_str());
   std::printf("; daemon threads asleep and woken %.2f times per MO", m.daemon_sleeps_per_mo);
+  if (m.mos_per_intake_commit > 0) {
+    std::printf("; %.1f MOs per intake commit", m.mos_per_intake_commit);
+  }
   std::printf("; load generator CPU %.3f ms per MO", m.generator_cpu_ms_per_mo);
   std::printf("; host CPU stolen %.1f %%", 100.0 * m.host_stolen_share);
   if (m.throttled > 0) std::printf("; %llu submit_sm throttled", (unsigned long long)m.throttled);

@@ -1,39 +1,13 @@
 // The running daemon's admin endpoint: /healthz and /metrics behind the bearer token.
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-
 #include "tests/daemon/daemon_fixture.h"
+#include "tests/support/admin_client.h"
 
 namespace smsgw::daemon_test {
 namespace {
 
-namespace http = boost::beast::http;
-
-struct Answer {
-  int status = 0;
-  std::string body;
-};
-
-Answer Get(int port, const std::string& target, const std::string& token) {
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket socket(io);
-  boost::system::error_code ec;
-  socket.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)}, ec);
-  if (ec) return {};
-  http::request<http::string_body> req(http::verb::get, target, 11);
-  req.set(http::field::host, "127.0.0.1");
-  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
-  http::write(socket, req, ec);
-  boost::beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res, ec);
-  if (ec) return {};
-  return {static_cast<int>(res.result_int()), res.body()};
-}
+using test::AdminGet;
 
 class AdminTest : public DaemonTest {
  protected:
@@ -48,15 +22,15 @@ TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
   StartDaemon();
   ASSERT_FALSE(Say(kAmina, "HELP").starts_with("<no"));
 
-  EXPECT_EQ(Get(admin_port_, "/healthz", "").status, 401);
-  EXPECT_EQ(Get(admin_port_, "/metrics", "not-the-token").status, 401);
+  EXPECT_EQ(AdminGet(admin_port_, "/healthz", "").status, 401);
+  EXPECT_EQ(AdminGet(admin_port_, "/metrics", "not-the-token").status, 401);
 
-  Answer health = Get(admin_port_, "/healthz", Token());
+  test::AdminAnswer health = AdminGet(admin_port_, "/healthz", Token());
   EXPECT_EQ(health.status, 200) << health.body;
   EXPECT_NE(health.body.find("\"binds_up\":1"), std::string::npos) << health.body;
   EXPECT_NE(health.body.find("\"writable\":true"), std::string::npos) << health.body;
 
-  Answer metrics = Get(admin_port_, "/metrics", Token());
+  test::AdminAnswer metrics = AdminGet(admin_port_, "/metrics", Token());
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("smsgw_binds_up 1"), std::string::npos) << metrics.body;
   EXPECT_NE(metrics.body.find("smsgw_mo_total{outcome=\"stored\"} 1"), std::string::npos)
@@ -67,11 +41,14 @@ TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
   // Nothing waited before it: stored and processed in one transaction.
   EXPECT_NE(metrics.body.find("smsgw_mo_processed_at_intake_total 1\n"), std::string::npos)
       << metrics.body;
+  EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_intake_commit_mos_count"), 1.0);
+  EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_intake_commit_mos_sum"), 1.0);
+  EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_no_such_metric"), std::nullopt);
 
   // Without a bind the gateway is not healthy.
   sim_->Run([](smpp::testing::SmscSimulator& sim) { sim.SendUnbind(); });
   ASSERT_TRUE(
-      test::WaitFor([&] { return Get(admin_port_, "/healthz", Token()).status == 503; }, 10s));
+      test::WaitFor([&] { return AdminGet(admin_port_, "/healthz", Token()).status == 503; }, 10s));
   EXPECT_EQ(StopDaemon(), 0);
 }
 
@@ -84,12 +61,12 @@ TEST_F(AdminTest, ThrottledSubmitsAreCountedPerConnection) {
   ASSERT_FALSE(Say(kAmina, "HELP").starts_with("<no"));
   ASSERT_FALSE(Say(kBrian, "HELP").starts_with("<no"));
   auto has = [&](const std::string& line) {
-    return Get(admin_port_, "/metrics", Token()).body.find(line) != std::string::npos;
+    return AdminGet(admin_port_, "/metrics", Token()).body.find(line) != std::string::npos;
   };
   // The reply came after its resend was taken; a scrape reads the sessions afresh.
   EXPECT_TRUE(
       test::WaitFor([&] { return has("smsgw_smpp_throttled_total{connection=\"sim\"} 1\n"); }, 10s))
-      << Get(admin_port_, "/metrics", Token()).body;
+      << AdminGet(admin_port_, "/metrics", Token()).body;
   EXPECT_TRUE(has("smsgw_smpp_throttle_pauses_total{connection=\"sim\"} 0\n"));
   EXPECT_EQ(StopDaemon(), 0);
 }

@@ -19,6 +19,7 @@
 #include "store/crypto.h"
 #include "store/ledger.h"
 #include "store/ledger_keys.h"
+#include "tests/support/admin_client.h"
 #include "tests/support/backend_sim.h"
 #include "tests/support/child_process.h"
 #include "tests/support/process_usage.h"
@@ -334,8 +335,8 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
   }
 
   const std::string config = (dir / "gateway.yaml").string();
-  std::ofstream(config) << ConfigText(o, ports, backend ? backend->port() : 0, FreeLoopbackPort(),
-                                      key_id);
+  const int admin_port = FreeLoopbackPort();
+  std::ofstream(config) << ConfigText(o, ports, backend ? backend->port() : 0, admin_port, key_id);
   const std::string log = (dir / "smsgw.log").string();
   LoadFigures f;
   Status failure;
@@ -405,6 +406,12 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
         }
         f.peak_rss_bytes = after->peak_rss_bytes;
       }
+      std::string token = ReadFileText((dir / "var/keys/admin.token").string());
+      while (!token.empty() && (token.back() == '\n' || token.back() == ' ')) token.pop_back();
+      const AdminAnswer metrics = AdminGet(admin_port, "/metrics", token);
+      const auto commits = MetricValue(metrics.body, "smsgw_store_intake_commit_mos_count");
+      const auto committed = MetricValue(metrics.body, "smsgw_store_intake_commit_mos_sum");
+      if (commits && committed && *commits > 0) f.mos_per_intake_commit = *committed / *commits;
     }
     daemon.Signal(SIGTERM);
     if (!daemon.Wait(30s)) daemon.Kill();

@@ -73,6 +73,9 @@ struct LoadFigures {
   double host_stolen_share = 0;
   uint64_t peak_rss_bytes = 0;
   std::vector<uint64_t> rss_at_checkpoints;
+  // MOs made durable per intake commit (the daemon's smsgw_store_intake_commit_mos over the
+  // whole run, warm-up included); 0 when its metrics could not be read.
+  double mos_per_intake_commit = 0;
   uint64_t mo_retries = 0;          // deliver_sm answered with an error and sent again
   uint64_t throttled = 0;           // submit_sm answered ESME_RTHROTTLED
   uint64_t extra_replies = 0;       // replies beyond the first per MO (none expected)
