@@ -1,8 +1,10 @@
 #include "parser/field_values.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "parser/money.h"
+#include "parser/msisdn.h"
 
 namespace smsgw::parser {
 namespace {
@@ -14,10 +16,6 @@ bool IsDigit(char c) {
 }
 bool IsWordChar(char c) {
   return (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '_';
-}
-
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return !prefix.empty() && s.substr(0, prefix.size()) == prefix;
 }
 
 void Set(ValueBuf* out, std::string_view a, std::string_view b = {}) {
@@ -52,38 +50,9 @@ bool JoinDigits(const Tokens& tokens, std::size_t first, std::size_t count, bool
 
 Rule ReadMsisdn(const NumberPlan& plan, bool any_country, std::string_view d, bool plus,
                 ValueBuf* out) {
-  const std::string_view cc = plan.country_code;
-  const std::size_t nl = static_cast<std::size_t>(plan.national_number_length);
-  std::string_view national;
-  if (!plus && StartsWith(d, plan.international_prefix) &&
-      d.size() > plan.international_prefix.size()) {
-    d.remove_prefix(plan.international_prefix.size());
-    plus = true;
-  }
-  if (plus) {
-    if (StartsWith(d, cc) && d.size() == cc.size() + nl) {
-      national = d.substr(cc.size());
-    } else if (any_country && d.size() >= 8 && d.size() <= 15 && d[0] != '0') {
-      Set(out, d);
-      return Rule::kNone;
-    } else {
-      return Rule::kMsisdn;
-    }
-  } else if (StartsWith(d, plan.national_prefix) && d.size() == plan.national_prefix.size() + nl) {
-    national = d.substr(plan.national_prefix.size());
-  } else if (StartsWith(d, cc) && d.size() == cc.size() + nl) {
-    national = d.substr(cc.size());
-  } else if (d.size() == nl && !StartsWith(d, plan.national_prefix)) {
-    national = d;
-  } else {
-    return Rule::kMsisdn;
-  }
-  if (!plan.mobile_prefixes.empty() &&
-      std::none_of(plan.mobile_prefixes.begin(), plan.mobile_prefixes.end(),
-                   [&](const std::string& p) { return StartsWith(national, p); })) {
-    return Rule::kMsisdn;
-  }
-  Set(out, cc, national);
+  const std::optional<E164> number = ReadE164(plan, d, plus, any_country);
+  if (!number) return Rule::kMsisdn;
+  Set(out, number->country_code, number->rest);
   return Rule::kNone;
 }
 

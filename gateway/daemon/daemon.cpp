@@ -193,6 +193,7 @@ class Daemon {
         metrics_);
 
     MoIntake::Options intake_options;
+    intake_options.number_plan = (*grammar)->number_plan;
     for (const conf::SmppConnection& c : config_.smpp.connections) {
       intake_options.connections[c.name] = {TextOptionsFor(c), c.ussd_dialogue,
                                             ReceiptIdBaseFor(c)};
@@ -351,6 +352,8 @@ class Daemon {
       LogWarn("reload.needs_restart", {{"key", key}});
     }
     const size_t commands = engine->grammar().commands.size();
+    // The same plan for MO sources as for numbers in texts: both from the grammar now running.
+    intake_->SetNumberPlan(engine->grammar().number_plan);
     core_->SetEngine(std::shared_ptr<const commands::Engine>(std::move(engine)));
     core_->SetUssdTimeout(
         std::chrono::duration_cast<std::chrono::milliseconds>(next->ussd.session_timeout));

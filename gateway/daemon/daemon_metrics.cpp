@@ -46,6 +46,10 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
       mo_incomplete(Mo(registry, "incomplete")),
       mo_parts_stored(Mo(registry, "part_stored")),
       receipts(Mo(registry, "receipt")),
+      mo_source_not_in_plan(registry.GetCounter(
+          "smsgw_mo_source_not_in_plan_total",
+          "MO sources (TON unknown, international or national) the grammar's number_plan could "
+          "not read: kept as the SMSC gave them")),
       mt_sent(Mt(registry, "sent")),
       mt_retry(Mt(registry, "retry")),
       mt_failed(Mt(registry, "failed")),

@@ -26,6 +26,8 @@ class DaemonMetrics {
   Counter& mo_incomplete;
   Counter& mo_parts_stored;
   Counter& receipts;
+  // MO and USSD sources of a number TON (0, 1, 2) that the grammar's number_plan could not read.
+  Counter& mo_source_not_in_plan;
   // MTs by the fate of their submit_sm: sent, retry, failed; and receipts delivered/not.
   Counter& mt_sent;
   Counter& mt_retry;

@@ -5,6 +5,7 @@
 #include <utility>
 #include <variant>
 
+#include "gateway/daemon/source_msisdn.h"
 #include "gateway/log.h"
 #include "gateway/smpp/command_status.h"
 #include "gateway/smpp/delivery_receipt.h"
@@ -19,7 +20,7 @@ constexpr uint32_t kOk = smpp::ToWire(smpp::CommandStatus::kROk);
 constexpr uint32_t kRetryLater = smpp::ToWire(smpp::CommandStatus::kRxTAppn);
 constexpr uint32_t kCannotProcess = smpp::ToWire(smpp::CommandStatus::kRxPAppn);
 
-// Subscribers' numbers are kept in one form: digits, no "+", whatever TON the SMSC used.
+// The address an MO is sent to (a short code, a service number): digits, no "+".
 std::string NormalizeAddress(const std::string& value) {
   if (!value.empty() && value.front() == '+') return value.substr(1);
   return value;
@@ -232,7 +233,7 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "user data"}});
     return Resolve(join, index, kCannotProcess);
   }
-  const std::string from = NormalizeAddress(source.value);
+  const std::string from = SourceOf(mo.connection, source);
   const std::string to = NormalizeAddress(destination.value);
   if (user_data->concat) {
     store::InboundPart part = PartOf(mo.connection, from, to, *user_data);
@@ -331,7 +332,7 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
   }
   UssdEvent event;
   event.connection = mo.connection;
-  event.msisdn = NormalizeAddress(sm.source.value);
+  event.msisdn = SourceOf(mo.connection, sm.source);
   event.service = sm.destination.value;
   event.dialogue = std::move(read->dialogue);
   event.kind = read->kind;
@@ -339,6 +340,26 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
   event.received = now;
   pending->batch.ussd.push_back(std::move(event));
   pending->ussd_waiters.emplace_back(join, index);
+}
+
+void MoIntake::SetNumberPlan(parser::NumberPlan plan) {
+  options_.number_plan = std::move(plan);
+  not_in_plan_logged_.clear();
+}
+
+std::string MoIntake::SourceOf(std::string_view connection, const smpp::Address& source) {
+  SourceMsisdn read = ReadSourceMsisdn(options_.number_plan, source);
+  if (read.read != SourceMsisdn::Read::kNotInPlan) return std::move(read.value);
+  metrics_.mo_source_not_in_plan.Add();
+  // Once per connection: a misconfigured SMSC would otherwise write a line per MO. Not the
+  // number itself: its shape is enough to see what the plan misses.
+  if (not_in_plan_logged_.insert(std::string(connection)).second) {
+    LogWarn("mo.source_not_in_plan", {{"connection", std::string(connection)},
+                                      {"ton", static_cast<unsigned>(source.ton)},
+                                      {"npi", static_cast<unsigned>(source.npi)},
+                                      {"digits", static_cast<uint64_t>(read.value.size())}});
+  }
+  return std::move(read.value);
 }
 
 const MoIntake::ConnectionOptions& MoIntake::OptionsOf(std::string_view connection) const {

@@ -18,14 +18,21 @@
 // and its stored parts deleted. At start, Restore puts the parts the store holds back into the
 // reassembler.
 //
+// The source of every MO and USSD event is read once, here, before anything stores or keys on
+// it (source_msisdn.h): the store, its dedup keys, the engine and USSD dialogues see the
+// subscriber's E.164 number whatever form the SMSC gave it in. A source of a number TON that
+// the grammar's number_plan cannot read is kept as it came (without "+"), counted, and logged
+// once per connection (without the number) until the plan changes. Receipts name the MT they
+// are for by message id only; their addresses are not read.
+//
 // A deliver_sm carrying ussd_service_op is a USSD event (smpp/ussd.h), never an SMS: it is not
 // reassembled nor stored as an inbound message, but handed over in the same batch as a UssdEvent
 // and acknowledged with the status the core gives it. A USSD PDU that cannot be read (an
 // operation an MO cannot carry, no dialogue id in the connection's mode) is answered
 // ESME_RX_P_APPN and logged.
 //
-// Threading: Deliver, Expire and StopTaking run on the io thread only; Restore before the io
-// thread runs.
+// Threading: Deliver, Expire, StopTaking and SetNumberPlan run on the io thread only; Restore
+// before the io thread runs.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -34,6 +41,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +53,7 @@
 #include "gateway/smpp/reassembler.h"
 #include "gateway/smpp/text_codec.h"
 #include "gateway/smpp/ussd.h"
+#include "parser/grammar.h"
 #include "store/inbound.h"
 
 namespace smsgw::gateway {
@@ -106,6 +115,8 @@ class MoIntake final : public smpp::MoSink {
   struct Options {
     std::map<std::string, ConnectionOptions, std::less<>> connections;  // by connection name
     smpp::ReassemblyOptions reassembly;
+    // The grammar's: how MO sources are read (source_msisdn.h).
+    parser::NumberPlan number_plan;
   };
 
   // `io` is the sessions' io_context: store answers are posted back to it. `metrics` counts
@@ -123,6 +134,9 @@ class MoIntake final : public smpp::MoSink {
   // Acknowledges groups idle past the reassembly timeout (see above). Call it every few
   // seconds.
   void Expire(std::chrono::steady_clock::time_point now);
+
+  // The plan MO sources are read with from the next MO on (a reloaded grammar's).
+  void SetNumberPlan(parser::NumberPlan plan);
 
   // From now on every MO is answered ESME_RX_T_APPN (the SMSC keeps it for later): drain.
   void StopTaking() { stopping_ = true; }
@@ -150,6 +164,9 @@ class MoIntake final : public smpp::MoSink {
   // Logs and counts groups given up incomplete; their stored parts are for `dropped`.
   void GiveUp(std::vector<smpp::AssembledMessage> groups, std::vector<store::PartGroup>& dropped);
   const ConnectionOptions& OptionsOf(std::string_view connection) const;
+  // The subscriber `source` names (source_msisdn.h); one the plan cannot read is counted and
+  // logged.
+  std::string SourceOf(std::string_view connection, const smpp::Address& source);
 
   boost::asio::io_context& io_;
   Options options_;
@@ -157,6 +174,8 @@ class MoIntake final : public smpp::MoSink {
   smpp::Reassembler reassembler_;
   bool stopping_ = false;
   size_t unacked_ = 0;
+  // Connections whose sources the plan could not read, logged since the plan was set.
+  std::set<std::string, std::less<>> not_in_plan_logged_;
   DaemonMetrics& metrics_;
 };
 

@@ -1,5 +1,6 @@
-// MoIntake's concatenated MOs, without a network: the test plays the session (Deliver, and the
-// acks it gets back) and the core (each IntakeBatch, answered with the statuses it chooses).
+// MoIntake's concatenated MOs and MO sources, without a network: the test plays the session
+// (Deliver, and the acks it gets back) and the core (each IntakeBatch, answered with the statuses
+// it chooses).
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -46,10 +47,15 @@ class MoIntakeTest : public ::testing::Test {
     return out;
   }
 
-  smpp::InboundMo Single(const std::string& text) {
+  smpp::InboundMo Single(const std::string& text) { return From({1, 1, kAmina}, text); }
+
+  // `text` from `source` as the SMSC addresses it.
+  smpp::InboundMo From(const smpp::Address& source, const std::string& text,
+                       const std::string& connection = "sim") {
     auto pdus = console::BuildMoParts(kAmina, kShortCode, text, 1);
     EXPECT_TRUE(pdus.ok() && pdus->size() == 1u);
-    return {"sim", smpp::Pdu{0, 0, std::move(pdus->front())}};
+    pdus->front().source = source;
+    return {connection, smpp::Pdu{0, 0, std::move(pdus->front())}};
   }
 
   // Delivers `mos` as one read; the statuses the session would send, once they are all known.
@@ -199,6 +205,111 @@ TEST_F(MoIntakeTest, ReceiptsInDataSmAndAcknowledgementsAreNotSubscriberText) {
   EXPECT_TRUE(b.receipts[0].delivered);
   Answer();
   EXPECT_EQ(acked->value_or(std::vector<uint32_t>{}), (std::vector<uint32_t>{kOk, kOk}));
+}
+
+parser::NumberPlan Kenya() {
+  parser::NumberPlan p;
+  p.country_code = "254";
+  p.national_prefix = "0";
+  p.national_number_length = 9;
+  p.mobile_prefixes = {"7", "1"};
+  return p;
+}
+
+// Accounts are registered under the international number: an MO is stored (and so deduplicated,
+// processed and answered) under it whichever form the SMSC delivered its source in.
+TEST_F(MoIntakeTest, ASourceInNationalFormIsStoredAsTheInternationalNumber) {
+  intake_.SetNumberPlan(Kenya());
+  const std::vector<smpp::Address> forms = {
+      {1, 1, kAmina},      {1, 1, "+254700000001"},  {2, 1, "0700000001"},
+      {2, 1, "700000001"}, {0, 1, "00254700000001"}, {0, 1, "254700000001"},
+  };
+  std::vector<smpp::InboundMo> mos;
+  for (const smpp::Address& a : forms) mos.push_back(From(a, "BAL " + a.value));
+  Deliver(std::move(mos));
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().messages.size(), forms.size());
+  for (size_t i = 0; i < forms.size(); ++i) {
+    EXPECT_EQ(batches_.front().messages[i].source, kAmina) << forms[i].value;
+  }
+  Answer();
+  EXPECT_EQ(metrics_.mo_source_not_in_plan.value(), 0u);
+}
+
+// The parts of a concatenated message are grouped, stored and joined under the same number.
+TEST_F(MoIntakeTest, PartsFromANationalSourceJoinUnderTheInternationalNumber) {
+  intake_.SetNumberPlan(Kenya());
+  auto parts = Parts();
+  for (smpp::InboundMo& p : parts)
+    std::get<smpp::DeliverSm>(p.pdu.body).source = {2, 1, "0700000001"};
+  Deliver({parts[0]});
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().parts.size(), 1u);
+  EXPECT_EQ(batches_.front().parts[0].group.source, kAmina);
+  Answer();
+  Deliver({parts[1]});
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().messages.size(), 1u);
+  EXPECT_EQ(batches_.front().messages[0].source, kAmina);
+  EXPECT_EQ(batches_.front().messages[0].text, kLong);
+  Answer();
+}
+
+// A USSD dialogue is keyed by, and its menus act for, the same number as an SMS.
+TEST_F(MoIntakeTest, AUssdEventFromANationalSourceNamesTheInternationalNumber) {
+  intake_.SetNumberPlan(Kenya());
+  smpp::InboundMo mo = From({2, 1, "0700000001"}, "*384#");
+  auto& sm = std::get<smpp::DeliverSm>(mo.pdu.body);
+  sm.tlvs.ussd_service_op = smpp::ussd_op::kPssrIndication;  // the subscriber dialled
+  sm.tlvs.its_session_info = 0x0100;
+  Deliver({mo});
+  ASSERT_EQ(batches_.size(), 1u);
+  ASSERT_EQ(batches_.front().ussd.size(), 1u);
+  EXPECT_EQ(batches_.front().ussd[0].msisdn, kAmina);
+  EXPECT_EQ(batches_.front().ussd[0].service, kShortCode) << "the service code is not a subscriber";
+  Answer();
+}
+
+// A source the plan cannot read is kept as it came, without "+"; each is counted, the first of a
+// connection logged without the number; alphanumeric sources are no number at all.
+TEST_F(MoIntakeTest, ASourceThePlanCannotReadIsKeptCountedAndLoggedOnce) {
+  intake_.SetNumberPlan(Kenya());
+  ::testing::internal::CaptureStderr();
+  Deliver({From({2, 1, "+0212345678"}, "BAL 1"), From({2, 1, "0212345679"}, "BAL 2"),
+           From({5, 0, "MyBank"}, "BAL 3"), From({2, 1, "0212345670"}, "BAL 4", "other")});
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  ASSERT_EQ(batches_.size(), 1u);
+  const auto& m = batches_.front().messages;
+  ASSERT_EQ(m.size(), 4u);
+  EXPECT_EQ(m[0].source, "0212345678");
+  EXPECT_EQ(m[1].source, "0212345679");
+  EXPECT_EQ(m[2].source, "MyBank");
+  EXPECT_EQ(m[3].source, "0212345670");
+  Answer();
+  EXPECT_EQ(metrics_.mo_source_not_in_plan.value(), 3u);
+  size_t lines = 0;
+  for (size_t at = log.find("mo.source_not_in_plan"); at != std::string::npos;
+       at = log.find("mo.source_not_in_plan", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 2u) << "once per connection:\n" << log;
+  EXPECT_EQ(log.find("212345"), std::string::npos) << "no number in the log:\n" << log;
+}
+
+// A reloaded grammar's plan reads the next MO.
+TEST_F(MoIntakeTest, TheNumberPlanFollowsAReload) {
+  parser::NumberPlan landlines_only = Kenya();
+  landlines_only.mobile_prefixes = {"2"};
+  intake_.SetNumberPlan(landlines_only);
+  Deliver({From({2, 1, "0700000001"}, "BAL 1")});
+  ASSERT_EQ(batches_.size(), 1u);
+  EXPECT_EQ(batches_.front().messages[0].source, "0700000001");
+  Answer();
+  intake_.SetNumberPlan(Kenya());
+  Deliver({From({2, 1, "0700000001"}, "BAL 2")});
+  ASSERT_EQ(batches_.size(), 1u);
+  EXPECT_EQ(batches_.front().messages[0].source, kAmina);
+  Answer();
 }
 
 }  // namespace

@@ -1,0 +1,80 @@
+// MO sources in national form through the daemon as a process: the SMSC simulator delivers
+// Amina's messages as TON 2 "0700000001" (or "700000001"), her account is registered under
+// 254700000001, and the gateway must act and answer as that account.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/daemon/daemon_fixture.h"
+#include "tests/support/phone_console_mo.h"
+
+namespace smsgw::daemon_test {
+namespace {
+
+constexpr uint8_t kTonUnknown = 0;
+constexpr uint8_t kTonNational = 2;
+
+class NationalSourceTest : public DaemonTest {
+ protected:
+  // Sends `text` from `source` as the SMSC addresses it and returns the next message to
+  // `reply_to`.
+  std::string SayFrom(const smpp::Address& source, const std::string& text,
+                      const std::string& reply_to) {
+    const size_t before = sim_->MessagesTo(reply_to).size();
+    auto pdus = console::BuildMoParts(source.value, kShortCode, text, 1);
+    if (!pdus.ok() || pdus->size() != 1) return "<not one PDU: \"" + text + "\">";
+    smpp::DeliverSm mo = std::move(pdus->front());
+    mo.source = source;
+    sim_->Run([&](smpp::testing::SmscSimulator& sim) { sim.PushMo(std::move(mo)); });
+    auto got = sim_->WaitMessagesTo(reply_to, before + 1, 20s);
+    if (got.size() <= before) return "<no reply to \"" + text + "\" at " + reply_to + ">";
+    return got[before].text;
+  }
+
+  // Waits (bounded) for `event` to appear in the log.
+  bool WaitForLog(const std::string& event) {
+    return test::WaitFor([&] { return Has(Log(), event); }, 20s);
+  }
+};
+
+TEST_F(NationalSourceTest, AnMoFromANationalNumberIsAnsweredAsTheInternationalAccount) {
+  StartDaemon();
+  const std::string challenge = SayFrom({kTonNational, 1, "0700000001"}, "BAL", kAmina);
+  const std::string code = CodeIn(challenge);
+  ASSERT_FALSE(code.empty()) << challenge;
+  // The confirmation in another national form: still the challenge Amina was sent.
+  const std::string balance =
+      SayFrom({kTonNational, 1, "700000001"}, code + " " + kDemoPin, kAmina);
+  EXPECT_TRUE(Has(balance, "10,000.00")) << balance;
+  const std::string statement = SayFrom({kTonUnknown, 1, "00254700000001"}, "MINI", kAmina);
+  EXPECT_FALSE(CodeIn(statement).empty()) << statement;
+  EXPECT_TRUE(sim_->MessagesTo("0700000001").empty()) << "replies go to the stored number";
+  EXPECT_FALSE(Has(Log(), "mo.source_not_in_plan"));
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
+// The plan MO sources are read with is the grammar's, and a SIGHUP reloads it with the rest.
+TEST_F(NationalSourceTest, TheNumberPlanOfAReloadedGrammarReadsTheNextMo) {
+  const std::string shipped = test::ReadFileText(grammar_);
+  const std::string prefixes = "mobile_prefixes: [\"7\", \"1\"]";
+  const size_t at = shipped.find(prefixes);
+  ASSERT_NE(at, std::string::npos);
+  std::string landlines = shipped;
+  landlines.replace(at, prefixes.size(), "mobile_prefixes: [\"2\"]");
+  std::ofstream(grammar_) << landlines;
+  StartDaemon();
+  // Not a number of this plan: kept as it came, and answered there.
+  const std::string before = SayFrom({kTonNational, 1, "0700000001"}, "HELP", "0700000001");
+  EXPECT_FALSE(Has(before, "<no reply")) << before;
+  EXPECT_TRUE(WaitForLog("event=mo.source_not_in_plan"));
+
+  std::ofstream(grammar_) << shipped;
+  daemon_->Signal(SIGHUP);
+  ASSERT_TRUE(WaitForLog("event=reload.done"));
+  const std::string challenge = SayFrom({kTonNational, 1, "0700000001"}, "BAL", kAmina);
+  EXPECT_FALSE(CodeIn(challenge).empty()) << challenge;
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
+}  // namespace
+}  // namespace smsgw::daemon_test
