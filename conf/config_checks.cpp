@@ -37,9 +37,7 @@ class Checker {
     ShortCodes();
     Backend();
     if (ctx_.Valid("store")) {
-      Ordered("store", "network_dedup_window_without_id",
-              config_.store.network_dedup_window_without_id, "network_dedup_window",
-              config_.store.network_dedup_window);
+      DedupWindows(config_.store);
       Key("store.key_file", config_.store.key, true);
     }
     if (!Broken("admin")) Key("admin.token_file", config_.admin.token, true);
@@ -72,6 +70,20 @@ class Checker {
     if (min <= max) return;
     Error(section + "." + max_key,
           "must not be less than " + std::string(min_key) + " (" + FormatDuration(min) + ")");
+  }
+
+  // without_id <= handset_reference <= network_dedup_window. When the outer two are out of
+  // order that alone is reported, not the middle one against each.
+  void DedupWindows(const StoreConfig& s) {
+    if (s.network_dedup_window_without_id > s.network_dedup_window) {
+      return Ordered("store", "network_dedup_window_without_id", s.network_dedup_window_without_id,
+                     "network_dedup_window", s.network_dedup_window);
+    }
+    Ordered("store", "network_dedup_window_without_id", s.network_dedup_window_without_id,
+            "network_dedup_window_handset_reference", s.network_dedup_window_handset_reference);
+    Ordered("store", "network_dedup_window_handset_reference",
+            s.network_dedup_window_handset_reference, "network_dedup_window",
+            s.network_dedup_window);
   }
 
   void Connections() {

@@ -81,6 +81,7 @@ store:
   key_file: keys/store.key
   synchronous: extra
   network_dedup_window: 48h
+  network_dedup_window_handset_reference: 30m
   network_dedup_window_without_id: 90s
   resend_window: 0s
   group_commit:
@@ -162,6 +163,7 @@ GatewayConfig ExpectedFull() {
   c.store.key.create_if_missing = true;
   c.store.synchronous = Synchronous::kExtra;
   c.store.network_dedup_window = hours(48);
+  c.store.network_dedup_window_handset_reference = minutes(30);
   c.store.network_dedup_window_without_id = seconds(90);
   c.store.resend_window = seconds(0);
   c.store.group_commit = GroupCommit{100, milliseconds(2)};
@@ -227,6 +229,7 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_TRUE(r->short_codes.at(0).connections.empty());
   EXPECT_EQ(r->store.synchronous, Synchronous::kFull);
   EXPECT_EQ(r->store.network_dedup_window, hours(24));
+  EXPECT_EQ(r->store.network_dedup_window_handset_reference, minutes(10));
   EXPECT_EQ(r->store.network_dedup_window_without_id, minutes(2));
   EXPECT_EQ(r->store.resend_window, minutes(10));
   EXPECT_FALSE(r->keys.create_missing);
