@@ -102,6 +102,7 @@ class Checker {
                                   std::to_string(LineOf(first->second)) +
                                   " (names are compared as in " + var + ")");
       }
+      if (!ctx_.parse().read_secrets) continue;
       if (std::optional<std::string> password = Env(var)) {
         std::string error = kSmppPassword.Parse(*password, c.password, ctx_.parse());
         if (!error.empty()) Error(path + ".password", var + ": " + error);
@@ -158,6 +159,7 @@ class Checker {
   // `mintable`: smsgw may create this key itself (it is not shared with anyone else).
   void Key(const std::string& path, KeySource& key, bool mintable) {
     key.create_if_missing = mintable && config_.keys.create_missing;
+    if (!ctx_.parse().read_secrets) return;
     if (std::optional<std::string> value = Env(key.env_var)) {
       key.env_value = std::move(*value);
       Result<KeyBytes> decoded = ReadKey(key);

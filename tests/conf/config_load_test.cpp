@@ -355,6 +355,21 @@ TEST(LoadConfig, KeysFromEnvironmentNeedNoFiles) {
   EXPECT_EQ(key->bytes()[1], 0x11);
 }
 
+TEST(LoadConfig, WithoutSecretsNoneIsRequiredOrRead) {
+  std::string text = WithoutPassword();
+  text.replace(text.find(", pepper_key_file: p.key"), 24, "");
+  text.replace(text.find(", key_file: s.key"), 17, "");
+  text.replace(text.find("admin: {token_file: a.token}"), 28, "");
+  LoadOptions options = WithEnv({{"SMSGW_STORE_KEY", "abcd-not-hex"}});
+  Result<GatewayConfig> r = ParseGatewayConfig(text, "gw.yaml", "/x", options);
+  ASSERT_FALSE(r.ok()) << "the daemon needs them";
+  options.read_secrets = false;
+  r = ParseGatewayConfig(text, "gw.yaml", "/x", options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->store.key.env_value.empty());
+  EXPECT_TRUE(r->smpp.connections.at(0).password.empty());
+}
+
 TEST(LoadConfig, MalformedKeyInEnvironment) {
   Result<GatewayConfig> r =
       ParseGatewayConfig(kMinimal, "gw.yaml", "/x", WithEnv({{"SMSGW_STORE_KEY", "abcd-not-hex"}}));
