@@ -37,9 +37,7 @@ class Checker {
     ShortCodes();
     Backend();
     if (ctx_.Valid("store")) {
-      Ordered("store", "network_dedup_window_without_id",
-              config_.store.network_dedup_window_without_id, "network_dedup_window",
-              config_.store.network_dedup_window);
+      DedupWindows(config_.store);
       Key("store.key_file", config_.store.key, true);
     }
     if (!Broken("admin")) Key("admin.token_file", config_.admin.token, true);
@@ -74,6 +72,20 @@ class Checker {
           "must not be less than " + std::string(min_key) + " (" + FormatDuration(min) + ")");
   }
 
+  // without_id <= handset_reference <= network_dedup_window. When the outer two are out of
+  // order that alone is reported, not the middle one against each.
+  void DedupWindows(const StoreConfig& s) {
+    if (s.network_dedup_window_without_id > s.network_dedup_window) {
+      return Ordered("store", "network_dedup_window_without_id", s.network_dedup_window_without_id,
+                     "network_dedup_window", s.network_dedup_window);
+    }
+    Ordered("store", "network_dedup_window_without_id", s.network_dedup_window_without_id,
+            "network_dedup_window_handset_reference", s.network_dedup_window_handset_reference);
+    Ordered("store", "network_dedup_window_handset_reference",
+            s.network_dedup_window_handset_reference, "network_dedup_window",
+            s.network_dedup_window);
+  }
+
   void Connections() {
     std::map<std::string, std::string> by_env_var;  // names equal once upper-cased
     for (std::size_t i = 0; i < config_.smpp.connections.size(); ++i) {
@@ -90,6 +102,7 @@ class Checker {
                                   std::to_string(LineOf(first->second)) +
                                   " (names are compared as in " + var + ")");
       }
+      if (!ctx_.parse().read_secrets) continue;
       if (std::optional<std::string> password = Env(var)) {
         std::string error = kSmppPassword.Parse(*password, c.password, ctx_.parse());
         if (!error.empty()) Error(path + ".password", var + ": " + error);
@@ -146,6 +159,7 @@ class Checker {
   // `mintable`: smsgw may create this key itself (it is not shared with anyone else).
   void Key(const std::string& path, KeySource& key, bool mintable) {
     key.create_if_missing = mintable && config_.keys.create_missing;
+    if (!ctx_.parse().read_secrets) return;
     if (std::optional<std::string> value = Env(key.env_var)) {
       key.env_value = std::move(*value);
       Result<KeyBytes> decoded = ReadKey(key);

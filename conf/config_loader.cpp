@@ -46,7 +46,7 @@ Result<GatewayConfig> ParseGatewayConfig(std::string_view yaml, const std::strin
   GatewayConfig config;
   config.source_file = file_label;
   config.base_dir = std::filesystem::absolute(base_dir).lexically_normal().string();
-  schema::ReadContext ctx({config.base_dir, options.check_files});
+  schema::ReadContext ctx({config.base_dir, options.check_files, options.read_secrets});
   try {
     YAML::Node root = YAML::Load(std::string(yaml));
     schema::ReadSection(ctx, root, "", Position{}, config);

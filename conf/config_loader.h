@@ -29,6 +29,10 @@ struct LoadOptions {
   std::function<std::optional<std::string>(const std::string& name)> getenv;
   // False: paths are resolved but no file is looked at (no existence, mode or key checks).
   bool check_files = true;
+  // False: the secrets (SMPP passwords, key files and the variables that replace them) are
+  // neither required nor read, so a tool that uses none of them (smsgw try) reads a production
+  // file without the daemon's environment. Passwords written in the file are still checked.
+  bool read_secrets = true;
 };
 
 // Reads and validates the file at `path`. On failure the Status is InvalidArgument with one

@@ -216,6 +216,8 @@ struct Schema<StoreConfig> {
     v.Field("synchronous", &T::synchronous, OneOf(kSynchronous), kRestart);
     v.Field("network_dedup_window", &T::network_dedup_window, DurationSpec{minutes(1), hours(720)},
             kRestart);
+    v.Field("network_dedup_window_handset_reference", &T::network_dedup_window_handset_reference,
+            DurationSpec{seconds(10), hours(24)}, kRestart);
     v.Field("network_dedup_window_without_id", &T::network_dedup_window_without_id,
             DurationSpec{seconds(10), hours(24)}, kRestart);
     v.Field("resend_window", &T::resend_window, DurationSpec{seconds(0), hours(24)}, kRestart);

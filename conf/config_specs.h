@@ -19,8 +19,9 @@ inline constexpr unsigned kReload = 1;    // SIGHUP applies a new value
 inline constexpr unsigned kRequired = 2;  // the key must be in the file
 
 struct ParseContext {
-  std::string base_dir;     // absolute; relative paths resolve against it
-  bool check_files = true;  // false: paths are resolved but not looked at
+  std::string base_dir;      // absolute; relative paths resolve against it
+  bool check_files = true;   // false: paths are resolved but not looked at
+  bool read_secrets = true;  // false: secrets are neither required nor read (LoadOptions)
 };
 
 // A scalar from the file as an error message shows it: quoted, cut at 40 characters.

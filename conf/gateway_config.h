@@ -156,6 +156,9 @@ struct StoreConfig {
   KeySource key = KeySource::Named("SMSGW_STORE_KEY");  // AES-256-GCM at rest and dedup HMAC
   Synchronous synchronous = Synchronous::kFull;
   Duration network_dedup_window = std::chrono::hours(24);  // SMSC redeliveries of MOs with an id
+  // ... of MOs whose only id is the handset's message reference (TP-MR): 8 bits, constant on
+  // some handsets, so only as long as an SMSC's retries, not a day.
+  Duration network_dedup_window_handset_reference = std::chrono::minutes(10);
   // ... of MOs without one (SMPP 3.4 deliver_sm has none): only as long as an SMSC's resend
   // after a lost response, so a subscriber's identical repeat is a new message.
   Duration network_dedup_window_without_id = std::chrono::minutes(2);

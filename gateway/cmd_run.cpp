@@ -17,7 +17,7 @@ Subcommand RunSubcommand() {
           "configuration is invalid; 2: the command line was wrong; 3: the gateway could not\n"
           "start (the reason is on stderr); 4: the store could not be opened (locked by\n"
           "another process, corrupt, from a newer smsgw, or its directory is missing); it\n"
-          "was left as it is.",
+          "was left as it is; 5: a second SIGTERM or SIGINT cut the drain short.",
           {ConfigOption()},
           [](const ParsedArgs& args, std::ostream&, std::ostream& err) {
             auto loaded = LoadConfigOrExit(args, "run", err);

@@ -1,13 +1,15 @@
 // smsgw try: what the grammar makes of one message, and the reply the subscriber would get.
-// No network, no store: the grammar and the commands engine, for a subscriber with no pending
-// requests.
+// No network, no store: the grammar and the commands engine with the configuration's limits,
+// for a subscriber with no pending requests.
 #include <iostream>
 #include <optional>
 #include <ostream>
+#include <variant>
 
 #include "commands/engine.h"
 #include "commands/request.h"
 
+#include "gateway/config_option.h"
 #include "gateway/grammar_file.h"
 #include "gateway/subcommand.h"
 #include "parser/field_values.h"
@@ -73,13 +75,14 @@ class FreshSubscriber final : public commands::StoreView {
 };
 
 // The first thing the subscriber reads after a command, as the commands engine writes it.
-std::string CommandReply(const std::shared_ptr<const parser::Grammar>& g, std::string_view text,
+std::string CommandReply(const std::shared_ptr<const parser::Grammar>& g,
+                         const commands::EngineOptions& options, std::string_view text,
                          const std::string& sender) {
   commands::EngineDeps deps;
   deps.random_below = [](uint32_t bound) -> Result<uint32_t> {
     return static_cast<uint32_t>(std::stoul(kSampleCode)) % bound;
   };
-  auto engine = commands::Engine::Create(g, commands::EngineOptions{}, std::move(deps));
+  auto engine = commands::Engine::Create(g, options, std::move(deps));
   if (!engine.ok()) return "(" + engine.status().message() + ")";
   commands::Inbound in;
   in.id = 1;
@@ -95,10 +98,10 @@ std::string CommandReply(const std::shared_ptr<const parser::Grammar>& g, std::s
 
 // Walks a USSD menu: each screen printed, each line of `in` an answer; end of input abandons
 // the dialogue. What a submit would forward is printed (credentials never).
-int TryUssd(const std::shared_ptr<const parser::Grammar>& g, const std::string& dial,
-            const std::string& sender, const std::string& lang, std::istream& in,
-            std::ostream& out) {
-  auto engine = commands::Engine::Create(g, commands::EngineOptions{}, {});
+int TryUssd(const std::shared_ptr<const parser::Grammar>& g, const commands::EngineOptions& options,
+            const std::string& dial, const std::string& sender, const std::string& lang,
+            std::istream& in, std::ostream& out) {
+  auto engine = commands::Engine::Create(g, options, {});
   if (!engine.ok()) {
     out << "(" << engine.status().message() << ")\n";
     return kExitInvalid;
@@ -153,6 +156,14 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return load.diagnostics.size() == 1 && load.diagnostics[0].line == 0 ? kExitFailure
                                                                          : kExitInvalid;
   }
+  // The limits the daemon would apply (a challenge's lifetime shows in its reply); without a
+  // configuration, the grammar's challenge.ttl_minutes.
+  auto loaded = LoadTryConfigOrExit(args, err);
+  if (const int* code = std::get_if<int>(&loaded)) return *code;
+  commands::EngineOptions options;
+  if (const auto& c = std::get<std::optional<conf::GatewayConfig>>(loaded)) {
+    options = commands::EngineOptions::FromLimits(c->limits);
+  }
   const parser::Grammar& g = *load.grammar;
   parser::ParseContext ctx;
   std::string sender;
@@ -172,7 +183,7 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       err << "smsgw try: " << path << " has no USSD menus\n";
       return kExitInvalid;
     }
-    return TryUssd(load.grammar, *dial, sender, lang, std::cin, out);
+    return TryUssd(load.grammar, options, *dial, sender, lang, std::cin, out);
   }
   const std::string text = Join(args.positionals());
   const parser::ParseOutcome outcome = parser::Parse(g, text, ctx);
@@ -182,7 +193,7 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   std::string reply;
   if (outcome.is_command()) {
     PrintCommand(g, outcome.command(), out);
-    reply = CommandReply(load.grammar, text, sender);
+    reply = CommandReply(load.grammar, options, text, sender);
   } else if (outcome.is_error()) {
     const parser::ParseError& e = outcome.error();
     out << "error     " << parser::ErrorKindName(e.kind);
@@ -216,7 +227,10 @@ Subcommand TrySubcommand() {
           "smsgw try [--config FILE] [--grammar FILE] [--from MSISDN] [--lang CODE] --ussd CODE\n\n"
           "Parses TEXT as if subscriber MSISDN had sent it and prints the command and its\n"
           "fields (PINs as ****, account numbers as their last 4 digits), or the error, and\n"
-          "the exact reply. Exit status 0 for a command, 1 for an error or a refused message.\n"
+          "the exact reply, with the configuration's limits (limits.challenge_ttl; no file it\n"
+          "names and no secret is read; without --config and no conf/gateway.yaml, the\n"
+          "grammar's challenge.ttl_minutes). Exit status 0 for a command, 1 for an error or a\n"
+          "refused message or an invalid configuration.\n"
           "With --ussd, dials CODE and walks the USSD menu: each screen is printed, each line\n"
           "read from standard input is an answer, end of input ends the dialogue. Exit status 0\n"
           "when the menu submitted a command.",

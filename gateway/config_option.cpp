@@ -62,4 +62,17 @@ std::variant<std::optional<conf::GatewayConfig>, int> LoadAdminConfigOrExit(
   return ReportConfigErrors({config.status().message()}, command, *path, false, err);
 }
 
+std::variant<std::optional<conf::GatewayConfig>, int> LoadTryConfigOrExit(const ParsedArgs& args,
+                                                                          std::ostream& err) {
+  const std::optional<std::string> given = args.Get("config");
+  const std::string path = given.value_or(kDefaultConfigPath);
+  conf::LoadOptions options;
+  options.check_files = false;
+  options.read_secrets = false;
+  Result<conf::GatewayConfig> config = conf::LoadGatewayConfig(path, options);
+  if (config.ok()) return std::optional<conf::GatewayConfig>(std::move(config).value());
+  if (!given && config.status().IsNotFound()) return std::optional<conf::GatewayConfig>();
+  return ReportConfigErrors({config.status().message()}, "try", path, false, err);
+}
+
 }  // namespace smsgw::gateway

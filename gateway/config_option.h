@@ -30,4 +30,14 @@ std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
 std::variant<std::optional<conf::GatewayConfig>, int> LoadAdminConfigOrExit(
     const ParsedArgs& args, const std::string& command, std::ostream& err);
 
+// For `smsgw try`, which runs the commands engine with the configuration's limits, as the
+// daemon does, but opens nothing the configuration names: the file named by --config (default
+// kDefaultConfigPath), validated without looking at the files it names or reading its secrets,
+// so a production file whose secrets live in the daemon's environment serves as it is.
+// nullopt when --config was not given and the default file does not exist (a grammar tried on
+// its own). On failure the errors go to `err` as with LoadConfigOrExit and kExitInvalid is
+// returned instead.
+std::variant<std::optional<conf::GatewayConfig>, int> LoadTryConfigOrExit(const ParsedArgs& args,
+                                                                          std::ostream& err);
+
 }  // namespace smsgw::gateway

@@ -21,6 +21,7 @@ store::Options StoreOptionsFromConfig(const conf::StoreConfig& config) {
   o.synchronous = config.synchronous == conf::Synchronous::kNormal ? store::Synchronous::kNormal
                                                                    : store::Synchronous::kFull;
   o.redelivery_window_ms = Ms(config.network_dedup_window);
+  o.handset_reference_redelivery_window_ms = Ms(config.network_dedup_window_handset_reference);
   o.unidentified_redelivery_window_ms = Ms(config.network_dedup_window_without_id);
   o.resend_window_ms = std::max<int64_t>(1, Ms(config.resend_window));
   return o;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "conf/status.h"
 #include "store/crypto.h"
@@ -41,9 +42,9 @@ struct InboundMessage {
   std::string destination;  // the short code it was sent to
   std::string text;         // decoded text (UTF-8); stored only sealed
   // Whatever identifies this MO on the network, when the SMSC provides something: the SMSC's
-  // message id TLV, or "mr:<user_message_reference>". It is part of the dedup key, and only
-  // a message that has one is compared over the long redelivery window (Options); leave it
-  // empty rather than invent one (a value that differs between an original and its
+  // message id TLV, or kHandsetReferencePrefix + <user_message_reference>. It is part of the
+  // dedup key and chooses the redelivery window the message is compared over (Options); leave
+  // it empty rather than invent one (a value that differs between an original and its
   // redelivery would defeat the dedup).
   std::optional<std::string> smsc_message_id;
   int data_coding = 0;  // SMPP data_coding, kept for the record
@@ -51,6 +52,18 @@ struct InboundMessage {
   // accepts the message (as new or as a redelivery) deletes them.
   std::optional<PartGroup> joined_from;
 };
+
+// The prefix of an smsc_message_id that is the handset's message reference (TP-MR) rather
+// than an id the SMSC gave: "mr:" followed by the reference in decimal.
+inline constexpr std::string_view kHandsetReferencePrefix = "mr:";
+
+// What an MO's smsc_message_id is, which decides its redelivery window (Options).
+enum class NetworkIdKind {
+  kNone,              // no id: identical text is all there is to compare
+  kHandsetReference,  // the handset's TP-MR: 8 bits, some handsets and SMSCs keep it constant
+  kSmscId,            // an id the SMSC gave the message
+};
+NetworkIdKind KindOfNetworkId(const std::optional<std::string>& smsc_message_id);
 
 // InvalidArgument naming the field when a message exceeds `limits` or has an empty
 // connection, source or destination. Accept refuses a batch holding such a message.

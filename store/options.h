@@ -72,18 +72,26 @@ struct Options {
   // Network redelivery: an inbound message identical to one received less than the window
   // ago (same connection, source, destination, text and SMSC message id) is the SMSC sending
   // it again after our deliver_sm_resp was lost; it is acknowledged again, stored once.
-  // The window depends on whether the message carries a network id
-  // (InboundMessage::smsc_message_id):
-  //  - with one, the id tells a redelivery from a new message, so the window can cover the
-  //    longest SMSC retry schedule;
+  // The window depends on what the message carries as a network id
+  // (InboundMessage::smsc_message_id, NetworkIdKind):
+  //  - an id the SMSC gave tells a redelivery from a new message, so the window can cover the
+  //    longest SMSC retry schedule: redelivery_window_ms;
+  //  - the handset's message reference (TP-MR) tells them apart only while it does not come
+  //    round again: it has 8 bits, and some handsets and SMSCs send a constant one, so a
+  //    subscriber's "BAL" sent twice in a day may carry the same reference. A redelivery by the
+  //    SMSC comes within its retry schedule's first minutes, with the same reference and text;
+  //    handset_reference_redelivery_window_ms covers those, and a repeat after it is new;
   //  - without one (an ordinary SMPP 3.4 deliver_sm has no message id), identical text from
   //    the same subscriber is all there is, and a subscriber who sends "BAL" again an hour
   //    later means it. The window is then only as long as an SMSC's resend after a lost
-  //    response. A subscriber's identical repeat after it is a new message; the commands
-  //    engine's resend window (resend_window_ms, FindResend) then answers an identical command
-  //    with the earlier reference, so nothing is executed twice.
-  // 0 < unidentified_redelivery_window_ms <= redelivery_window_ms (InvalidArgument otherwise).
+  //    response: unidentified_redelivery_window_ms.
+  // A subscriber's identical repeat after its window is a new message; the commands engine's
+  // resend window (resend_window_ms, FindResend) then answers an identical command with the
+  // earlier reference, so nothing is executed twice.
+  // 0 < unidentified_redelivery_window_ms <= handset_reference_redelivery_window_ms
+  //   <= redelivery_window_ms (InvalidArgument otherwise).
   int64_t redelivery_window_ms = 24 * 3'600'000LL;
+  int64_t handset_reference_redelivery_window_ms = 10 * 60'000LL;
   int64_t unidentified_redelivery_window_ms = 2 * 60'000LL;
   // FindResend reports an identical command from the same subscriber within this window.
   int64_t resend_window_ms = 10 * 60'000LL;

@@ -120,12 +120,12 @@ class Store {
 
   // Stores a batch of MOs, one result per message in order: new (with its id) or a
   // redelivery of a message received within the redelivery window (with the original's id;
-  // nothing written for it): redelivery_window_ms for a message with an smsc_message_id,
-  // unidentified_redelivery_window_ms for one without. A message repeated inside the batch is a
-  // duplicate of its first copy. One transaction and one fsync for the whole batch: acknowledge the
-  // SMSC only after this returns OK. On error (Unavailable: locked, disk full, I/O) nothing was
-  // stored; answer the SMSC with a temporary error so it redelivers. InvalidArgument when a message
-  // fails ValidateInbound or the batch is larger than limits.max_batch.
+  // nothing written for it): the window of the kind of its smsc_message_id (Options). A message
+  // repeated inside the batch is a duplicate of its first copy. One transaction and one fsync for
+  // the whole batch: acknowledge the SMSC only after this returns OK. On error (Unavailable:
+  // locked, disk full, I/O) nothing was stored; answer the SMSC with a temporary error so it
+  // redelivers. InvalidArgument when a message fails ValidateInbound or the batch is larger than
+  // limits.max_batch.
   Result<std::vector<AcceptResult>> Accept(std::span<const InboundMessage> batch);
 
   // Accept, and in the same transaction the engine steps of the messages it stored (not of

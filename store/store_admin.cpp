@@ -189,7 +189,9 @@ Result<StoreStats> Store::Stats() {
       One(m.Q("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"));
   if (!bytes.ok()) return bytes.status();
   st.file_bytes = *bytes;
-  st.recent_keys = static_cast<int64_t>(m.recent_identified.size() + m.recent_unidentified.size());
+  for (const RecentKeys* recent : m.AllRecentKeys()) {
+    st.recent_keys += static_cast<int64_t>(recent->size());
+  }
   st.duplicates_seen = m.duplicates_seen;
   return st;
 }

@@ -10,6 +10,7 @@ StoreImpl::StoreImpl(Options opts)
     : options(std::move(opts)),
       clock(options.clock ? options.clock : std::make_shared<SystemClock>()),
       recent_identified(options.redelivery_window_ms),
+      recent_handset_reference(options.handset_reference_redelivery_window_ms),
       recent_unidentified(options.unidentified_redelivery_window_ms) {
   if (options.keys) sealer.emplace(options.keys);
 }
@@ -193,6 +194,18 @@ std::string StoreImpl::DedupKey(const InboundMessage& m) {
   std::string key = Hash(hash_keys->dedup, data);
   Wipe(data);
   return key;
+}
+
+RecentKeys& StoreImpl::RecentKeysFor(NetworkIdKind kind) {
+  switch (kind) {
+    case NetworkIdKind::kSmscId:
+      return recent_identified;
+    case NetworkIdKind::kHandsetReference:
+      return recent_handset_reference;
+    case NetworkIdKind::kNone:
+      break;
+  }
+  return recent_unidentified;
 }
 
 std::string StoreImpl::ResendKey(std::string_view source, std::string_view command) {

@@ -2,6 +2,7 @@
 // transactions, sealing, audit rows). Internal to store/.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -129,10 +130,12 @@ struct StoreImpl {
   std::optional<HashKeys> hash_keys;  // set in daemon mode
   // The dedup keys still inside their redelivery window, one index per window (each forgets
   // in insertion order, which is expiry order only when all its entries share one window).
-  RecentKeys recent_identified;    // messages with an smsc_message_id
-  RecentKeys recent_unidentified;  // messages without
-  RecentKeys& RecentKeysFor(bool identified) {
-    return identified ? recent_identified : recent_unidentified;
+  RecentKeys recent_identified;         // messages with an id the SMSC gave
+  RecentKeys recent_handset_reference;  // messages with the handset's message reference
+  RecentKeys recent_unidentified;       // messages without an id
+  RecentKeys& RecentKeysFor(NetworkIdKind kind);
+  std::array<RecentKeys*, 3> AllRecentKeys() {
+    return {&recent_identified, &recent_handset_reference, &recent_unidentified};
   }
   int64_t next_inbound_id = 1;
   // The next challenge and reply ids while this connection holds the write lock (NextRowId):

@@ -27,6 +27,14 @@ Status ValidateInbound(const InboundMessage& m, const Limits& limits) {
   return Status::OK();
 }
 
+NetworkIdKind KindOfNetworkId(const std::optional<std::string>& smsc_message_id) {
+  if (!smsc_message_id) return NetworkIdKind::kNone;
+  if (smsc_message_id->starts_with(kHandsetReferencePrefix)) {
+    return NetworkIdKind::kHandsetReference;
+  }
+  return NetworkIdKind::kSmscId;
+}
+
 namespace {
 
 // The row among the candidates of `recent` that really carries `key` and was received at or
@@ -82,8 +90,8 @@ Status DedupInbound(StoreImpl& m, std::span<const InboundMessage> batch, AcceptW
       ++w.duplicates;
       continue;
     }
-    // The key covers the presence of an id, so an original is always in the same index.
-    const RecentKeys& recent = m.RecentKeysFor(msg.smsc_message_id.has_value());
+    // The key covers the id, so an original is always in the index of the same kind.
+    const RecentKeys& recent = m.RecentKeysFor(KindOfNetworkId(msg.smsc_message_id));
     Result<std::optional<int64_t>> original =
         FindOriginal(m, recent, w.keys[i], w.now - recent.window_ms());
     if (!original.ok()) return original.status();
@@ -118,10 +126,11 @@ void RememberInbound(StoreImpl& m, std::span<const InboundMessage> batch, const 
   m.duplicates_seen += w.duplicates;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (w.results[i].duplicate) continue;
-    m.RecentKeysFor(batch[i].smsc_message_id.has_value()).Add(w.keys[i], w.results[i].id, w.now);
+    m.RecentKeysFor(KindOfNetworkId(batch[i].smsc_message_id))
+        .Add(w.keys[i], w.results[i].id, w.now);
   }
   // Whole generations go at once: freeing a table costs about as little as keeping it.
-  for (RecentKeys* recent : {&m.recent_identified, &m.recent_unidentified}) recent->Prune(w.now);
+  for (RecentKeys* recent : m.AllRecentKeys()) recent->Prune(w.now);
 }
 
 }  // namespace

@@ -29,9 +29,13 @@ Status ValidateOptions(const Options& o) {
       o.resend_window_ms <= 0) {
     return Status::InvalidArgument("dedup windows must be positive");
   }
-  if (o.unidentified_redelivery_window_ms > o.redelivery_window_ms) {
+  if (o.unidentified_redelivery_window_ms > o.handset_reference_redelivery_window_ms) {
     return Status::InvalidArgument(
-        "unidentified_redelivery_window_ms is longer than redelivery_window_ms");
+        "unidentified_redelivery_window_ms is longer than handset_reference_redelivery_window_ms");
+  }
+  if (o.handset_reference_redelivery_window_ms > o.redelivery_window_ms) {
+    return Status::InvalidArgument(
+        "handset_reference_redelivery_window_ms is longer than redelivery_window_ms");
   }
   if (o.busy_timeout_ms < 0) return Status::InvalidArgument("busy_timeout_ms is negative");
   if (o.checkpoint_pages < 1) return Status::InvalidArgument("checkpoint_pages is below 1");
@@ -175,31 +179,31 @@ Status RecoverTable(StoreImpl& impl, std::string_view table, const RetryPolicy& 
   return Status::OK();
 }
 
-// One backwards scan of the inbound log over the longer redelivery window loads the recent
-// dedup keys, each into the index of its own window (with or without an SMSC message id) when
-// it is still inside it; ids continue after the highest given, kept or purged.
+// One backwards scan of the inbound log over the longest redelivery window loads the recent
+// dedup keys, each into the index of its own window (by the kind of its network id) when it
+// is still inside it; ids continue after the highest given, kept or purged.
 Status LoadRecentKeys(StoreImpl& impl) {
   const int64_t now = impl.Now();
   const int64_t cutoff = now - impl.options.redelivery_window_ms;
   struct Row {
     int64_t id, at;
     std::string dedup;
-    bool identified;
+    NetworkIdKind kind;
   };
   std::vector<Row> rows;
   {
-    sql::Query q = impl.Q(
-        "SELECT id, received_at, dedup_key, smsc_message_id IS NOT NULL FROM inbound "
-        "ORDER BY id DESC");
+    sql::Query q =
+        impl.Q("SELECT id, received_at, dedup_key, smsc_message_id FROM inbound ORDER BY id DESC");
     for (;;) {
       Result<bool> row = q.Step();
       if (!row.ok()) return row.status();
       if (!*row || q.ColumnInt(1) < cutoff - kClockSlackMs) break;
-      rows.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnBlob(2), q.ColumnInt(3) != 0});
+      rows.push_back(
+          {q.ColumnInt(0), q.ColumnInt(1), q.ColumnBlob(2), KindOfNetworkId(q.ColumnOptText(3))});
     }
   }
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-    RecentKeys& recent = impl.RecentKeysFor(it->identified);
+    RecentKeys& recent = impl.RecentKeysFor(it->kind);
     if (it->at >= now - recent.window_ms()) recent.Add(it->dedup, it->id, it->at);
   }
   sql::Query q = impl.Q(

@@ -41,15 +41,17 @@ for bin in "$build"/tests/*_tests; do
   [ "$f" -eq 0 ] || failed_names+=("$name (log: $log)")
 done
 
-# Fuzz corpora and regression inputs: every file must go through the target without a crash.
+# Fuzz corpora and regression inputs: every file must go through the target without a crash,
+# with the shipped files that seed it (tests/fuzz/shipped_seeds.txt) as they are now.
 for bin in "$build"/fuzz-replay/*_fuzz; do
   [ -x "$bin" ] || continue
   name=$(basename "$bin")
   corpus="tests/fuzz/corpus/${name%_fuzz}"
   [ -d "$corpus" ] || continue
+  mapfile -t seeds < <(awk -v t="${name%_fuzz}" '$1 == t { print $2 }' tests/fuzz/shipped_seeds.txt)
   log="$log_dir/$name.log"
   echo "== $name corpus replay"
-  if "$bin" "$corpus" >"$log" 2>&1; then
+  if "$bin" "$corpus" "${seeds[@]}" >"$log" 2>&1; then
     passed=$((passed + 1)); echo "   1 passed, 0 failed"
   else
     failed=$((failed + 1)); failed_names+=("$name (log: $log)"); tail -n 20 "$log"

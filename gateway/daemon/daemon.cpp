@@ -39,6 +39,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int kExitOk = 0;
 constexpr int kExitCannotRun = 3;
 constexpr int kExitStore = 4;  // the store could not be opened; it was left as it is
+// A second SIGTERM/SIGINT cut the drain short. Its own status, so that neither an operator nor
+// systemd takes a deliberate stop for an invalid configuration (1).
+constexpr int kExitForced = 5;
 constexpr auto kTick = std::chrono::seconds(1);
 
 std::string_view StateName(smpp::SessionState s) {
@@ -299,8 +302,8 @@ class Daemon {
       if (signo == SIGHUP) {
         Reload();
       } else if (draining_) {
-        LogWarn("stop.forced", {{"signal", signo}});
-        std::_Exit(1);  // the store is crash-safe: every acknowledged MO is durable
+        LogWarn("stop.forced", {{"signal", signo}, {"exit", kExitForced}});
+        std::_Exit(kExitForced);  // the store is crash-safe: every acknowledged MO is durable
       } else {
         BeginDrain(signo);
       }

@@ -12,7 +12,8 @@
 //                    keeps serving; [restart] settings that changed are logged and ignored.
 //   SIGTERM, SIGINT  drain: new MOs are answered ESME_RX_T_APPN (the SMSC keeps them), stored
 //                    work is finished within the drain deadline, the binds unbind, the store
-//                    closes. A second SIGTERM/SIGINT exits at once (the store is crash-safe).
+//                    closes. A second SIGTERM/SIGINT exits at once with status 5 (the store is
+//                    crash-safe).
 //
 // Under systemd (NOTIFY_SOCKET set) it reports READY=1 once the store is open and the
 // sessions started, RELOADING=1 / READY=1 around a reload and STOPPING=1 when draining.
@@ -32,7 +33,8 @@ struct DaemonOptions {
 // Runs until stopped. Returns the process exit status: 0 after a clean drain, 3 when a part
 // could not start, 4 when the store could not be opened (locked by another process, corrupt,
 // from a newer smsgw, its directory missing; the file is left as it is). The reason is logged
-// and written to `err`.
+// and written to `err`. A second SIGTERM/SIGINT during the drain does not return: the process
+// exits at once with status 5, logged as stop.forced.
 int RunDaemon(conf::GatewayConfig config, const DaemonOptions& options, std::ostream& err);
 
 }  // namespace smsgw::gateway

@@ -56,10 +56,11 @@ smpp::UserData UserDataOf(const store::InboundPart& p) {
 }
 
 // The id an MO carries for the store's dedup (InboundMessage::smsc_message_id): the handset's
-// message reference, when the SMSC passed one.
+// message reference, when the SMSC passed one, in the form the store gives its own short
+// redelivery window.
 std::optional<std::string> HandsetReference(std::optional<uint16_t> reference) {
   if (!reference) return std::nullopt;
-  return "mr:" + std::to_string(*reference);
+  return std::string(store::kHandsetReferencePrefix) + std::to_string(*reference);
 }
 
 const smpp::ShortMessagePdu* AsShortMessage(const smpp::Pdu& pdu) {
@@ -267,8 +268,10 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
   message.data_coding = user_data->data_coding;
   // SMPP 3.4 gives an MO no id of its own. Where the SMSC passes the handset's message
   // reference (TP-MR, as user_message_reference), a redelivery carries the same one and a
-  // subscriber's new message another, so identical texts are told apart. Without it the store
-  // takes an identical text within its short window for a redelivery (store/options.h).
+  // subscriber's new message usually another, so identical texts are told apart; the store
+  // trusts it only over a short window, since the reference comes round again (or never
+  // changes on some handsets). Without it the store takes an identical text within its
+  // shortest window for a redelivery (store/options.h).
   message.smsc_message_id = HandsetReference(user_data->message_reference);
   pending->batch.messages.push_back(std::move(message));
   pending->rejoin.emplace_back();

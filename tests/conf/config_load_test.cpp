@@ -81,6 +81,7 @@ store:
   key_file: keys/store.key
   synchronous: extra
   network_dedup_window: 48h
+  network_dedup_window_handset_reference: 30m
   network_dedup_window_without_id: 90s
   resend_window: 0s
   group_commit:
@@ -162,6 +163,7 @@ GatewayConfig ExpectedFull() {
   c.store.key.create_if_missing = true;
   c.store.synchronous = Synchronous::kExtra;
   c.store.network_dedup_window = hours(48);
+  c.store.network_dedup_window_handset_reference = minutes(30);
   c.store.network_dedup_window_without_id = seconds(90);
   c.store.resend_window = seconds(0);
   c.store.group_commit = GroupCommit{100, milliseconds(2)};
@@ -227,6 +229,7 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_TRUE(r->short_codes.at(0).connections.empty());
   EXPECT_EQ(r->store.synchronous, Synchronous::kFull);
   EXPECT_EQ(r->store.network_dedup_window, hours(24));
+  EXPECT_EQ(r->store.network_dedup_window_handset_reference, minutes(10));
   EXPECT_EQ(r->store.network_dedup_window_without_id, minutes(2));
   EXPECT_EQ(r->store.resend_window, minutes(10));
   EXPECT_FALSE(r->keys.create_missing);
@@ -350,6 +353,21 @@ TEST(LoadConfig, KeysFromEnvironmentNeedNoFiles) {
   ASSERT_TRUE(key.ok()) << key.status().message();
   ASSERT_EQ(key->size(), 32u);
   EXPECT_EQ(key->bytes()[1], 0x11);
+}
+
+TEST(LoadConfig, WithoutSecretsNoneIsRequiredOrRead) {
+  std::string text = WithoutPassword();
+  text.replace(text.find(", pepper_key_file: p.key"), 24, "");
+  text.replace(text.find(", key_file: s.key"), 17, "");
+  text.replace(text.find("admin: {token_file: a.token}"), 28, "");
+  LoadOptions options = WithEnv({{"SMSGW_STORE_KEY", "abcd-not-hex"}});
+  Result<GatewayConfig> r = ParseGatewayConfig(text, "gw.yaml", "/x", options);
+  ASSERT_FALSE(r.ok()) << "the daemon needs them";
+  options.read_secrets = false;
+  r = ParseGatewayConfig(text, "gw.yaml", "/x", options);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_TRUE(r->store.key.env_value.empty());
+  EXPECT_TRUE(r->smpp.connections.at(0).password.empty());
 }
 
 TEST(LoadConfig, MalformedKeyInEnvironment) {

@@ -1,5 +1,6 @@
 // The daemon under signals: SIGHUP with a broken grammar keeps the running one, SIGHUP with a
-// new command makes it work without a restart or a rebind, SIGTERM drains and unbinds.
+// new command makes it work without a restart or a rebind, SIGTERM drains and unbinds, a
+// second SIGTERM cuts the drain short.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -73,6 +74,31 @@ TEST_F(SignalsTest, SigtermDrainsUnbindsAndExitsCleanly) {
   EXPECT_EQ(StopDaemon(), 0);
   EXPECT_EQ(sim_->unbinds_received(), 1u);
   EXPECT_TRUE(Has(Log(), "event=stop.done"));
+}
+
+// A second SIGTERM while the drain waits for a reply the SMSC never answers: the process exits
+// at once, with a status of its own (1 is an invalid configuration, which systemd and operators
+// read as such), and says so in the log.
+TEST_F(SignalsTest, ASecondSigtermCutsTheDrainShortWithItsOwnStatus) {
+  sim_->Run([](smpp::testing::SmscSimulator& s) { s.config().answer_submits = false; });
+  StartDaemon();
+  sim_->SendText(kAmina, kShortCode, "HELP");
+  ASSERT_TRUE(test::WaitFor(
+      [&] {
+        size_t held = 0;
+        sim_->Run([&](smpp::testing::SmscSimulator& s) { held = s.submits().size(); });
+        return held > 0;
+      },
+      20s))
+      << "the reply was never submitted";
+  daemon_->Signal(SIGTERM);
+  ASSERT_TRUE(WaitForLog("event=stop.draining"));
+  ASSERT_TRUE(daemon_->running()) << "the drain should wait for the unanswered reply";
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(StopDaemon(), 5);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s) << "not at once";
+  EXPECT_TRUE(Has(Log(), "event=stop.forced"));
+  EXPECT_FALSE(Has(Log(), "event=stop.done"));
 }
 
 }  // namespace

@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
     }
     for (const auto& p : paths) {
       std::ifstream in(p, std::ios::binary);
+      if (!in) {
+        // A seed named but gone (a shipped file renamed) must not pass as an empty input.
+        std::fprintf(stderr, "cannot read %s\n", p.c_str());
+        return 1;
+      }
       std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
                                  std::istreambuf_iterator<char>());
       LLVMFuzzerTestOneInput(bytes.data(), bytes.size());

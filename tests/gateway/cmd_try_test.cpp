@@ -125,6 +125,7 @@ class TempDir {
 
 TEST(CmdTry, GrammarNextToTheConfigAndBrokenGrammars) {
   TempDir dir;
+  // Not read: the grammar's errors come first.
   const std::string config = dir.Write("gateway.yaml", "# not read by try\n");
   std::string broken = test_support::ShippedGrammarText();
   broken.replace(broken.find("  currency: KES"), 15, "  currency: shillings");
@@ -135,6 +136,62 @@ TEST(CmdTry, GrammarNextToTheConfigAndBrokenGrammars) {
                            "/grammar.yaml:28:13: error: money.currency: expected an ISO "
                            "4217 code such as KES\n");
   EXPECT_EQ(GrammarPathNextTo("conf/gateway.yaml"), "conf/grammar.yaml");
+}
+
+// gateway.yaml as an operator keeps it in production: the SMPP password and the keys come from
+// the daemon's environment, and the files it names are on another machine.
+std::string ProductionConfig(const std::string& limits) {
+  return "smpp:\n"
+         "  connections:\n"
+         "    - {name: a, host: smsc.example, port: 2775, system_id: s}\n"
+         "short_codes:\n"
+         "  - code: \"4040\"\n"
+         "backend:\n"
+         "  type: embedded\n"
+         "  embedded: {ledger_path: /var/lib/smsgw/ledger.db}\n"
+         "store: {path: /var/lib/smsgw/smsgw.db}\n"
+         "grammar: grammar.yaml\n" +
+         limits;
+}
+
+TEST(CmdTry, TheChallengeLastsAsLongAsTheConfigurationSays) {
+  TempDir dir;
+  dir.Write("grammar.yaml", test_support::ShippedGrammarText());  // ttl_minutes: 5
+  const std::string config =
+      dir.Write("gateway.yaml", ProductionConfig("limits: {challenge_ttl: 2m}\n"));
+  std::ostringstream out, err;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "--from", "254711000111",
+                      "send 0712 345 678 1,500"},
+                     out, err),
+            kExitOk)
+      << err.str();
+  EXPECT_NE(out.str().find("Reply 4821 <PIN> within 2 min.\n"), std::string::npos) << out.str();
+  // A USSD command confirmed by SMS challenge, or a PIN step: the same engine options.
+  std::ostringstream ussd_out, ussd_err;
+  std::istringstream none("");
+  std::streambuf* saved = std::cin.rdbuf(none.rdbuf());
+  Dispatch({"smsgw", "try", "--config", config, "--ussd", "*384*12#"}, ussd_out, ussd_err);
+  std::cin.rdbuf(saved);
+  EXPECT_EQ(ussd_err.str(), "");
+  EXPECT_EQ(ussd_out.str().rfind("Pesa\n1 Pay bill\n", 0), 0u) << ussd_out.str();
+}
+
+TEST(CmdTry, AnInvalidOrMissingConfigurationIsReported) {
+  TempDir dir;
+  dir.Write("grammar.yaml", test_support::ShippedGrammarText());
+  const std::string config =
+      dir.Write("gateway.yaml", ProductionConfig("limits: {challenge_ttl: 2h}\n"));
+  std::ostringstream out, err;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "BAL"}, out, err), kExitInvalid);
+  EXPECT_NE(err.str().find("limits.challenge_ttl: expected a duration 30s-1h"), std::string::npos)
+      << err.str();
+  EXPECT_NE(err.str().find("smsgw try: 1 error in " + config), std::string::npos) << err.str();
+  std::ostringstream out2, err2;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", dir.path() + "/absent.yaml", "--grammar",
+                      dir.path() + "/grammar.yaml", "BAL"},
+                     out2, err2),
+            kExitInvalid);
+  EXPECT_NE(err2.str().find("absent.yaml"), std::string::npos) << err2.str();
 }
 
 TEST(GrammarFile, CheckReportsDiagnosticsOrNothing) {

@@ -17,12 +17,14 @@ TEST(StoreSettings, PathDurabilityAndWindowsComeFromTheStoreSection) {
   c.path = "/var/lib/smsgw/smsgw.db";
   c.synchronous = conf::Synchronous::kNormal;
   c.network_dedup_window = hours(48);
+  c.network_dedup_window_handset_reference = minutes(20);
   c.network_dedup_window_without_id = seconds(90);
   c.resend_window = minutes(15);
   store::Options o = StoreOptionsFromConfig(c);
   EXPECT_EQ(o.path, "/var/lib/smsgw/smsgw.db");
   EXPECT_EQ(o.synchronous, store::Synchronous::kNormal);
   EXPECT_EQ(o.redelivery_window_ms, 48 * 3'600'000LL);
+  EXPECT_EQ(o.handset_reference_redelivery_window_ms, 20 * 60'000);
   EXPECT_EQ(o.unidentified_redelivery_window_ms, 90'000);
   EXPECT_EQ(o.resend_window_ms, 15 * 60'000);
   c.synchronous = conf::Synchronous::kExtra;
@@ -36,6 +38,8 @@ TEST(StoreSettings, TheDefaultsAreTheStoresDefaults) {
   store::Options o = StoreOptionsFromConfig(conf::StoreConfig{});
   store::Options defaults;
   EXPECT_EQ(o.redelivery_window_ms, defaults.redelivery_window_ms);
+  EXPECT_EQ(o.handset_reference_redelivery_window_ms,
+            defaults.handset_reference_redelivery_window_ms);
   EXPECT_EQ(o.unidentified_redelivery_window_ms, defaults.unidentified_redelivery_window_ms);
   EXPECT_EQ(o.resend_window_ms, defaults.resend_window_ms);
   EXPECT_EQ(o.synchronous, defaults.synchronous);

@@ -212,7 +212,7 @@ TEST_F(InstalledPackage, UnitIsEnabledAndRunsTheInstalledBinaryAsSmsgw) {
   for (const char* line : {"\nExecStart=/usr/bin/smsgw run --config /etc/smsgw/gateway.yaml\n",
                            "\nExecReload=/bin/kill -HUP $MAINPID\n", "\nUser=smsgw\n",
                            "\nRestart=on-failure\n", "\nReadWritePaths=/var/lib/smsgw\n",
-                           "\nType=notify\n", "\nRestartPreventExitStatus=1 2 4\n"}) {
+                           "\nType=notify\n", "\nRestartPreventExitStatus=1 2 4 5\n"}) {
     EXPECT_NE(unit.find(line), std::string::npos) << "missing:" << line;
   }
   // postinst enables with deb-systemd-helper (init-system-helpers), when it is there.

@@ -26,17 +26,17 @@ class DedupTest : public StoreTest {
 };
 
 TEST_F(DedupTest, RedeliveryInsideTheWindowIsADuplicateOfTheOriginal) {
-  AcceptResult first = AcceptOne(Mo("254700000001", "PAY KPLC 123 500", "smsc1", "mr:17"));
+  AcceptResult first = AcceptOne(Mo("254700000001", "PAY KPLC 123 500", "smsc1", "7F3A11"));
   EXPECT_FALSE(first.duplicate);
   clock_->Advance(23 * kHour);
-  AcceptResult again = AcceptOne(Mo("254700000001", "PAY KPLC 123 500", "smsc1", "mr:17"));
+  AcceptResult again = AcceptOne(Mo("254700000001", "PAY KPLC 123 500", "smsc1", "7F3A11"));
   EXPECT_TRUE(again.duplicate);
   EXPECT_EQ(again.id, first.id);
   EXPECT_EQ(PendingCount(), 1u);
 }
 
 TEST_F(DedupTest, RedeliveryOutsideTheWindowIsNew) {
-  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "mr:3");
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "7F3A12");
   AcceptResult first = AcceptOne(bal);
   clock_->Advance(24 * kHour + 1);
   AcceptResult later = AcceptOne(bal);
@@ -252,8 +252,8 @@ TEST_F(DedupTest, WithoutAnIdAnIdenticalMessageIsARedeliveryForTwoMinutesOnly) {
   EXPECT_EQ(PendingCount(), 3u);
 }
 
-TEST_F(DedupTest, WithAnIdTheLongWindowHolds) {
-  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "mr:42");
+TEST_F(DedupTest, WithAnSmscIdTheLongWindowHolds) {
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "7F3A42");
   AcceptResult first = AcceptOne(bal);
   for (int64_t later : {3 * kMinute, 6 * kHour, 24 * kHour - 1}) {
     clock_->Set(kStartMs + later);
@@ -262,12 +262,72 @@ TEST_F(DedupTest, WithAnIdTheLongWindowHolds) {
     EXPECT_EQ(r.id, first.id) << later;
   }
   // Another id is another message, even seconds later.
-  EXPECT_FALSE(AcceptOne(Mo("254700000001", "BAL", "smsc1", "mr:43")).duplicate);
+  EXPECT_FALSE(AcceptOne(Mo("254700000001", "BAL", "smsc1", "7F3A43")).duplicate);
+}
+
+// Some handsets and SMSCs send a constant TP-MR, and an 8-bit one comes round again: the same
+// reference with the same text later in the day is the subscriber asking again.
+TEST_F(DedupTest, AHandsetReferenceTellsARedeliveryOnlyForTenMinutes) {
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "mr:0");
+  AcceptResult morning = AcceptOne(bal);
+  ASSERT_FALSE(morning.duplicate);
+  // The SMSC's retries after a lost deliver_sm_resp, past the window for messages with no id.
+  for (int64_t later : {kMinute / 2, 3 * kMinute, 10 * kMinute - 1}) {
+    clock_->Set(kStartMs + later);
+    AcceptResult r = AcceptOne(bal);
+    EXPECT_TRUE(r.duplicate) << later;
+    EXPECT_EQ(r.id, morning.id) << later;
+  }
+  // Another reference inside the window is another message.
+  EXPECT_FALSE(AcceptOne(Mo("254700000001", "BAL", "smsc1", "mr:1")).duplicate);
+  // The subscriber's "BAL" again, with the same reference: a new message for the engine.
+  clock_->Set(kStartMs + 10 * kMinute + 1);
+  AcceptResult again = AcceptOne(bal);
+  EXPECT_FALSE(again.duplicate);
+  EXPECT_GT(again.id, morning.id);
+  clock_->Set(kStartMs + 6 * kHour);
+  AcceptResult afternoon = AcceptOne(bal);
+  EXPECT_FALSE(afternoon.duplicate);
+  EXPECT_GT(afternoon.id, again.id);
+  EXPECT_EQ(PendingCount(), 4u);
+}
+
+TEST_F(DedupTest, AHandsetReferenceRedeliveryMustMatchInEveryField) {
+  const InboundMessage base = Mo("254700000001", "BAL", "smsc1", "mr:5");
+  AcceptResult first = AcceptOne(base);
+  std::vector<InboundMessage> variants(4, base);
+  variants[0].connection = "smsc2";
+  variants[1].source = "254700000002";
+  variants[2].destination = "5050";
+  variants[3].text = "MINI";
+  for (const auto& v : variants) {
+    AcceptResult r = AcceptOne(v);
+    EXPECT_FALSE(r.duplicate) << v.connection << " " << v.source << " " << v.destination << " '"
+                              << v.text << "'";
+    EXPECT_NE(r.id, first.id);
+  }
+  EXPECT_EQ(AcceptOne(base).id, first.id);
+}
+
+TEST_F(DedupTest, TheHandsetReferenceWindowIsConfigurableAndSurvivesARestart) {
+  Options o = MakeOptions();
+  o.handset_reference_redelivery_window_ms = 30 * kMinute;
+  Open(o);
+  const InboundMessage bal = Mo("254700000001", "BAL", "smsc1", "mr:9");
+  AcceptResult first = AcceptOne(bal);
+  clock_->Advance(20 * kMinute);
+  Close();
+  Open(o);
+  EXPECT_EQ(AcceptOne(bal).id, first.id);
+  clock_->Advance(10 * kMinute + 1);
+  Close();
+  Open(o);
+  EXPECT_FALSE(AcceptOne(bal).duplicate);
 }
 
 TEST_F(DedupTest, AMixedBatchUsesEachMessagesWindow) {
   const InboundMessage bare = Mo("254700000001", "BAL");
-  const InboundMessage with_id = Mo("254700000002", "BAL", "smsc1", "mr:1");
+  const InboundMessage with_id = Mo("254700000002", "BAL", "smsc1", "7F3A01");
   std::vector<InboundMessage> batch = {bare, with_id};
   auto first = store().Accept(batch);
   ASSERT_TRUE(first.ok()) << first.status().ToString();
@@ -278,7 +338,7 @@ TEST_F(DedupTest, AMixedBatchUsesEachMessagesWindow) {
            bare,
            with_id,
            Mo("254700000003", "BAL"),
-           Mo("254700000002", "BAL", "smsc1", "mr:2")};
+           Mo("254700000002", "BAL", "smsc1", "7F3A02")};
   auto r = store().Accept(batch);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->size(), 6u);
@@ -296,7 +356,7 @@ TEST_F(DedupTest, AMixedBatchUsesEachMessagesWindow) {
 
 TEST_F(DedupTest, ReopeningRebuildsEachKeyWithItsOwnWindow) {
   const InboundMessage bare = Mo("254700000001", "BAL");
-  const InboundMessage with_id = Mo("254700000001", "BAL", "smsc1", "mr:7");
+  const InboundMessage with_id = Mo("254700000001", "BAL", "smsc1", "7F3A07");
   AcceptResult old_bare = AcceptOne(bare);
   AcceptResult old_with_id = AcceptOne(with_id);
   clock_->Advance(90'000);
@@ -326,6 +386,11 @@ TEST_F(DedupTest, TheShortWindowMustFitInTheLongOne) {
   o.unidentified_redelivery_window_ms = o.redelivery_window_ms + 1;
   EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
   o.unidentified_redelivery_window_ms = 0;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
+  o = MakeOptions();
+  o.handset_reference_redelivery_window_ms = o.redelivery_window_ms + 1;
+  EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
+  o.handset_reference_redelivery_window_ms = o.unidentified_redelivery_window_ms - 1;
   EXPECT_TRUE(Store::Open(o).status().IsInvalidArgument());
 }
 
