@@ -334,6 +334,7 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
   event.msisdn = NormalizeAddress(sm.source.value);
   event.service = sm.destination.value;
   event.dialogue = std::move(read->dialogue);
+  event.sequence = read->sequence;
   event.kind = read->kind;
   event.text = std::move(*text);
   event.received = now;
