@@ -74,6 +74,11 @@ BackendResult FromReceipt(const LedgerReceipt& r) {
   BackendResult out;
   if (!r.accepted) {
     out = BackendResult::Rejected(r.reason, r.detail);
+    // Set on a refused bind of a locked account: its own phone, to be told.
+    if (!r.counterparty_msisdn.empty()) {
+      out.fields.emplace(result::kCounterpartyMsisdn, r.counterparty_msisdn);
+    }
+    if (!r.account_masked.empty()) out.fields.emplace(result::kAccountMasked, r.account_masked);
   } else {
     out = BackendResult::Accepted();
     Fields& f = out.fields;

@@ -16,10 +16,11 @@
 //  - Wrong PINs are known from the backend's wrong_pin rejection: the result step audits
 //    pin.wrong, re-issues the same code for the same request while the challenge has attempts
 //    left (3), and locks the MSISDN (SetLock) at the 5th wrong PIN in 24 h. A bind refused
-//    for an unknown account number (or one without a PIN) is answered and counted the same,
-//    so account numbers cannot be tested without being locked out.
+//    for an unknown account number, one without a PIN, or a locked account is answered and
+//    counted the same, so account numbers cannot be tested without being locked out.
 //  - A bind that moves an account from another phone tells that phone (account.moved),
-//    whatever the grammar's command declares.
+//    whatever the grammar's command declares; a bind refused because the account is locked
+//    tells the account's own phone when the backend names it (account.locked_bind).
 //  - Dedup: the same command inside the resend window is answered with the earlier reference;
 //    a code answered twice gets "already used, ref X".
 //  - Rate: more than messages_per_window MOs per window get one warning, then silence.

@@ -50,7 +50,9 @@ class ResultStep {
   }
   Status WrongPin();
   bool HidesAnAccount() const;
+  std::string AccountShown(const parser::CommandSpec* spec) const;
   Status MovedNotice(const parser::CommandSpec* spec);
+  Status LockedBindNotice();
   Values ResultValues() const;
   Status Notices(const parser::CommandSpec& spec, const Values& values);
 
@@ -131,18 +133,9 @@ Status ResultStep::Accepted() {
 Status ResultStep::MovedNotice(const parser::CommandSpec* spec) {
   const std::string* old_phone = FindText(r_.fields, result::kCounterpartyMsisdn);
   if (old_phone == nullptr || old_phone->empty() || *old_phone == ins_.msisdn) return Status::OK();
-  std::string account;
-  if (spec != nullptr) {
-    for (const parser::FieldSpec& field : spec->fields) {
-      if (field.cls == parser::FieldClass::kAccount) account = Find(req_.show, field.name);
-    }
-  }
-  if (account.empty()) {
-    const std::string* masked = FindText(r_.fields, result::kAccountMasked);
-    account = masked ? *masked : std::string("-");
-  }
-  Result<std::string> text = f_.Text(kAccountMovedTemplate, f_.ShortCodeLanguage(f_.short_code),
-                                     {{"account", account}, {"time", f_.Time(f_.Now() / 1000)}});
+  Result<std::string> text =
+      f_.Text(kAccountMovedTemplate, f_.ShortCodeLanguage(f_.short_code),
+              {{"account", AccountShown(spec)}, {"time", f_.Time(f_.Now() / 1000)}});
   if (!text.ok()) return text.status();
   // By any connection: the old phone may be on another operator's route.
   f_.ReplyText(*old_phone, std::move(*text), ins_.reference, ins_.id);
@@ -183,17 +176,60 @@ Status ResultStep::Notices(const parser::CommandSpec& spec, const Values& values
   return Status::OK();
 }
 
-// A bind names the account by its number, and a backend may say the number is unknown, or has
-// no PIN, before it looks at the PIN. Answered apart from a wrong PIN, that would let anyone
-// test account numbers at the message rate and never be locked out; answered and counted as
-// one, testing a number costs what guessing a PIN costs. The outcome keeps the real reason.
+// The account as the subscriber's request showed it (masked), else as the backend masked it.
+std::string ResultStep::AccountShown(const parser::CommandSpec* spec) const {
+  std::string account;
+  if (spec != nullptr) {
+    for (const parser::FieldSpec& field : spec->fields) {
+      if (field.cls == parser::FieldClass::kAccount) account = Find(req_.show, field.name);
+    }
+  }
+  if (account.empty()) {
+    const std::string* masked = FindText(r_.fields, result::kAccountMasked);
+    account = masked ? *masked : std::string("-");
+  }
+  return account;
+}
+
+// A bind of a locked account is answered as a wrong PIN (HidesAnAccount), so the account's
+// owner, should it be them on a new phone, would never learn why. The backend may name the
+// account's own phone (counterparty_msisdn): the notice goes there, where the lock is news
+// only to its owner. A grammar without kLockedBindTemplate sends account.locked instead.
+Status ResultStep::LockedBindNotice() {
+  if (ins_.operation != op::kBind || r_.reason != reason::kAccountLocked) return Status::OK();
+  const std::string* owner = FindText(r_.fields, result::kCounterpartyMsisdn);
+  if (owner == nullptr || owner->empty() || *owner == ins_.msisdn) return Status::OK();
+  const bool own = f_.g().FindTemplate(kLockedBindTemplate) != nullptr;
+  Values values;
+  if (own) {
+    values = {{"account", AccountShown(f_.g().FindCommand(req_.command))},
+              {"time", f_.Time(f_.Now() / 1000)}};
+  }
+  Result<std::string> text = f_.Text(own ? kLockedBindTemplate : "account.locked",
+                                     f_.ShortCodeLanguage(f_.short_code), values);
+  if (!text.ok()) return text.status();
+  // By any connection: the owner's phone may be on another operator's route.
+  f_.ReplyText(*owner, std::move(*text), ins_.reference, ins_.id);
+  f_.fx.replies.back().connection.reset();
+  return Status::OK();
+}
+
+// A bind names the account by its number, and a backend may say the number is unknown, has no
+// PIN, or is locked, before it looks at the PIN. Answered apart from a wrong PIN, that would
+// let anyone test account numbers at the message rate and never be locked out; answered and
+// counted as one, testing a number costs what guessing a PIN costs. The outcome keeps the real
+// reason.
 bool ResultStep::HidesAnAccount() const {
   return ins_.operation == op::kBind &&
-         (r_.reason == reason::kUnknownAccount || r_.reason == reason::kPinNotSet);
+         (r_.reason == reason::kUnknownAccount || r_.reason == reason::kPinNotSet ||
+          r_.reason == reason::kAccountLocked);
 }
 
 Status ResultStep::Rejected() {
-  if (r_.reason == reason::kWrongPin || HidesAnAccount()) return WrongPin();
+  if (r_.reason == reason::kWrongPin || HidesAnAccount()) {
+    if (Status s = WrongPin(); !s.ok()) return s;
+    return LockedBindNotice();
+  }
   f_.fx.outcomes.push_back({ins_.id, store::InstructionOutcome::Kind::kRejected, r_.reason});
   const std::string amount = Find(req_.show, "amount");
   std::optional<int64_t> balance = FindInt(r_.fields, result::kBalance);

@@ -18,6 +18,9 @@ using Values = std::vector<parser::TemplateValue>;
 // Sent to the phone an account moved from when a bind moves it (engine_result.cpp); a grammar
 // with a command that binds accounts must have it (Engine::Create).
 inline constexpr std::string_view kAccountMovedTemplate = "account.moved";
+// Sent to a locked account's own phone when a bind of it from another phone is refused
+// (engine_result.cpp). Optional: without it the notice is account.locked.
+inline constexpr std::string_view kLockedBindTemplate = "account.locked_bind";
 
 // The backend port's fields for a parsed command, restricted to what `backend_op` declares;
 // account- and credential-class values are left out (they travel in the sealed secret).

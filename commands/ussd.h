@@ -16,6 +16,7 @@
 // reaches the subscriber by SMS (OnResult), from UssdOpen::sms_from.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -29,6 +30,11 @@ namespace smsgw::commands {
 
 // How many invalid answers a dialogue tolerates; the next one ends it.
 inline constexpr int kUssdMaxInvalid = 3;
+
+// How many of the network's unit numbers a dialogue remembers (UssdState::units): more than
+// the answers the network could still be resending, far fewer than the 128 its_session_info's
+// 7-bit sequence number counts before it comes round.
+inline constexpr std::size_t kUssdUnitsKept = 8;
 
 // Audit events of USSD dialogues (besides the store's and store::kEventCredentialRefused).
 inline constexpr std::string_view kEventUssdOpened = "ussd.opened";
@@ -55,6 +61,9 @@ struct UssdState {
   std::vector<std::string> history;  // screens before this one, for "0 Back"
   int invalid = 0;                   // invalid answers so far
   int64_t opened_at = 0;             // unix ms
+  // The network's numbers (its_session_info's sequence) of the MOs taken, the dial's first,
+  // newest last, at most kUssdUnitsKept: how a resent answer is told from a new one.
+  std::vector<int> units;
 
   UssdState() = default;
   UssdState(const UssdState&) = default;
@@ -86,6 +95,20 @@ struct UssdTurn {
   std::optional<UssdState> state;  // set when !end: what to keep until the next answer
   store::Effects effects;          // apply (one transaction) BEFORE text is sent
 };
+
+// A resent answer: the network delivers a USSD answer again when our deliver_sm_resp came late
+// or was lost. Taken again, the copy would be the answer to the NEXT screen (an amount typed as
+// an account). The network's own number for the MO is what tells a copy from a new answer
+// with the same text; guessing from the text cannot (two answers "1" in a row are common).
+//
+// True when an answer numbered `unit` is a copy of one `state` already took: the network
+// numbers this dialogue's units (two of those taken differ) and `unit` is one of them. An
+// answer without a number, or on a network that gives every unit the same one, is never a copy.
+bool IsResentAnswer(const UssdState& state, std::optional<int> unit);
+
+// Remembers `unit` as taken by `state` (nothing when unset), forgetting the oldest past
+// kUssdUnitsKept.
+void TakeUnit(UssdState& state, std::optional<int> unit);
 
 // The store write for `turn`: its sealed state until `expires_at`, or the erase when the
 // dialogue ended. `key` identifies the dialogue (connection + MSISDN + dialogue id).

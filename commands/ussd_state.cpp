@@ -1,5 +1,8 @@
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <cstddef>
+
 #include <nlohmann/json.hpp>
 
 #include "commands/ussd.h"
@@ -28,7 +31,8 @@ std::string UssdState::Encode() const {
   json j = {{"v", kVersion},      {"msisdn", msisdn},   {"conn", connection},
             {"service", service}, {"from", sms_from},   {"lang", language},
             {"screen", screen},   {"cmd", command},     {"answers", std::move(list)},
-            {"history", history}, {"invalid", invalid}, {"opened", opened_at}};
+            {"history", history}, {"invalid", invalid}, {"opened", opened_at},
+            {"units", units}};
   return j.dump();
 }
 
@@ -53,9 +57,28 @@ Result<UssdState> UssdState::Decode(std::string_view bytes) {
     s.history = j.at("history").get<std::vector<std::string>>();
     s.invalid = j.at("invalid").get<int>();
     s.opened_at = j.at("opened").get<int64_t>();
+    // Absent from the states written before units were kept: such a dialogue has none yet.
+    if (j.contains("units")) s.units = j.at("units").get<std::vector<int>>();
     return s;
   } catch (const json::exception&) {
     return Status::InvalidArgument("not a USSD dialogue state");
+  }
+}
+
+bool IsResentAnswer(const UssdState& state, std::optional<int> unit) {
+  if (!unit || state.units.empty()) return false;
+  const auto& u = state.units;
+  const bool numbered = std::any_of(u.begin(), u.end(), [&](int n) { return n != u.front(); });
+  return numbered && std::find(u.begin(), u.end(), *unit) != u.end();
+}
+
+void TakeUnit(UssdState& state, std::optional<int> unit) {
+  if (!unit) return;
+  state.units.push_back(*unit);
+  if (state.units.size() > kUssdUnitsKept) {
+    state.units.erase(
+        state.units.begin(),
+        state.units.begin() + static_cast<std::ptrdiff_t>(state.units.size() - kUssdUnitsKept));
   }
 }
 

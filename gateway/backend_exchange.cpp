@@ -191,6 +191,7 @@ void BackendExchange::Submit(const WireInstruction& instruction,
                reply.kind = BackendReply::Kind::kRejected;
                reply.reason = std::move(answer->reason);
                reply.detail = std::move(answer->detail);
+               reply.result = std::move(answer->result);
                reply.replayed = answer->replayed;
              }
              break;

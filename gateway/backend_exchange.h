@@ -78,7 +78,7 @@ struct BackendReply {
     kUnavailable,  // unknown or not applied yet: retry with the same id
   };
   Kind kind = Kind::kUnavailable;
-  nlohmann::json result = nlohmann::json::object();    // kAccepted: name -> string or integer
+  nlohmann::json result = nlohmann::json::object();    // name -> string or integer
   nlohmann::json statement = nlohmann::json::array();  // kAccepted statement: lines
   std::string reason;                                  // kRejected
   std::string detail;                                  // kRejected: a short machine token

@@ -135,6 +135,7 @@ std::string EncodeAnswer(const WireAnswer& answer) {
   } else {
     j = {{"status", "rejected"}, {"reason", answer.reason}};
     if (!answer.detail.empty()) j["detail"] = answer.detail;
+    if (answer.result.is_object() && !answer.result.empty()) j["result"] = answer.result;
   }
   if (answer.replayed) j["replayed"] = true;
   return Dump(j);
@@ -151,14 +152,16 @@ Result<WireAnswer> DecodeAnswer(std::string_view body) {
       return Status::InvalidArgument("answer replayed must be a boolean");
     out.replayed = replayed->get<bool>();
   }
+  // Accepted answers carry their result fields; a rejection may carry some too (the locked
+  // account's own phone on a refused account.bind).
+  if (const json* result = Member(j, "result")) {
+    if (!IsFlatObject(*result)) {
+      return Status::InvalidArgument("answer result must be an object of strings and integers");
+    }
+    out.result = *result;
+  }
   if (*status == "accepted") {
     out.accepted = true;
-    if (const json* result = Member(j, "result")) {
-      if (!IsFlatObject(*result)) {
-        return Status::InvalidArgument("answer result must be an object of strings and integers");
-      }
-      out.result = *result;
-    }
     if (const json* statement = Member(j, "statement")) {
       if (!statement->is_array() ||
           !std::all_of(statement->begin(), statement->end(), IsFlatObject)) {

@@ -39,7 +39,7 @@ struct WireInstruction {
 
 struct WireAnswer {
   bool accepted = false;
-  nlohmann::json result = nlohmann::json::object();    // accepted: name -> string or integer
+  nlohmann::json result = nlohmann::json::object();    // name -> string or integer (rejected: rare)
   nlohmann::json statement = nlohmann::json::array();  // accepted statement: lines, newest first
   std::string reason;                                  // rejected: a reason code
   std::string detail;                                  // rejected: a short machine token

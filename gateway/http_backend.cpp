@@ -144,6 +144,8 @@ BackendResult ToBackendResult(BackendReply reply) {
     case BackendReply::Kind::kRejected: {
       BackendResult r = BackendResult::Rejected(reply.reason, reply.detail);
       r.replayed = reply.replayed;
+      // A refusal stays a refusal: fields that do not read are dropped, not an error.
+      if (auto fields = ToFields(reply.result)) r.fields = std::move(*fields);
       return r;
     }
     case BackendReply::Kind::kRefused:

@@ -5,7 +5,8 @@
 //
 // How an attempt maps onto the port's outcomes:
 //   200 accepted (signed)                   accepted: result -> fields, statement lines
-//   200 rejected (signed)                   rejected with the backend's reason and detail
+//   200 rejected (signed)                   rejected with the backend's reason and detail (and
+//                                           result -> fields, when it gives any)
 //   422 or any refusal idempotency_conflict rejected, idempotency_conflict: a caller's bug
 //   400 (signed)                            rejected, invalid_request; detail: the error code
 //   401, other 4xx (signed)                 unavailable: a key, clock or URL problem for an

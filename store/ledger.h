@@ -85,10 +85,13 @@ inline constexpr std::string_view kHolding = "holding";
 }  // namespace system_account
 
 struct LedgerLimits {
-  int64_t min_amount = 100;                 // KES 1.00
-  int64_t max_amount = 15'000'000;          // KES 150,000.00 per instruction
-  int64_t daily_debit_limit = 30'000'000;   // KES 300,000.00 debited in any 24 h (fees included)
-  int max_pin_failures = 10;                // consecutive wrong PINs that lock the account
+  int64_t min_amount = 100;                // KES 1.00
+  int64_t max_amount = 15'000'000;         // KES 150,000.00 per instruction
+  int64_t daily_debit_limit = 30'000'000;  // KES 300,000.00 debited in any 24 h (fees included)
+  int max_pin_failures = 10;               // consecutive wrong PINs that lock the account
+  // Wrong PINs in 24 h of binds of one account from phones not its own (all of them
+  // together) after which such binds are refused untested; the account is not locked.
+  int max_bind_failures = 20;
   int64_t withdrawal_code_ttl = 7 * 86400;  // seconds; then the code is reversed to the sender
   int max_code_failures = 5;                // wrong codes for a recipient that block the codes
 };
@@ -241,6 +244,10 @@ class Ledger {
   // account's PIN (set by the bank, `smsgw ledger set-pin`). An account bound to another phone
   // moves to this one with the same PIN; counterparty_msisdn is then the old phone. A phone
   // that already holds another account is refused (already_registered): one account per phone.
+  // From a phone that is not the account's own, wrong PINs count for that phone, never
+  // toward locking the account (LedgerLimits::max_bind_failures, LedgerBook::CheckBindPin); a
+  // locked account is refused with counterparty_msisdn and account_masked set to its own phone
+  // and number, so the gateway can tell its owner.
   Result<LedgerReceipt> Bind(const InstructionRef& ref, std::string_view msisdn,
                              std::string_view account_number, std::string_view pin);
   Result<LedgerReceipt> VerifyPin(const InstructionRef& ref, std::string_view msisdn,
@@ -290,6 +297,8 @@ class Ledger {
   // Sets the PIN (4..6 digits; weak PINs allowed here: the bank issues them) and clears the
   // failure count.
   Status SetPin(const AccountRef& account, std::string_view pin);
+  // Active again: the lock lifted, the PIN failure count and the failed binds from other
+  // phones cleared.
   Status Unlock(const AccountRef& account);
   Result<AccountInfo> GetAccount(const AccountRef& account);
   Result<std::vector<AccountInfo>> ListAccounts();

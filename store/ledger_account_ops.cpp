@@ -47,7 +47,20 @@ Result<LedgerReceipt> Ledger::Bind(const InstructionRef& ref, std::string_view m
       return Verdict::Refuse(ledger_reason::kUnknownAccount).Receipt();
     }
     AccountRow& account = **found;
-    if (Verdict v = book.CheckPin(account, pin); !v.ok()) return v.Receipt();
+    // From its own phone the owner answers for the account's PIN count; from any other, the
+    // count is that phone's (LedgerBook::CheckBindPin).
+    Verdict v = account.msisdn == msisdn ? book.CheckPin(account, pin)
+                                         : book.CheckBindPin(account, msisdn, pin);
+    if (!v.ok()) {
+      Result<LedgerReceipt> refused = v.Receipt();
+      // A locked account's own phone, so the gateway can tell its owner that a bind was
+      // refused (the phone that tried is answered as for a wrong PIN).
+      if (refused.ok() && v.reason == ledger_reason::kAccountLocked && account.msisdn != msisdn) {
+        refused->counterparty_msisdn = account.msisdn;
+        refused->account_masked = MaskAccountNumber(account_number);
+      }
+      return refused;
+    }
     return Rebind(book, account, msisdn, account_number);
   });
 }

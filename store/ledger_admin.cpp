@@ -196,6 +196,11 @@ Status Ledger::Unlock(const AccountRef& account) {
                if (!st.ok()) return st.status();
                Status s = st->Bind(1, row->id).Run();
                if (!s.ok()) return s;
+               // The bank has spoken with the owner: binds from other phones start afresh.
+               Result<Stmt> binds = db_->Prepare("DELETE FROM bind_failures WHERE account_id = ?1");
+               if (!binds.ok()) return binds.status();
+               s = binds->Bind(1, row->id).Run();
+               if (!s.ok()) return s;
                return true;
              })
       .status();

@@ -118,11 +118,15 @@ Result<AccountRow> LedgerBook::System(std::string_view name) {
   return std::move(**a);
 }
 
+bool LedgerBook::PinMatches(const AccountRow& account, std::string_view pin) const {
+  Digest d = keys_.PinHash(account.pin_salt, pin);
+  return IsPinForm(pin) && ConstantTimeEqual(DigestBytes(d), account.pin_hash);
+}
+
 Verdict LedgerBook::CheckPin(AccountRow& account, std::string_view pin) {
   if (account.locked) return Verdict::Refuse(ledger_reason::kAccountLocked);
   if (account.pin_hash.empty()) return Verdict::Refuse(ledger_reason::kPinNotSet);
-  Digest d = keys_.PinHash(account.pin_salt, pin);
-  if (IsPinForm(pin) && ConstantTimeEqual(DigestBytes(d), account.pin_hash)) {
+  if (PinMatches(account, pin)) {
     if (account.pin_failures == 0) return Verdict::Go();
     Result<Stmt> st = db_.Prepare("UPDATE accounts SET pin_failures = 0 WHERE id = ?1");
     if (!st.ok()) return Verdict::Fail(st.status());

@@ -99,6 +99,14 @@ class LedgerBook {
   // not. A wrong PIN is counted; the max_pin_failures-th in a row locks the account (then
   // account_locked with detail "pin_failures"). A right PIN clears the count.
   Verdict CheckPin(AccountRow& account, std::string_view pin);
+  // CheckPin for a bind from `msisdn`, a phone that is not the account's own (the account
+  // names itself by its number there, and anyone may know a number). Its wrong PINs are
+  // counted per (account, phone) in bind_failures, never on the account: they cannot lock it.
+  // A phone with max_pin_failures of them in a row, or an account with max_bind_failures from
+  // all phones, within 24 h, gets wrong_pin (detail "bind_failures") without its PIN being
+  // tested, until those failures are a day old; the account's own phone is not affected. A
+  // right PIN clears the phone's count.
+  Verdict CheckBindPin(const AccountRow& account, std::string_view msisdn, std::string_view pin);
   // Loads the subscriber bound to `msisdn` into *payer (not_registered when there is none)
   // and checks its PIN.
   Verdict Authenticate(std::string_view msisdn, std::string_view pin, AccountRow* payer);
@@ -118,6 +126,7 @@ class LedgerBook {
   Result<std::optional<AccountRow>> FindOne(std::string_view where, std::string_view a,
                                             std::string_view b);
   Result<int64_t> Apply(int64_t transfer_id, int64_t account_id, int64_t amount);
+  bool PinMatches(const AccountRow& account, std::string_view pin) const;
 
   LedgerDb& db_;
   const LedgerKeys& keys_;

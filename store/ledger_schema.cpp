@@ -85,6 +85,17 @@ CREATE TABLE withdrawal_codes (
 CREATE INDEX withdrawal_codes_open ON withdrawal_codes(recipient) WHERE status = 'open';
 CREATE INDEX withdrawal_codes_expiry ON withdrawal_codes(expires_at) WHERE status = 'open';
 )sql",
+    // 2: wrong PINs of binds from phones other than the account's own, per (account, phone),
+    // so that a stranger who knows an account number cannot lock it (LedgerBook::CheckBindPin).
+    R"sql(
+CREATE TABLE bind_failures (
+  account_id INTEGER NOT NULL REFERENCES accounts(id),
+  msisdn TEXT NOT NULL,       -- the phone that tried
+  failures INTEGER NOT NULL,  -- wrong PINs in a row from that phone
+  last_at INTEGER NOT NULL,   -- unix seconds of the latest
+  PRIMARY KEY (account_id, msisdn)
+) WITHOUT ROWID;
+)sql",
 };
 
 constexpr const char* kSystemAccounts[][2] = {

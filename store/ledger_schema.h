@@ -8,7 +8,7 @@
 
 namespace smsgw::store {
 
-inline constexpr int kLedgerSchemaVersion = 1;
+inline constexpr int kLedgerSchemaVersion = 2;
 
 // Applies every migration above the database's user_version in one transaction,
 // then makes sure the system accounts exist. Corruption when the database is newer than this

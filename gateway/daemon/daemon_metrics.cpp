@@ -83,6 +83,9 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
       ussd_submitted(Ussd(registry, "submitted")),
       ussd_aborted(Ussd(registry, "aborted")),
       ussd_timed_out(Ussd(registry, "timed_out")),
+      ussd_resent_answers(registry.GetCounter(
+          "smsgw_ussd_resent_answers_total",
+          "USSD answers the network delivered again, acknowledged and not taken a second time")),
       binds_up(registry.GetGauge("smsgw_binds_up", "SMPP binds currently bound")),
       queue_inbound(Queue(registry, "inbound")),
       queue_instructions_pending(Queue(registry, "instructions")),

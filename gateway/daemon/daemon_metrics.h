@@ -56,6 +56,7 @@ class DaemonMetrics {
   Counter& ussd_submitted;
   Counter& ussd_aborted;
   Counter& ussd_timed_out;
+  Counter& ussd_resent_answers;
 
   Gauge& binds_up;
   Gauge& queue_inbound;

@@ -338,6 +338,7 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
   event.msisdn = SourceOf(mo.connection, sm.source);
   event.service = sm.destination.value;
   event.dialogue = std::move(read->dialogue);
+  event.sequence = read->sequence;
   event.kind = read->kind;
   event.text = std::move(*text);
   event.received = now;

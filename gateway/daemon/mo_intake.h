@@ -41,6 +41,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -74,6 +75,9 @@ struct UssdEvent {
   std::string msisdn;   // the subscriber, digits without "+"
   std::string service;  // the address the dialogue was opened to: the source of our screens
   std::string dialogue;
+  // The network's number for this MO within the dialogue (its_session_info's sequence), the
+  // same on a resend of it; unset when the connection's mode carries none.
+  std::optional<uint8_t> sequence;
   smpp::UssdKind kind = smpp::UssdKind::kOpen;
   std::string text;  // UTF-8: the dialled string (kOpen) or the answer (kAnswer)
   std::chrono::steady_clock::time_point received;

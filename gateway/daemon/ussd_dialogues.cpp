@@ -96,6 +96,7 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
     std::string text;
     bool end = false;
     bool submitted = false;
+    bool resent = false;  // a copy of an answer already taken: acknowledged, nothing else
     std::optional<Undo> undo;
   };
   std::vector<Done> turns(events.size());
@@ -128,6 +129,11 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
           if (it == live_.end() || it->second.expires_at <= now_ms) {
             turn.text = kUnknownDialogue;
             turn.end = true;
+          } else if (commands::IsResentAnswer(it->second.state, e.sequence)) {
+            // Its first copy was taken and its screen sent: this one changes nothing, and
+            // the dialogue and its copy in the store stay as they are.
+            turns[i].resent = true;
+            return store::Effects();
           } else {
             auto answered = engine.OnUssdAnswer(it->second.state, e.text, now_ms, view);
             if (!answered.ok()) return answered.status();
@@ -136,9 +142,10 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
         } else {  // kAbort: the network ended it; only the copy goes
           turn.end = true;
         }
+        if (turn.state) commands::TakeUnit(*turn.state, e.sequence);
         turn.effects.ussd_session =
             commands::SessionWrite(key, e.msisdn, e.connection, turn, expires_at);
-        turns[i] = Done{std::move(turn.text), turn.end, !turn.effects.instructions.empty(),
+        turns[i] = Done{std::move(turn.text), turn.end, !turn.effects.instructions.empty(), false,
                         Keep(key, e.msisdn, turn.end, turn.state, expires_at)};
         return std::move(turn.effects);
       },
@@ -165,6 +172,14 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
       continue;
     }
     Done& turn = turns[i];
+    if (turn.resent) {
+      metrics_.ussd_resent_answers.Add();
+      LogInfo("ussd.resent", {{"connection", e.connection},
+                              {"source", e.msisdn},
+                              {"dialogue", e.dialogue},
+                              {"sequence", static_cast<uint64_t>(*e.sequence)}});
+      continue;
+    }
     const bool submitted = turn.submitted;
     if (e.kind == smpp::UssdKind::kOpen) metrics_.ussd_opened.Add();
     if (submitted) metrics_.ussd_submitted.Add();

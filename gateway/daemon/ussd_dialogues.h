@@ -9,9 +9,12 @@
 //
 // The events of one dialogue in a batch are turns in their order: each is answered from the
 // state the one before it left, not from the state the batch started with. The network resends
-// an answer whose deliver_sm_resp came late, and both copies may share a batch: the first "1"
-// on a confirmation submits and ends the dialogue, the second finds it ended and submits
-// nothing. A turn that fails (its write, or the whole transaction) is taken back, and the
+// an answer whose deliver_sm_resp came late, in the same batch or a later one. When it numbers
+// the dialogue's units (its_session_info's sequence, commands::IsResentAnswer), the copy is
+// acknowledged and nothing else: no turn, no screen, the dialogue still waits on the screen
+// its first copy brought. When it does not, the copy is the answer to that screen; on a
+// confirmation the first "1" submits and ends the dialogue and the second finds it ended and
+// submits nothing. A turn that fails (its write, or the whole transaction) is taken back, and the
 // later events of its MSISDN in the batch are not run (they get a temporary error), so no
 // turn is ever answered from a state the store did not keep.
 //

@@ -62,6 +62,7 @@ Result<UssdMessage> ReadUssd(const DeliverSm& pdu, conf::UssdDialogue mode) {
     if (!pdu.tlvs.its_session_info) return Status::InvalidArgument("USSD without its_session_info");
     const uint16_t info = *pdu.tlvs.its_session_info;
     m.dialogue = std::to_string(info >> 8);
+    m.sequence = static_cast<uint8_t>((info >> 1) & 0x7F);
     if (info & kItsSessionEnd) m.kind = UssdKind::kAbort;
   } else {
     if (!pdu.tlvs.user_message_reference) {

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,6 +66,10 @@ const char* UssdKindName(UssdKind kind);
 struct UssdMessage {
   UssdKind kind = UssdKind::kOpen;
   std::string dialogue;  // decimal: the session number or the user_message_reference
+  // its_session_info's sequence number (octet 2, bits 7-1) in that mode: the network's number
+  // for this unit of the dialogue, the same on a resend of the same MO. Unset in the
+  // user_message_reference mode, which carries nothing of the kind.
+  std::optional<uint8_t> sequence;
   uint8_t data_coding = 0;
   std::vector<uint8_t> text;  // the user data octets (short_message or message_payload)
 };

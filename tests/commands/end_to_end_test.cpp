@@ -332,6 +332,19 @@ class BindEndToEndTest : public EndToEndTest {
     ASSERT_TRUE(
         ledger_->SetPin({store::AccountRef::By::kAccountNumber, "4400112233"}, "2580").ok());
   }
+
+  // One REG of Ann's account from `phone`, answered with three wrong PINs (all a code takes).
+  void ThreeWrongBinds(const std::string& phone, uint32_t code) {
+    codes_ = {code};
+    Send("REG 4400112233", phone);
+    Sent();
+    for (int i = 0; i < 3; ++i) {
+      clock_->Advance(store::testing::kMinute);  // under the rate limit
+      Send(std::to_string(code) + " 9999", phone);
+      ASSERT_EQ(RunBackend(), 1);
+      Sent();
+    }
+  }
 };
 
 TEST_F(BindEndToEndTest, AnAccountMovedToAnotherPhoneIsAnnouncedOnTheOldOne) {
@@ -350,6 +363,46 @@ TEST_F(BindEndToEndTest, AnAccountMovedToAnotherPhoneIsAnnouncedOnTheOldOne) {
   auto moved = ledger_->GetAccount({store::AccountRef::By::kMsisdn, kNewPhone});
   ASSERT_TRUE(moved.ok()) << moved.status().ToString();
   EXPECT_EQ(moved->name, "ANN");
+}
+
+// Strangers who know Ann's account number send REG with wrong PINs from phones of their own,
+// more of them than the ledger's max_pin_failures: Ann's account is not locked by it.
+TEST_F(BindEndToEndTest, StrangersBindingWithWrongPinsCannotLockTheAccount) {
+  const char* strangers[] = {"254712000101", "254712000102", "254712000103", "254712000104"};
+  for (int p = 0; p < 4; ++p) ThreeWrongBinds(strangers[p], 2001 + p);
+  codes_ = {7001};
+  Send("BAL", kOldPhone);
+  Sent();
+  Send("7001 2580", kOldPhone);
+  EXPECT_EQ(RunBackend(), 1);
+  std::vector<std::string> replies = Replies();
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].find("Your balance"), 0u) << replies[0];
+  auto ann = ledger_->GetAccount({store::AccountRef::By::kMsisdn, kOldPhone});
+  ASSERT_TRUE(ann.ok());
+  EXPECT_FALSE(ann->locked);
+}
+
+// A bind of a locked account reads like a wrong PIN to the phone that tried, and its owner's
+// phone is told.
+TEST_F(BindEndToEndTest, ABindOfALockedAccountReadsLikeAWrongPinAndTellsItsOwner) {
+  Send("LOCK", kOldPhone);
+  EXPECT_EQ(RunBackend(), 1);
+  Sent();
+  codes_ = {5555};
+  Send("REG 4400112233", kNewPhone);
+  Sent();
+  Send("5555 2580", kNewPhone);
+  EXPECT_EQ(RunBackend(), 1);
+  std::vector<std::pair<std::string, std::string>> sent = Sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[0].first, kNewPhone);
+  EXPECT_EQ(sent[0].second,
+            "Wrong PIN. Reply 5555 <PIN> within 5 min to try again; 2 attempts left.");
+  EXPECT_EQ(sent[1].first, kOldPhone);
+  EXPECT_EQ(sent[1].second.find("Someone tried to link account ****2233 to another phone on "), 0u)
+      << sent[1].second;
+  EXPECT_NE(sent[1].second.find("Your account is locked"), std::string::npos);
 }
 
 // Whether the number exists or the PIN is wrong, the caller reads the same reply, and five

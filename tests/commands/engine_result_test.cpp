@@ -241,7 +241,8 @@ TEST_F(EngineTest, AGrammarThatBindsAccountsMustBeAbleToTellTheOldPhone) {
 // Probing account numbers: an unknown number, or one without a PIN, gets the wrong-PIN reply,
 // re-offers the code the same way, and counts toward the same lockout.
 TEST_F(EngineTest, ABindToAnUnknownAccountIsAnsweredAndCountedAsAWrongPin) {
-  for (std::string_view reason : {reason::kWrongPin, reason::kUnknownAccount, reason::kPinNotSet}) {
+  for (std::string_view reason :
+       {reason::kWrongPin, reason::kUnknownAccount, reason::kPinNotSet, reason::kAccountLocked}) {
     minted_ = 0;
     view_.events[std::string(store::kEventWrongPin)] = 1;
     store::NewInstruction ins = Confirmed("REG 12345678901");
@@ -267,6 +268,54 @@ TEST_F(EngineTest, ABindToAnUnknownAccountIsAnsweredAndCountedAsAWrongPin) {
               "Too many wrong PINs. Payments from this phone are blocked for 24 h. Nothing was "
               "paid.");
   }
+}
+
+// A locked account's bind: the phone that tried reads a wrong PIN; the account's own phone,
+// when the backend names it, is told.
+TEST_F(EngineTest, ABindOfALockedAccountTellsTheAccountsOwnPhone) {
+  store::NewInstruction ins = Confirmed("REG 12345678901");
+  BackendResult r = BackendResult::Rejected(reason::kAccountLocked);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254700000001");
+  r.fields.emplace(std::string(result::kAccountMasked), "*******8901");
+  store::Effects fx = Answer(ins, r);
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[0].destination, kSub);
+  EXPECT_EQ(fx.replies[0].text,
+            "Wrong PIN. Reply 4821 <PIN> within 5 min to try again; 2 attempts left.");
+  const store::NewReply& told = fx.replies[1];
+  EXPECT_EQ(told.destination, "254700000001");
+  EXPECT_EQ(told.text,
+            "Someone tried to link account ****8901 to another phone on 15/11/23 01:13. Your "
+            "account is locked: call 100 or visit a branch.");
+  EXPECT_FALSE(told.connection.has_value()) << "the owner may be on another route";
+  EXPECT_EQ(told.text.find("12345678901"), std::string::npos);
+
+  // Nobody else to tell: no notice.
+  BackendResult own = BackendResult::Rejected(reason::kAccountLocked);
+  own.fields.emplace(std::string(result::kCounterpartyMsisdn), kSub);
+  EXPECT_EQ(Answer(ins, own).replies.size(), 1u);
+  EXPECT_EQ(Answer(ins, BackendResult::Rejected(reason::kAccountLocked)).replies.size(), 1u);
+}
+
+// A grammar without account.locked_bind tells the owner with account.locked.
+TEST_F(EngineTest, WithoutItsTemplateTheOwnerIsToldTheAccountIsLocked) {
+  std::string text = test_support::ShippedGrammarText();
+  const std::size_t at = text.find("  account.locked_bind:\n");
+  ASSERT_NE(at, std::string::npos);
+  const std::size_t end = text.find("\n  declined.funds:\n", at);
+  ASSERT_NE(end, std::string::npos);
+  text.erase(at, end + 1 - at);
+  parser::GrammarLoad load = parser::LoadGrammar(text, "g.yaml");
+  ASSERT_TRUE(load.ok());
+  auto e = Engine::Create(load.grammar, options_, {});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  engine_ = std::move(*e);
+  BackendResult r = BackendResult::Rejected(reason::kAccountLocked);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254700000001");
+  store::Effects fx = Answer(Confirmed("REG 12345678901"), r);
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[1].destination, "254700000001");
+  EXPECT_EQ(fx.replies[1].text, "Your account is locked. Call 100 or visit a branch to unlock it.");
 }
 
 // Elsewhere an unknown account is what it says (a payee, not the subscriber's credential).

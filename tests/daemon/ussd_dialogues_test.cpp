@@ -44,6 +44,17 @@ class UssdDialoguesTest : public testing::InProcessCoreTest {
     return e;
   }
   UssdEvent Answer(std::string text) { return Event(smpp::UssdKind::kAnswer, std::move(text)); }
+  // An answer as an its_session_info network numbers it.
+  UssdEvent Answer(std::string text, uint8_t sequence) {
+    UssdEvent e = Answer(std::move(text));
+    e.sequence = sequence;
+    return e;
+  }
+  UssdEvent Dial(std::string text, uint8_t sequence) {
+    UssdEvent e = Event(smpp::UssdKind::kOpen, std::move(text));
+    e.sequence = sequence;
+    return e;
+  }
 
   std::vector<UssdDialogues::Outcome> Handle(const std::vector<UssdEvent>& events) {
     return dialogues_.Handle(events, *engine_, store(), *view_, clock_->NowMs());
@@ -102,6 +113,59 @@ TEST_F(UssdDialoguesTest, EachAnswerOfABatchIsTakenOnTheScreenTheOneBeforeLeft) 
   EXPECT_NE(out[2].screen->text.find("Send KES 500.00"), std::string::npos) << out[2].screen->text;
   EXPECT_TRUE(out[3].screen->end);
   EXPECT_EQ(Instructions(), 1);
+}
+
+// A network that numbers the units of a dialogue (its_session_info's sequence) delivers an
+// answer again with its first number: the copy is acknowledged with no screen, and the
+// dialogue still waits on the screen the first copy brought.
+TEST_F(UssdDialoguesTest, AResentAnswerIsAcknowledgedAndNotTakenOnTheNextScreen) {
+  ASSERT_NE(Turn(Dial("*384*12*2#", 0)).find("phone number"), std::string::npos);
+  ASSERT_NE(Turn(Answer("0700000002", 1)).find("amount"), std::string::npos);
+  auto copy = Handle({Answer("0700000002", 1)});
+  ASSERT_EQ(copy.size(), 1u);
+  EXPECT_EQ(copy[0].status, 0u) << "acknowledged";
+  EXPECT_FALSE(copy[0].screen) << "its first copy's screen went already";
+  EXPECT_NE(registry_.Render().find("smsgw_ussd_resent_answers_total 1"), std::string::npos);
+  EXPECT_NE(Turn(Answer("500", 2)).find("PIN"), std::string::npos)
+      << "the amount is still the one asked";
+}
+
+TEST_F(UssdDialoguesTest, AResentAnswerInTheSameBatchIsTakenOnce) {
+  ASSERT_NE(Turn(Dial("*384*12*2#", 0)).find("phone number"), std::string::npos);
+  auto out = Handle(
+      {Answer("0700000002", 1), Answer("0700000002", 1), Answer("500", 2), Answer("500", 2)});
+  ASSERT_EQ(out.size(), 4u);
+  for (const auto& o : out) EXPECT_EQ(o.status, 0u);
+  ASSERT_TRUE(out[0].screen && out[2].screen);
+  EXPECT_FALSE(out[1].screen);
+  EXPECT_FALSE(out[3].screen);
+  EXPECT_NE(out[2].screen->text.find("PIN"), std::string::npos) << out[2].screen->text;
+  EXPECT_NE(Turn(Answer("1234", 3)).find("Send KES 500.00"), std::string::npos);
+}
+
+// The numbers go to the store with the dialogue: a copy that comes after a restart is known.
+TEST_F(UssdDialoguesTest, AResentAnswerAfterARestartIsKnownFromTheStore) {
+  ASSERT_NE(Turn(Dial("*384*12*2#", 5)).find("phone number"), std::string::npos);
+  ASSERT_NE(Turn(Answer("0700000002", 6)).find("amount"), std::string::npos);
+  UssdDialogues restarted({180'000, "4040"}, metrics_);
+  restarted.Restore(store(), clock_->NowMs());
+  ASSERT_EQ(restarted.live(), 1u);
+  auto copy =
+      restarted.Handle({Answer("0700000002", 6)}, *engine_, store(), *view_, clock_->NowMs());
+  ASSERT_EQ(copy.size(), 1u);
+  EXPECT_EQ(copy[0].status, 0u);
+  EXPECT_FALSE(copy[0].screen);
+  auto next = restarted.Handle({Answer("500", 7)}, *engine_, store(), *view_, clock_->NowMs());
+  ASSERT_TRUE(next.size() == 1 && next[0].screen);
+  EXPECT_NE(next[0].screen->text.find("PIN"), std::string::npos) << next[0].screen->text;
+}
+
+// A network that gives every unit the same number tells nothing: each answer is taken, as
+// when no number comes at all.
+TEST_F(UssdDialoguesTest, UnitsAllNumberedAlikeAreEachTaken) {
+  ASSERT_NE(Turn(Dial("*384*12*2#", 0)).find("phone number"), std::string::npos);
+  EXPECT_NE(Turn(Answer("0700000002", 0)).find("amount"), std::string::npos);
+  EXPECT_NE(Turn(Answer("500", 0)).find("PIN"), std::string::npos);
 }
 
 TEST_F(UssdDialoguesTest, ALostBatchLeavesTheDialogueWhereTheStoreHasIt) {

@@ -130,6 +130,35 @@ TEST_F(UssdTest, InvalidInputIsAskedAgainWithAHint) {
   EXPECT_TRUE(Has(s.text, "PIN")) << s.text;
 }
 
+// The network delivers an answer again (our deliver_sm_resp came late): the copy carries the
+// sequence number of its first delivery, is acknowledged, and is not taken as the answer to
+// the screen its first copy brought: the phone number is not read as the amount.
+TEST_F(UssdTest, AResentAnswerIsAcknowledgedAndNotTakenOnTheNextScreen) {
+  StartDaemon();
+  Sim::UssdScreen s;
+  const size_t d = Dial(kAmina, "*384*12*2#", &s);
+  s = Answer(d, "0700000002");
+  ASSERT_TRUE(Has(s.text, "amount")) << s.text;
+  ASSERT_TRUE(sim_->ResendUssd(d));
+  const size_t copy = sim_->Ussd(d).mos.back();
+  auto copy_status = [&] {
+    uint32_t status = 0xFFFFFFFF;
+    sim_->Run([&](Sim& sim) { status = sim.mos()[copy].last_status; });
+    return status;
+  };
+  ASSERT_TRUE(test::WaitFor([&] { return copy_status() != 0xFFFFFFFF; }, 20s));
+  EXPECT_EQ(copy_status(), 0u) << "the copy is acknowledged";
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(sim_->Ussd(d).screens.size(), 2u) << "no screen for the copy";
+  EXPECT_EQ(sim_->Ussd(d).end, Sim::UssdEnd::kOpen);
+  s = Answer(d, "500");
+  EXPECT_TRUE(Has(s.text, "PIN")) << "still on the amount screen: " << s.text;
+  s = Answer(d, kDemoPin);
+  EXPECT_TRUE(Has(s.text, "Send KES 500.00 to")) << s.text;
+  EXPECT_EQ(StopDaemon(), 0);
+  EXPECT_TRUE(Has(Log(), "ussd.resent")) << "the copy is logged";
+}
+
 TEST_F(UssdTest, AShortcutStringJumpsIntoTheMenuWithItsAnswers) {
   StartDaemon();
   Sim::UssdScreen s;

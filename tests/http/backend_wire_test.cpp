@@ -90,6 +90,17 @@ TEST(BackendWire, Answers) {
   ASSERT_TRUE(round.ok());
   EXPECT_EQ(round->reason, "limit_exceeded");
   EXPECT_EQ(round->detail, "daily");
+  EXPECT_TRUE(round->result.empty());
+  // A rejection may name fields too: a locked account's own phone on a refused bind.
+  auto locked = DecodeAnswer(
+      R"({"status":"rejected","reason":"account_locked","result":{"counterparty_msisdn":"254700000001"}})");
+  ASSERT_TRUE(locked.ok());
+  EXPECT_FALSE(locked->accepted);
+  EXPECT_EQ(locked->result["counterparty_msisdn"], "254700000001");
+  auto locked_round = DecodeAnswer(EncodeAnswer(*locked));
+  ASSERT_TRUE(locked_round.ok());
+  EXPECT_EQ(locked_round->result["counterparty_msisdn"], "254700000001");
+  EXPECT_FALSE(DecodeAnswer(R"({"status":"rejected","reason":"x","result":{"a":[1]}})").ok());
   for (const char* bad :
        {"", "{}", R"({"status":"done"})", R"({"status":"rejected"})",
         R"({"status":"rejected","reason":""})", R"({"status":"rejected","reason":"x","detail":7})",

@@ -412,6 +412,26 @@ TEST(ToBackendResultTest, ResultOutsideInt64IsABadAnswer) {
   EXPECT_EQ(out.detail, "bad_answer");
 }
 
+TEST(ToBackendResultTest, ARejectionKeepsTheFieldsItNames) {
+  BackendReply r;
+  r.kind = BackendReply::Kind::kRejected;
+  r.reason = "account_locked";
+  r.result = {{"counterparty_msisdn", "254700000001"}};
+  BackendResult out = ToBackendResult(std::move(r));
+  ASSERT_TRUE(out.rejected());
+  EXPECT_EQ(out.reason, "account_locked");
+  ASSERT_NE(commands::FindText(out.fields, commands::result::kCounterpartyMsisdn), nullptr);
+  EXPECT_EQ(*commands::FindText(out.fields, commands::result::kCounterpartyMsisdn), "254700000001");
+
+  BackendReply odd;
+  odd.kind = BackendReply::Kind::kRejected;
+  odd.reason = "wrong_pin";
+  odd.result = {{"balance", std::numeric_limits<uint64_t>::max()}};
+  BackendResult still = ToBackendResult(std::move(odd));
+  ASSERT_TRUE(still.rejected()) << "a refusal stays a refusal";
+  EXPECT_TRUE(still.fields.empty());
+}
+
 TEST(ToBackendResultTest, UnavailableKeepsTheReason) {
   BackendReply r;
   r.kind = BackendReply::Kind::kUnavailable;

@@ -139,6 +139,18 @@ TEST_F(EmbeddedBackendTest, BindChangePinStatementLock) {
 
   EXPECT_TRUE(Submit(Make("l1", op::kLock, {}, "")).accepted());
   EXPECT_EQ(Submit(Make("bal", op::kBalance, {})).reason, reason::kAccountLocked);
+
+  // A bind of a locked account from another phone names the account's own phone, for the
+  // gateway to tell.
+  ASSERT_TRUE(Submit(Make("l2", op::kLock, {}, "", "254700000005")).accepted());
+  Instruction again = Make("b2", op::kBind, {}, "7391", "254700000006");
+  again.account = SecretBytes("88001234");
+  auto refused = Submit(std::move(again));
+  ASSERT_TRUE(refused.rejected());
+  EXPECT_EQ(refused.reason, reason::kAccountLocked);
+  ASSERT_NE(FindText(refused.fields, result::kCounterpartyMsisdn), nullptr);
+  EXPECT_EQ(*FindText(refused.fields, result::kCounterpartyMsisdn), "254700000005");
+  EXPECT_EQ(*FindText(refused.fields, result::kAccountMasked), "****1234");
 }
 
 TEST_F(EmbeddedBackendTest, BusyLedgerIsUnavailable) {

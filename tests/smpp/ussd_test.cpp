@@ -33,6 +33,7 @@ TEST(UssdReadTest, ItsSessionInfoNamesTheDialogueByItsSessionNumber) {
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   EXPECT_EQ(m->kind, UssdKind::kOpen);
   EXPECT_EQ(m->dialogue, "42");
+  EXPECT_EQ(m->sequence, 0);
   EXPECT_EQ(std::string(m->text.begin(), m->text.end()), "*384*12#");
 
   // The sequence number (bits 7-1 of octet 2) changes per unit; the dialogue stays the same.
@@ -42,6 +43,12 @@ TEST(UssdReadTest, ItsSessionInfoNamesTheDialogueByItsSessionNumber) {
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->kind, UssdKind::kAnswer);
   EXPECT_EQ(m->dialogue, "42");
+  EXPECT_EQ(m->sequence, 3) << "read so that a resend of this unit can be told from the next";
+
+  answer.tlvs.its_session_info = 0x2AFE;
+  m = ReadUssd(answer, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->sequence, 127);
 }
 
 TEST(UssdReadTest, EndBitOnAnMoIsTheNetworkReleasingTheDialogue) {
@@ -77,6 +84,7 @@ TEST(UssdReadTest, UserMessageReferenceModeIgnoresItsSessionInfo) {
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->kind, UssdKind::kOpen);
   EXPECT_EQ(m->dialogue, "65535");
+  EXPECT_FALSE(m->sequence.has_value()) << "this mode numbers no units";
 }
 
 TEST(UssdReadTest, Refusals) {

@@ -179,6 +179,12 @@ bool SimThread::AbortUssd(size_t dialogue) {
   return ok;
 }
 
+bool SimThread::ResendUssd(size_t dialogue) {
+  bool ok = false;
+  Run([&](smpp::testing::SmscSimulator& sim) { ok = sim.ResendUssd(dialogue); });
+  return ok;
+}
+
 smpp::testing::SmscSimulator::UssdDialogue SimThread::Ussd(size_t dialogue) {
   smpp::testing::SmscSimulator::UssdDialogue d;
   Run([&](smpp::testing::SmscSimulator& sim) {

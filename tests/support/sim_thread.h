@@ -57,6 +57,7 @@ class SimThread {
                   const std::string& dial_string, conf::UssdDialogue mode);
   bool AnswerUssd(size_t dialogue, const std::string& text);
   bool AbortUssd(size_t dialogue);
+  bool ResendUssd(size_t dialogue);
   // A copy of the dialogue as the simulator holds it.
   smpp::testing::SmscSimulator::UssdDialogue Ussd(size_t dialogue);
   // Waits (bounded) until the dialogue has `count` screens, or has ended; returns its screens.

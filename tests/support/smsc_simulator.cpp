@@ -405,6 +405,19 @@ bool SmscSimulator::AbortUssd(size_t dialogue) {
   return true;
 }
 
+bool SmscSimulator::ResendUssd(size_t dialogue) {
+  if (dialogue >= ussd_dialogues_.size() || ussd_dialogues_[dialogue].end != UssdEnd::kOpen ||
+      ussd_dialogues_[dialogue].mos.empty()) {
+    return false;
+  }
+  UssdDialogue& d = ussd_dialogues_[dialogue];
+  const size_t index = PushMo(mos_[d.mos.back()].pdu);
+  mos_[index].redeliver = false;
+  ussd_by_mo_[index] = dialogue;
+  d.mos.push_back(index);
+  return true;
+}
+
 // The handset's string as the network passes it: GSM 7-bit unpacked, else UCS-2.
 void SmscSimulator::PushUssd(size_t dialogue, uint8_t op, const std::string& text, bool end) {
   UssdDialogue& d = ussd_dialogues_[dialogue];

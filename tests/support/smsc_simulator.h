@@ -157,6 +157,10 @@ class SmscSimulator {
   bool AnswerUssd(size_t dialogue, const std::string& text);
   // The network releases the dialogue (the subscriber hung up, a timeout). False when it ended.
   bool AbortUssd(size_t dialogue);
+  // The network delivers the dialogue's last MO again, as it came the first time (the same
+  // its_session_info sequence): what a network does when our deliver_sm_resp came late. False
+  // when the dialogue ended or has no MO.
+  bool ResendUssd(size_t dialogue);
   const std::vector<UssdDialogue>& ussd_dialogues() const { return ussd_dialogues_; }
 
  private:
