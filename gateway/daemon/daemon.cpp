@@ -219,6 +219,11 @@ class Daemon {
         bound.throttle_pauses = &registry_.GetCounter(
             "smsgw_smpp_throttle_pauses_total",
             "Whole-bind pauses because throttling dominated the SMSC's answers", labels);
+        bound.unmatched_responses = &registry_.GetCounter(
+            "smsgw_smpp_unmatched_responses_total",
+            "Responses from the SMSC that answer no request of ours (unknown sequence number, "
+            "or not the response to the request with that number); ignored",
+            labels);
         sessions_.push_back(std::move(bound));
       }
     }
@@ -425,8 +430,10 @@ class Daemon {
       const smpp::SessionStats& st = s.session->stats();
       s.throttled->Add(st.throttled - s.seen_throttled);
       s.throttle_pauses->Add(st.throttle_pauses - s.seen_throttle_pauses);
+      s.unmatched_responses->Add(st.responses_unmatched - s.seen_unmatched_responses);
       s.seen_throttled = st.throttled;
       s.seen_throttle_pauses = st.throttle_pauses;
+      s.seen_unmatched_responses = st.responses_unmatched;
     }
   }
 
@@ -470,8 +477,10 @@ class Daemon {
     smpp::BindMode mode = smpp::BindMode::kTransceiver;
     Counter* throttled = nullptr;  // the connection's, shared by its binds
     Counter* throttle_pauses = nullptr;
+    Counter* unmatched_responses = nullptr;
     uint64_t seen_throttled = 0;  // the session's own counts at the last tick
     uint64_t seen_throttle_pauses = 0;
+    uint64_t seen_unmatched_responses = 0;
   };
 
   conf::GatewayConfig config_;

@@ -33,6 +33,11 @@ bool IsMo(const Pdu& pdu) {
   return std::holds_alternative<DeliverSm>(pdu.body) || std::holds_alternative<DataSm>(pdu.body);
 }
 
+// Whether a response with `response_id` may answer a request with `request_id`.
+bool Answers(uint32_t response_id, uint32_t request_id) {
+  return response_id == ResponseIdFor(request_id) || response_id == ToWire(CommandId::kGenericNack);
+}
+
 SubmitResult Unsent() {
   SubmitResult r;
   r.status = ToWire(CommandStatus::kRSysErr);
@@ -401,8 +406,12 @@ void EsmeSession::OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32
 void EsmeSession::HandleResponse(const Pdu& pdu) {
   auto it = outstanding_.find(pdu.sequence_number);
   if (it == outstanding_.end()) {
+    ++stats_.responses_unmatched;
     Log("response to no request: " + Describe(pdu));
     return;
+  }
+  if (!Answers(pdu.command_id(), it->second.command_id)) {
+    return IgnoreMismatchedResponse(pdu.command_id(), pdu.sequence_number, it->second.command_id);
   }
   Outstanding out = std::move(it->second);
   outstanding_.erase(it);
@@ -444,6 +453,10 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
 // enquire_link or unbind the link is not trustworthy.
 void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error) {
   auto it = outstanding_.find(error.sequence_number);
+  if (it != outstanding_.end() && !Answers(error.command_id, it->second.command_id)) {
+    Log(Describe(error));
+    return IgnoreMismatchedResponse(error.command_id, error.sequence_number, it->second.command_id);
+  }
   if (it != outstanding_.end() && it->second.submit) {
     if (std::optional<Pdu> pdu = SalvageSubmitResponse(frame)) {
       Log(Describe(error) + "; taken with its " + CommandStatusName(pdu->command_status) +
@@ -461,6 +474,22 @@ void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const 
   CompleteUnknown(std::move(out.submit));
   Pump();
   MaybeUnbind();
+}
+
+// SMPP 3.4 §5.1.2.1: a response carries its request's command_id with the top bit set, or is
+// a generic_nack. Anything else under a pending sequence number (a submit_sm_resp with an
+// enquire_link's number, a deliver_sm_resp with a submit's) is the SMSC's mistake and says
+// nothing about that request: taken as its answer, a submit would be recorded as accepted or
+// refused on no evidence. The request keeps waiting for its own response, and its deadline
+// still applies. The stray response is not answered: generic_nack is for a PDU whose header
+// cannot be read, a response is never answered, and a generic_nack echoing the pending
+// sequence number invites an SMSC's generic_nack back under that same number, which would
+// then be taken as the request's answer.
+void EsmeSession::IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, uint32_t request_id) {
+  ++stats_.responses_unmatched;
+  Log(CommandName(command_id) + " seq=" + std::to_string(seq) + " does not answer our " +
+      CommandName(request_id) + " with that number: ignored, the " + CommandName(request_id) +
+      " still waits for its response");
 }
 
 void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
