@@ -173,6 +173,7 @@ class Daemon {
     core_options.default_short_code = config_.short_codes.front().code;
     core_options.group_commit_max_messages = config_.store.group_commit.max_messages;
     core_options.group_commit_max_delay = config_.store.group_commit.max_delay;
+    core_options.reply_hold = config_.smpp.reply_hold;
     core_options.ussd_timeout_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(config_.ussd.session_timeout).count();
     core_ = std::make_unique<Core>(
@@ -206,6 +207,8 @@ class Daemon {
       for (smpp::SessionConfig& sc : SessionConfigs(c)) {
         const smpp::BindMode mode = sc.bind_mode;
         const bool transmits = mode != smpp::BindMode::kReceiver;
+        // Replies held for want of a bind go at once, not when the hold ends.
+        if (transmits) sc.on_bound = [this] { core_->Kick(); };
         auto session = smpp::EsmeSession::Create(io_, std::move(sc), *intake_);
         if (transmits) {
           mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), MtOptionsFor(c));

@@ -433,6 +433,7 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
       backoff_ = Millis(0);
       Log("bound");
       ArmEnquireLink();
+      if (config_.on_bound) config_.on_bound();
       if (stopping_) MaybeUnbind();
       Pump();
       return;

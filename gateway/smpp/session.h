@@ -90,6 +90,9 @@ struct SessionConfig {
 
   // One line per event worth an operator's attention (never message content).
   std::function<void(const std::string&)> log;
+  // Runs on the io_context's thread each time a bind succeeds (the first and every re-bind),
+  // once the session is kBound: whoever holds work for want of a bind can send it now.
+  std::function<void()> on_bound;
 };
 
 // The final word on one submit_sm. Throttling is not final: the session resends by itself,

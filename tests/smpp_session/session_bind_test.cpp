@@ -35,6 +35,22 @@ TEST_F(SessionBindTest, BindSays34ByDefault) {
   EXPECT_EQ(bind->interface_version, kInterfaceVersion34);
 }
 
+// on_bound runs on every successful bind, the first and each after a drop, once kBound.
+TEST_F(SessionBindTest, OnBoundRunsOnEveryBind) {
+  SessionConfig c = Config();
+  int bound = 0;
+  c.on_bound = [&] {
+    EXPECT_EQ(session_->state(), SessionState::kBound);
+    ++bound;
+  };
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return bound == 1 && Bound(); }));
+  sim_.DropConnection();
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && Bound(); }));
+  Settle();
+  EXPECT_EQ(bound, 2);
+}
+
 // smpp.connections[].interface_version reaches every bind of the connection.
 TEST(SessionConfigsTest, CarryTheConnectionsInterfaceVersion) {
   conf::SmppConnection c;
