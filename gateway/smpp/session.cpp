@@ -181,6 +181,7 @@ void EsmeSession::Bind() {
 void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   Log("disconnected: " + why);
   ++generation_;
+  rebind_why_.clear();
   error_code ignored;
   socket_.close(ignored);
   tls_.reset();  // handlers still pending hold it until they run
@@ -213,6 +214,7 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
 // response_timeout, then the socket.
 void EsmeSession::Close() {
   const uint64_t gen = ++generation_;
+  rebind_why_.clear();
   resolver_.cancel();
   for (auto* t :
        {&reconnect_timer_, &enquire_timer_, &response_timer_, &send_timer_, &stop_timer_}) {
@@ -475,6 +477,7 @@ void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const 
   CompleteUnknown(std::move(out.submit));
   Pump();
   MaybeUnbind();
+  MaybeRebind();
 }
 
 // SMPP 3.4 §5.1.2.1: a response carries its request's command_id with the top bit set, or is
@@ -506,6 +509,7 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   CountSubmitResponse(c.throttled, out.pause_epoch, status);
   if (c.throttled && !stopping_ && ResendThrottled(out.submit)) {
     Pump();
+    MaybeRebind();
     return;
   }
   ++stats_.submits_done;
@@ -514,13 +518,43 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   result.consequence = c;
   if (const auto* resp = std::get_if<SubmitSmResp>(&pdu.body)) result.message_id = resp->message_id;
   if (out.submit->cb) out.submit->cb(result);
-  // The SMSC no longer holds our bind (a failover behind the same TCP link, say): every submit
-  // on this link would get the same answer, so bind again on a new connection.
-  if (c.rebind && !stopping_) {
-    return Disconnect(CommandStatusName(status) + " on submit_sm: binding again", NextBackoff());
-  }
+  if (c.rebind && !stopping_) LeaveBind(CommandStatusName(status) + " on submit_sm");
   Pump();
   MaybeUnbind();
+  MaybeRebind();
+}
+
+// The SMSC no longer holds our bind (a failover behind the same TCP link, say): every submit
+// on this link would get the same answer, so we bind again on a new connection. Not at once:
+// the SMSC did not take the submit it answered so (SMPP 3.4, ESME_RINVBNDSTS), but it may
+// have taken others in flight before it lost the bind, and their responses are on their way
+// on this connection. Dropping it would make them outcome unknown, and each accepted one
+// would be sent again: a duplicate SMS. So nothing more is sent (kUnbinding stops Pump and
+// enquire_link, and the MT sender picks binds that are kBound), queued submits go back to
+// the sender now as never sent, and the connection drops once every submit in flight has
+// its response or has reached its own deadline (response_timeout): each then ends accepted,
+// refused, or unknown only if the SMSC never answered it.
+void EsmeSession::LeaveBind(const std::string& why) {
+  if (!rebind_why_.empty()) return;
+  rebind_why_ = why + ": binding again";
+  state_ = SessionState::kUnbinding;
+  enquire_timer_.cancel();
+  FailQueued();
+  size_t waiting = 0;
+  for (const auto& [seq, out] : outstanding_) waiting += out.submit ? 1 : 0;
+  if (waiting > 0) {
+    Log(why + ": waiting for " + std::to_string(waiting) +
+        " submit response(s) in flight before binding again");
+  }
+}
+
+// Drops the connection to bind again once no submit waits for its response (LeaveBind).
+void EsmeSession::MaybeRebind() {
+  if (rebind_why_.empty()) return;
+  for (const auto& [seq, out] : outstanding_) {
+    if (out.submit) return;
+  }
+  Disconnect(rebind_why_, NextBackoff());
 }
 
 // Throttling policy. A throttle says "less, now", not "nothing": an SMSC that throttles a share
@@ -712,6 +746,11 @@ void EsmeSession::OnResponseTimer() {
       ++it;
       continue;
     }
+    if (!it->second.submit && !rebind_why_.empty()) {
+      // Leaving the bind: the submits in flight are what the connection is kept for.
+      it = outstanding_.erase(it);
+      continue;
+    }
     if (!it->second.submit) {
       // No answer to bind, enquire_link or unbind: the link is dead (or the SMSC is).
       const std::string what = CommandName(it->second.command_id);
@@ -725,6 +764,7 @@ void EsmeSession::OnResponseTimer() {
   for (auto& q : timed_out) CompleteUnknown(std::move(q));
   Pump();
   MaybeUnbind();
+  MaybeRebind();
 }
 
 void EsmeSession::ArmEnquireLink() {
