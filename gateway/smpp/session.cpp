@@ -424,9 +424,11 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
     case CommandId::kBindReceiver:
     case CommandId::kBindTransceiver:
       if (state_ != SessionState::kBinding) return;  // the SMSC unbound meanwhile: closing
-      if (status != 0) {
+      // A generic_nack says the SMSC could not take the bind, whatever its status: no bind.
+      if (const bool nack = std::holds_alternative<GenericNack>(pdu.body); status != 0 || nack) {
         ++stats_.bind_refusals;
-        Disconnect("bind refused with " + CommandStatusName(status),
+        Disconnect("bind refused with " + std::string(nack ? "generic_nack " : "") +
+                       CommandStatusName(status),
                    Jitter(config_.refused_bind_backoff));
         return;
       }
