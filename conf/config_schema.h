@@ -129,6 +129,8 @@ struct Schema<SmppConfig> {
   template <class V>
   static void Fields(V& v) {
     v.List("connections", &SmppConfig::connections, kRequired | kRestart);
+    v.Field("reply_hold", &SmppConfig::reply_hold, DurationSpec{milliseconds(100), hours(1)},
+            kRestart);
   }
 };
 

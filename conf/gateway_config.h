@@ -98,6 +98,9 @@ struct SmppConnection {
 
 struct SmppConfig {
   std::vector<SmppConnection> connections;  // at least one
+  // [restart] After a reply found no bind up: no reply is claimed for this long, then one at a
+  // time until one reaches an SMSC. A bind coming up ends the hold at once.
+  Duration reply_hold = std::chrono::seconds(1);
   bool operator==(const SmppConfig&) const = default;
 };
 

@@ -176,6 +176,7 @@ class Daemon {
     core_options.default_short_code = config_.short_codes.front().code;
     core_options.group_commit_max_messages = config_.store.group_commit.max_messages;
     core_options.group_commit_max_delay = config_.store.group_commit.max_delay;
+    core_options.reply_hold = config_.smpp.reply_hold;
     core_options.ussd_timeout_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(config_.ussd.session_timeout).count();
     core_ = std::make_unique<Core>(
@@ -210,6 +211,8 @@ class Daemon {
       for (smpp::SessionConfig& sc : SessionConfigs(c)) {
         const smpp::BindMode mode = sc.bind_mode;
         const bool transmits = mode != smpp::BindMode::kReceiver;
+        // Replies held for want of a bind go at once, not when the hold ends.
+        if (transmits) sc.on_bound = [this] { core_->Kick(); };
         auto session = smpp::EsmeSession::Create(io_, std::move(sc), *intake_);
         if (transmits) {
           mt_->AddSession(c.name, session, ShortCodesOf(config_, c.name), MtOptionsFor(c));
@@ -223,6 +226,11 @@ class Daemon {
         bound.throttle_pauses = &registry_.GetCounter(
             "smsgw_smpp_throttle_pauses_total",
             "Whole-bind pauses because throttling dominated the SMSC's answers", labels);
+        bound.unmatched_responses = &registry_.GetCounter(
+            "smsgw_smpp_unmatched_responses_total",
+            "Responses from the SMSC that answer no request of ours (unknown sequence number, "
+            "or not the response to the request with that number); ignored",
+            labels);
         sessions_.push_back(std::move(bound));
       }
     }
@@ -431,8 +439,10 @@ class Daemon {
       const smpp::SessionStats& st = s.session->stats();
       s.throttled->Add(st.throttled - s.seen_throttled);
       s.throttle_pauses->Add(st.throttle_pauses - s.seen_throttle_pauses);
+      s.unmatched_responses->Add(st.responses_unmatched - s.seen_unmatched_responses);
       s.seen_throttled = st.throttled;
       s.seen_throttle_pauses = st.throttle_pauses;
+      s.seen_unmatched_responses = st.responses_unmatched;
     }
   }
 
@@ -476,8 +486,10 @@ class Daemon {
     smpp::BindMode mode = smpp::BindMode::kTransceiver;
     Counter* throttled = nullptr;  // the connection's, shared by its binds
     Counter* throttle_pauses = nullptr;
+    Counter* unmatched_responses = nullptr;
     uint64_t seen_throttled = 0;  // the session's own counts at the last tick
     uint64_t seen_throttle_pauses = 0;
+    uint64_t seen_unmatched_responses = 0;
   };
 
   conf::GatewayConfig config_;

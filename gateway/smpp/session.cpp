@@ -33,6 +33,11 @@ bool IsMo(const Pdu& pdu) {
   return std::holds_alternative<DeliverSm>(pdu.body) || std::holds_alternative<DataSm>(pdu.body);
 }
 
+// Whether a response with `response_id` may answer a request with `request_id`.
+bool Answers(uint32_t response_id, uint32_t request_id) {
+  return response_id == ResponseIdFor(request_id) || response_id == ToWire(CommandId::kGenericNack);
+}
+
 SubmitResult Unsent() {
   SubmitResult r;
   r.status = ToWire(CommandStatus::kRSysErr);
@@ -176,6 +181,7 @@ void EsmeSession::Bind() {
 void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
   Log("disconnected: " + why);
   ++generation_;
+  rebind_why_.clear();
   error_code ignored;
   socket_.close(ignored);
   tls_.reset();  // handlers still pending hold it until they run
@@ -208,6 +214,7 @@ void EsmeSession::Disconnect(const std::string& why, Millis reconnect_after) {
 // response_timeout, then the socket.
 void EsmeSession::Close() {
   const uint64_t gen = ++generation_;
+  rebind_why_.clear();
   resolver_.cancel();
   for (auto* t :
        {&reconnect_timer_, &enquire_timer_, &response_timer_, &send_timer_, &stop_timer_}) {
@@ -401,8 +408,12 @@ void EsmeSession::OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32
 void EsmeSession::HandleResponse(const Pdu& pdu) {
   auto it = outstanding_.find(pdu.sequence_number);
   if (it == outstanding_.end()) {
+    ++stats_.responses_unmatched;
     Log("response to no request: " + Describe(pdu));
     return;
+  }
+  if (!Answers(pdu.command_id(), it->second.command_id)) {
+    return IgnoreMismatchedResponse(pdu.command_id(), pdu.sequence_number, it->second.command_id);
   }
   Outstanding out = std::move(it->second);
   outstanding_.erase(it);
@@ -413,9 +424,11 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
     case CommandId::kBindReceiver:
     case CommandId::kBindTransceiver:
       if (state_ != SessionState::kBinding) return;  // the SMSC unbound meanwhile: closing
-      if (status != 0) {
+      // A generic_nack says the SMSC could not take the bind, whatever its status: no bind.
+      if (const bool nack = std::holds_alternative<GenericNack>(pdu.body); status != 0 || nack) {
         ++stats_.bind_refusals;
-        Disconnect("bind refused with " + CommandStatusName(status),
+        Disconnect("bind refused with " + std::string(nack ? "generic_nack " : "") +
+                       CommandStatusName(status),
                    Jitter(config_.refused_bind_backoff));
         return;
       }
@@ -424,6 +437,7 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
       backoff_ = Millis(0);
       Log("bound");
       ArmEnquireLink();
+      if (config_.on_bound) config_.on_bound();
       if (stopping_) MaybeUnbind();
       Pump();
       return;
@@ -444,6 +458,10 @@ void EsmeSession::HandleResponse(const Pdu& pdu) {
 // enquire_link or unbind the link is not trustworthy.
 void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error) {
   auto it = outstanding_.find(error.sequence_number);
+  if (it != outstanding_.end() && !Answers(error.command_id, it->second.command_id)) {
+    Log(Describe(error));
+    return IgnoreMismatchedResponse(error.command_id, error.sequence_number, it->second.command_id);
+  }
   if (it != outstanding_.end() && it->second.submit) {
     if (std::optional<Pdu> pdu = SalvageSubmitResponse(frame)) {
       Log(Describe(error) + "; taken with its " + CommandStatusName(pdu->command_status) +
@@ -461,6 +479,23 @@ void EsmeSession::HandleMalformedResponse(std::span<const uint8_t> frame, const 
   CompleteUnknown(std::move(out.submit));
   Pump();
   MaybeUnbind();
+  MaybeRebind();
+}
+
+// SMPP 3.4 §5.1.2.1: a response carries its request's command_id with the top bit set, or is
+// a generic_nack. Anything else under a pending sequence number (a submit_sm_resp with an
+// enquire_link's number, a deliver_sm_resp with a submit's) is the SMSC's mistake and says
+// nothing about that request: taken as its answer, a submit would be recorded as accepted or
+// refused on no evidence. The request keeps waiting for its own response, and its deadline
+// still applies. The stray response is not answered: generic_nack is for a PDU whose header
+// cannot be read, a response is never answered, and a generic_nack echoing the pending
+// sequence number invites an SMSC's generic_nack back under that same number, which would
+// then be taken as the request's answer.
+void EsmeSession::IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, uint32_t request_id) {
+  ++stats_.responses_unmatched;
+  Log(CommandName(command_id) + " seq=" + std::to_string(seq) + " does not answer our " +
+      CommandName(request_id) + " with that number: ignored, the " + CommandName(request_id) +
+      " still waits for its response");
 }
 
 void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
@@ -476,6 +511,7 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   CountSubmitResponse(c.throttled, out.pause_epoch, status);
   if (c.throttled && !stopping_ && ResendThrottled(out.submit)) {
     Pump();
+    MaybeRebind();
     return;
   }
   ++stats_.submits_done;
@@ -484,13 +520,43 @@ void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   result.consequence = c;
   if (const auto* resp = std::get_if<SubmitSmResp>(&pdu.body)) result.message_id = resp->message_id;
   if (out.submit->cb) out.submit->cb(result);
-  // The SMSC no longer holds our bind (a failover behind the same TCP link, say): every submit
-  // on this link would get the same answer, so bind again on a new connection.
-  if (c.rebind && !stopping_) {
-    return Disconnect(CommandStatusName(status) + " on submit_sm: binding again", NextBackoff());
-  }
+  if (c.rebind && !stopping_) LeaveBind(CommandStatusName(status) + " on submit_sm");
   Pump();
   MaybeUnbind();
+  MaybeRebind();
+}
+
+// The SMSC no longer holds our bind (a failover behind the same TCP link, say): every submit
+// on this link would get the same answer, so we bind again on a new connection. Not at once:
+// the SMSC did not take the submit it answered so (SMPP 3.4, ESME_RINVBNDSTS), but it may
+// have taken others in flight before it lost the bind, and their responses are on their way
+// on this connection. Dropping it would make them outcome unknown, and each accepted one
+// would be sent again: a duplicate SMS. So nothing more is sent (kUnbinding stops Pump and
+// enquire_link, and the MT sender picks binds that are kBound), queued submits go back to
+// the sender now as never sent, and the connection drops once every submit in flight has
+// its response or has reached its own deadline (response_timeout): each then ends accepted,
+// refused, or unknown only if the SMSC never answered it.
+void EsmeSession::LeaveBind(const std::string& why) {
+  if (!rebind_why_.empty()) return;
+  rebind_why_ = why + ": binding again";
+  state_ = SessionState::kUnbinding;
+  enquire_timer_.cancel();
+  FailQueued();
+  size_t waiting = 0;
+  for (const auto& [seq, out] : outstanding_) waiting += out.submit ? 1 : 0;
+  if (waiting > 0) {
+    Log(why + ": waiting for " + std::to_string(waiting) +
+        " submit response(s) in flight before binding again");
+  }
+}
+
+// Drops the connection to bind again once no submit waits for its response (LeaveBind).
+void EsmeSession::MaybeRebind() {
+  if (rebind_why_.empty()) return;
+  for (const auto& [seq, out] : outstanding_) {
+    if (out.submit) return;
+  }
+  Disconnect(rebind_why_, NextBackoff());
 }
 
 // Throttling policy. A throttle says "less, now", not "nothing": an SMSC that throttles a share
@@ -682,6 +748,11 @@ void EsmeSession::OnResponseTimer() {
       ++it;
       continue;
     }
+    if (!it->second.submit && !rebind_why_.empty()) {
+      // Leaving the bind: the submits in flight are what the connection is kept for.
+      it = outstanding_.erase(it);
+      continue;
+    }
     if (!it->second.submit) {
       // No answer to bind, enquire_link or unbind: the link is dead (or the SMSC is).
       const std::string what = CommandName(it->second.command_id);
@@ -695,6 +766,7 @@ void EsmeSession::OnResponseTimer() {
   for (auto& q : timed_out) CompleteUnknown(std::move(q));
   Pump();
   MaybeUnbind();
+  MaybeRebind();
 }
 
 void EsmeSession::ArmEnquireLink() {

@@ -90,6 +90,9 @@ struct SessionConfig {
 
   // One line per event worth an operator's attention (never message content).
   std::function<void(const std::string&)> log;
+  // Runs on the io_context's thread each time a bind succeeds (the first and every re-bind),
+  // once the session is kBound: whoever holds work for want of a bind can send it now.
+  std::function<void()> on_bound;
 };
 
 // The final word on one submit_sm. Throttling is not final: the session resends by itself,
@@ -109,6 +112,9 @@ struct SubmitResult {
 };
 using SubmitCallback = std::function<void(const SubmitResult&)>;
 
+// kUnbinding: leaving the bind. Our unbind is on its way, or the SMSC's is answered, or the
+// SMSC answered ESME_RINVBNDSTS and the session waits for the submits in flight before it
+// binds again. Nothing more is sent but responses.
 enum class SessionState { kIdle, kConnecting, kBinding, kBound, kUnbinding, kWaiting, kStopped };
 
 struct SessionStats {
@@ -120,6 +126,9 @@ struct SessionStats {
   uint64_t mos_acked_ok = 0;
   uint64_t mos_acked_error = 0;
   uint64_t pdus_refused = 0;  // PDUs the validator refused (answered, session kept)
+  // Responses that answer no request of ours: a sequence number with nothing pending, or a
+  // command_id that is not the pending request's response nor generic_nack. Ignored.
+  uint64_t responses_unmatched = 0;
   uint64_t submits_sent = 0;  // resends included
   uint64_t submits_done = 0;
   uint64_t throttled = 0;           // submit responses ESME_RTHROTTLED / ESME_RMSGQFUL
@@ -146,11 +155,13 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
-  // result. When the connection drops, submits not yet written (queued, or waiting for a
-  // throttled resend) complete with status ESME_RSYSERR and outcome_unknown false (never
-  // sent), so the caller can route them to another bind; those written and unanswered complete
-  // with outcome_unknown. InvalidArgument when it does not encode; Unavailable when the queue
-  // holds max_queued_submits or the session is stopping (cb not kept).
+  // result. When the connection drops, or the SMSC answers ESME_RINVBNDSTS, submits not yet
+  // written (queued, or waiting for a throttled resend) complete with status ESME_RSYSERR and
+  // outcome_unknown false (never sent), so the caller can route them to another bind; those
+  // written and unanswered complete with outcome_unknown. After ESME_RINVBNDSTS the session
+  // first waits, up to their deadlines, for the responses of those written (docs/smpp.md).
+  // InvalidArgument when it does not encode; Unavailable when the queue holds
+  // max_queued_submits or the session is stopping (cb not kept).
   Status Submit(SubmitSm sm, SubmitCallback cb);
 
   SessionState state() const { return state_; }
@@ -204,6 +215,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void HandleResponse(const Pdu& pdu);
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
   void HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error);
+  void IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, uint32_t request_id);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
 
   // Writing.
@@ -226,6 +238,8 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void CompleteUnknown(std::unique_ptr<Queued> q);
   void FailQueued();
   void MaybeUnbind();
+  void LeaveBind(const std::string& why);
+  void MaybeRebind();
   void Log(const std::string& line) const;
 
   boost::asio::io_context& io_;
@@ -254,6 +268,9 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   bool reading_ = false;
   bool stopping_ = false;
   std::string close_after_write_;  // non-empty: disconnect with this reason once flushed
+  // Non-empty while leaving the bind after ESME_RINVBNDSTS: the reason to disconnect with once
+  // the submits in flight have their responses (LeaveBind).
+  std::string rebind_why_;
   std::function<void()> on_stopped_;
 
   std::vector<uint8_t> out_pending_;  // encoded, waiting for the write in flight

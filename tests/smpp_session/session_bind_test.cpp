@@ -35,6 +35,34 @@ TEST_F(SessionBindTest, BindSays34ByDefault) {
   EXPECT_EQ(bind->interface_version, kInterfaceVersion34);
 }
 
+// A generic_nack to the bind is a refusal, even with status 0: the SMSC did not take it.
+TEST_F(SessionBindTest, GenericNackToTheBindIsNoBind) {
+  sim_.config().nack_binds = true;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] {
+    return session_->stats().bind_refusals >= 1 || session_->state() == SessionState::kBound;
+  }));
+  EXPECT_NE(session_->state(), SessionState::kBound);
+  EXPECT_EQ(session_->stats().binds, 0u);
+  EXPECT_TRUE(Logged("bind refused with generic_nack")) << LogText();
+}
+
+// on_bound runs on every successful bind, the first and each after a drop, once kBound.
+TEST_F(SessionBindTest, OnBoundRunsOnEveryBind) {
+  SessionConfig c = Config();
+  int bound = 0;
+  c.on_bound = [&] {
+    EXPECT_EQ(session_->state(), SessionState::kBound);
+    ++bound;
+  };
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return bound == 1 && Bound(); }));
+  sim_.DropConnection();
+  ASSERT_TRUE(RunUntil([&] { return sim_.binds() == 2 && Bound(); }));
+  Settle();
+  EXPECT_EQ(bound, 2);
+}
+
 // smpp.connections[].interface_version reaches every bind of the connection.
 TEST(SessionConfigsTest, CarryTheConnectionsInterfaceVersion) {
   conf::SmppConnection c;

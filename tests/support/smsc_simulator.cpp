@@ -153,6 +153,11 @@ void SmscSimulator::OnPdu(const Pdu& pdu) {
   const uint32_t id = pdu.command_id();
   const uint32_t seq = pdu.sequence_number;
   if (const auto* bind = std::get_if<BindRequest>(&pdu.body)) {
+    if (config_.nack_binds) {
+      ++bind_refusals_;
+      Send(Pdu{0, seq, GenericNack{}});
+      return;
+    }
     Pdu resp = MakeResponse(id, seq, 0);
     std::get<BindResponse>(resp.body).system_id = config_.system_id;
     if (bind->password != config_.password || conn_->bound) {

@@ -32,6 +32,7 @@ struct SmscSimConfig {
   uint32_t throttle_every = 0;      // answer every Nth submit_sm with ESME_RTHROTTLED
   bool answer_submits = true;       // false: black hole for submit_sm
   bool answer_enquire_link = true;
+  bool nack_binds = false;     // answer every bind with generic_nack ESME_ROK (a broken SMSC)
   bool send_receipts = false;  // a receipt for each accepted submit_sm asking for one
   // submit_sm_resp gives message ids in hex; true: receipts give the same number in decimal,
   // as many SMSCs do.
