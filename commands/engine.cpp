@@ -36,6 +36,7 @@ EngineOptions EngineOptions::FromLimits(const conf::LimitsConfig& limits) {
   o.attempts_per_challenge = static_cast<int>(limits.wrong_pins_per_challenge);
   o.wrong_pins_per_24h = static_cast<int>(limits.wrong_pins_per_24h);
   o.lockout_ms = limits.lockout_duration.count();
+  o.locked_bind_notice_interval_ms = limits.locked_bind_notice_interval.count();
   return o;
 }
 

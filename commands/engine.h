@@ -20,7 +20,8 @@
 //    counted the same, so account numbers cannot be tested without being locked out.
 //  - A bind that moves an account from another phone tells that phone (account.moved),
 //    whatever the grammar's command declares; a bind refused because the account is locked
-//    tells the account's own phone when the backend names it (account.locked_bind).
+//    tells the account's own phone when the backend names it (account.locked_bind), at most
+//    once per locked_bind_notice_interval_ms (counted in the audit trail on that phone).
 //  - Dedup: the same command inside the resend window is answered with the earlier reference;
 //    a code answered twice gets "already used, ref X".
 //  - Rate: more than messages_per_window MOs per window get one warning, then silence.
@@ -57,6 +58,9 @@ struct Request;  // commands/request.h: an instruction's stored request, decoded
 
 // Audit event of STOP; bill notices are not sent to an MSISDN that has one.
 inline constexpr std::string_view kEventStop = "subscriber.stop";
+// Audit event of a notice to a locked account's own phone (account.locked_bind), on that
+// phone's MSISDN: counted to send at most one per locked_bind_notice_interval_ms.
+inline constexpr std::string_view kEventLockedBindNotice = "notice.locked_bind";
 
 struct EngineOptions {
   int messages_per_window = 10;  // 0: no rate limit
@@ -65,6 +69,9 @@ struct EngineOptions {
   int attempts_per_challenge = 3;
   int wrong_pins_per_24h = 5;
   int64_t lockout_ms = 24 * 3'600'000LL;
+  // One account.locked_bind notice per owner's phone per this period: each probing phone gets
+  // a few tries a day, and many of them must not make the gateway flood the owner with SMS.
+  int64_t locked_bind_notice_interval_ms = 24 * 3'600'000LL;
   // The outbox's max_attempts: an unavailable result at this attempt makes the instruction
   // dead, and the subscriber is told.
   int instruction_max_attempts = 10;

@@ -195,10 +195,24 @@ std::string ResultStep::AccountShown(const parser::CommandSpec* spec) const {
 // owner, should it be them on a new phone, would never learn why. The backend may name the
 // account's own phone (counterparty_msisdn): the notice goes there, where the lock is news
 // only to its owner. A grammar without kLockedBindTemplate sends account.locked instead.
+//
+// Once per locked_bind_notice_interval_ms per owner's phone, counted on its audit rows: every
+// phone that tries gets a few binds a day, and many phones would otherwise make the gateway
+// send the owner an SMS each. A second notice would tell the owner nothing the first did not.
+// The phone that tried reads the same reply either way (it comes first, and does not look
+// here). STOP does not apply: it stops bill notices and offers, and this is about the owner's
+// account, as account.moved is.
 Status ResultStep::LockedBindNotice() {
   if (ins_.operation != op::kBind || r_.reason != reason::kAccountLocked) return Status::OK();
   const std::string* owner = FindText(r_.fields, result::kCounterpartyMsisdn);
   if (owner == nullptr || owner->empty() || *owner == ins_.msisdn) return Status::OK();
+  Result<int64_t> told = f_.view().CountEvents(*owner, kEventLockedBindNotice,
+                                               f_.Now() - f_.opt().locked_bind_notice_interval_ms);
+  if (!told.ok()) return told.status();
+  if (*told > 0) return Status::OK();
+  f_.fx.audit.push_back({store::Actor::kBackend, *owner, "instruction", ins_.id,
+                         std::string(kEventLockedBindNotice),
+                         "owner told of a bind of the locked account from another phone"});
   const bool own = f_.g().FindTemplate(kLockedBindTemplate) != nullptr;
   Values values;
   if (own) {

@@ -247,6 +247,9 @@ struct Schema<LimitsConfig> {
     v.Field("wrong_pins_per_24h", &T::wrong_pins_per_24h, IntSpec{1, 100}, kReload);
     v.Field("lockout_duration", &T::lockout_duration, DurationSpec{minutes(1), hours(720)},
             kReload);
+    // Counted from the audit trail, whose purge keeps at least a day: no longer than that.
+    v.Field("locked_bind_notice_interval", &T::locked_bind_notice_interval,
+            DurationSpec{hours(1), hours(24)}, kReload);
   }
 };
 

@@ -183,6 +183,9 @@ struct LimitsConfig {
   std::uint32_t wrong_pins_per_challenge = 3;
   std::uint32_t wrong_pins_per_24h = 5;  // then the MSISDN is locked for lockout_duration
   Duration lockout_duration = std::chrono::hours(24);
+  // At most one notice per this period to a locked account's own phone about binds of it from
+  // other phones, however many phones try.
+  Duration locked_bind_notice_interval = std::chrono::hours(24);
   bool operator==(const LimitsConfig&) const = default;
 };
 

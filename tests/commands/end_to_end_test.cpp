@@ -405,6 +405,49 @@ TEST_F(BindEndToEndTest, ABindOfALockedAccountReadsLikeAWrongPinAndTellsItsOwner
   EXPECT_NE(sent[1].second.find("Your account is locked"), std::string::npos);
 }
 
+// Many phones binding Ann's locked account in a day, across a restart: each reads a wrong PIN,
+// and Ann's phone is told once, not once per phone; a day later it is told again.
+TEST_F(BindEndToEndTest, TheOwnerOfALockedAccountIsToldOncePerDayHoweverManyPhonesTry) {
+  Send("LOCK", kOldPhone);
+  EXPECT_EQ(RunBackend(), 1);
+  Sent();
+  auto bind = [this](const std::string& phone, uint32_t code) {
+    clock_->Advance(store::testing::kMinute);
+    codes_ = {code};
+    Send("REG 4400112233", phone);
+    Sent();
+    Send(std::to_string(code) + " 2580", phone);
+    EXPECT_EQ(RunBackend(), 1);
+    return Sent();
+  };
+  int told = 0;
+  const char* strangers[] = {"254712000101", "254712000102", "254712000103"};
+  for (int p = 0; p < 3; ++p) {
+    std::vector<std::pair<std::string, std::string>> sent = bind(strangers[p], 3001 + p);
+    ASSERT_GE(sent.size(), 1u);
+    EXPECT_EQ(sent[0].first, strangers[p]);
+    EXPECT_EQ(sent[0].second, "Wrong PIN. Reply " + std::to_string(3001 + p) +
+                                  " <PIN> within 5 min to try again; 2 attempts left.");
+    for (const auto& [to, text] : sent) told += to == kOldPhone;
+    EXPECT_EQ(sent.size(), p == 0 ? 2u : 1u) << "phone " << p;
+    if (p == 0) {
+      // The gateway restarts: the count is in the store, not in memory.
+      view_.reset();
+      Close();
+      Open();
+      view_ = std::make_unique<StoreViewAdapter>(store());
+    }
+  }
+  EXPECT_EQ(told, 1);
+
+  // A day after the notice (the phones' own counts are a day old too): told again.
+  clock_->Advance(24 * 3'600'000LL);
+  std::vector<std::pair<std::string, std::string>> sent = bind(strangers[0], 3009);
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(sent[1].first, kOldPhone);
+  EXPECT_EQ(sent[1].second.find("Someone tried to link account ****2233"), 0u) << sent[1].second;
+}
+
 // Whether the number exists or the PIN is wrong, the caller reads the same reply, and five
 // tries in a day lock the phone: account numbers cannot be tested at the message rate.
 TEST_F(BindEndToEndTest, ProbingAccountNumbersReadsLikeWrongPinsAndLocksThePhone) {

@@ -297,6 +297,30 @@ TEST_F(EngineTest, ABindOfALockedAccountTellsTheAccountsOwnPhone) {
   EXPECT_EQ(Answer(ins, BackendResult::Rejected(reason::kAccountLocked)).replies.size(), 1u);
 }
 
+// The owner's phone is told once per locked_bind_notice_interval, counted on its audit rows;
+// the phone that tried reads the same whether the owner was told now or earlier.
+TEST_F(EngineTest, TheOwnerIsToldOfALockedBindOncePerInterval) {
+  store::NewInstruction ins = Confirmed("REG 12345678901");
+  BackendResult r = BackendResult::Rejected(reason::kAccountLocked);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254700000001");
+  store::Effects first = Answer(ins, r);
+  ASSERT_EQ(first.replies.size(), 2u);
+  const store::NewAudit* told = nullptr;
+  for (const store::NewAudit& a : first.audit) {
+    if (a.event == kEventLockedBindNotice) told = &a;
+  }
+  ASSERT_NE(told, nullptr) << "the notice is counted";
+  EXPECT_EQ(told->msisdn, "254700000001") << "on the owner's phone, not the one that tried";
+  EXPECT_EQ(told->detail.find("12345678901"), std::string::npos);
+
+  view_.events[std::string(kEventLockedBindNotice)] = 1;
+  store::Effects again = Answer(ins, r);
+  ASSERT_EQ(again.replies.size(), 1u) << "told already inside the interval";
+  EXPECT_EQ(again.replies[0].destination, first.replies[0].destination);
+  EXPECT_EQ(again.replies[0].text, first.replies[0].text);
+  for (const store::NewAudit& a : again.audit) EXPECT_NE(a.event, kEventLockedBindNotice);
+}
+
 // A grammar without account.locked_bind tells the owner with account.locked.
 TEST_F(EngineTest, WithoutItsTemplateTheOwnerIsToldTheAccountIsLocked) {
   std::string text = test_support::ShippedGrammarText();

@@ -97,6 +97,7 @@ limits:
   wrong_pins_per_challenge: 2
   wrong_pins_per_24h: 4
   lockout_duration: 1h30m
+  locked_bind_notice_interval: 6h
 ussd:
   session_timeout: 2m
 admin:
@@ -169,7 +170,7 @@ GatewayConfig ExpectedFull() {
   c.store.group_commit = GroupCommit{100, milliseconds(2)};
   c.keys.create_missing = true;
   c.grammar_path = "/etc/smsgw/grammar.yaml";
-  c.limits = LimitsConfig{20, seconds(30), minutes(2), 2, 4, minutes(90)};
+  c.limits = LimitsConfig{20, seconds(30), minutes(2), 2, 4, minutes(90), hours(6)};
   c.ussd.session_timeout = minutes(2);
   c.admin.listen = Endpoint{"::1", 9000};
   c.admin.token.file = "/srv/smsgw/keys/admin.token";
@@ -238,6 +239,7 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_EQ(r->limits.challenge_ttl, minutes(5));
   EXPECT_EQ(r->limits.wrong_pins_per_challenge, 3u);
   EXPECT_EQ(r->limits.wrong_pins_per_24h, 5u);
+  EXPECT_EQ(r->limits.locked_bind_notice_interval, hours(24));
   EXPECT_EQ(r->ussd.session_timeout, seconds(180));
   EXPECT_TRUE(r->admin.listen == (Endpoint{"127.0.0.1", 7780}));
   EXPECT_EQ(r->logging.level, LogLevel::kInfo);
