@@ -346,6 +346,10 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
     Log("alert_notification seq=" + std::to_string(r.error.sequence_number) + " ignored");
     return;
   }
+  if (!r.ok() && r.error.reply == ErrorReply::kNone &&
+      r.error.status == CommandStatus::kRInvCmdId) {
+    return DropUnknownResponse(r.error);
+  }
   if (!r.ok()) {
     ++stats_.pdus_refused;
     if (std::optional<Pdu> reply = ErrorResponse(r.error)) {
@@ -496,6 +500,23 @@ void EsmeSession::IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, ui
   Log(CommandName(command_id) + " seq=" + std::to_string(seq) + " does not answer our " +
       CommandName(request_id) + " with that number: ignored, the " + CommandName(request_id) +
       " still waits for its response");
+}
+
+// A response with a command_id we do not know (query_sm_resp, replace_sm_resp, a vendor's):
+// we never send its request, so it answers nothing of ours, whatever its sequence number.
+// SMPP 3.4: a response is never answered. A generic_nack would echo that number, which may be
+// a request's still waiting, and invite the SMSC's own generic_nack back under it, taken then
+// as that request's answer. So it is dropped, and a request with that number keeps waiting.
+void EsmeSession::DropUnknownResponse(const PduError& error) {
+  ++stats_.responses_unmatched;
+  std::string line =
+      CommandName(error.command_id) + " seq=" + std::to_string(error.sequence_number) +
+      " status=" + CommandStatusName(error.command_status) + ": unknown response, ignored";
+  if (auto it = outstanding_.find(error.sequence_number); it != outstanding_.end()) {
+    line += "; the " + CommandName(it->second.command_id) +
+            " with that number still waits for its response";
+  }
+  Log(line);
 }
 
 void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {

@@ -126,8 +126,9 @@ struct SessionStats {
   uint64_t mos_acked_ok = 0;
   uint64_t mos_acked_error = 0;
   uint64_t pdus_refused = 0;  // PDUs the validator refused (answered, session kept)
-  // Responses that answer no request of ours: a sequence number with nothing pending, or a
-  // command_id that is not the pending request's response nor generic_nack. Ignored.
+  // Responses that answer no request of ours: a sequence number with nothing pending, a
+  // command_id that is not the pending request's response nor generic_nack, or an unknown
+  // response command_id (query_sm_resp, ...). Ignored, never answered.
   uint64_t responses_unmatched = 0;
   uint64_t submits_sent = 0;  // resends included
   uint64_t submits_done = 0;
@@ -216,6 +217,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
   void HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error);
   void IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, uint32_t request_id);
+  void DropUnknownResponse(const PduError& error);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
 
   // Writing.
