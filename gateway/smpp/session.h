@@ -152,7 +152,10 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   // Stops taking MOs (new ones get ESME_RX_T_APPN so the SMSC retries them later), waits up
   // to stop_timeout for the sink's acks and our outstanding responses, sends unbind, closes.
   // Submits still queued are answered with status ESME_RSYSERR and outcome_unknown false
-  // (never sent). `done` runs once the session is closed.
+  // (never sent). While leaving the bind after ESME_RINVBNDSTS it waits the same way, up to
+  // stop_timeout and each submit's deadline, for the submits in flight, then closes without
+  // unbind (the SMSC no longer holds the bind). Submits written and still unanswered at the
+  // close complete with outcome_unknown. `done` runs once the session is closed.
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
@@ -240,6 +243,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void CompleteUnknown(std::unique_ptr<Queued> q);
   void FailQueued();
   void MaybeUnbind();
+  void StopAfterSubmitsInFlight();
   void LeaveBind(const std::string& why);
   void MaybeRebind();
   void Log(const std::string& line) const;
