@@ -228,8 +228,8 @@ class Daemon {
             "Whole-bind pauses because throttling dominated the SMSC's answers", labels);
         bound.unmatched_responses = &registry_.GetCounter(
             "smsgw_smpp_unmatched_responses_total",
-            "Responses from the SMSC that answer no request of ours (unknown sequence number, "
-            "or not the response to the request with that number); ignored",
+            "Responses from the SMSC that answer no request of ours (unknown sequence number "
+            "or command_id, or not the response to the request with that number); ignored",
             labels);
         sessions_.push_back(std::move(bound));
       }

@@ -242,7 +242,10 @@ DecodeResult Decode(std::span<const uint8_t> frame, const DecodeOptions& options
   PduError& e = out.error;
   if (frame.size() < kHeaderSize || wire::LoadU32(frame.data()) != frame.size()) {
     if (frame.size() >= 8) e.command_id = wire::LoadU32(frame.data() + 4);
-    if (frame.size() >= kHeaderSize) e.sequence_number = wire::LoadU32(frame.data() + 12);
+    if (frame.size() >= kHeaderSize) {
+      e.command_status = wire::LoadU32(frame.data() + 8);
+      e.sequence_number = wire::LoadU32(frame.data() + 12);
+    }
     e.status = CommandStatus::kRInvCmdLen;
     e.reply = ErrorReply::kGenericNack;
     e.fatal = true;
@@ -251,14 +254,17 @@ DecodeResult Decode(std::span<const uint8_t> frame, const DecodeOptions& options
   }
   e.command_id = wire::LoadU32(frame.data() + 4);
   e.sequence_number = wire::LoadU32(frame.data() + 12);
+  e.command_status = wire::LoadU32(frame.data() + 8);
 
   Pdu pdu;
-  pdu.command_status = wire::LoadU32(frame.data() + 8);
+  pdu.command_status = e.command_status;
   pdu.sequence_number = e.sequence_number;
   BodyReader body(frame, options);
   if (!ReadBody(e.command_id, &body, &pdu)) {
     e.status = CommandStatus::kRInvCmdId;
-    e.reply = ErrorReply::kGenericNack;
+    // A response is never answered: one we do not know answers no request of ours, and a
+    // generic_nack would carry the sequence number of a request that may still be waiting.
+    e.reply = IsResponse(e.command_id) ? ErrorReply::kNone : ErrorReply::kGenericNack;
     e.reason = "unknown " + CommandName(e.command_id);
     return out;
   }

@@ -41,9 +41,10 @@ struct DecodeResult {
 
 // `frame` is one whole PDU (as Framer returns it). Never throws, never reads outside `frame`.
 // Errors: command_length != frame size (generic_nack ESME_RINVCMDLEN, fatal); unknown
-// command_id (generic_nack ESME_RINVCMDID); a bad body (the _resp with the status named in
-// the header comment, or no reply for a response). The session lives on after any non-fatal
-// error.
+// command_id of a request (generic_nack ESME_RINVCMDID); unknown command_id with the response
+// bit set (status ESME_RINVCMDID, ErrorReply::kNone: a response is never answered, the caller
+// drops it); a bad body (the _resp with the status named in the header comment, or no reply
+// for a response). The session lives on after any non-fatal error.
 DecodeResult Decode(std::span<const uint8_t> frame, const DecodeOptions& options = {});
 
 }  // namespace smsgw::smpp

@@ -54,6 +54,7 @@ Frame Framer::Next() {
     bad_ = true;
     error_.command_id = wire::LoadU32(head + 4);
     error_.sequence_number = wire::LoadU32(head + 12);
+    error_.command_status = wire::LoadU32(head + 8);
     error_.status = CommandStatus::kRInvCmdLen;
     error_.reply = ErrorReply::kGenericNack;
     error_.fatal = true;

@@ -14,12 +14,15 @@ namespace smsgw::smpp {
 enum class ErrorReply {
   kGenericNack,  // header problem: command_length or command_id (spec 4.3)
   kResponse,     // a request with a bad body: the operation's _resp carrying `status`
-  kNone,         // a malformed response: never answer a response; fail the pending request
+  // A response: never answered (SMPP 3.4). A malformed one fails the pending request; an
+  // unknown one (status ESME_RINVCMDID) answers no request of ours and is dropped.
+  kNone,
 };
 
 struct PduError {
   uint32_t command_id = 0;       // as read from the header (0 if not even that was there)
   uint32_t sequence_number = 0;  // as read from the header; echoed in the reply
+  uint32_t command_status = 0;   // as read from the header (0 if not even that was there)
   CommandStatus status = CommandStatus::kRSysErr;
   ErrorReply reply = ErrorReply::kGenericNack;
   // The byte stream cannot be resynchronised (command_length out of range): send the reply,

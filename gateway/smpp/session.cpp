@@ -256,6 +256,7 @@ void EsmeSession::Stop(std::function<void()> done) {
   stopping_ = true;
   on_stopped_ = std::move(done);
   FailQueued();
+  if (!rebind_why_.empty()) return StopAfterSubmitsInFlight();
   if (state_ != SessionState::kBound) return Close();
   auto self = shared_from_this();
   stop_timer_.expires_after(config_.stop_timeout);
@@ -266,6 +267,26 @@ void EsmeSession::Stop(std::function<void()> done) {
     SendRequest(Pdu{0, 0, Unbind{}});
   });
   MaybeUnbind();
+}
+
+// Stop() while leaving the bind after ESME_RINVBNDSTS (LeaveBind): the connection is kept for
+// the submits in flight, whose responses say whether the SMSC took them. Closing at once made
+// each outcome unknown, and every one the SMSC had accepted was sent again after the restart:
+// a duplicate SMS. They are waited for as a bound Stop() waits for its requests: up to
+// stop_timeout, and each up to its own deadline; MaybeRebind closes once none is left. No
+// unbind: the SMSC no longer holds the bind.
+void EsmeSession::StopAfterSubmitsInFlight() {
+  auto self = shared_from_this();
+  const uint64_t gen = generation_;
+  stop_timer_.expires_after(config_.stop_timeout);
+  stop_timer_.async_wait([this, self, gen](const error_code& ec) {
+    if (ec || gen != generation_) return;
+    size_t waiting = 0;
+    for (const auto& [seq, out] : outstanding_) waiting += out.submit ? 1 : 0;
+    Log("stop: " + std::to_string(waiting) +
+        " submit response(s) in flight did not come in time; closing");
+    Close();
+  });
 }
 
 // Unbinds once no MO waits for the sink and no request of ours waits for its response.
@@ -345,6 +366,10 @@ void EsmeSession::HandleFrame(std::span<const uint8_t> frame, MoBatch* batch) {
     // set_dpf), so it carries nothing the gateway acts on; a generic_nack would break the spec.
     Log("alert_notification seq=" + std::to_string(r.error.sequence_number) + " ignored");
     return;
+  }
+  if (!r.ok() && r.error.reply == ErrorReply::kNone &&
+      r.error.status == CommandStatus::kRInvCmdId) {
+    return DropUnknownResponse(r.error);
   }
   if (!r.ok()) {
     ++stats_.pdus_refused;
@@ -498,6 +523,23 @@ void EsmeSession::IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, ui
       " still waits for its response");
 }
 
+// A response with a command_id we do not know (query_sm_resp, replace_sm_resp, a vendor's):
+// we never send its request, so it answers nothing of ours, whatever its sequence number.
+// SMPP 3.4: a response is never answered. A generic_nack would echo that number, which may be
+// a request's still waiting, and invite the SMSC's own generic_nack back under it, taken then
+// as that request's answer. So it is dropped, and a request with that number keeps waiting.
+void EsmeSession::DropUnknownResponse(const PduError& error) {
+  ++stats_.responses_unmatched;
+  std::string line =
+      CommandName(error.command_id) + " seq=" + std::to_string(error.sequence_number) +
+      " status=" + CommandStatusName(error.command_status) + ": unknown response, ignored";
+  if (auto it = outstanding_.find(error.sequence_number); it != outstanding_.end()) {
+    line += "; the " + CommandName(it->second.command_id) +
+            " with that number still waits for its response";
+  }
+  Log(line);
+}
+
 void EsmeSession::HandleSubmitResponse(Outstanding out, const Pdu& pdu) {
   const uint32_t status = pdu.command_status;
   StatusConsequence c = Classify(status);
@@ -550,11 +592,16 @@ void EsmeSession::LeaveBind(const std::string& why) {
   }
 }
 
-// Drops the connection to bind again once no submit waits for its response (LeaveBind).
+// Drops the connection to bind again once no submit waits for its response (LeaveBind), or,
+// when stopping, closes the session.
 void EsmeSession::MaybeRebind() {
   if (rebind_why_.empty()) return;
   for (const auto& [seq, out] : outstanding_) {
     if (out.submit) return;
+  }
+  if (stopping_) {
+    Log("stop: every submit in flight has its outcome; closing");
+    return Close();
   }
   Disconnect(rebind_why_, NextBackoff());
 }

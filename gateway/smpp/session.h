@@ -126,8 +126,9 @@ struct SessionStats {
   uint64_t mos_acked_ok = 0;
   uint64_t mos_acked_error = 0;
   uint64_t pdus_refused = 0;  // PDUs the validator refused (answered, session kept)
-  // Responses that answer no request of ours: a sequence number with nothing pending, or a
-  // command_id that is not the pending request's response nor generic_nack. Ignored.
+  // Responses that answer no request of ours: a sequence number with nothing pending, a
+  // command_id that is not the pending request's response nor generic_nack, or an unknown
+  // response command_id (query_sm_resp, ...). Ignored, never answered.
   uint64_t responses_unmatched = 0;
   uint64_t submits_sent = 0;  // resends included
   uint64_t submits_done = 0;
@@ -151,7 +152,10 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   // Stops taking MOs (new ones get ESME_RX_T_APPN so the SMSC retries them later), waits up
   // to stop_timeout for the sink's acks and our outstanding responses, sends unbind, closes.
   // Submits still queued are answered with status ESME_RSYSERR and outcome_unknown false
-  // (never sent). `done` runs once the session is closed.
+  // (never sent). While leaving the bind after ESME_RINVBNDSTS it waits the same way, up to
+  // stop_timeout and each submit's deadline, for the submits in flight, then closes without
+  // unbind (the SMSC no longer holds the bind). Submits written and still unanswered at the
+  // close complete with outcome_unknown. `done` runs once the session is closed.
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
@@ -216,6 +220,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void HandleSubmitResponse(Outstanding out, const Pdu& pdu);
   void HandleMalformedResponse(std::span<const uint8_t> frame, const PduError& error);
   void IgnoreMismatchedResponse(uint32_t command_id, uint32_t seq, uint32_t request_id);
+  void DropUnknownResponse(const PduError& error);
   void OnMoAck(uint64_t generation, MoBatch batch, std::vector<uint32_t> statuses);
 
   // Writing.
@@ -238,6 +243,7 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void CompleteUnknown(std::unique_ptr<Queued> q);
   void FailQueued();
   void MaybeUnbind();
+  void StopAfterSubmitsInFlight();
   void LeaveBind(const std::string& why);
   void MaybeRebind();
   void Log(const std::string& line) const;

@@ -216,7 +216,7 @@ TEST(DecodeRefusalTest, HeaderOnlyPdusMustHaveNoBody) {
 }
 
 TEST(DecodeRefusalTest, UnknownCommandIdGetsGenericNackAndTheSessionGoesOn) {
-  for (uint32_t id : {0x00000003u /* query_sm */, 0x00000042u, 0x80000042u, 0x00010200u}) {
+  for (uint32_t id : {0x00000003u /* query_sm */, 0x00000042u, 0x00010200u}) {
     DecodeResult r = Decode(Bytes().U32(1).AsPdu(id, 5));
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error.status, CommandStatus::kRInvCmdId);
@@ -226,6 +226,23 @@ TEST(DecodeRefusalTest, UnknownCommandIdGetsGenericNackAndTheSessionGoesOn) {
     ASSERT_TRUE(nack.has_value());
     EXPECT_EQ(nack->command_id(), ToWire(CommandId::kGenericNack));
     EXPECT_EQ(nack->sequence_number, 5u);
+  }
+}
+
+// A response is never answered (SMPP 3.4): an unknown one gets no generic_nack, whose
+// sequence number may be that of a request still waiting for its own response.
+TEST(DecodeRefusalTest, UnknownResponseIsNeverAnswered) {
+  for (uint32_t id : {0x80000003u /* query_sm_resp */, 0x80000007u /* replace_sm_resp */,
+                      0x80000042u, 0x80010200u}) {
+    DecodeResult r = Decode(Bytes().U32(1).AsPdu(id, 5, ToWire(CommandStatus::kRSysErr)));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error.command_id, id);
+    EXPECT_EQ(r.error.sequence_number, 5u);
+    EXPECT_EQ(r.error.command_status, ToWire(CommandStatus::kRSysErr));
+    EXPECT_EQ(r.error.status, CommandStatus::kRInvCmdId);
+    EXPECT_EQ(r.error.reply, ErrorReply::kNone);
+    EXPECT_FALSE(r.error.fatal);
+    EXPECT_FALSE(ErrorResponse(r.error).has_value());
   }
 }
 

@@ -103,5 +103,82 @@ TEST_F(SessionRebindTest, UnansweredSubmitEndsTheWaitAtItsDeadline) {
   ASSERT_TRUE(RunUntil([&] { return sim_.connections() == 2 && Bound(); })) << LogText();
 }
 
+// Stop() during the wait waits for the same submits, as a Stop() while bound waits for its
+// requests: closing at once made each outcome unknown, and every one the SMSC had accepted was
+// sent again after the restart.
+TEST_F(SessionRebindTest, StopDuringTheWaitWaitsForTheSubmitsInFlight) {
+  SessionConfig c = Config();
+  c.window = 3;
+  c.response_timeout = Millis(5000);
+  c.stop_timeout = Millis(5000);
+  ASSERT_NO_FATAL_FAILURE(SubmitHeld(c, 3));
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 3; }));
+  const std::vector<uint32_t> seqs = SubmitSeqs();
+  Answer(seqs[0], CommandStatus::kRInvBndSts);
+  ASSERT_TRUE(RunUntil([&] { return results_[0].has_value(); })) << LogText();
+  ASSERT_EQ(session_->state(), SessionState::kUnbinding);
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  Settle();
+  EXPECT_FALSE(stopped);
+  EXPECT_FALSE(results_[1] || results_[2]);
+  EXPECT_EQ(session_->state(), SessionState::kUnbinding);
+
+  Answer(seqs[1], CommandStatus::kROk, "TAKEN2");
+  Answer(seqs[2], CommandStatus::kRInvBndSts);
+  ASSERT_TRUE(RunUntil([&] { return stopped; })) << LogText();
+  ASSERT_TRUE(results_[1] && results_[2]);
+  EXPECT_EQ(results_[1]->status, 0u);
+  EXPECT_EQ(results_[1]->message_id, "TAKEN2");
+  EXPECT_FALSE(results_[1]->outcome_unknown);
+  EXPECT_EQ(results_[2]->status, ToWire(CommandStatus::kRInvBndSts));
+  EXPECT_FALSE(results_[2]->outcome_unknown);
+  EXPECT_EQ(session_->state(), SessionState::kStopped);
+  // Stopping: no new connection, no new bind.
+  Settle();
+  EXPECT_EQ(sim_.connections(), 1);
+  EXPECT_EQ(sim_.binds(), 1);
+}
+
+// The wait at Stop() is bounded as while bound: by stop_timeout, and each submit by its own
+// deadline. One never answered then ends as outcome unknown.
+TEST_F(SessionRebindTest, StopDuringTheWaitEndsAtStopTimeout) {
+  SessionConfig c = Config();
+  c.window = 2;
+  c.response_timeout = Millis(30000);
+  c.enquire_link_interval = Millis(30000);
+  c.stop_timeout = Millis(200);
+  ASSERT_NO_FATAL_FAILURE(SubmitHeld(c, 2));
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 2; }));
+  Answer(SubmitSeqs()[0], CommandStatus::kRInvBndSts);
+  ASSERT_TRUE(RunUntil([&] { return results_[0].has_value(); })) << LogText();
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  ASSERT_TRUE(RunUntil([&] { return stopped; })) << LogText();
+  ASSERT_TRUE(results_[1].has_value());
+  EXPECT_TRUE(results_[1]->outcome_unknown);
+  EXPECT_TRUE(Logged("stop: 1 submit response(s) in flight did not come in time")) << LogText();
+  EXPECT_EQ(sim_.connections(), 1);
+}
+
+TEST_F(SessionRebindTest, StopDuringTheWaitEndsAtTheSubmitsDeadline) {
+  SessionConfig c = Config();
+  c.window = 2;
+  c.response_timeout = Millis(300);
+  c.enquire_link_interval = Millis(30000);
+  c.stop_timeout = Millis(30000);
+  ASSERT_NO_FATAL_FAILURE(SubmitHeld(c, 2));
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 2; }));
+  Answer(SubmitSeqs()[0], CommandStatus::kRInvBndSts);
+  ASSERT_TRUE(RunUntil([&] { return results_[0].has_value(); })) << LogText();
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  ASSERT_TRUE(RunUntil([&] { return stopped; })) << LogText();
+  ASSERT_TRUE(results_[1].has_value());
+  EXPECT_TRUE(results_[1]->outcome_unknown);
+  EXPECT_FALSE(Logged("did not come in time")) << LogText();
+  EXPECT_EQ(sim_.connections(), 1);
+}
+
 }  // namespace
 }  // namespace smsgw::smpp

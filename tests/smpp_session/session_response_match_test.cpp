@@ -108,5 +108,67 @@ TEST_F(SessionResponseMatchTest, ResponseToNoRequestIsCounted) {
   EXPECT_FALSE(AnsweredTheStray());
 }
 
+// SMPP 3.4: a response is never answered. One whose command_id the gateway does not know
+// (query_sm_resp, replace_sm_resp, a vendor's *_resp) is dropped, not nacked: a generic_nack
+// under a pending request's number would invite the SMSC's own generic_nack back under that
+// number, which would then be taken as the request's answer.
+TEST_F(SessionResponseMatchTest, UnknownResponseUnderASubmitsNumberIsDroppedNotNacked) {
+  const uint32_t seq = SubmitOne(Config());
+  // query_sm_resp: message_id, final_date, message_state, error_code.
+  sim_.PushRaw(smpp::testing::Bytes().CStr("ID1").CStr("").U8(2).U8(0).AsPdu(0x80000003u, seq, 0));
+  ASSERT_TRUE(RunUntil([&] {
+    return session_->stats().responses_unmatched == 1 || AnsweredTheStray();
+  })) << LogText();
+  Settle();
+  EXPECT_FALSE(AnsweredTheStray());
+  EXPECT_EQ(session_->stats().responses_unmatched, 1u);
+  EXPECT_FALSE(result_.has_value());
+  EXPECT_EQ(session_->outstanding(), 1u);
+  EXPECT_TRUE(Bound());
+  EXPECT_TRUE(Logged("command 0x80000003 seq=" + std::to_string(seq) + " status=ESME_ROK"))
+      << LogText();
+  // Its own response still completes it.
+  sim_.ReleaseHeldSubmits();
+  ASSERT_TRUE(RunUntil([&] { return result_.has_value(); }));
+  EXPECT_EQ(result_->status, 0u);
+  EXPECT_FALSE(result_->message_id.empty());
+}
+
+TEST_F(SessionResponseMatchTest, UnknownResponseToNoRequestIsDroppedNotNacked) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  for (uint32_t id : {0x80000007u /* replace_sm_resp */, 0x80000042u, 0x80010200u}) {
+    sim_.PushRaw(smpp::testing::Bytes().AsPdu(id, 4242, ToWire(CommandStatus::kRSysErr)));
+  }
+  ASSERT_TRUE(RunUntil([&] {
+    return session_->stats().responses_unmatched == 3 || AnsweredTheStray();
+  })) << LogText();
+  Settle();
+  EXPECT_FALSE(AnsweredTheStray());
+  EXPECT_EQ(session_->stats().responses_unmatched, 3u);
+  EXPECT_EQ(session_->stats().pdus_refused, 0u);
+  EXPECT_TRUE(Bound());
+}
+
+// An unknown request still gets generic_nack ESME_RINVCMDID, and the session goes on.
+TEST_F(SessionResponseMatchTest, UnknownRequestStillGetsGenericNack) {
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushRaw(smpp::testing::Bytes()
+                   .CStr("")
+                   .U8(1)
+                   .U8(1)
+                   .CStr("255700000001")
+                   .AsPdu(0x00000003u /* query_sm */, 4243));
+  ASSERT_TRUE(RunUntil([&] { return AnsweredTheStray(); })) << LogText();
+  for (const Pdu& p : sim_.received()) {
+    if (!std::holds_alternative<GenericNack>(p.body)) continue;
+    EXPECT_EQ(p.sequence_number, 4243u);
+    EXPECT_EQ(p.command_status, ToWire(CommandStatus::kRInvCmdId));
+  }
+  EXPECT_EQ(session_->stats().responses_unmatched, 0u);
+  EXPECT_TRUE(Bound());
+}
+
 }  // namespace
 }  // namespace smsgw::smpp
