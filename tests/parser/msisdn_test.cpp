@@ -57,11 +57,13 @@ TEST(ReadE164, EveryFormOfTheSameNumber) {
 }
 
 TEST(ReadE164, TheCountryCodeAndTheNationalNumberAreSplit) {
-  const auto n = ReadE164(Kenya(), "0712345678", false, false);
+  // The views point into the plan: it must outlive them.
+  const NumberPlan kenya = Kenya();
+  const auto n = ReadE164(kenya, "0712345678", false, false);
   ASSERT_TRUE(n.has_value());
   EXPECT_EQ(n->country_code, "254");
   EXPECT_EQ(n->rest, "712345678");
-  const auto foreign = ReadE164(Kenya(), "255712345678", true, true);
+  const auto foreign = ReadE164(kenya, "255712345678", true, true);
   ASSERT_TRUE(foreign.has_value());
   EXPECT_EQ(foreign->country_code, "");
   EXPECT_EQ(foreign->rest, "255712345678");
