@@ -71,20 +71,17 @@ constexpr Route kRoutes[] = {
 };
 
 BackendResult FromReceipt(const LedgerReceipt& r) {
-  BackendResult out;
+  BackendResult out =
+      r.accepted ? BackendResult::Accepted() : BackendResult::Rejected(r.reason, r.detail);
+  Fields& f = out.fields;
+  auto text = [&f](std::string_view name, const std::string& v) {
+    if (!v.empty()) f.emplace(name, v);
+  };
   if (!r.accepted) {
-    out = BackendResult::Rejected(r.reason, r.detail);
     // Set on a refused bind of a locked account: its own phone, to be told.
-    if (!r.counterparty_msisdn.empty()) {
-      out.fields.emplace(result::kCounterpartyMsisdn, r.counterparty_msisdn);
-    }
-    if (!r.account_masked.empty()) out.fields.emplace(result::kAccountMasked, r.account_masked);
+    text(result::kCounterpartyMsisdn, r.counterparty_msisdn);
+    text(result::kAccountMasked, r.account_masked);
   } else {
-    out = BackendResult::Accepted();
-    Fields& f = out.fields;
-    auto text = [&f](std::string_view name, const std::string& v) {
-      if (!v.empty()) f.emplace(name, v);
-    };
     text(result::kTransactionCode, r.transaction_code);
     text(result::kPayeeName, r.payee_name);
     text(result::kCounterpartyMsisdn, r.counterparty_msisdn);

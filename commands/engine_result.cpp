@@ -53,6 +53,10 @@ class ResultStep {
   std::string AccountShown(const parser::CommandSpec* spec) const;
   Status MovedNotice(const parser::CommandSpec* spec);
   Status LockedBindNotice();
+  // A notice to a phone other than the one that sent the command, by any connection: that
+  // phone may be on another operator's route.
+  Status NoticeTo(std::string to, std::string_view tmpl, std::string_view language,
+                  const Values& values);
   Values ResultValues() const;
   Status Notices(const parser::CommandSpec& spec, const Values& values);
 
@@ -133,12 +137,16 @@ Status ResultStep::Accepted() {
 Status ResultStep::MovedNotice(const parser::CommandSpec* spec) {
   const std::string* old_phone = FindText(r_.fields, result::kCounterpartyMsisdn);
   if (old_phone == nullptr || old_phone->empty() || *old_phone == ins_.msisdn) return Status::OK();
-  Result<std::string> text =
-      f_.Text(kAccountMovedTemplate, f_.ShortCodeLanguage(f_.short_code),
-              {{"account", AccountShown(spec)}, {"time", f_.Time(f_.Now() / 1000)}});
-  if (!text.ok()) return text.status();
-  // By any connection: the old phone may be on another operator's route.
-  f_.ReplyText(*old_phone, std::move(*text), ins_.reference, ins_.id);
+  return NoticeTo(*old_phone, kAccountMovedTemplate, f_.ShortCodeLanguage(f_.short_code),
+                  {{"account", AccountShown(spec)}, {"time", f_.Time(f_.Now() / 1000)}});
+}
+
+Status ResultStep::NoticeTo(std::string to, std::string_view tmpl, std::string_view language,
+                            const Values& values) {
+  if (Status s = f_.Reply(std::move(to), tmpl, language, values, ins_.reference, ins_.id);
+      !s.ok()) {
+    return s;
+  }
   f_.fx.replies.back().connection.reset();
   return Status::OK();
 }
@@ -167,11 +175,7 @@ Status ResultStep::Notices(const parser::CommandSpec& spec, const Values& values
       std::optional<int64_t> expires = FindInt(r_.fields, result::kWithdrawalExpiresAt);
       v.push_back({"expires", expires ? f_.Time(*expires) : std::string("-")});
     }
-    Result<std::string> text = f_.Text(tmpl, req_.language, v);
-    if (!text.ok()) return text.status();
-    // Notices go by any connection: the counterparty may be on another operator's route.
-    f_.ReplyText(to, std::move(*text), ins_.reference, ins_.id);
-    f_.fx.replies.back().connection.reset();
+    if (Status s = NoticeTo(std::move(to), tmpl, req_.language, v); !s.ok()) return s;
   }
   return Status::OK();
 }
@@ -219,13 +223,8 @@ Status ResultStep::LockedBindNotice() {
     values = {{"account", AccountShown(f_.g().FindCommand(req_.command))},
               {"time", f_.Time(f_.Now() / 1000)}};
   }
-  Result<std::string> text = f_.Text(own ? kLockedBindTemplate : "account.locked",
-                                     f_.ShortCodeLanguage(f_.short_code), values);
-  if (!text.ok()) return text.status();
-  // By any connection: the owner's phone may be on another operator's route.
-  f_.ReplyText(*owner, std::move(*text), ins_.reference, ins_.id);
-  f_.fx.replies.back().connection.reset();
-  return Status::OK();
+  return NoticeTo(*owner, own ? kLockedBindTemplate : "account.locked",
+                  f_.ShortCodeLanguage(f_.short_code), values);
 }
 
 // A bind names the account by its number, and a backend may say the number is unknown, has no

@@ -22,22 +22,16 @@ Verdict LedgerBook::CheckBindPin(const AccountRow& account, std::string_view msi
   if (account.pin_hash.empty()) return Verdict::Refuse(ledger_reason::kPinNotSet);
   const int64_t since = now_ - kWindowSeconds;
 
-  Result<Stmt> mine = db_.Prepare(
-      "SELECT failures FROM bind_failures WHERE account_id = ?1 AND msisdn = ?2 AND last_at > ?3");
-  if (!mine.ok()) return Verdict::Fail(mine.status());
-  mine->Bind(1, account.id).Bind(2, msisdn).Bind(3, since);
-  Result<bool> row = mine->Step();
+  // This phone's failures and all phones' together, in one read.
+  Result<Stmt> counts = db_.Prepare(
+      "SELECT COALESCE(SUM(CASE WHEN msisdn = ?2 THEN failures END), 0), "
+      "COALESCE(SUM(failures), 0) FROM bind_failures WHERE account_id = ?1 AND last_at > ?3");
+  if (!counts.ok()) return Verdict::Fail(counts.status());
+  counts->Bind(1, account.id).Bind(2, msisdn).Bind(3, since);
+  Result<bool> row = counts->Step();
   if (!row.ok()) return Verdict::Fail(row.status());
-  const int64_t failures = *row ? mine->Int(0) : 0;
-
-  Result<Stmt> all = db_.Prepare(
-      "SELECT COALESCE(SUM(failures), 0) FROM bind_failures "
-      "WHERE account_id = ?1 AND last_at > ?2");
-  if (!all.ok()) return Verdict::Fail(all.status());
-  all->Bind(1, account.id).Bind(2, since);
-  Result<bool> sum = all->Step();
-  if (!sum.ok()) return Verdict::Fail(sum.status());
-  const int64_t total = *sum ? all->Int(0) : 0;
+  const int64_t failures = *row ? counts->Int(0) : 0;
+  const int64_t total = *row ? counts->Int(1) : 0;
 
   // Refused without testing the PIN: a right guess now would tell the guesser it was right.
   if (failures >= options_.limits.max_pin_failures || total >= options_.limits.max_bind_failures) {

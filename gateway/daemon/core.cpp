@@ -1011,9 +1011,10 @@ void Core::ArmDueTimer() {
       !ProbeOut()) {
     consider(store_->NextInstructionDueAt());
   }
-  // Replies held for want of a bind wake it when the hold ends; a probe out, with its result.
+  // Replies held for want of a bind wake it when the hold ends (no room to claim before); a
+  // probe out, with its result.
   const bool replies_waiting = replies_held_until_ && Clock::now() < *replies_held_until_;
-  if (!replies_waiting && ReplyClaimLimit() > 0) consider(store_->NextReplyDueAt());
+  if (ReplyClaimLimit() > 0) consider(store_->NextReplyDueAt());
   std::chrono::milliseconds wait = options_.max_sleep;
   if (due) {
     const int64_t in = *due - store_->now();

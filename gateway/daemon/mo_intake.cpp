@@ -63,6 +63,27 @@ std::optional<std::string> HandsetReference(std::optional<uint16_t> reference) {
   return std::string(store::kHandsetReferencePrefix) + std::to_string(*reference);
 }
 
+// An MO for the store: its addresses and text, with the coding and the handset's reference of
+// `first` (the message itself, or the first part of a joined one). SMPP 3.4 gives an MO no id
+// of its own. Where the SMSC passes the handset's message reference (TP-MR, as
+// user_message_reference), a redelivery carries the same one and a subscriber's new message
+// usually another, so identical texts are told apart; the store trusts it only over a short
+// window, since the reference comes round again (or never changes on some handsets). Without
+// it the store takes an identical text within its shortest window for a redelivery
+// (store/options.h).
+store::InboundMessage MessageOf(std::string_view connection, std::string_view source,
+                                std::string_view destination, std::string text,
+                                const smpp::UserData& first) {
+  store::InboundMessage message;
+  message.connection = std::string(connection);
+  message.source = std::string(source);
+  message.destination = std::string(destination);
+  message.text = std::move(text);
+  message.data_coding = first.data_coding;
+  message.smsc_message_id = HandsetReference(first.message_reference);
+  return message;
+}
+
 const smpp::ShortMessagePdu* AsShortMessage(const smpp::Pdu& pdu) {
   if (const auto* d = std::get_if<smpp::DeliverSm>(&pdu.body)) return d;
   return nullptr;
@@ -260,20 +281,8 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "text"}});
     return Resolve(join, index, kCannotProcess);
   }
-  store::InboundMessage message;
-  message.connection = mo.connection;
-  message.source = from;
-  message.destination = to;
-  message.text = std::move(*text);
-  message.data_coding = user_data->data_coding;
-  // SMPP 3.4 gives an MO no id of its own. Where the SMSC passes the handset's message
-  // reference (TP-MR, as user_message_reference), a redelivery carries the same one and a
-  // subscriber's new message usually another, so identical texts are told apart; the store
-  // trusts it only over a short window, since the reference comes round again (or never
-  // changes on some handsets). Without it the store takes an identical text within its
-  // shortest window for a redelivery (store/options.h).
-  message.smsc_message_id = HandsetReference(user_data->message_reference);
-  pending->batch.messages.push_back(std::move(message));
+  pending->batch.messages.push_back(
+      MessageOf(mo.connection, from, to, std::move(*text), *user_data));
   pending->rejoin.emplace_back();
   pending->message_waiters.emplace_back(join, index);
 }
@@ -296,15 +305,10 @@ MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view
     pending.batch.dropped.push_back(group);
     return Joined::kUnreadable;
   }
-  store::InboundMessage message;
-  message.connection = std::string(connection);
-  message.source = std::string(source);
-  message.destination = std::string(destination);
-  message.text = std::move(*text);
-  message.data_coding = whole.parts.front().data_coding;
   // The first part's reference names the message: the same whichever part completed it, so a
   // message joined again after a restart or a redelivery has the dedup key it had.
-  message.smsc_message_id = HandsetReference(whole.parts.front().message_reference);
+  store::InboundMessage message =
+      MessageOf(connection, source, destination, std::move(*text), whole.parts.front());
   message.joined_from = group;
   pending.batch.messages.push_back(std::move(message));
   std::erase_if(whole.parts, [&](const smpp::UserData& p) { return p.concat->seqnum == seq; });

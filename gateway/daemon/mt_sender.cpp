@@ -18,9 +18,6 @@ constexpr uint8_t kFinalReceipt = 1;
 struct MtSender::Batch {
   std::vector<store::ReplyResult> results;
   std::vector<int> parts_left;  // per reply
-  // Per reply: a part of it was written to an SMSC (it may have it, so a retry spends an
-  // attempt).
-  std::vector<bool> reached;
   size_t replies_left = 0;
   Done done;
   std::vector<store::ReplyResult> ready;  // final, not yet handed to `done`
@@ -84,7 +81,6 @@ void MtSender::Send(std::vector<store::ClaimedReply> replies, Done done) {
     auto batch = std::make_shared<Batch>();
     batch->results.resize(replies.size());
     batch->parts_left.assign(replies.size(), 0);
-    batch->reached.assign(replies.size(), false);
     batch->replies_left = replies.size();
     batch->done = std::move(done);
     if (replies.empty()) return batch->done({});
@@ -96,13 +92,15 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
                        store::ClaimedReply& reply) {
   store::ReplyResult& result = batch->results[index];
   result.id = reply.id;
+  // Until a part of it is written to an SMSC (which may then have it): a retry of a reply that
+  // reached none gives its attempt back, so an outage or a flapping link dead-letters nothing.
+  result.attempt_spent = false;
   const Route* route = Pick(reply);
   if (route == nullptr) {
-    // Nothing reached an SMSC: the store gives the attempt back, so an outage dead-letters
-    // nothing, and the core holds replies until one goes out (Core::ReplyClaimLimit).
+    // Nothing reached an SMSC: the attempt is given back, and the core holds replies until one
+    // goes out (Core::ReplyClaimLimit).
     result.kind = store::ReplyResult::Kind::kRetry;
     result.error = "no bind up";
-    result.attempt_spent = false;
     return Finish(batch, index);
   }
   result.connection = route->connection;
@@ -130,7 +128,7 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
         std::move(sm), [this, batch, index, last,
                         id_base = route->options.submit_id_base](const smpp::SubmitResult& r) {
           store::ReplyResult& res = batch->results[index];
-          if (!r.never_sent) batch->reached[index] = true;
+          if (!r.never_sent) res.attempt_spent = true;
           if (r.consequence.status_class == smpp::StatusClass::kOk) {
             if (last) res.smsc_message_id = smpp::NormalizeMessageId(r.message_id, id_base);
           } else if (r.consequence.status_class == smpp::StatusClass::kPermanent &&
@@ -160,11 +158,6 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
 
 void MtSender::Finish(const std::shared_ptr<Batch>& batch, size_t index) {
   store::ReplyResult& r = batch->results[index];
-  // Nothing of it was written (its bind dropped, or refused it, before it went out): as with no
-  // bind up, the attempt is given back, so a flapping link dead-letters nothing.
-  if (r.kind == store::ReplyResult::Kind::kRetry && !batch->reached[index]) {
-    r.attempt_spent = false;
-  }
   if (r.kind == store::ReplyResult::Kind::kSent && r.smsc_message_id.empty()) {
     r.smsc_message_id = "-";  // an SMSC that gives no id: the receipt cannot be matched
   }

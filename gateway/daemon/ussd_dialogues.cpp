@@ -45,14 +45,16 @@ void UssdDialogues::Restore(store::Store& store, int64_t now_ms) {
 }
 
 UssdDialogues::Undo UssdDialogues::Keep(const std::string& key, const std::string& msisdn, bool end,
-                                        const std::optional<commands::UssdState>& state,
+                                        std::optional<commands::UssdState> state,
                                         int64_t expires_at) {
   Undo undo;
   undo.msisdn = msisdn;
   if (auto it = by_msisdn_.find(msisdn); it != by_msisdn_.end()) undo.owner = it->second;
+  // Moved, not copied: every entry saved is erased or replaced below.
   auto save = [&](const std::string& k) {
     auto it = live_.find(k);
-    undo.keys.emplace_back(k, it == live_.end() ? std::nullopt : std::optional<Live>(it->second));
+    undo.keys.emplace_back(
+        k, it == live_.end() ? std::nullopt : std::optional<Live>(std::move(it->second)));
   };
   save(key);
   if (end || !state) {
@@ -64,7 +66,7 @@ UssdDialogues::Undo UssdDialogues::Keep(const std::string& key, const std::strin
     save(*undo.owner);
     live_.erase(*undo.owner);
   }
-  live_[key] = Live{*state, expires_at};
+  live_[key] = Live{std::move(*state), expires_at};
   by_msisdn_[msisdn] = key;
   return undo;
 }
@@ -146,7 +148,7 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
         turn.effects.ussd_session =
             commands::SessionWrite(key, e.msisdn, e.connection, turn, expires_at);
         turns[i] = Done{std::move(turn.text), turn.end, !turn.effects.instructions.empty(), false,
-                        Keep(key, e.msisdn, turn.end, turn.state, expires_at)};
+                        Keep(key, e.msisdn, turn.end, std::move(turn.state), expires_at)};
         return std::move(turn.effects);
       },
       options);

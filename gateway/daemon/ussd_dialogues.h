@@ -89,7 +89,7 @@ class UssdDialogues {
   // its SessionWrite to the copies: a kept state replaces the MSISDN's other dialogue, an
   // ended dialogue goes alone.
   Undo Keep(const std::string& key, const std::string& msisdn, bool end,
-            const std::optional<commands::UssdState>& state, int64_t expires_at);
+            std::optional<commands::UssdState> state, int64_t expires_at);
   void PutBack(Undo undo);
 
   Options options_;

@@ -281,12 +281,16 @@ void EsmeSession::StopAfterSubmitsInFlight() {
   stop_timer_.expires_after(config_.stop_timeout);
   stop_timer_.async_wait([this, self, gen](const error_code& ec) {
     if (ec || gen != generation_) return;
-    size_t waiting = 0;
-    for (const auto& [seq, out] : outstanding_) waiting += out.submit ? 1 : 0;
-    Log("stop: " + std::to_string(waiting) +
+    Log("stop: " + std::to_string(SubmitsInFlight()) +
         " submit response(s) in flight did not come in time; closing");
     Close();
   });
+}
+
+size_t EsmeSession::SubmitsInFlight() const {
+  return static_cast<size_t>(
+      std::count_if(outstanding_.begin(), outstanding_.end(),
+                    [](const auto& entry) { return entry.second.submit != nullptr; }));
 }
 
 // Unbinds once no MO waits for the sink and no request of ours waits for its response.
@@ -584,9 +588,7 @@ void EsmeSession::LeaveBind(const std::string& why) {
   state_ = SessionState::kUnbinding;
   enquire_timer_.cancel();
   FailQueued();
-  size_t waiting = 0;
-  for (const auto& [seq, out] : outstanding_) waiting += out.submit ? 1 : 0;
-  if (waiting > 0) {
+  if (const size_t waiting = SubmitsInFlight(); waiting > 0) {
     Log(why + ": waiting for " + std::to_string(waiting) +
         " submit response(s) in flight before binding again");
   }
@@ -595,10 +597,7 @@ void EsmeSession::LeaveBind(const std::string& why) {
 // Drops the connection to bind again once no submit waits for its response (LeaveBind), or,
 // when stopping, closes the session.
 void EsmeSession::MaybeRebind() {
-  if (rebind_why_.empty()) return;
-  for (const auto& [seq, out] : outstanding_) {
-    if (out.submit) return;
-  }
+  if (rebind_why_.empty() || SubmitsInFlight() > 0) return;
   if (stopping_) {
     Log("stop: every submit in flight has its outcome; closing");
     return Close();

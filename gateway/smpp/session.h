@@ -246,6 +246,8 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void StopAfterSubmitsInFlight();
   void LeaveBind(const std::string& why);
   void MaybeRebind();
+  // Submits written and not yet answered.
+  size_t SubmitsInFlight() const;
   void Log(const std::string& line) const;
 
   boost::asio::io_context& io_;

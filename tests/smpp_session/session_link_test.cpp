@@ -24,6 +24,24 @@ class SessionLinkTest : public SessionFixture {
     }
     return seq;
   }
+
+  // Three submits on a bind of window one whose SMSC answers none: the first written, the
+  // other two queued behind it. `results` gets each one's outcome.
+  void OneWrittenTwoQueued(std::vector<std::optional<SubmitResult>>& results) {
+    sim_.config().answer_submits = false;
+    SessionConfig c = Config();
+    c.window = 1;
+    StartSession(c);
+    ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+    results.assign(3, std::nullopt);
+    for (size_t i = 0; i < results.size(); ++i) {
+      ASSERT_TRUE(session_
+                      ->Submit(Mt("mt " + std::to_string(i)),
+                               [&results, i](const SubmitResult& r) { results[i] = r; })
+                      .ok());
+    }
+    ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  }
 };
 
 TEST_F(SessionLinkTest, InvalidBindStatusOnSubmitBindsAgain) {
@@ -68,19 +86,8 @@ TEST_F(SessionLinkTest, SubmitQueuedForARefusedBindIsReleasedAsNeverSent) {
 }
 
 TEST_F(SessionLinkTest, DroppedLinkReleasesQueuedSubmitsAndLeavesWrittenOnesUnknown) {
-  sim_.config().answer_submits = false;
-  SessionConfig c = Config();
-  c.window = 1;
-  StartSession(c);
-  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
-  std::vector<std::optional<SubmitResult>> results(3);
-  for (size_t i = 0; i < results.size(); ++i) {
-    ASSERT_TRUE(session_
-                    ->Submit(Mt("mt " + std::to_string(i)),
-                             [&results, i](const SubmitResult& r) { results[i] = r; })
-                    .ok());
-  }
-  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  std::vector<std::optional<SubmitResult>> results;
+  ASSERT_NO_FATAL_FAILURE(OneWrittenTwoQueued(results));
   EXPECT_EQ(session_->queued_submits(), 2u);
   sim_.DropConnection();
   ASSERT_TRUE(RunUntil([&] { return results[0] && results[1] && results[2]; })) << LogText();
@@ -97,19 +104,8 @@ TEST_F(SessionLinkTest, DroppedLinkReleasesQueuedSubmitsAndLeavesWrittenOnesUnkn
 }
 
 TEST_F(SessionLinkTest, NoSubmitFollowsOurUnbindResp) {
-  sim_.config().answer_submits = false;
-  SessionConfig c = Config();
-  c.window = 1;
-  StartSession(c);
-  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
-  std::vector<std::optional<SubmitResult>> results(3);
-  for (size_t i = 0; i < results.size(); ++i) {
-    ASSERT_TRUE(session_
-                    ->Submit(Mt("mt " + std::to_string(i)),
-                             [&results, i](const SubmitResult& r) { results[i] = r; })
-                    .ok());
-  }
-  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  std::vector<std::optional<SubmitResult>> results;
+  ASSERT_NO_FATAL_FAILURE(OneWrittenTwoQueued(results));
   // One read holds the SMSC's unbind and then the answer to the submit in flight, which frees
   // the window while the queue still holds two.
   std::vector<uint8_t> bytes;
