@@ -8,8 +8,9 @@ namespace smsgw::store {
 namespace {
 
 constexpr char kCrockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-constexpr int kRandomIdDigits = 16;  // 80 bits
-constexpr int kReferenceDigits = 10;
+constexpr int kRandomIdDigits = 16;        // 80 bits
+constexpr int kReferenceTimeDigits = 4;    // 20 bits of 8 ms ticks
+constexpr int kReferenceRandomDigits = 6;  // 30 bits
 
 }  // namespace
 
@@ -17,13 +18,17 @@ Result<InstructionKeys> MintInstructionKeys(int64_t now_ms) {
   // Per thread: the daemon mints on its core thread, for every instruction.
   thread_local RandomPool pool(1024);
   // One random byte per digit: 256 is a multiple of 32, so `byte & 31` is uniform.
-  std::array<uint8_t, kRandomIdDigits + kReferenceDigits> random{};
+  std::array<uint8_t, kRandomIdDigits + kReferenceRandomDigits> random{};
   if (Status s = pool.Fill(random); !s.ok()) return s;
   InstructionKeys keys;
   const uint64_t time = static_cast<uint64_t>(now_ms) & ((1ULL << 48) - 1);
   for (int i = 9; i >= 0; --i) keys.id.push_back(kCrockford[(time >> (5 * i)) & 31]);
   for (int i = 0; i < kRandomIdDigits; ++i) keys.id.push_back(kCrockford[random[i] & 31]);
-  for (int i = 0; i < kReferenceDigits; ++i) {
+  const uint64_t tick = static_cast<uint64_t>(now_ms) >> 3;
+  for (int i = kReferenceTimeDigits - 1; i >= 0; --i) {
+    keys.reference.push_back(kCrockford[(tick >> (5 * i)) & 31]);
+  }
+  for (int i = 0; i < kReferenceRandomDigits; ++i) {
     keys.reference.push_back(kCrockford[random[kRandomIdDigits + i] & 31]);
   }
   return keys;
