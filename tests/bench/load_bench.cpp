@@ -10,6 +10,7 @@
 //              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml] [--receipts=1]
 //              [--group_commit_delay_ms=-1 (the daemon's default)]
 //              [--group_commit_max_messages=0 (the daemon's default)]
+//              [--msisdns=ascending|scattered]
 //
 // Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
 // payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
@@ -60,6 +61,7 @@ struct Flags {
   int group_commit_delay_ms = -1;
   int group_commit_max_messages = 0;
   bool receipts = false;
+  bool scattered_msisdns = false;
   std::string dir = "build";
   std::string smsgw = "build/smsgw";
   std::string grammar = "conf/grammar.yaml";
@@ -105,6 +107,8 @@ bool ParseFlags(int argc, char** argv, Flags* f) {
       f->group_commit_max_messages = std::stoi(value);
     } else if (name == "receipts") {
       f->receipts = value == "1" || value == "true";
+    } else if (name == "msisdns" && (value == "ascending" || value == "scattered")) {
+      f->scattered_msisdns = value == "scattered";
     } else if (name == "runs") {
       f->runs = std::max(1, std::stoi(value));
     } else if (name == "dir") {
@@ -228,8 +232,9 @@ void PrintEnvironment(const Flags& f) {
       f.group_commit_max_messages <= 0 ? "default" : std::to_string(f.group_commit_max_messages);
   std::printf(
       "Setup:      %d bind(s), SMSC window %u, store synchronous=full, group_commit.max_delay "
-      "%s, group_commit.max_messages %s, median of %d runs\n",
-      f.binds, f.window, max_delay.c_str(), max_messages.c_str(), f.runs);
+      "%s, group_commit.max_messages %s, MSISDNs %s, median of %d runs\n",
+      f.binds, f.window, max_delay.c_str(), max_messages.c_str(),
+      f.scattered_msisdns ? "scattered" : "ascending", f.runs);
 #if !defined(__OPTIMIZE__)
   std::printf("WARNING:    built without optimisation; figures are not meaningful\n");
 #endif
@@ -333,6 +338,7 @@ bool MakeScenario(const std::string& name, const Flags& f, const std::string& gr
   o.group_commit_delay_ms = f.group_commit_delay_ms;
   o.group_commit_max_messages = f.group_commit_max_messages;
   o.receipts = f.receipts;
+  o.scattered_msisdns = f.scattered_msisdns;
   o.work_dir = f.dir + "/load-bench-" + std::to_string(::getpid()) + "-" + name;
   s->runs = f.runs;
   if (name == "forward") {

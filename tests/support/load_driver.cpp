@@ -11,7 +11,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <optional>
+#include <random>
 #include <span>
 #include <string_view>
 #include <thread>
@@ -179,7 +181,16 @@ struct Shared {
         sent(mos),
         acked(mos),
         replied(mos),
-        replies_per_subscriber(o.count) {}
+        replies_per_subscriber(o.count),
+        msisdn_of(o.count),
+        subscriber_of(o.count) {
+    std::iota(msisdn_of.begin(), msisdn_of.end(), 0);
+    if (o.scattered_msisdns) {
+      std::mt19937_64 random(20261129);  // fixed: every run sends the same order
+      std::shuffle(msisdn_of.begin(), msisdn_of.end(), random);
+    }
+    for (uint32_t i = 0; i < msisdn_of.size(); ++i) subscriber_of[msisdn_of[i]] = i;
+  }
 
   const LoadOptions& options;
   const uint64_t mos;
@@ -188,6 +199,10 @@ struct Shared {
   std::atomic<uint64_t> next_subscriber{0};
   std::vector<std::atomic<int64_t>> sent, acked, replied;  // ns since base, by MO tag; 0: not yet
   std::vector<std::atomic<uint8_t>> replies_per_subscriber;
+  // Subscriber i (the i-th to send) has MSISDN kFirstMsisdn + msisdn_of[i].
+  std::vector<uint32_t> msisdn_of, subscriber_of;
+
+  smpp::DeliverSm From(uint64_t i, std::string_view text) const { return Mo(msisdn_of[i], text); }
   std::atomic<uint64_t> acked_count{0}, reply_count{0}, completed{0}, retries{0}, throttled{0},
       extra{0}, unexpected{0};
   // Payment: "<code> <PIN>" waiting to be sent, per bind.
@@ -211,9 +226,9 @@ struct Shared {
       next_subscriber.store(options.count);
       return std::nullopt;
     }
-    if (options.work == LoadWork::kForward) return SmscSimConfig::SourcedMo{i, Mo(i, "LOCK")};
+    if (options.work == LoadWork::kForward) return SmscSimConfig::SourcedMo{i, From(i, "LOCK")};
     return SmscSimConfig::SourcedMo{
-        2 * i, Mo(i, "PAY KPLC " + std::to_string(100000 + i % 900000) + " 10")};
+        2 * i, From(i, "PAY KPLC " + std::to_string(100000 + i % 900000) + " 10")};
   }
 
   void Sent(uint64_t tag) { sent[tag].store(NowNs(base), std::memory_order_relaxed); }
@@ -242,7 +257,7 @@ struct Shared {
       unexpected.fetch_add(1);
       return;
     }
-    const uint64_t i = msisdn - kFirstMsisdn;
+    const uint64_t i = subscriber_of[msisdn - kFirstMsisdn];
     const uint8_t nth = replies_per_subscriber[i].fetch_add(1);
     const std::string_view text(reinterpret_cast<const char*>(sm.short_message.data()),
                                 sm.short_message.size());
@@ -266,7 +281,7 @@ struct Shared {
       const size_t bind = i % sims.size();
       {
         std::lock_guard lock(*answer_mu[bind]);
-        answers[bind].push_back({2 * i + 1, Mo(i, code + " " + std::string(kPin))});
+        answers[bind].push_back({2 * i + 1, From(i, code + " " + std::string(kPin))});
       }
       sims[bind]->Post([](smpp::testing::SmscSimulator& sim) { sim.PullMos(); });
       return;
