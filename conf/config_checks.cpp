@@ -86,6 +86,23 @@ class Checker {
             s.network_dedup_window);
   }
 
+  // A stop waits stop_timeout for the responses to the submits in flight; a submit waits
+  // response_timeout for its own. A shorter stop_timeout would cut off a submit the SMSC may
+  // still accept, and its reply would be sent again after the restart. Left out, it grows
+  // with response_timeout, so that raising response_timeout alone stays valid.
+  void StopTimeout(const std::string& path, SmppConnection& c) {
+    const std::string response = path + ".response_timeout";
+    if (ctx_.Saw(response) && !ctx_.Valid(response)) return;  // reported by the reader
+    if (!ctx_.Saw(path + ".stop_timeout")) {
+      c.stop_timeout = std::max(c.stop_timeout, c.response_timeout);
+      return;
+    }
+    if (c.stop_timeout >= c.response_timeout) return;
+    Error(path + ".stop_timeout",
+          "must not be less than response_timeout (" + FormatDuration(c.response_timeout) +
+              "): a stop must wait that long for the responses to the submits in flight");
+  }
+
   void Connections() {
     std::map<std::string, std::string> by_env_var;  // names equal once upper-cased
     for (std::size_t i = 0; i < config_.smpp.connections.size(); ++i) {
@@ -94,6 +111,7 @@ class Checker {
       if (Broken(path)) continue;
       Ordered(path, "reconnect_backoff_min", c.reconnect_backoff_min, "reconnect_backoff_max",
               c.reconnect_backoff_max);
+      StopTimeout(path, c);
       if (c.name.empty()) continue;  // reported by the reader
       std::string var = SmppPasswordEnvVar(c.name);
       auto [first, fresh] = by_env_var.emplace(var, path + ".name");

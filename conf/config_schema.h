@@ -107,6 +107,9 @@ struct Schema<SmppConnection> {
             kRestart);
     v.Field("response_timeout", &T::response_timeout, DurationSpec{milliseconds(100), minutes(5)},
             kRestart);
+    // At least response_timeout; left out, follows a longer one: config_checks.cpp.
+    v.Field("stop_timeout", &T::stop_timeout, DurationSpec{milliseconds(100), minutes(5)},
+            kRestart);
     v.Field("reconnect_backoff_min", &T::reconnect_backoff_min,
             DurationSpec{milliseconds(100), hours(1)}, kRestart);
     v.Field("reconnect_backoff_max", &T::reconnect_backoff_max, DurationSpec{seconds(1), hours(24)},

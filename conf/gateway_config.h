@@ -77,6 +77,10 @@ struct SmppConnection {
   std::uint32_t throughput = 0;  // submit_sm per second per bind; 0 = no cap
   Duration enquire_link_interval = std::chrono::seconds(30);
   Duration response_timeout = std::chrono::seconds(10);
+  // How long a stop waits for in-flight work (the SMSC's responses, MOs being stored) before it
+  // unbinds. At least response_timeout, so that no submit in flight is cut off before its
+  // response could come; left out, the larger of 10 s and response_timeout.
+  Duration stop_timeout = std::chrono::seconds(10);
   Duration reconnect_backoff_min = std::chrono::seconds(1);
   Duration reconnect_backoff_max = std::chrono::seconds(60);
   std::uint32_t max_pdu_size = 70000;  // command_length above this is refused before allocating

@@ -307,24 +307,6 @@ Result<std::unique_ptr<store::Ledger>> OpenLedger(const ParsedArgs& args,
   return store::Ledger::Open(std::move(options), *keys);
 }
 
-// The configuration that names the ledger: --config, else kDefaultConfigPath.
-std::variant<conf::GatewayConfig, int> LoadLedgerConfig(const ParsedArgs& args, std::ostream& err) {
-  ParsedArgs with_config = args;
-  if (!args.Has("config")) {
-    std::error_code ec;
-    if (!std::filesystem::exists(kDefaultConfigPath, ec)) {
-      err << "smsgw ledger: no " << kDefaultConfigPath
-          << " here to name the ledger; give --config FILE (the gateway's configuration), or "
-             "--db FILE and --pepper-key FILE\n";
-      return kExitUsage;
-    }
-    with_config.Set("config", kDefaultConfigPath);
-  }
-  auto config = LoadAdminConfigOrExit(with_config, "ledger", err);
-  if (const int* code = std::get_if<int>(&config)) return *code;
-  return std::move(*std::get<0>(config));
-}
-
 int LedgerMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   static const std::pair<const char*, int (*)(Context&)> kActions[] = {
       {"create", Create},
@@ -346,9 +328,16 @@ int LedgerMain(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (action != name) continue;
     std::optional<conf::GatewayConfig> settings;
     if (!args.Has("db") || !args.Has("pepper-key")) {
-      auto config = LoadLedgerConfig(args, err);
+      // The configuration that names the ledger: --config, else kDefaultConfigPath.
+      auto config = LoadAdminConfigOrExit(args, "ledger", err, kDefaultConfigPath);
       if (const int* code = std::get_if<int>(&config)) return *code;
       settings = std::move(std::get<0>(config));
+      if (!settings) {
+        err << "smsgw ledger: no " << kDefaultConfigPath
+            << " here to name the ledger; give --config FILE (the gateway's configuration), or "
+               "--db FILE and --pepper-key FILE\n";
+        return kExitUsage;
+      }
       if (settings->backend.type != conf::BackendType::kEmbedded) {
         err << "smsgw ledger: the configuration's backend.type is not embedded, so it names no "
                "ledger; give --db and --pepper-key\n";

@@ -146,8 +146,17 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     err << "smsgw try: give the message text, e.g. smsgw try --from 254712345678 \"BAL\"\n";
     return kExitUsage;
   }
-  const std::string config = args.GetOr("config", kDefaultConfigPath);
-  const std::string path = args.GetOr("grammar", GrammarPathNextTo(config));
+  // The grammar and the limits the daemon would apply (a challenge's lifetime shows in its
+  // reply); without a configuration, grammar.yaml where it would be and the grammar's
+  // challenge.ttl_minutes.
+  auto loaded = LoadTryConfigOrExit(args, err);
+  if (const int* code = std::get_if<int>(&loaded)) return *code;
+  const auto& config = std::get<std::optional<conf::GatewayConfig>>(loaded);
+  commands::EngineOptions options;
+  if (config) options = commands::EngineOptions::FromLimits(config->limits);
+  const std::string path =
+      args.GetOr("grammar", config ? config->grammar_path
+                                   : GrammarPathNextTo(args.GetOr("config", kDefaultConfigPath)));
   parser::GrammarLoad load = LoadGrammarFile(path);
   for (const auto& d : load.diagnostics) {
     if (d.is_error()) err << d.ToString() << "\n";
@@ -155,14 +164,6 @@ int Try(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (!load.ok()) {
     return load.diagnostics.size() == 1 && load.diagnostics[0].line == 0 ? kExitFailure
                                                                          : kExitInvalid;
-  }
-  // The limits the daemon would apply (a challenge's lifetime shows in its reply); without a
-  // configuration, the grammar's challenge.ttl_minutes.
-  auto loaded = LoadTryConfigOrExit(args, err);
-  if (const int* code = std::get_if<int>(&loaded)) return *code;
-  commands::EngineOptions options;
-  if (const auto& c = std::get<std::optional<conf::GatewayConfig>>(loaded)) {
-    options = commands::EngineOptions::FromLimits(c->limits);
   }
   const parser::Grammar& g = *load.grammar;
   parser::ParseContext ctx;
@@ -227,15 +228,17 @@ Subcommand TrySubcommand() {
           "smsgw try [--config FILE] [--grammar FILE] [--from MSISDN] [--lang CODE] --ussd CODE\n\n"
           "Parses TEXT as if subscriber MSISDN had sent it and prints the command and its\n"
           "fields (PINs as ****, account numbers as their last 4 digits), or the error, and\n"
-          "the exact reply, with the configuration's limits (limits.challenge_ttl; no file it\n"
-          "names and no secret is read; without --config and no conf/gateway.yaml, the\n"
-          "grammar's challenge.ttl_minutes). Exit status 0 for a command, 1 for an error or a\n"
-          "refused message or an invalid configuration.\n"
+          "the exact reply. The grammar and the limits (limits.challenge_ttl) are those\n"
+          "`smsgw run` would use with the configuration: the grammar its grammar: key names,\n"
+          "unless --grammar is given; no other file it names and no secret is read. Without\n"
+          "--config and no conf/gateway.yaml: conf/grammar.yaml and the grammar's\n"
+          "challenge.ttl_minutes. Exit status 0 for a command, 1 for an error or a refused\n"
+          "message or an invalid configuration.\n"
           "With --ussd, dials CODE and walks the USSD menu: each screen is printed, each line\n"
           "read from standard input is an answer, end of input ends the dialogue. Exit status 0\n"
           "when the menu submitted a command.",
           {{"config", "FILE", "gateway configuration (default conf/gateway.yaml)"},
-           {"grammar", "FILE", "grammar (default: grammar.yaml next to the configuration)"},
+           {"grammar", "FILE", "grammar (default: the one the configuration names)"},
            {"from", "MSISDN", "the sender, for fields that default to it"},
            {"lang", "CODE", "the sender's language, for replies no keyword decides"},
            {"ussd", "CODE", "dial a USSD code (\"*384*12#\") and walk the menu on stdin"}},

@@ -30,6 +30,20 @@ int ReportConfigErrors(const std::vector<std::string>& errors, const std::string
   return kExitInvalid;
 }
 
+// The file named by --config, else `default_path` (when not null) if it exists; nullopt when
+// neither is there.
+std::variant<std::optional<conf::GatewayConfig>, int> LoadGivenOrDefault(
+    const ParsedArgs& args, const std::string& command, const char* default_path,
+    const conf::LoadOptions& options, std::ostream& err) {
+  const std::optional<std::string> given = args.Get("config");
+  if (!given && default_path == nullptr) return std::optional<conf::GatewayConfig>();
+  const std::string path = given ? *given : default_path;
+  Result<conf::GatewayConfig> config = conf::LoadGatewayConfig(path, options);
+  if (config.ok()) return std::optional<conf::GatewayConfig>(std::move(config).value());
+  if (!given && config.status().IsNotFound()) return std::optional<conf::GatewayConfig>();
+  return ReportConfigErrors({config.status().message()}, command, path, false, err);
+}
+
 }  // namespace
 
 std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
@@ -54,25 +68,17 @@ std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
 }
 
 std::variant<std::optional<conf::GatewayConfig>, int> LoadAdminConfigOrExit(
-    const ParsedArgs& args, const std::string& command, std::ostream& err) {
-  std::optional<std::string> path = args.Get("config");
-  if (!path) return std::optional<conf::GatewayConfig>();
-  Result<conf::GatewayConfig> config = conf::LoadGatewayConfig(*path);
-  if (config.ok()) return std::optional<conf::GatewayConfig>(std::move(config).value());
-  return ReportConfigErrors({config.status().message()}, command, *path, false, err);
+    const ParsedArgs& args, const std::string& command, std::ostream& err,
+    const char* default_path) {
+  return LoadGivenOrDefault(args, command, default_path, conf::LoadOptions{}, err);
 }
 
 std::variant<std::optional<conf::GatewayConfig>, int> LoadTryConfigOrExit(const ParsedArgs& args,
                                                                           std::ostream& err) {
-  const std::optional<std::string> given = args.Get("config");
-  const std::string path = given.value_or(kDefaultConfigPath);
   conf::LoadOptions options;
   options.check_files = false;
   options.read_secrets = false;
-  Result<conf::GatewayConfig> config = conf::LoadGatewayConfig(path, options);
-  if (config.ok()) return std::optional<conf::GatewayConfig>(std::move(config).value());
-  if (!given && config.status().IsNotFound()) return std::optional<conf::GatewayConfig>();
-  return ReportConfigErrors({config.status().message()}, "try", path, false, err);
+  return LoadGivenOrDefault(args, "try", kDefaultConfigPath, options, err);
 }
 
 }  // namespace smsgw::gateway

@@ -23,12 +23,14 @@ std::variant<conf::GatewayConfig, int> LoadConfigOrExit(const ParsedArgs& args,
 
 // For the administration commands (ctl, ledger), which take the files and keys from the
 // configuration but have positional arguments of their own and never read the grammar (a
-// broken grammar must not keep an operator from the store). nullopt when --config was not
-// given. The file is validated as the daemon would (the secrets it names from the
-// environment must be set); on failure the errors go to `err` as with LoadConfigOrExit and
-// kExitInvalid is returned instead.
+// broken grammar must not keep an operator from the store). The file named by --config, else
+// `default_path` when given (ledger: kDefaultConfigPath); nullopt when --config was not given
+// and there is no default path or no file there. The file is validated as the daemon would
+// (the secrets it names from the environment must be set); on failure the errors go to `err`
+// as with LoadConfigOrExit and kExitInvalid is returned instead.
 std::variant<std::optional<conf::GatewayConfig>, int> LoadAdminConfigOrExit(
-    const ParsedArgs& args, const std::string& command, std::ostream& err);
+    const ParsedArgs& args, const std::string& command, std::ostream& err,
+    const char* default_path = nullptr);
 
 // For `smsgw try`, which runs the commands engine with the configuration's limits, as the
 // daemon does, but opens nothing the configuration names: the file named by --config (default

@@ -20,6 +20,7 @@ std::vector<smpp::SessionConfig> SessionConfigs(const conf::SmppConnection& c) {
   s.max_submits_per_second = c.throughput;
   s.enquire_link_interval = c.enquire_link_interval;
   s.response_timeout = c.response_timeout;
+  s.stop_timeout = c.stop_timeout;
   s.reconnect_min = c.reconnect_backoff_min;
   s.reconnect_max = c.reconnect_backoff_max;
   s.refused_bind_backoff = c.reconnect_backoff_max;

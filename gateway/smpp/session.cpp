@@ -259,7 +259,7 @@ void EsmeSession::Stop(std::function<void()> done) {
   if (!rebind_why_.empty()) return StopAfterSubmitsInFlight();
   if (state_ != SessionState::kBound) return Close();
   auto self = shared_from_this();
-  stop_timer_.expires_after(config_.stop_timeout);
+  stop_timer_.expires_after(StopWait());
   stop_timer_.async_wait([this, self](const error_code& ec) {
     if (ec || state_ != SessionState::kBound) return;
     Log("stop: in-flight work did not finish in time; unbinding anyway");
@@ -272,19 +272,26 @@ void EsmeSession::Stop(std::function<void()> done) {
 // Stop() while leaving the bind after ESME_RINVBNDSTS (LeaveBind): the connection is kept for
 // the submits in flight, whose responses say whether the SMSC took them. Closing at once made
 // each outcome unknown, and every one the SMSC had accepted was sent again after the restart:
-// a duplicate SMS. They are waited for as a bound Stop() waits for its requests: up to
-// stop_timeout, and each up to its own deadline; MaybeRebind closes once none is left. No
-// unbind: the SMSC no longer holds the bind.
+// a duplicate SMS. They are waited for as a bound Stop() waits for its requests, each up to
+// its own deadline; MaybeRebind closes once none is left. The stop timer is only a backstop:
+// every deadline comes before it. No unbind: the SMSC no longer holds the bind.
 void EsmeSession::StopAfterSubmitsInFlight() {
   auto self = shared_from_this();
   const uint64_t gen = generation_;
-  stop_timer_.expires_after(config_.stop_timeout);
+  stop_timer_.expires_after(StopWait());
   stop_timer_.async_wait([this, self, gen](const error_code& ec) {
     if (ec || gen != generation_) return;
     Log("stop: " + std::to_string(SubmitsInFlight()) +
         " submit response(s) in flight did not come in time; closing");
     Close();
   });
+}
+
+// A submit written before Stop() has its deadline less than response_timeout after it. A
+// shorter stop_timeout cut such a submit off before the SMSC's answer could come: its outcome
+// was unknown, and the reply was sent again after the restart though the SMSC had taken it.
+Millis EsmeSession::StopWait() const {
+  return std::max(config_.stop_timeout, config_.response_timeout);
 }
 
 size_t EsmeSession::SubmitsInFlight() const {

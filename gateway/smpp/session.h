@@ -83,7 +83,11 @@ struct SessionConfig {
   Millis reconnect_min{1000};  // backoff doubles from here, with +-50 % jitter
   Millis reconnect_max{60000};
   Millis refused_bind_backoff{60000};  // after a bind_resp with an error status
-  Millis stop_timeout{5000};           // bound on draining in-flight work at Stop()
+  // Bound on draining in-flight work at Stop(): the sink's acks and our requests. A submit in
+  // flight is waited for up to its own deadline even when this is shorter (the wait is the
+  // longer of stop_timeout and response_timeout): cut off, its outcome is unknown and its
+  // reply is sent again after the restart, though the SMSC may have taken it.
+  Millis stop_timeout{10000};
 
   uint32_t max_command_length = kDefaultMaxCommandLength;
   size_t max_tlvs = kDefaultMaxTlvs;
@@ -150,12 +154,14 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void Start();
 
   // Stops taking MOs (new ones get ESME_RX_T_APPN so the SMSC retries them later), waits up
-  // to stop_timeout for the sink's acks and our outstanding responses, sends unbind, closes.
+  // to the longer of stop_timeout and response_timeout for the sink's acks and our
+  // outstanding responses (each submit also up to its own deadline), sends unbind, closes.
   // Submits still queued are answered with status ESME_RSYSERR and outcome_unknown false
-  // (never sent). While leaving the bind after ESME_RINVBNDSTS it waits the same way, up to
-  // stop_timeout and each submit's deadline, for the submits in flight, then closes without
-  // unbind (the SMSC no longer holds the bind). Submits written and still unanswered at the
-  // close complete with outcome_unknown. `done` runs once the session is closed.
+  // (never sent). While leaving the bind after ESME_RINVBNDSTS it waits the same way for the
+  // submits in flight, then closes without unbind (the SMSC no longer holds the bind).
+  // Submits written and still unanswered at the close complete with outcome_unknown. `done`
+  // runs once the session is closed: at most that wait, plus response_timeout for the
+  // unbind_resp and response_timeout for the TLS close_notify, after Stop().
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final
@@ -244,6 +250,8 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   void FailQueued();
   void MaybeUnbind();
   void StopAfterSubmitsInFlight();
+  // How long Stop() waits for in-flight work: never less than a submit's deadline.
+  Millis StopWait() const;
   void LeaveBind(const std::string& why);
   void MaybeRebind();
   // Submits written and not yet answered.

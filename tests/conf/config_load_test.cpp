@@ -37,6 +37,7 @@ smpp:
       throughput: 200
       enquire_link_interval: 45s
       response_timeout: 2500ms
+      stop_timeout: 45s
       reconnect_backoff_min: 250ms
       reconnect_backoff_max: 5m
       max_pdu_size: 4096
@@ -126,6 +127,7 @@ GatewayConfig ExpectedFull() {
   a.throughput = 200;
   a.enquire_link_interval = seconds(45);
   a.response_timeout = milliseconds(2500);
+  a.stop_timeout = seconds(45);
   a.reconnect_backoff_min = milliseconds(250);
   a.reconnect_backoff_max = minutes(5);
   a.max_pdu_size = 4096;
@@ -220,6 +222,7 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_EQ(c.window, 10u);
   EXPECT_EQ(c.throughput, 0u);
   EXPECT_EQ(c.enquire_link_interval, seconds(30));
+  EXPECT_EQ(c.stop_timeout, seconds(10));
   EXPECT_EQ(c.max_pdu_size, 70000u);
   EXPECT_TRUE(c.tls == defaults.tls);
   EXPECT_EQ(c.source_ton, 0);
@@ -246,6 +249,20 @@ TEST(LoadConfig, LeftOutKeysTakeTheirDefaults) {
   EXPECT_EQ(r->logging.format, LogFormat::kKeyValue);
   EXPECT_EQ(r->store.path, "/x/s.db");
   EXPECT_EQ(r->grammar_path, "/x/g.yaml");
+}
+
+// A stop waits for the submits in flight as long as each may wait for its response: left out,
+// stop_timeout grows with a response_timeout above its default, and stays at its default
+// below it.
+TEST(LoadConfig, LeftOutStopTimeoutCoversTheResponseTimeout) {
+  for (const auto& [response, stop] : {std::pair{"30s", seconds(30)}, {"2s", seconds(10)}}) {
+    std::string text = kMinimal;
+    text.replace(text.find("password: p}"), 12,
+                 std::string("password: p, response_timeout: ") + response + "}");
+    Result<GatewayConfig> r = ParseGatewayConfig(text, "gw.yaml", "/x", WithEnv({}));
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    EXPECT_EQ(r->smpp.connections.at(0).stop_timeout, stop) << response;
+  }
 }
 
 // The config accepts exactly the TON and NPI values SMPP 3.4 lists, as the PDU code does, so

@@ -1,15 +1,17 @@
 // docs/configuration.md and the shipped conf/gateway.yaml follow the schema: every key is
 // documented once with the type, default and reload mark the code uses, and appears in the
-// shipped file.
+// shipped file. The shipped systemd unit waits longer than a stop with the defaults takes.
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 #include "conf/config_keys.h"
 #include "conf/duration.h"
 #include "conf/gateway_config.h"
+#include "gateway/daemon/daemon.h"
 #include "tests/conf/config_test_util.h"
 
 namespace smsgw::conf {
@@ -108,6 +110,22 @@ TEST(Docs, ShippedConfigurationShowsEveryKey) {
                  text.find("\n" + leaf + ":") != std::string::npos;
     EXPECT_TRUE(shown) << key.path;
   }
+}
+
+// systemd's SIGKILL must not cut short a stop with the shipped defaults: the drain, then a
+// bind's wait for its submits in flight, its unbind_resp and the SMSC's TLS close_notify.
+TEST(Docs, UnitStopTimeoutOutlastsADefaultStop) {
+  std::istringstream unit(Slurp(testing::SourceDir() + "/packaging/smsgw.service"));
+  std::optional<Duration> systemd;
+  for (std::string line; std::getline(unit, line);) {
+    if (line.rfind("TimeoutStopSec=", 0) == 0) systemd = ParseDuration(line.substr(15));
+  }
+  ASSERT_TRUE(systemd.has_value()) << "no TimeoutStopSec= in packaging/smsgw.service";
+  const SmppConnection smpp;
+  const Duration stop =
+      gateway::DaemonOptions{}.drain_timeout + smpp.stop_timeout + 2 * smpp.response_timeout;
+  EXPECT_GE(smpp.stop_timeout, smpp.response_timeout);
+  EXPECT_GT(*systemd, stop) << FormatDuration(*systemd) << " against " << FormatDuration(stop);
 }
 
 }  // namespace

@@ -123,21 +123,6 @@ class TempDir {
   std::string path_;
 };
 
-TEST(CmdTry, GrammarNextToTheConfigAndBrokenGrammars) {
-  TempDir dir;
-  // Not read: the grammar's errors come first.
-  const std::string config = dir.Write("gateway.yaml", "# not read by try\n");
-  std::string broken = test_support::ShippedGrammarText();
-  broken.replace(broken.find("  currency: KES"), 15, "  currency: shillings");
-  dir.Write("grammar.yaml", broken);
-  std::ostringstream out, err;
-  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "BAL"}, out, err), kExitInvalid);
-  EXPECT_EQ(err.str(), dir.path() +
-                           "/grammar.yaml:28:13: error: money.currency: expected an ISO "
-                           "4217 code such as KES\n");
-  EXPECT_EQ(GrammarPathNextTo("conf/gateway.yaml"), "conf/grammar.yaml");
-}
-
 // gateway.yaml as an operator keeps it in production: the SMPP password and the keys come from
 // the daemon's environment, and the files it names are on another machine.
 std::string ProductionConfig(const std::string& limits) {
@@ -152,6 +137,51 @@ std::string ProductionConfig(const std::string& limits) {
          "store: {path: /var/lib/smsgw/smsgw.db}\n"
          "grammar: grammar.yaml\n" +
          limits;
+}
+
+std::string BrokenGrammarText() {
+  std::string broken = test_support::ShippedGrammarText();
+  broken.replace(broken.find("  currency: KES"), 15, "  currency: shillings");
+  return broken;
+}
+
+TEST(CmdTry, BrokenGrammarsAreReportedWithTheirLines) {
+  TempDir dir;
+  const std::string config = dir.Write("gateway.yaml", ProductionConfig(""));
+  dir.Write("grammar.yaml", BrokenGrammarText());
+  std::ostringstream out, err;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "BAL"}, out, err), kExitInvalid);
+  EXPECT_EQ(err.str(), dir.path() +
+                           "/grammar.yaml:28:13: error: money.currency: expected an ISO "
+                           "4217 code such as KES\n");
+  EXPECT_EQ(GrammarPathNextTo("conf/gateway.yaml"), "conf/grammar.yaml");
+}
+
+// The grammar is the one the daemon would load with the configuration: the file its grammar:
+// key names, wherever that is, not grammar.yaml next to it. --grammar still overrides.
+TEST(CmdTry, TheGrammarIsTheOneTheConfigurationNames) {
+  TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/etc");
+  std::filesystem::create_directories(dir.path() + "/rules");
+  std::string text = ProductionConfig("");
+  text.replace(text.find("grammar: grammar.yaml"), 21, "grammar: ../rules/commands.yaml");
+  const std::string config = dir.Write("etc/gateway.yaml", text);
+  dir.Write("etc/grammar.yaml", BrokenGrammarText());  // what the daemon would not load
+  dir.Write("rules/commands.yaml", test_support::ShippedGrammarText());
+  std::ostringstream out, err;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "BAL"}, out, err), kExitOk) << err.str();
+  EXPECT_EQ(err.str(), "");
+  EXPECT_NE(out.str().find("grammar   " + dir.path() + "/rules/commands.yaml\n"), std::string::npos)
+      << out.str();
+
+  std::ostringstream out2, err2;
+  EXPECT_EQ(Dispatch({"smsgw", "try", "--config", config, "--grammar",
+                      dir.path() + "/etc/grammar.yaml", "BAL"},
+                     out2, err2),
+            kExitInvalid);
+  EXPECT_NE(err2.str().find(dir.path() + "/etc/grammar.yaml:28:13: error: money.currency"),
+            std::string::npos)
+      << err2.str();
 }
 
 TEST(CmdTry, TheChallengeLastsAsLongAsTheConfigurationSays) {

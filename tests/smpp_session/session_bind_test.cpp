@@ -74,5 +74,15 @@ TEST(SessionConfigsTest, CarryTheConnectionsInterfaceVersion) {
   for (const SessionConfig& s : binds) EXPECT_EQ(s.interface_version, 0x33);
 }
 
+// smpp.connections[].stop_timeout bounds each bind's Stop().
+TEST(SessionConfigsTest, CarryTheConnectionsStopTimeout) {
+  conf::SmppConnection c;
+  c.response_timeout = std::chrono::seconds(20);
+  c.stop_timeout = std::chrono::seconds(25);
+  c.bind = conf::BindMode::kTransmitterReceiver;
+  for (const SessionConfig& s : gateway::SessionConfigs(c))
+    EXPECT_EQ(s.stop_timeout, Millis(25000));
+}
+
 }  // namespace
 }  // namespace smsgw::smpp

@@ -182,6 +182,35 @@ TEST_F(SessionTest, StopDrainsThenUnbinds) {
   EXPECT_EQ(session_->state(), SessionState::kStopped);
 }
 
+// A submit in flight at Stop() is waited for up to its own deadline, even when stop_timeout is
+// shorter: cut off at stop_timeout, it ended with an unknown outcome though the SMSC was about
+// to accept it, and its reply was sent again after the restart.
+TEST_F(SessionTest, StopWaitsForASubmitInFlightPastAShorterStopTimeout) {
+  sim_.config().answer_submits = false;
+  SessionConfig c = Config();
+  c.response_timeout = Millis(2000);
+  c.stop_timeout = Millis(100);
+  c.enquire_link_interval = Millis(10000);
+  StartSession(c);
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  std::optional<SubmitResult> result;
+  ASSERT_TRUE(session_->Submit(Mt("x"), [&](const SubmitResult& r) { result = r; }).ok());
+  ASSERT_TRUE(RunUntil([&] { return sim_.submits().size() == 1; }));
+  bool stopped = false;
+  session_->Stop([&] { stopped = true; });
+  io_.run_for(Millis(400));  // past stop_timeout, well before the submit's deadline
+  EXPECT_FALSE(result.has_value()) << LogText();
+  EXPECT_FALSE(stopped);
+  sim_.ReleaseHeldSubmits();
+  ASSERT_TRUE(RunUntil([&] { return stopped; })) << LogText();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->status, 0u);
+  EXPECT_FALSE(result->outcome_unknown);
+  bool unbound = false;
+  for (const Pdu& p : sim_.received()) unbound |= std::holds_alternative<Unbind>(p.body);
+  EXPECT_TRUE(unbound);
+}
+
 TEST_F(SessionTest, MoWhileOurUnbindIsOnItsWayIsToBeRetriedLater) {
   sink_.hold = true;
   SessionConfig c = Config();
