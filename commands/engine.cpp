@@ -26,6 +26,27 @@ constexpr std::string_view kEngineTemplates[] = {
     "mini.line",           "error.credential_split",
 };
 
+// What a command that binds accounts must have and must not: account.moved, which the engine
+// sends to the phone an account moves from, and notices of its own, which would go to that
+// same phone (the only one a bind's result names) and text it twice about one move.
+Status CheckBindCommand(const parser::Grammar& grammar, const parser::CommandSpec& c) {
+  if (grammar.FindTemplate(kAccountMovedTemplate) == nullptr) {
+    return Status::FailedPrecondition(
+        "grammar lacks template " + std::string(kAccountMovedTemplate) + ": command " + c.name +
+        " binds accounts, and the phone an account moves from must be told");
+  }
+  if (!c.notices.empty()) {
+    const int line = c.notices.front().mark.line;
+    return Status::FailedPrecondition(
+        "command " + c.name + " binds accounts and declares notices" +
+        (line > 0 ? " (line " + std::to_string(line) + ")" : std::string()) +
+        ": the engine already notifies the old phone with template " +
+        std::string(kAccountMovedTemplate) +
+        ", and these would text it twice; remove them and word that template instead");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 EngineOptions EngineOptions::FromLimits(const conf::LimitsConfig& limits) {
@@ -79,10 +100,8 @@ Result<std::unique_ptr<Engine>> Engine::Create(std::shared_ptr<const parser::Gra
       return Status::FailedPrecondition("command " + c.name + ": operation " + c.operation +
                                         " is not one the engine can forward");
     }
-    if (entry->backend_op == op::kBind && grammar->FindTemplate(kAccountMovedTemplate) == nullptr) {
-      return Status::FailedPrecondition(
-          "grammar lacks template " + std::string(kAccountMovedTemplate) + ": command " + c.name +
-          " binds accounts, and the phone an account moves from must be told");
+    if (entry->backend_op == op::kBind) {
+      if (Status s = CheckBindCommand(*grammar, c); !s.ok()) return s;
     }
   }
   if (grammar->ussd.enabled()) {

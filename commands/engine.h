@@ -18,10 +18,11 @@
 //    left (3), and locks the MSISDN (SetLock) at the 5th wrong PIN in 24 h. A bind refused
 //    for an unknown account number, one without a PIN, or a locked account is answered and
 //    counted the same, so account numbers cannot be tested without being locked out.
-//  - A bind that moves an account from another phone tells that phone (account.moved),
-//    whatever the grammar's command declares; a bind refused because the account is locked
-//    tells the account's own phone when the backend names it (account.locked_bind), at most
-//    once per locked_bind_notice_interval_ms (counted in the audit trail on that phone).
+//  - A bind that moves an account from another phone tells that phone (account.moved), the
+//    only notice of a bind: a grammar whose bind command declares notices is refused; a bind
+//    refused because the account is locked tells the account's own phone when the backend names it
+//    (account.locked_bind), at most once per locked_bind_notice_interval_ms (counted in the audit
+//    trail on that phone).
 //  - Dedup: the same command inside the resend window is answered with the earlier reference;
 //    a code answered twice gets "already used, ref X".
 //  - Rate: more than messages_per_window MOs per window get one warning, then silence.
@@ -121,8 +122,9 @@ struct BillNotice {
 class Engine {
  public:
   // FailedPrecondition when the grammar lacks a template the engine renders (account.moved
-  // only when a command binds accounts), or a command names an operation the engine cannot
-  // forward.
+  // only when a command binds accounts), a command names an operation the engine cannot
+  // forward, or a command that binds accounts declares notices (they would reach the phone
+  // account.moved already tells, twice; the message names the command).
   static Result<std::unique_ptr<Engine>> Create(std::shared_ptr<const parser::Grammar> grammar,
                                                 EngineOptions options, EngineDeps deps);
 

@@ -199,6 +199,7 @@ std::vector<UssdDialogues::Outcome> UssdDialogues::Handle(const std::vector<Ussd
     screen.dialogue = e.dialogue;
     screen.text = std::move(turn.text);
     screen.end = turn.end;
+    screen.answers = e.sequence;
     out.screen = std::move(screen);
   }
   metrics_.ussd_live.Set(static_cast<int64_t>(live_.size()));

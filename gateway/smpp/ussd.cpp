@@ -79,6 +79,11 @@ Result<UssdMessage> ReadUssd(const DeliverSm& pdu, conf::UssdDialogue mode) {
   return m;
 }
 
+uint16_t ScreenSessionInfo(uint8_t session, std::optional<uint8_t> answered, bool end) {
+  const unsigned sequence = answered ? (*answered + 1u) & 0x7Fu : 0u;
+  return static_cast<uint16_t>(session << 8 | sequence << 1 | (end ? kItsSessionEnd : 0u));
+}
+
 Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mode,
                                 const TextOptions& options, const MtAddressing& addressing) {
   const bool its = mode == conf::UssdDialogue::kItsSessionInfo;
@@ -104,7 +109,7 @@ Result<SubmitSm> MakeUssdSubmit(const UssdScreen& screen, conf::UssdDialogue mod
   sm.tlvs.ussd_service_op = screen.end ? ussd_op::kPssrResponse : ussd_op::kUssrRequest;
   if (its) {
     sm.tlvs.its_session_info =
-        static_cast<uint16_t>((*id << 8) | (screen.end ? kItsSessionEnd : 0));
+        ScreenSessionInfo(static_cast<uint8_t>(*id), screen.answers, screen.end);
   } else {
     sm.tlvs.user_message_reference = *id;
   }

@@ -86,11 +86,23 @@ struct UssdScreen {
   std::string dialogue;
   std::string text;  // UTF-8
   bool end = false;  // last screen: PSSR response, the dialogue ends
+  // its_session_info's sequence number of the MO this screen answers (UssdMessage::sequence);
+  // unset when that MO carried none.
+  std::optional<uint8_t> answers = std::nullopt;
 };
 
+// The its_session_info of a screen of dialogue `session` answering the MO numbered `answered`.
+// The spec (5.3.2.43) says only that octet 2 holds "the sequence number of the dialogue unit
+// (as assigned by the ESME)"; networks that number a dialogue's units count both parties' in turn:
+// the MO n, our screen n + 1, the next MO n + 2. So a screen carries the number after its MO's,
+// modulo 128 (7 bits: 127 is followed by 0), or 0 when the MO carried none. The end of session bit
+// is set on the last screen.
+uint16_t ScreenSessionInfo(uint8_t session, std::optional<uint8_t> answered, bool end);
+
 // The submit_sm for `screen`: service_type "USSD", ussd_service_op 2 (USSR request, expects an
-// answer) or 17 (PSSR response, ends the dialogue); its_session_info with the dialogue's
-// session number, sequence 0 and the end bit when ending, or user_message_reference echoed.
+// answer) or 17 (PSSR response, ends the dialogue); its_session_info as ScreenSessionInfo
+// makes it from the dialogue's session number and `screen.answers`, or user_message_reference
+// echoed.
 // The text is encoded as the connection's `text` options say (EncodeText): GSM 7-bit
 // (unpacked, data_coding 0) when every character has a GSM septet, else UCS-2 (8); written as
 // Latin-1 under data_coding 0 for dcs0 kLatin1, always UCS-2 for kUcs2. A UCS-2 text over 254

@@ -238,6 +238,28 @@ TEST_F(EngineTest, AGrammarThatBindsAccountsMustBeAbleToTellTheOldPhone) {
   EXPECT_NE(e.status().message().find("account.moved"), std::string::npos) << e.status().message();
 }
 
+// The old phone hears of a bind from account.moved; notices of the bind command's own would
+// go to that phone too (the only one a bind's result names), a second SMS about one event.
+TEST_F(EngineTest, ABindCommandWithNoticesOfItsOwnIsRefused) {
+  std::string text = test_support::ShippedGrammarText();
+  const std::string field = "        label: {en: account number, sw: namba ya akaunti}\n";
+  const std::string reply = "    reply: register.done\n";
+  ASSERT_NE(text.find(field), std::string::npos);
+  text.insert(text.find(field) + field.size(),
+              "      - {name: introducer, type: msisdn, class: party, optional: true}\n");
+  ASSERT_NE(text.find(reply), std::string::npos);
+  text.insert(text.find(reply) + reply.size(),
+              "    notices:\n      - {to: introducer, template: register.done}\n");
+  parser::GrammarLoad load = parser::LoadGrammar(text, "g.yaml");
+  ASSERT_TRUE(load.ok()) << "the grammar itself is well formed";
+  auto e = Engine::Create(load.grammar, options_, {});
+  ASSERT_FALSE(e.ok());
+  const std::string message = e.status().message();
+  EXPECT_NE(message.find("command register"), std::string::npos) << message;
+  EXPECT_NE(message.find("already notifies the old phone"), std::string::npos) << message;
+  EXPECT_NE(message.find("account.moved"), std::string::npos) << message;
+}
+
 // Probing account numbers: an unknown number, or one without a PIN, gets the wrong-PIN reply,
 // re-offers the code the same way, and counts toward the same lockout.
 TEST_F(EngineTest, ABindToAnUnknownAccountIsAnsweredAndCountedAsAWrongPin) {

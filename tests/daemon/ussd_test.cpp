@@ -3,6 +3,7 @@
 // walks the shipped grammar's menus against the embedded ledger with its demo data.
 #include <gtest/gtest.h>
 
+#include "gateway/smpp/ussd.h"
 #include "tests/daemon/daemon_fixture.h"
 
 namespace smsgw::daemon_test {
@@ -42,6 +43,14 @@ class UssdTest : public DaemonTest {
     const size_t seen = sim_->Ussd(dialogue).screens.size();
     if (!sim_->AnswerUssd(dialogue, text)) return {"<dialogue ended>", 0, true};
     return Next(dialogue, seen + 1);
+  }
+
+  // its_session_info's sequence of the dialogue's MO number `n` (0-based), as the network sent it.
+  uint8_t MoSequence(size_t dialogue, size_t n) {
+    const size_t mo = sim_->Ussd(dialogue).mos.at(n);
+    uint16_t info = 0xFFFF;
+    sim_->Run([&](Sim& sim) { info = sim.mos()[mo].pdu.tlvs.its_session_info.value_or(0xFFFF); });
+    return static_cast<uint8_t>((info >> 1) & 0x7F);
   }
 
   std::string timeout_ = "180s";
@@ -157,6 +166,45 @@ TEST_F(UssdTest, AResentAnswerIsAcknowledgedAndNotTakenOnTheNextScreen) {
   EXPECT_TRUE(Has(s.text, "Send KES 500.00 to")) << s.text;
   EXPECT_EQ(StopDaemon(), 0);
   EXPECT_TRUE(Has(Log(), "ussd.resent")) << "the copy is logged";
+}
+
+// The network numbers a dialogue's units in turn (its_session_info's sequence): each screen
+// carries the number after the MO it answers, so no two screens of a dialogue carry the same
+// one, and the last also carries the end of session bit.
+TEST_F(UssdTest, EachScreenCarriesTheSequenceAfterItsAnswers) {
+  StartDaemon();
+  Sim::UssdScreen s;
+  const size_t d = Dial(kAmina, "*384*12*2#", &s);
+  s = Answer(d, "0700000002");
+  ASSERT_TRUE(Has(s.text, "amount")) << s.text;
+  s = Answer(d, "500");
+  ASSERT_TRUE(Has(s.text, "PIN")) << s.text;
+  s = Answer(d, kDemoPin);
+  ASSERT_TRUE(Has(s.text, "Send KES 500.00")) << s.text;
+  s = Answer(d, "2");
+  ASSERT_TRUE(s.end) << s.text;
+
+  const Sim::UssdDialogue dialogue = sim_->Ussd(d);
+  ASSERT_EQ(dialogue.screens.size(), 5u);
+  ASSERT_EQ(dialogue.mos.size(), 5u);
+  for (size_t i = 0; i < dialogue.screens.size(); ++i) {
+    SCOPED_TRACE(i);
+    const uint8_t mo = MoSequence(d, i);
+    ASSERT_TRUE(dialogue.screens[i].sequence.has_value());
+    const int sequence = *dialogue.screens[i].sequence;
+    EXPECT_EQ(sequence, (mo + 1) & 0x7F) << "the MO's was " << int(mo);
+    if (i > 0) {
+      EXPECT_NE(sequence, *dialogue.screens[i - 1].sequence) << "a screen of its own number";
+    }
+  }
+  uint16_t last = 0;
+  sim_->Run([&](Sim& sim) {
+    for (const smpp::SubmitSm& sm : sim.submits()) {
+      if (sm.tlvs.its_session_info) last = *sm.tlvs.its_session_info;
+    }
+  });
+  EXPECT_EQ(last & smpp::kItsSessionEnd, smpp::kItsSessionEnd) << "the last screen ends it";
+  EXPECT_EQ(last >> 8, dialogue.id) << "the session number is the dialogue's";
 }
 
 TEST_F(UssdTest, AShortcutStringJumpsIntoTheMenuWithItsAnswers) {

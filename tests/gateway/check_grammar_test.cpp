@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,6 +73,27 @@ TEST_F(CheckGrammarTest, AGrammarTheEngineRefusesFails) {
   std::string err;
   EXPECT_EQ(Check(lacking, &err), kExitInvalid);
   EXPECT_NE(err.find("account.moved"), std::string::npos) << err;
+}
+
+// A bind command may not declare notices: the engine already tells the phone an account moves
+// from (account.moved), and the command's notices would text that same phone again.
+TEST_F(CheckGrammarTest, ABindCommandWithNoticesFailsNamingTheCommand) {
+  std::string doubled = grammar_;
+  const std::string field = "        label: {en: account number, sw: namba ya akaunti}\n";
+  const std::string reply = "    reply: register.done\n";
+  ASSERT_NE(doubled.find(field), std::string::npos);
+  doubled.insert(doubled.find(field) + field.size(),
+                 "      - {name: introducer, type: msisdn, class: party, optional: true}\n");
+  ASSERT_NE(doubled.find(reply), std::string::npos);
+  const auto at = doubled.find(reply) + reply.size();
+  doubled.insert(at, "    notices:\n      - {to: introducer, template: register.done}\n");
+  const int line = 2 + static_cast<int>(std::count(doubled.begin(), doubled.begin() + at, '\n'));
+  std::string err;
+  EXPECT_EQ(Check(doubled, &err), kExitInvalid);
+  EXPECT_NE(err.find("grammar.yaml:"), std::string::npos) << err;
+  EXPECT_NE(err.find("command register"), std::string::npos) << err;
+  EXPECT_NE(err.find("already notifies the old phone"), std::string::npos) << err;
+  EXPECT_NE(err.find("line " + std::to_string(line)), std::string::npos) << err;
 }
 
 }  // namespace

@@ -170,6 +170,49 @@ TEST(UssdSubmitTest, EndingScreenSetsTheEndBitOrEchoesTheReference) {
   EXPECT_FALSE(umr->tlvs.its_session_info.has_value());
 }
 
+// A screen answering the MO numbered n is unit n + 1 of the dialogue (7 bits: 127 comes round
+// to 0), with the dialogue's session number and the end bit only on the last screen.
+TEST(UssdSubmitTest, AScreenCarriesTheSequenceAfterTheMoItAnswers) {
+  for (unsigned n = 0; n < 128; ++n) {
+    SCOPED_TRACE(n);
+    const unsigned next = n == 127 ? 0 : n + 1;
+    EXPECT_EQ(ScreenSessionInfo(42, static_cast<uint8_t>(n), false), 0x2A00 | next << 1);
+    EXPECT_EQ(ScreenSessionInfo(42, static_cast<uint8_t>(n), true), 0x2A00 | next << 1 | 1);
+  }
+  EXPECT_EQ(ScreenSessionInfo(255, 126, true), 0xFFFF);
+  EXPECT_EQ(ScreenSessionInfo(0, 127, false), 0x0000);
+  EXPECT_EQ(ScreenSessionInfo(7, std::nullopt, false), 0x0700) << "no number to follow: 0";
+  EXPECT_EQ(ScreenSessionInfo(7, std::nullopt, true), 0x0701);
+}
+
+TEST(UssdSubmitTest, TheSubmitCarriesTheSequenceAfterTheAnsweredMo) {
+  UssdScreen screen{"255700000001", "384", "42", "Enter amount", false, 4};
+  auto asking = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(asking.ok()) << asking.status().ToString();
+  EXPECT_EQ(asking->tlvs.its_session_info, 0x2A0A);
+
+  screen.answers = 127;
+  screen.end = true;
+  auto ending = MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(ending.ok());
+  EXPECT_EQ(ending->tlvs.its_session_info, 0x2A01) << "127 comes round to 0, with the end bit";
+
+  // Read back as the network reads it: the same session, the MO's number plus one.
+  DeliverSm echo;
+  echo.tlvs.ussd_service_op = ussd_op::kUssrConfirm;
+  echo.tlvs.its_session_info = asking->tlvs.its_session_info;
+  auto read = ReadUssd(echo, UssdDialogue::kItsSessionInfo);
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->dialogue, "42");
+  EXPECT_EQ(read->sequence, 5);
+
+  screen.answers = 9;
+  auto umr = MakeUssdSubmit(screen, UssdDialogue::kUserMessageReference);
+  ASSERT_TRUE(umr.ok());
+  EXPECT_FALSE(umr->tlvs.its_session_info.has_value()) << "that mode numbers nothing";
+  EXPECT_EQ(umr->tlvs.user_message_reference, 42);
+}
+
 TEST(UssdSubmitTest, DialogueIdsTheModeCannotCarryAreRefused) {
   UssdScreen screen{"255700000001", "384", "256", "x", false};
   EXPECT_FALSE(MakeUssdSubmit(screen, UssdDialogue::kItsSessionInfo).ok());

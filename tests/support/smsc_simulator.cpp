@@ -439,7 +439,8 @@ void SmscSimulator::PushUssd(size_t dialogue, uint8_t op, const std::string& tex
   if (d.mode == conf::UssdDialogue::kItsSessionInfo) {
     mo.tlvs.its_session_info =
         static_cast<uint16_t>(d.id << 8 | d.next_sequence << 1 | (end ? kItsSessionEnd : 0));
-    d.next_sequence = (d.next_sequence + 1) & 0x7F;
+    // Units are numbered in turn: the screen answering this MO is the next one.
+    d.next_sequence = (d.next_sequence + 2) & 0x7F;
   } else {
     mo.tlvs.user_message_reference = d.id;
   }
@@ -476,6 +477,7 @@ bool SmscSimulator::TakeUssdSubmit(uint32_t seq, const SubmitSm& sm) {
     screen.op = op;
     screen.end = op == ussd_op::kPssrResponse || op == ussd_op::kPssdResponse ||
                  (its && (*info & kItsSessionEnd) != 0);
+    if (its) screen.sequence = static_cast<uint8_t>((*info >> 1) & 0x7F);
     const std::vector<uint8_t>& octets =
         sm.tlvs.message_payload ? *sm.tlvs.message_payload : sm.short_message;
     auto text = DecodeText(sm.data_coding, octets);

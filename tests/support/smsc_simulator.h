@@ -136,6 +136,9 @@ class SmscSimulator {
     std::string text;  // decoded; "<undecodable>" when it is not
     uint8_t op = 0;    // ussd_service_op
     bool end = false;  // PSSR response, or the end bit
+    // its_session_info's sequence number (bits 7-1 of octet 2); unset in the
+    // user_message_reference mode.
+    std::optional<uint8_t> sequence = std::nullopt;
   };
   enum class UssdEnd { kOpen, kByGateway, kByNetwork, kRefused };
   struct UssdDialogue {
@@ -143,6 +146,8 @@ class SmscSimulator {
     std::string service;
     conf::UssdDialogue mode = conf::UssdDialogue::kItsSessionInfo;
     uint16_t id = 0;  // the session number, or the user_message_reference
+    // The next MO's its_session_info sequence. The network numbers the units in turn: an MO n,
+    // the screen answering it n + 1, the next MO n + 2.
     uint8_t next_sequence = 0;
     std::vector<UssdScreen> screens;
     UssdEnd end = UssdEnd::kOpen;
