@@ -59,6 +59,8 @@ class InboundStep {
 Result<store::Effects> Flow::Inbound(const commands::Inbound& m) {
   short_code = m.destination;
   connection = m.connection;
+  source = m.source;
+  source_type = m.source_type;
   parser::ParseContext ctx;
   ctx.sender = m.source;
   ctx.language = ShortCodeLanguage(m.destination);
