@@ -123,5 +123,23 @@ TEST_F(NationalSourceTest, TheReplyToASourceKeptAsItCameCarriesItsTonAndNpi) {
   EXPECT_EQ(StopDaemon(), 0);
 }
 
+// The backend's answer to a command from such a source (here: no account has that number)
+// goes there the same way: the challenge, then the answer after the PIN.
+TEST_F(NationalSourceTest, TheBackendsAnswerToASourceKeptAsItCameCarriesItsTonAndNpi) {
+  ASSERT_FALSE(UseLandlinePlan().empty());
+  StartDaemon();
+  const smpp::Address kept{kTonNational, kNpiIsdn, "0700000001"};
+  const std::string challenge = SayFrom(kept, "BAL", "0700000001");
+  const std::string code = CodeIn(challenge);
+  ASSERT_FALSE(code.empty()) << challenge;
+  const std::string answer = SayFrom(kept, code + " " + kDemoPin, "0700000001");
+  EXPECT_FALSE(Has(answer, "<no reply")) << answer;
+  EXPECT_EQ(sim_->MessagesTo("0700000001").size(), 2u);
+  const std::vector<AddressType> types = SubmitTypesTo("0700000001");  // a part each
+  EXPECT_GE(types.size(), 2u);
+  for (const AddressType& type : types) EXPECT_EQ(type, AddressType(kTonNational, kNpiIsdn));
+  EXPECT_EQ(StopDaemon(), 0);
+}
+
 }  // namespace
 }  // namespace smsgw::daemon_test
