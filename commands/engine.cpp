@@ -67,6 +67,7 @@ Inbound Inbound::From(const store::PendingMessage& m) {
   in.received_at = m.received_at;
   in.connection = m.connection;
   in.source = m.source;
+  in.source_type = m.source_type;
   in.destination = m.destination;
   in.text = m.text.view();
   return in;

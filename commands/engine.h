@@ -101,7 +101,10 @@ struct Inbound {
   int64_t id = 0;
   int64_t received_at = 0;
   std::string connection;
-  std::string source;       // the subscriber's MSISDN
+  std::string source;  // the subscriber's MSISDN
+  // Set when `source` is kept as the SMSC wrote it (store::InboundMessage::source_type): the
+  // replies to it carry this TON/NPI.
+  std::optional<store::AddressType> source_type;
   std::string destination;  // the short code; replies go out from it
   std::string_view text;    // may hold a PIN: the engine never copies it into Effects
 

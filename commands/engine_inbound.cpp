@@ -59,6 +59,8 @@ class InboundStep {
 Result<store::Effects> Flow::Inbound(const commands::Inbound& m) {
   short_code = m.destination;
   connection = m.connection;
+  source = m.source;
+  source_type = m.source_type;
   parser::ParseContext ctx;
   ctx.sender = m.source;
   ctx.language = ShortCodeLanguage(m.destination);
@@ -174,6 +176,7 @@ Status InboundStep::StartChallenge(const parser::CommandSpec& spec, std::string_
   req.language = lang_;
   req.short_code = f_.short_code;
   req.connection = f_.connection;
+  req.source_type = m_.source_type;
   req.tries = f_.opt().attempts_per_challenge;
   req.show = parser::FieldValues(f_.g(), cmd);
   req.args = BackendFields(cmd, backend_op);
@@ -220,6 +223,7 @@ Status InboundStep::Direct(std::string_view backend_op) {
   req.language = lang_;
   req.short_code = f_.short_code;
   req.connection = f_.connection;
+  req.source_type = m_.source_type;
   req.show = parser::FieldValues(f_.g(), cmd);
   req.args = BackendFields(cmd, backend_op);
   store::NewInstruction ins;
@@ -250,6 +254,8 @@ Status InboundStep::Confirm() {
   }
   store::Challenge& ch = **found;
   lang_ = req->language;
+  // The answer goes where this MO came from, as it came.
+  req->source_type = m_.source_type;
   switch (ch.state) {
     case store::ChallengeState::kConsumed:
       consume().outcome = "challenge.used";

@@ -79,6 +79,8 @@ Result<store::Effects> Flow::Result_(const store::ClaimedInstruction& ins, const
   const Request& req = *decoded;
   short_code = req.short_code;
   connection = req.connection;
+  source = ins.msisdn;
+  source_type = req.source_type;
   ResultStep step(*this, ins, r, req);
   Status s = r.accepted() ? step.Accepted() : r.rejected() ? step.Rejected() : step.Unavailable();
   if (!s.ok()) return s;

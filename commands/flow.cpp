@@ -76,6 +76,7 @@ void Flow::ReplyText(std::string to, std::string text, std::optional<std::string
                      std::optional<std::string> instruction_id) {
   store::NewReply r;
   r.destination = std::move(to);
+  if (source_type && r.destination == source) r.destination_type = source_type;
   r.source = short_code;
   r.text = std::move(text);
   r.reference = std::move(reference);

@@ -2,6 +2,7 @@
 // helpers every handler uses (replies from templates, codes, keys). Not a public contract.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,7 +51,7 @@ class Flow {
   // Engine::Create, so this is a broken invariant).
   Result<std::string> Text(std::string_view name, std::string_view language,
                            const Values& values) const;
-  // Appends a reply with `text` to `to`.
+  // Appends a reply with `text` to `to`, addressed with source_type when `to` is `source`.
   void ReplyText(std::string to, std::string text,
                  std::optional<std::string> reference = std::nullopt,
                  std::optional<std::string> instruction_id = std::nullopt);
@@ -70,6 +71,10 @@ class Flow {
   store::Effects fx;
   std::string short_code;
   std::string connection;
+  // The address the step answers (the MO's source) and, when the SMSC's form of it was kept,
+  // its TON/NPI; notices to other phones go to E.164 numbers with the connection's.
+  std::string source;
+  std::optional<store::AddressType> source_type;
 
  private:
   const Engine& e_;

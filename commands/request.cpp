@@ -79,6 +79,10 @@ std::string EncodeRequest(const Request& r) {
   for (const auto& [name, value] : show) Text(out, name, value);
   Close(out);
   out += ",";
+  if (r.source_type) {
+    Number(out, "src_npi", r.source_type->npi);
+    Number(out, "src_ton", r.source_type->ton);
+  }
   Number(out, "step", r.step);
   Number(out, "tries", r.tries);
   Number(out, "v", 1);
@@ -92,6 +96,14 @@ Result<Request> DecodeRequest(std::string_view payload) {
   std::map<std::string, std::string> show;
   unsigned seen = 0;  // bits of the required members read
   int64_t version = 0;
+  std::optional<int> source_ton;
+  std::optional<int> source_npi;
+  auto octet = [&in](std::optional<int>& out) {
+    int64_t v = 0;
+    if (!in.ReadInt(v) || v < 0 || v > 255) return false;
+    out = static_cast<int>(v);
+    return true;
+  };
   auto small = [&in](int& out) {
     int64_t v = 0;
     if (!in.ReadInt(v) || v < std::numeric_limits<int>::min() ||
@@ -109,6 +121,8 @@ Result<Request> DecodeRequest(std::string_view payload) {
     if (key == "conn") return (seen |= 8u, in.ReadString(r.connection));
     if (key == "step") return (seen |= 16u, small(r.step));
     if (key == "tries") return (seen |= 32u, small(r.tries));
+    if (key == "src_ton") return octet(source_ton);
+    if (key == "src_npi") return octet(source_npi);
     if (key == "show") {
       seen |= 64u;
       show.clear();
@@ -132,8 +146,13 @@ Result<Request> DecodeRequest(std::string_view payload) {
     }
     return in.SkipValue();
   });
-  if (!read || !in.AtEnd() || version != 1 || seen != 255u) {
+  if (!read || !in.AtEnd() || version != 1 || seen != 255u ||
+      source_ton.has_value() != source_npi.has_value()) {
     return Status::InvalidArgument("payload");
+  }
+  if (source_ton) {
+    r.source_type =
+        store::AddressType{static_cast<uint8_t>(*source_ton), static_cast<uint8_t>(*source_npi)};
   }
   for (auto& [name, value] : show) r.show.push_back({name, std::move(value)});
   return r;

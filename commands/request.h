@@ -4,6 +4,7 @@
 // account number and only ever goes into the store's sealed `secret` fields.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,10 @@ struct Request {
   std::string language;  // of the replies
   std::string short_code;
   std::string connection;
+  // The TON/NPI of the subscriber's address when the gateway kept it as the SMSC wrote it
+  // (Inbound::source_type): the answer to the request goes there with them. Written only when
+  // set, so a request without it makes the payload it made before.
+  std::optional<store::AddressType> source_type;
   int step = 0;   // index of the grammar challenge step being answered
   int tries = 0;  // PIN attempts left for this request
   // The command's fields as replies show them (parser::FieldValues: masked, formatted).

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "store/address_type.h"
 #include "store/audit.h"
 #include "store/ussd_session.h"
 
@@ -104,8 +105,11 @@ struct InstructionOutcome {
 
 struct NewReply {
   std::string destination;  // MSISDN
-  std::string source;       // short code
-  std::string text;         // sealed at rest
+  // The TON/NPI to address `destination` with, when it is an MO source kept as the SMSC wrote
+  // it (InboundMessage::source_type); unset: the connection's, for E.164 numbers.
+  std::optional<AddressType> destination_type;
+  std::string source;  // short code
+  std::string text;    // sealed at rest
   std::optional<std::string> reference;
   std::optional<std::string> instruction_id;
   std::optional<std::string> connection;  // preferred SMPP connection

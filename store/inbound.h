@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "conf/status.h"
+#include "store/address_type.h"
 #include "store/crypto.h"
 #include "store/options.h"
 
@@ -41,6 +42,10 @@ struct InboundMessage {
   std::string source;       // MSISDN of the subscriber
   std::string destination;  // the short code it was sent to
   std::string text;         // decoded text (UTF-8); stored only sealed
+  // Set only when `source` is kept as the SMSC wrote it, not read into E.164 digits (an
+  // alphanumeric sender, a number the grammar's plan cannot read): its TON and NPI, which a
+  // reply to it must carry. Not part of the dedup key.
+  std::optional<AddressType> source_type;
   // Whatever identifies this MO on the network, when the SMSC provides something: the SMSC's
   // message id TLV, or kHandsetReferencePrefix + <user_message_reference>. It is part of the
   // dedup key and chooses the redelivery window the message is compared over (Options); leave
@@ -87,6 +92,7 @@ struct PendingMessage {
   std::string destination;
   std::optional<std::string> smsc_message_id;
   int data_coding = 0;
+  std::optional<AddressType> source_type;  // as InboundMessage::source_type
   SecretBytes text;  // may hold a PIN: never log it, let it go out of scope soon
 };
 

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/address_type.h"
 #include "store/crypto.h"
 
 namespace smsgw::store {
@@ -76,6 +77,7 @@ struct ClaimedReply {
   std::optional<std::string> connection;  // preferred SMPP connection, if the engine chose one
   std::string source;                     // short code it is sent from
   std::string destination;                // MSISDN
+  std::optional<AddressType> destination_type;  // NewReply::destination_type
   SecretBytes text;
   std::optional<std::string> reference;
   int attempt = 0;

@@ -312,6 +312,19 @@ CREATE TABLE IF NOT EXISTS inbound_part(
 );
 )sql";
 
+// Version 12: the TON and NPI of an MO source kept as the SMSC wrote it (an alphanumeric
+// sender, a national form the grammar's number_plan cannot read), and of a reply's destination
+// that is such a source. The MT sender addresses that reply with them instead of the
+// connection's destination TON/NPI, which are for E.164 numbers. NULL (every older row, and
+// every source read into E.164 form) means the connection's. ADD COLUMN only edits the table's
+// text, so it takes no time on a large store.
+constexpr std::string_view kV12SourceAddressType = R"sql(
+ALTER TABLE inbound ADD COLUMN source_ton INTEGER;
+ALTER TABLE inbound ADD COLUMN source_npi INTEGER;
+ALTER TABLE reply ADD COLUMN destination_ton INTEGER;
+ALTER TABLE reply ADD COLUMN destination_npi INTEGER;
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -343,7 +356,8 @@ const std::vector<std::string_view>& Migrations() {
                                                     kV8NoStateIndexes,
                                                     kV9InFlightIndexes,
                                                     kV10LastIds,
-                                                    kV11InboundParts};
+                                                    kV11InboundParts,
+                                                    kV12SourceAddressType};
   return all;
 }
 

@@ -236,4 +236,18 @@ const Options& Store::options() const {
   return impl_->options;
 }
 
+void BindAddressType(sql::Query& q, const std::optional<AddressType>& type) {
+  if (type) {
+    q.Int(type->ton).Int(type->npi);
+  } else {
+    q.Null().Null();
+  }
+}
+
+std::optional<AddressType> ColumnAddressType(const sql::Query& q, int ton) {
+  if (q.IsNull(ton) || q.IsNull(ton + 1)) return std::nullopt;
+  return AddressType{static_cast<uint8_t>(q.ColumnInt(ton)),
+                     static_cast<uint8_t>(q.ColumnInt(ton + 1))};
+}
+
 }  // namespace smsgw::store

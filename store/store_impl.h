@@ -189,6 +189,12 @@ struct StagedInbound {
   bool inserted = false;
 };
 
+// An optional AddressType as two columns, TON then NPI, both NULL when it is unset
+// (store_impl.cpp).
+void BindAddressType(sql::Query& q, const std::optional<AddressType>& type);
+// Read back from columns `ton` and `ton` + 1.
+std::optional<AddressType> ColumnAddressType(const sql::Query& q, int ton);
+
 // The rows of an MO (store_inbound.cpp), inside the caller's transaction: new, its text
 // sealed for the step to come; or processed, as `c` says, for a staged MO whose step consumes
 // it (`resend_key` from the consume).

@@ -118,6 +118,7 @@ void BindArrival(sql::Query& q, const InboundMessage& msg, int64_t id, int64_t r
     q.Null();
   }
   q.Int(msg.data_coding).BlobRef(dedup_key);
+  BindAddressType(q, msg.source_type);
 }
 
 // Only once the batch is durable does memory learn about it.
@@ -141,8 +142,8 @@ Status InsertNewInbound(StoreImpl& m, const InboundMessage& msg, int64_t id, int
   if (!sealed.ok()) return sealed.status();
   sql::Query q =
       m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
-          "smsc_message_id, data_coding, dedup_key, raw_sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-          "?)");
+          "smsc_message_id, data_coding, dedup_key, source_ton, source_npi, raw_sealed) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   BindArrival(q, msg, id, received_at, dedup_key);
   q.TextRef(*sealed);
   return q.Run();
@@ -152,8 +153,9 @@ Status InsertConsumedInbound(StoreImpl& m, StagedInbound& staged, const ConsumeI
                              const std::optional<std::string>& resend_key) {
   sql::Query q =
       m.Q("INSERT INTO inbound(id, received_at, connection, source, destination, "
-          "smsc_message_id, data_coding, dedup_key, state, outcome, redacted_text, reference, "
-          "resend_key, processed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'processed', ?, ?, ?, ?, ?)");
+          "smsc_message_id, data_coding, dedup_key, source_ton, source_npi, state, outcome, "
+          "redacted_text, reference, resend_key, processed_at) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'processed', ?, ?, ?, ?, ?)");
   BindArrival(q, *staged.message, staged.id, staged.received_at, staged.dedup_key);
   q.TextRef(c.outcome).TextRef(c.redacted_text);
   if (c.reference) {
@@ -256,6 +258,7 @@ Result<AcceptedAndStepped> Store::AcceptAndStep(
       p.destination = msg.destination;
       p.smsc_message_id = msg.smsc_message_id;
       p.data_coding = msg.data_coding;
+      p.source_type = msg.source_type;
       p.text = SecretBytes(msg.text);
       out.stored.push_back(std::move(p));
     }
@@ -290,7 +293,8 @@ Result<std::vector<PendingMessage>> Store::PendingInbound(int64_t after_id, int 
   std::vector<PendingMessage> out;
   sql::Query q =
       m.Q("SELECT id, received_at, connection, source, destination, smsc_message_id, data_coding, "
-          "raw_sealed FROM inbound INDEXED BY inbound_new WHERE state = 'new' AND id > ? "
+          "raw_sealed, source_ton, source_npi FROM inbound INDEXED BY inbound_new WHERE state = "
+          "'new' AND id > ? "
           "ORDER BY id LIMIT ?");
   q.Int(after_id).Int(limit);
   for (;;) {
@@ -305,6 +309,7 @@ Result<std::vector<PendingMessage>> Store::PendingInbound(int64_t after_id, int 
     p.destination = q.ColumnText(4);
     p.smsc_message_id = q.ColumnOptText(5);
     p.data_coding = static_cast<int>(q.ColumnInt(6));
+    p.source_type = ColumnAddressType(q, 8);
     Result<SecretBytes> text = m.Open(q.ColumnText(7), AadFor("inbound", p.id));
     if (!text.ok()) return text.status();
     p.text = std::move(*text);

@@ -105,8 +105,8 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   const bool claim = *claim_now;
   sql::Query q =
       m.Q("INSERT INTO reply(id, instruction_id, inbound_id, connection, source, destination, "
-          "text_sealed, reference, state, attempts, next_attempt_at, created_at, updated_at) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+          "text_sealed, reference, state, attempts, next_attempt_at, created_at, updated_at, "
+          "destination_ton, destination_npi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.Int(*id).OptText(r.instruction_id);
   if (from) {
     q.Int(*from);
@@ -115,6 +115,7 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   }
   q.OptText(r.connection).Text(r.source).Text(r.destination).Text(*sealed).OptText(r.reference);
   q.Text(claim ? "in_flight" : "pending").Int(claim ? 1 : 0).Int(now).Int(now).Int(now);
+  BindAddressType(q, r.destination_type);
   STORE_RETURN_IF_ERROR(q.Run());
   const std::string item = ReplyItemId(*id);
   // As for instructions: claimed as it goes in, one row that says so.
@@ -131,6 +132,7 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   c.connection = r.connection;
   c.source = r.source;
   c.destination = r.destination;
+  c.destination_type = r.destination_type;
   c.text = SecretBytes(r.text);
   c.reference = r.reference;
   c.attempt = 1;
@@ -150,8 +152,9 @@ Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out) {
   // two temporary tables per claim, which cost more than the rows it claimed.
   {
     sql::Query q =
-        m.Q("SELECT id, connection, source, destination, reference, attempts, text_sealed "
-            "FROM reply INDEXED BY reply_due WHERE state = 'pending' AND "
+        m.Q("SELECT id, connection, source, destination, reference, attempts, text_sealed, "
+            "destination_ton, destination_npi FROM reply INDEXED BY reply_due WHERE state = "
+            "'pending' AND "
             "(next_attempt_at <= ?1 OR next_attempt_at > ?1 + ?3) ORDER BY next_attempt_at, id "
             "LIMIT ?2");
     // Beyond the policy's ceiling: scheduled before the wall clock stepped back; due now.
@@ -164,6 +167,7 @@ Status ClaimRepliesIn(StoreImpl& m, int limit, std::vector<ClaimedReply>& out) {
       row.c.destination = r.ColumnText(3);
       row.c.reference = r.ColumnOptText(4);
       row.c.attempt = static_cast<int>(r.ColumnInt(5)) + 1;
+      row.c.destination_type = ColumnAddressType(r, 7);
       rows.push_back(std::move(row));
     }));
   }

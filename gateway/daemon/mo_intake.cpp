@@ -72,16 +72,26 @@ std::optional<std::string> HandsetReference(std::optional<uint16_t> reference) {
 // it the store takes an identical text within its shortest window for a redelivery
 // (store/options.h).
 store::InboundMessage MessageOf(std::string_view connection, std::string_view source,
+                                std::optional<store::AddressType> source_type,
                                 std::string_view destination, std::string text,
                                 const smpp::UserData& first) {
   store::InboundMessage message;
   message.connection = std::string(connection);
   message.source = std::string(source);
+  message.source_type = source_type;
   message.destination = std::string(destination);
   message.text = std::move(text);
   message.data_coding = first.data_coding;
   message.smsc_message_id = HandsetReference(first.message_reference);
   return message;
+}
+
+// The TON/NPI a reply to `source` needs: those it came with when it was kept as it came; none
+// for a number read into E.164 form, which the connection's destination TON/NPI are for.
+std::optional<store::AddressType> TypeIfKept(const SourceMsisdn& read,
+                                             const smpp::Address& source) {
+  if (read.read == SourceMsisdn::Read::kNumber) return std::nullopt;
+  return store::AddressType{source.ton, source.npi};
 }
 
 const smpp::ShortMessagePdu* AsShortMessage(const smpp::Pdu& pdu) {
@@ -152,8 +162,10 @@ void MoIntake::Restore(std::vector<store::InboundPart> parts) {
     std::string source = std::move(p.group.source);
     std::string destination = std::move(p.group.destination);
     // A part the store holds is acknowledged already: a message it completes has nobody to
-    // answer.
-    if (AddPart(connection, source, destination, UserDataOf(p), *pending, now) == Joined::kWhole) {
+    // answer. Parts are stored without their source's TON/NPI, so its replies go out with the
+    // connection's.
+    if (AddPart(connection, source, std::nullopt, destination, UserDataOf(p), *pending, now) ==
+        Joined::kWhole) {
       pending->message_waiters.emplace_back(nullptr, 0);
     }
   }
@@ -255,11 +267,13 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     LogWarn("mo.refused", {{"connection", mo.connection}, {"why", "user data"}});
     return Resolve(join, index, kCannotProcess);
   }
-  const std::string from = SourceOf(mo.connection, source);
+  const SourceMsisdn read = SourceOf(mo.connection, source);
+  const std::string& from = read.value;
+  const std::optional<store::AddressType> from_type = TypeIfKept(read, source);
   const std::string to = NormalizeAddress(destination.value);
   if (user_data->concat) {
     store::InboundPart part = PartOf(mo.connection, from, to, *user_data);
-    switch (AddPart(mo.connection, from, to, std::move(*user_data), *pending, now)) {
+    switch (AddPart(mo.connection, from, from_type, to, std::move(*user_data), *pending, now)) {
       case Joined::kWhole:
         pending->message_waiters.emplace_back(join, index);
         return;
@@ -282,12 +296,13 @@ void MoIntake::Handle(const smpp::InboundMo& mo, const std::shared_ptr<Join>& jo
     return Resolve(join, index, kCannotProcess);
   }
   pending->batch.messages.push_back(
-      MessageOf(mo.connection, from, to, std::move(*text), *user_data));
+      MessageOf(mo.connection, from, from_type, to, std::move(*text), *user_data));
   pending->rejoin.emplace_back();
   pending->message_waiters.emplace_back(join, index);
 }
 
 MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view source,
+                                   std::optional<store::AddressType> source_type,
                                    std::string_view destination, smpp::UserData part,
                                    Pending& pending, Clock::time_point now) {
   const uint8_t seq = part.concat->seqnum;
@@ -307,8 +322,8 @@ MoIntake::Joined MoIntake::AddPart(std::string_view connection, std::string_view
   }
   // The first part's reference names the message: the same whichever part completed it, so a
   // message joined again after a restart or a redelivery has the dedup key it had.
-  store::InboundMessage message =
-      MessageOf(connection, source, destination, std::move(*text), whole.parts.front());
+  store::InboundMessage message = MessageOf(connection, source, source_type, destination,
+                                            std::move(*text), whole.parts.front());
   message.joined_from = group;
   pending.batch.messages.push_back(std::move(message));
   std::erase_if(whole.parts, [&](const smpp::UserData& p) { return p.concat->seqnum == seq; });
@@ -339,7 +354,7 @@ void MoIntake::HandleUssd(const smpp::InboundMo& mo, const smpp::DeliverSm& sm,
   }
   UssdEvent event;
   event.connection = mo.connection;
-  event.msisdn = SourceOf(mo.connection, sm.source);
+  event.msisdn = SourceOf(mo.connection, sm.source).value;
   event.service = sm.destination.value;
   event.dialogue = std::move(read->dialogue);
   event.sequence = read->sequence;
@@ -355,9 +370,9 @@ void MoIntake::SetNumberPlan(parser::NumberPlan plan) {
   not_in_plan_logged_.clear();
 }
 
-std::string MoIntake::SourceOf(std::string_view connection, const smpp::Address& source) {
+SourceMsisdn MoIntake::SourceOf(std::string_view connection, const smpp::Address& source) {
   SourceMsisdn read = ReadSourceMsisdn(options_.number_plan, source);
-  if (read.read != SourceMsisdn::Read::kNotInPlan) return std::move(read.value);
+  if (read.read != SourceMsisdn::Read::kNotInPlan) return read;
   metrics_.mo_source_not_in_plan.Add();
   // Once per connection: a misconfigured SMSC would otherwise write a line per MO. Not the
   // number itself: its shape is enough to see what the plan misses.
@@ -367,7 +382,7 @@ std::string MoIntake::SourceOf(std::string_view connection, const smpp::Address&
                                       {"npi", static_cast<unsigned>(source.npi)},
                                       {"digits", static_cast<uint64_t>(read.value.size())}});
   }
-  return std::move(read.value);
+  return read;
 }
 
 const MoIntake::ConnectionOptions& MoIntake::OptionsOf(std::string_view connection) const {

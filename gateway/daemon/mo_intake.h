@@ -22,8 +22,12 @@
 // it (source_msisdn.h): the store, its dedup keys, the engine and USSD dialogues see the
 // subscriber's E.164 number whatever form the SMSC gave it in. A source of a number TON that
 // the grammar's number_plan cannot read is kept as it came (without "+"), counted, and logged
-// once per connection (without the number) until the plan changes. Receipts name the MT they
-// are for by message id only; their addresses are not read.
+// once per connection (without the number) until the plan changes. A source kept as it came
+// (that one, or an alphanumeric sender) goes to the store with its TON and NPI
+// (InboundMessage::source_type), so the replies to it are addressed as it was; a
+// concatenated message takes those of the part that completes it, and one completed by parts
+// restored at start has none. Receipts name the MT they are for by message id only; their
+// addresses are not read.
 //
 // A deliver_sm carrying ussd_service_op is a USSD event (smpp/ussd.h), never an SMS: it is not
 // reassembled nor stored as an inbound message, but handed over in the same batch as a UssdEvent
@@ -49,6 +53,7 @@
 
 #include "conf/gateway_config.h"
 #include "gateway/daemon/daemon_metrics.h"
+#include "gateway/daemon/source_msisdn.h"
 #include "gateway/smpp/delivery_receipt.h"
 #include "gateway/smpp/mo_sink.h"
 #include "gateway/smpp/reassembler.h"
@@ -160,7 +165,8 @@ class MoIntake final : public smpp::MoSink {
   // (its waiter still to add by the caller); kUnreadable: it completed a message whose text
   // cannot be decoded, given up.
   enum class Joined { kNotYet, kWhole, kUnreadable };
-  Joined AddPart(std::string_view connection, std::string_view source, std::string_view destination,
+  Joined AddPart(std::string_view connection, std::string_view source,
+                 std::optional<store::AddressType> source_type, std::string_view destination,
                  smpp::UserData part, Pending& pending, std::chrono::steady_clock::time_point now);
   // Hands `pending` to the store's thread; its statuses come back to the io thread.
   void HandOff(std::shared_ptr<Pending> pending, std::chrono::steady_clock::time_point now);
@@ -170,7 +176,7 @@ class MoIntake final : public smpp::MoSink {
   const ConnectionOptions& OptionsOf(std::string_view connection) const;
   // The subscriber `source` names (source_msisdn.h); one the plan cannot read is counted and
   // logged.
-  std::string SourceOf(std::string_view connection, const smpp::Address& source);
+  SourceMsisdn SourceOf(std::string_view connection, const smpp::Address& source);
 
   boost::asio::io_context& io_;
   Options options_;

@@ -118,7 +118,12 @@ void MtSender::SendOne(const std::shared_ptr<Batch>& batch, size_t index,
   for (size_t p = 0; p < parts; ++p) {
     smpp::SubmitSm sm;
     sm.source = route->options.addressing.Source(reply.source);
-    sm.destination = route->options.addressing.Destination(reply.destination);
+    // A subscriber address kept as the SMSC wrote it goes back with its own TON/NPI: the
+    // connection's are for E.164 numbers.
+    sm.destination = reply.destination_type
+                         ? smpp::Address{reply.destination_type->ton, reply.destination_type->npi,
+                                         reply.destination}
+                         : route->options.addressing.Destination(reply.destination);
     sm.esm_class = segmented->esm_class;
     sm.data_coding = segmented->data_coding;
     sm.registered_delivery = p + 1 == parts ? kFinalReceipt : 0;

@@ -73,7 +73,8 @@ class MtSender {
   // One result per reply through `done` (on the io thread), each once every part of its reply
   // has its final submit_sm_resp. `done` runs once or more: the replies that become final
   // together come together, so one that the SMSC throttles (and the session resends later)
-  // never holds the others back.
+  // never holds the others back. A reply with a destination_type (a subscriber address kept as
+  // the SMSC wrote it) is addressed with it rather than the connection's destination TON/NPI.
   void Send(std::vector<store::ClaimedReply> replies, Done done);
 
  private:

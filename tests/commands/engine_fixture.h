@@ -102,12 +102,14 @@ class EngineTest : public ::testing::Test {
   }
 
   store::Effects Mo(const std::string& text, const std::string& from = kSub,
-                    const std::string& to = kShortCode) {
+                    const std::string& to = kShortCode,
+                    std::optional<store::AddressType> from_type = std::nullopt) {
     Inbound in;
     in.id = ++inbound_id_;
     in.received_at = now_;
     in.connection = "smsc1";
     in.source = from;
+    in.source_type = from_type;
     in.destination = to;
     in.text = text;
     auto fx = engine_->OnInbound(in, view_);

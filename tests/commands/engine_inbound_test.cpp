@@ -30,6 +30,18 @@ TEST_F(EngineTest, PayAsksForThePinWithAChallenge) {
   EXPECT_EQ(fx.replies[0].connection, "smsc1");
 }
 
+// A source the gateway kept as the SMSC wrote it is answered with the TON/NPI it came with;
+// one in E.164 form with the connection's (none of its own).
+TEST_F(EngineTest, AReplyToASourceKeptAsItCameCarriesItsTonAndNpi) {
+  store::Effects fx = Mo("HELLO", "MyBank", kShortCode, store::AddressType{5, 0});
+  ASSERT_EQ(fx.replies.size(), 1u);
+  EXPECT_EQ(fx.replies[0].destination, "MyBank");
+  EXPECT_EQ(fx.replies[0].destination_type, (store::AddressType{5, 0}));
+  fx = Mo("HELP");
+  ASSERT_EQ(fx.replies.size(), 1u);
+  EXPECT_EQ(fx.replies[0].destination_type, std::nullopt);
+}
+
 struct PromptCase {
   const char* text;
   const char* reply;

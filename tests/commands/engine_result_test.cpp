@@ -2,6 +2,7 @@
 // retries and dead letters; and bill notices.
 #include <gtest/gtest.h>
 
+#include "commands/request.h"
 #include "parser/grammar_loader.h"
 #include "tests/commands/engine_fixture.h"
 
@@ -41,6 +42,30 @@ TEST_F(EngineTest, ATransferTellsTheRecipient) {
   EXPECT_EQ(fx.replies[1].text,
             "QK7AB3XYZ2 Confirmed. You have received KES 500.00 from 0712345678 on 15/11/23 "
             "01:13. New balance KES 2,500.00.");
+}
+
+// A command from a source kept as it came is answered there with the TON/NPI its confirmation
+// came with; the notice to the recipient goes to an E.164 number with the connection's.
+TEST_F(EngineTest, TheAnswerToASourceKeptAsItCameCarriesItsTonAndNpi) {
+  Pending("SEND 0712345679 500", "4821");
+  store::Effects confirmed = Mo("4821 1234", kSub, kShortCode, store::AddressType{2, 1});
+  ASSERT_EQ(confirmed.instructions.size(), 1u);
+  BackendResult r = Paid(100000);
+  r.fields.emplace(std::string(result::kCounterpartyMsisdn), "254712345679");
+  r.fields.emplace(std::string(result::kRecipientRegistered), int64_t{1});
+  store::Effects fx = Answer(confirmed.instructions[0], r);
+  ASSERT_EQ(fx.replies.size(), 2u);
+  EXPECT_EQ(fx.replies[0].destination, kSub);
+  EXPECT_EQ(fx.replies[0].destination_type, (store::AddressType{2, 1}));
+  EXPECT_EQ(fx.replies[1].destination, "254712345679");
+  EXPECT_EQ(fx.replies[1].destination_type, std::nullopt);
+
+  // A challenge keeps the TON/NPI of the MO that asked for it, for an answer sent without one.
+  store::Effects asked = Mo("BAL", "MyBank", kShortCode, store::AddressType{5, 0});
+  ASSERT_EQ(asked.challenges.size(), 1u);
+  auto request = DecodeRequest(asked.challenges[0].payload);
+  ASSERT_TRUE(request.ok()) << request.status().ToString();
+  EXPECT_EQ(request->source_type, (store::AddressType{5, 0}));
 }
 
 TEST_F(EngineTest, AnUnregisteredRecipientGetsAWithdrawalCode) {

@@ -213,6 +213,34 @@ TEST(RequestCodecTest, ReadsBackWhatItWrote) {
   ExpectSame(*back, sorted);
 }
 
+// The TON/NPI of a source kept as it came: written only when the request has them, in the
+// members' sorted order, and read back; a payload written without them reads as none, one
+// with half of them or an impossible value is refused.
+TEST(RequestCodecTest, KeepsTheSourceAddressTypeWhenThereIsOne) {
+  Request r = Sample();
+  const std::string without = EncodeRequest(r);
+  r.source_type = store::AddressType{5, 0};
+  const std::string with = EncodeRequest(r);
+  EXPECT_NE(with.find(R"("src_npi":0,"src_ton":5,)"), std::string::npos) << with;
+  EXPECT_EQ(json::parse(with).dump(), with);
+  auto back = DecodeRequest(with);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->source_type, r.source_type);
+  auto old = DecodeRequest(without);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  EXPECT_EQ(old->source_type, std::nullopt);
+  for (const auto& [from, to] :
+       std::vector<std::pair<std::string, std::string>>{{R"("src_npi":0,)", ""},
+                                                        {R"("src_ton":5,)", ""},
+                                                        {R"("src_ton":5)", R"("src_ton":256)"},
+                                                        {R"("src_npi":0)", R"("src_npi":-1)"},
+                                                        {R"("src_ton":5)", R"("src_ton":"5")"}}) {
+    std::string bad = with;
+    bad.replace(bad.find(from), from.size(), to);
+    EXPECT_TRUE(DecodeRequest(bad).status().IsInvalidArgument()) << bad;
+  }
+}
+
 // Payloads as another writer could lay them out: whitespace, escapes the writer does not use,
 // members in another order, members this version does not know.
 TEST(RequestCodecTest, ReadsAnyLayoutOfTheSameJson) {

@@ -572,6 +572,51 @@ TEST_F(ApplyStepsTest, AcceptAndStepStoresAndProcessesABatchAndSkipsRedeliveries
   EXPECT_TRUE(AcceptOne(batch[1]).duplicate);
 }
 
+// An MO source kept as the SMSC wrote it keeps its TON/NPI through AcceptAndStep, whether its
+// step consumes it at once or leaves it new; a reply given them carries them to its claim,
+// made as it goes in or later.
+TEST_F(ApplyStepsTest, ASourcesAddressTypeReachesTheClaimOfTheReplyToIt) {
+  InboundMessage kept = Mo("MyBank", "HELLO");
+  kept.source_type = AddressType{5, 0};
+  InboundMessage later = Mo("0700000001", "LATER");
+  later.source_type = AddressType{2, 1};
+  std::vector<InboundMessage> batch = {kept, later};
+  auto done = store().AcceptAndStep(
+      batch,
+      [&](const PendingMessage& m) -> Result<Effects> {
+        if (m.source != "MyBank") return Status::Unavailable("engine");
+        Effects e;
+        e.consume = ConsumeInbound{m.id, "usage", "HELLO", std::nullopt, std::nullopt};
+        e.replies.push_back(ReplyTo(m.source, "usage"));
+        e.replies.back().destination_type = m.source_type;
+        return e;
+      },
+      OnlyIfMade(0, 10));
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  ASSERT_EQ(done->stored.size(), 2u);
+  EXPECT_EQ(done->stored[0].source_type, (AddressType{5, 0}));
+  ASSERT_EQ(done->claimed.replies.size(), 1u);
+  EXPECT_EQ(done->claimed.replies[0].destination_type, (AddressType{5, 0}));
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT group_concat(source_ton || '/' || source_npi, ' ') FROM "
+                     "(SELECT * FROM inbound ORDER BY id)"),
+            "5/0 2/1");
+
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].source_type, (AddressType{2, 1}));
+  Effects e;
+  e.consume = ConsumeInbound{(*pending)[0].id, "usage", "LATER", std::nullopt, std::nullopt};
+  e.replies.push_back(ReplyTo("0700000001", "usage"));
+  e.replies.back().destination_type = (*pending)[0].source_type;
+  ASSERT_TRUE(store().Apply(e).ok());
+  auto claimed = store().ClaimReplies(10);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ((*claimed)[0].destination_type, (AddressType{2, 1}));
+}
+
 // AcceptAndStep writes an MO its step consumes already processed, in one INSERT; any other
 // MO of the batch goes in new with its text, whether its step failed before its consume, was
 // rolled back after it, or consumed nothing.

@@ -73,6 +73,7 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   RawQuery(path_, "DROP TABLE ussd_session");
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 1");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'notice'"), "0");
   Options admin = MakeOptions();
@@ -95,6 +96,7 @@ TEST_F(StoreOpenTest, AVersion3StoreGainsTheCreationOrderIndex) {
   Close();
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 3");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
@@ -119,6 +121,7 @@ TEST_F(StoreOpenTest, AVersion7StoreTradesItsStateIndexesForDeadItemIndexes) {
   RawQuery(path_, "CREATE INDEX instruction_state ON instruction(state, updated_at)");
   RawQuery(path_, "CREATE INDEX reply_state ON reply(state, updated_at)");
   RawQuery(path_, "UPDATE reply SET state = 'dead'");
+  DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 7");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
@@ -155,6 +158,7 @@ TEST_F(StoreOpenTest, AVersion8StoreIndexesItsInFlightItems) {
   Close();  // as a crash would leave them: in flight
   RawQuery(path_, "DROP INDEX instruction_in_flight");
   RawQuery(path_, "DROP INDEX reply_in_flight");
+  DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 8");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_in_flight'"),
             "0");
@@ -189,6 +193,7 @@ TEST_F(StoreOpenTest, AVersion9StoreRecordsTheIdsItHasGiven) {
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   Close();
   RawQuery(path_, "DELETE FROM meta WHERE name LIKE 'last_id.%'");
+  DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 9");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
@@ -198,6 +203,47 @@ TEST_F(StoreOpenTest, AVersion9StoreRecordsTheIdsItHasGiven) {
             "last_id.challenge=0 last_id.inbound=" + std::to_string(mo) +
                 " last_id.reply=" + std::to_string(applied->reply_ids[1]));
   EXPECT_GT(AcceptOne(Mo("254700000001", "BAL 2")).id, mo);
+}
+
+// A version 11 store has no TON/NPI columns. Its rows read as E.164 addresses (no TON/NPI of
+// their own: the connection's), and new rows keep theirs.
+TEST_F(StoreOpenTest, AVersion11StoreReadsItsRowsWithNoAddressType) {
+  Open();
+  const int64_t mo = AcceptOne(Mo("254700000001", "BAL")).id;
+  Effects fx;
+  fx.replies.push_back(ReplyTo("254700000001", "before"));
+  ASSERT_TRUE(store().Apply(fx).ok());
+  Close();
+  DropSchemaVersion12(path_);
+  RawQuery(path_, "PRAGMA user_version = 11");
+  ASSERT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM pragma_table_info('inbound') WHERE name LIKE "
+                     "'source_%'"),
+            "0");
+
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  InboundMessage kept = Mo("MyBank", "HELLO");
+  kept.source_type = AddressType{5, 0};
+  AcceptOne(kept);
+  auto pending = store().PendingInbound(0, 10);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].id, mo);
+  EXPECT_EQ((*pending)[0].source_type, std::nullopt);
+  EXPECT_EQ((*pending)[1].source_type, (AddressType{5, 0}));
+
+  Effects after;
+  after.replies.push_back(ReplyTo("0700000001", "after"));
+  after.replies.back().destination_type = AddressType{2, 1};
+  ASSERT_TRUE(store().Apply(after).ok());
+  auto claimed = store().ClaimReplies(10);
+  ASSERT_TRUE(claimed.ok()) << claimed.status().ToString();
+  ASSERT_EQ(claimed->size(), 2u);
+  EXPECT_EQ((*claimed)[0].text.view(), "before");
+  EXPECT_EQ((*claimed)[0].destination_type, std::nullopt);
+  EXPECT_EQ((*claimed)[1].text.view(), "after");
+  EXPECT_EQ((*claimed)[1].destination_type, (AddressType{2, 1}));
 }
 
 // Runs `sql` (several statements) on its own connection; the error text, or "" on success.
@@ -235,6 +281,7 @@ int TemporaryTrees(const std::string& path, const std::string& sql) {
 TEST_F(StoreOpenTest, AVersion4StoreChecksAuditActorsWithoutATemporaryTree) {
   Open();
   Close();
+  DropSchemaVersion12(path_);
   const std::string now =
       "CHECK (actor = ''subscriber'' OR actor = ''admin'' OR actor = ''backend'' OR actor = "
       "''system'')";
@@ -308,6 +355,7 @@ TEST_F(StoreOpenTest, AVersion6StoreKeepsItsSubscribersStops) {
   ASSERT_TRUE(store().Apply(consumed).ok());
   Close();
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 6");
   Open();
   EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
@@ -327,6 +375,7 @@ TEST_F(StoreOpenTest, AVersion6StoreKeepsItsSubscribersStops) {
 TEST_F(StoreOpenTest, AVersion5StoreChecksStatesWithoutTemporaryTrees) {
   Open();
   Close();
+  DropSchemaVersion12(path_);
   struct Check {
     const char* table;
     std::string v5;  // as version 1 wrote it

@@ -74,6 +74,16 @@ inline std::string RawQuery(const std::string& path, const std::string& sql) {
   return out;
 }
 
+// Takes off a current store what schema version 12 added (the TON/NPI columns of inbound and
+// reply), so that a test can make an older store out of it.
+inline void DropSchemaVersion12(const std::string& path) {
+  for (const char* column :
+       {"inbound DROP COLUMN source_ton", "inbound DROP COLUMN source_npi",
+        "reply DROP COLUMN destination_ton", "reply DROP COLUMN destination_npi"}) {
+    RawQuery(path, std::string("ALTER TABLE ") + column);
+  }
+}
+
 inline NewReply ReplyTo(std::string destination, std::string text) {
   NewReply r;
   r.destination = std::move(destination);
