@@ -53,6 +53,33 @@ std::optional<Actor> ParseActor(std::string_view name) {
   return Parse<Actor>(kActors, name);
 }
 
+bool IsFollowUpEvent(std::string_view event) {
+  static constexpr std::string_view kFollowUps[] = {kEventInstructionClaimed,
+                                                    kEventInstructionDone,
+                                                    kEventInstructionRejected,
+                                                    kEventInstructionRetry,
+                                                    kEventInstructionDead,
+                                                    kEventInstructionRequeued,
+                                                    kEventInstructionRecovered,
+                                                    kEventReplyClaimed,
+                                                    kEventReplySent,
+                                                    kEventReplyRetry,
+                                                    kEventReplyDead,
+                                                    kEventReplyDelivered,
+                                                    kEventReplyUndeliverable,
+                                                    kEventReplyRequeued,
+                                                    kEventReplyRecovered,
+                                                    kEventChallengeConsumed,
+                                                    kEventChallengeWrongAttempt,
+                                                    kEventChallengeExhausted,
+                                                    kEventChallengeCancelled,
+                                                    kEventChallengeExpired};
+  for (std::string_view f : kFollowUps) {
+    if (event == f) return true;
+  }
+  return false;
+}
+
 std::string ReplyItemId(int64_t reply_id) {
   return "mt-" + std::to_string(reply_id);
 }

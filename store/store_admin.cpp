@@ -105,17 +105,12 @@ Result<int64_t> FirstIdSince(StoreImpl& m, std::string_view sql, int64_t cutoff,
 
 }  // namespace
 
-Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
-  StoreImpl& m = *impl_;
-  sql::Query q =
-      query.msisdn
-          ? m.Q("SELECT id, at, actor, msisdn, entity, entity_id, event, detail FROM audit "
-                "WHERE msisdn = ?1 AND at >= ?2 ORDER BY at DESC, id DESC LIMIT ?3")
-          : m.Q("SELECT id, at, actor, msisdn, entity, entity_id, event, detail FROM audit "
-                "WHERE at >= ?2 AND ?1 IS NULL ORDER BY id DESC LIMIT ?3");
-  q.OptText(query.msisdn).Int(query.since_ms).Int(query.limit);
-  std::vector<AuditEntry> out;
-  STORE_RETURN_IF_ERROR(sql::ForEachRow(q, [&](sql::Query& r) {
+namespace {
+
+constexpr char kAuditColumns[] = "SELECT id, at, actor, msisdn, entity, entity_id, event, detail ";
+
+Status ReadAuditRows(sql::Query& q, std::vector<AuditEntry>& out) {
+  return sql::ForEachRow(q, [&](sql::Query& r) {
     AuditEntry e;
     e.id = r.ColumnInt(0);
     e.at = r.ColumnInt(1);
@@ -126,7 +121,60 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
     e.event = r.ColumnText(6);
     e.detail = r.ColumnText(7);
     out.push_back(std::move(e));
-  }));
+  });
+}
+
+// The entities whose later rows are written without the MSISDN (IsFollowUpEvent).
+bool HasFollowUps(const AuditEntry& e) {
+  return e.entity == "instruction" || e.entity == "reply" || e.entity == "challenge";
+}
+
+bool NewerFirst(const AuditEntry& a, const AuditEntry& b) {
+  return a.at != b.at ? a.at > b.at : a.id > b.id;
+}
+
+}  // namespace
+
+// A subscriber's rows are those with its MSISDN and the rows that follow its instructions',
+// replies' and challenges' first rows (schema version 13). The newest `limit` of the first
+// kind are read through the MSISDN's index, then the rows that follow each of their entities
+// through audit_entity; of both together the newest `limit` are kept. A row that follows an
+// entity whose first row is not among those `limit` is not shown, which takes an entity that
+// lives longer than `limit` of its subscriber's rows.
+Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
+  StoreImpl& m = *impl_;
+  std::vector<AuditEntry> out;
+  if (!query.msisdn) {
+    sql::Query q =
+        m.Q(std::string(kAuditColumns) + "FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2");
+    q.Int(query.since_ms).Int(query.limit);
+    STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
+    std::reverse(out.begin(), out.end());
+    return out;
+  }
+  sql::Query q = m.Q(std::string(kAuditColumns) +
+                     "FROM audit WHERE msisdn = ?1 AND at >= ?2 ORDER BY at DESC, id DESC "
+                     "LIMIT ?3");
+  q.Text(*query.msisdn).Int(query.since_ms).Int(query.limit);
+  STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
+  const size_t own = out.size();
+  for (size_t i = 0; i < own; ++i) {
+    if (!HasFollowUps(out[i])) continue;
+    sql::Query f = m.Q(std::string(kAuditColumns) +
+                       "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 AND entity = ?2 "
+                       "AND msisdn IS NULL AND at >= ?3");
+    f.Text(out[i].entity_id).Text(out[i].entity).Int(query.since_ms);
+    const size_t before = out.size();
+    STORE_RETURN_IF_ERROR(ReadAuditRows(f, out));
+    for (size_t k = before; k < out.size(); ++k) out[k].msisdn = query.msisdn;
+  }
+  std::sort(out.begin(), out.end(), NewerFirst);
+  // An entity with two rows of its subscriber (rows written before version 13) brings its
+  // follow-ups once per row.
+  out.erase(std::unique(out.begin(), out.end(),
+                        [](const AuditEntry& a, const AuditEntry& b) { return a.id == b.id; }),
+            out.end());
+  if (out.size() > static_cast<size_t>(std::max(query.limit, 0))) out.resize(query.limit);
   std::reverse(out.begin(), out.end());
   return out;
 }

@@ -140,7 +140,7 @@ Status StoreImpl::WriteAudit(Actor actor, const std::optional<std::string>& msis
   // By reference: every argument outlives the Run below, and an audit row is written for
   // nearly every state change, so copying five texts per row showed in profiles.
   q.Int(Now()).TextRef(ActorName(actor));
-  if (msisdn) {
+  if (msisdn && !IsFollowUpEvent(event)) {
     q.TextRef(*msisdn);
   } else {
     q.Null();

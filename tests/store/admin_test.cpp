@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <set>
+
 #include "store/ids.h"
 #include "tests/support/store_fixture.h"
 
@@ -347,6 +349,54 @@ TEST_F(AdminTest, AuditIsOldestFirstAndBounded) {
   auto last3 = store().Audit({kMsisdn, 0, 3});
   ASSERT_EQ(last3->size(), 3u);
   EXPECT_EQ(last3->back().id, all->back().id);
+}
+
+// Only an entity's first row goes into the MSISDN's index; the rows that follow it are reached
+// through it, and shown with the subscriber's MSISDN all the same.
+TEST_F(AdminTest, RowsThatFollowAnEntitysFirstAreShownWithItsSubscriber) {
+  Populate();
+  const std::string follow_ups =
+      "event IN ('challenge.consumed', 'instruction.claimed', 'instruction.done', "
+      "'reply.claimed', 'reply.sent', 'reply.delivered')";
+  EXPECT_EQ(
+      RawQuery(path_, "SELECT count(*) FROM audit WHERE msisdn IS NOT NULL AND " + follow_ups),
+      "0");
+  const std::string stored = RawQuery(path_, "SELECT count(*) FROM audit WHERE " + follow_ups);
+  ASSERT_NE(stored, "0");
+
+  auto trail = store().Audit({kMsisdn, 0, 1000});
+  ASSERT_TRUE(trail.ok()) << trail.status().ToString();
+  std::multiset<std::string> events;
+  for (const AuditEntry& e : *trail) {
+    EXPECT_EQ(e.msisdn, std::optional<std::string>(kMsisdn)) << e.event;
+    events.insert(e.event);
+  }
+  int shown = 0;
+  for (const char* e : {"challenge.consumed", "instruction.claimed", "instruction.done",
+                        "reply.claimed", "reply.sent", "reply.delivered"}) {
+    shown += static_cast<int>(events.count(e));
+  }
+  EXPECT_EQ(std::to_string(shown), stored);
+  EXPECT_EQ(events.count("instruction.created"), 2u);
+  EXPECT_EQ(events.count("reply.created"), 2u);
+  // Every row of the store is this subscriber's, so its trail is all of them.
+  EXPECT_EQ(std::to_string(trail->size()), RawQuery(path_, "SELECT count(*) FROM audit"));
+  for (std::size_t i = 1; i < trail->size(); ++i) {
+    EXPECT_LE((*trail)[i - 1].at, (*trail)[i].at);
+  }
+}
+
+// The newest `limit` rows of the union, not `limit` first rows and their follow-ups.
+TEST_F(AdminTest, ASubscribersTrailWithFollowUpsKeepsItsLimit) {
+  Populate();
+  auto all = store().Audit({kMsisdn, 0, 1000});
+  ASSERT_TRUE(all.ok());
+  auto last4 = store().Audit({kMsisdn, 0, 4});
+  ASSERT_TRUE(last4.ok());
+  ASSERT_EQ(last4->size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ((*last4)[i].id, (*all)[all->size() - 4 + i].id);
+  }
 }
 
 TEST_F(AdminTest, BackupCopiesWhatIsStillOnlyInTheWal) {

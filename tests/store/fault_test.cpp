@@ -85,10 +85,13 @@ class FaultTest : public StoreTest {
   // fault lands on the COMMIT (AFailedCommitHandsOutNoneOfItsClaims); only a transaction
   // larger than the page cache writes earlier, and a failure there loses it whole. A refused
   // statement is what a claim can meet inside a transaction that goes on.
+  // A claim's row names its subscriber only through the claimed item (IsFollowUpEvent).
   void RefuseClaims(std::string_view event, const std::string& msisdn) {
     RawQuery(path_, "CREATE TRIGGER refuse_claim BEFORE INSERT ON audit WHEN NEW.event = '" +
-                        std::string(event) + "' AND NEW.msisdn = '" + msisdn +
-                        "' BEGIN SELECT RAISE(ABORT, 'claim refused'); END");
+                        std::string(event) + "' AND NEW.entity_id IN (SELECT 'mt-' || id FROM " +
+                        "reply WHERE destination = '" + msisdn + "' UNION SELECT id FROM " +
+                        "instruction WHERE msisdn = '" + msisdn +
+                        "') BEGIN SELECT RAISE(ABORT, 'claim refused'); END");
     ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'refuse_claim'"),
               "1");
   }

@@ -246,6 +246,39 @@ TEST_F(StoreOpenTest, AVersion11StoreReadsItsRowsWithNoAddressType) {
   EXPECT_EQ((*claimed)[1].destination_type, (AddressType{2, 1}));
 }
 
+// Before version 13 every audit row of a subscriber carried its MSISDN. Such rows are still
+// found through it, and a row written after the upgrade that follows one of their entities
+// is found through those rows, once however many of them there are.
+TEST_F(StoreOpenTest, AVersion12TrailIsFoundWithTheRowsWrittenAfterTheUpgrade) {
+  constexpr char kMsisdn[] = "254700000001";
+  Open();
+  Effects fx;
+  fx.replies.push_back(ReplyTo(kMsisdn, "before"));
+  auto applied = store().Apply(fx);
+  ASSERT_TRUE(applied.ok()) << applied.status().ToString();
+  const std::string item = "mt-" + std::to_string(applied->reply_ids[0]);
+  Close();
+  RawQuery(path_, "DROP INDEX audit_entity");
+  // A follow-up row as version 12 wrote it: with the subscriber's MSISDN.
+  RawQuery(path_,
+           "INSERT INTO audit(at, actor, msisdn, entity, entity_id, event, detail) "
+           "VALUES (" +
+               std::to_string(kStartMs) + ", 'system', '" + kMsisdn + "', 'reply', '" + item +
+               "', 'reply.retry', 'old')");
+  RawQuery(path_, "PRAGMA user_version = 12");
+
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_entity'"), "1");
+  clock_->Advance(kMinute);
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 1u);
+  auto trail = store().Audit({kMsisdn, 0, 100});
+  ASSERT_TRUE(trail.ok()) << trail.status().ToString();
+  std::vector<std::string> events;
+  for (const AuditEntry& e : *trail) events.push_back(e.event);
+  EXPECT_EQ(events, (std::vector<std::string>{"reply.created", "reply.retry", "reply.claimed"}));
+}
+
 // Runs `sql` (several statements) on its own connection; the error text, or "" on success.
 std::string RawExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
