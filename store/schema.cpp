@@ -330,10 +330,14 @@ ALTER TABLE reply ADD COLUMN destination_npi INTEGER;
 // index on (msisdn, at), whose keys arrive in no order, takes one or two entries per MO where
 // it took five. Store::Audit reaches them from the entity's first row through this index, whose
 // keys (instruction ids lead with their time, reply and challenge ids count up) arrive in
-// order. Older rows keep their MSISDN and are found as before. Building it reads the audit
-// table once.
+// order. A reply to the subscriber whose instruction it answers has no row with the MSISDN:
+// its rows are reached from the instruction's first through reply_instruction (instruction ids
+// lead with their time, so its keys too arrive in order). Older rows keep their MSISDN and are
+// found as before. Building the two reads the audit and reply tables once.
 constexpr std::string_view kV13AuditFollowUps = R"sql(
 CREATE INDEX IF NOT EXISTS audit_entity ON audit(entity_id, entity) WHERE msisdn IS NULL;
+CREATE INDEX IF NOT EXISTS reply_instruction ON reply(instruction_id)
+  WHERE instruction_id IS NOT NULL;
 )sql";
 
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {

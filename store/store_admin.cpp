@@ -157,16 +157,31 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
                      "LIMIT ?3");
   q.Text(*query.msisdn).Int(query.since_ms).Int(query.limit);
   STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
-  const size_t own = out.size();
-  for (size_t i = 0; i < own; ++i) {
-    if (!HasFollowUps(out[i])) continue;
+  auto follow = [&](const std::string& entity, const std::string& entity_id) -> Status {
     sql::Query f = m.Q(std::string(kAuditColumns) +
                        "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 AND entity = ?2 "
                        "AND msisdn IS NULL AND at >= ?3");
-    f.Text(out[i].entity_id).Text(out[i].entity).Int(query.since_ms);
+    f.Text(entity_id).Text(entity).Int(query.since_ms);
     const size_t before = out.size();
     STORE_RETURN_IF_ERROR(ReadAuditRows(f, out));
     for (size_t k = before; k < out.size(); ++k) out[k].msisdn = query.msisdn;
+    return Status::OK();
+  };
+  const size_t own = out.size();
+  for (size_t i = 0; i < own; ++i) {
+    if (!HasFollowUps(out[i])) continue;
+    const std::string entity = out[i].entity, entity_id = out[i].entity_id;
+    STORE_RETURN_IF_ERROR(follow(entity, entity_id));
+    if (entity != "instruction") continue;
+    // The replies that answer it to this subscriber (InsertReply): all their rows follow.
+    std::vector<int64_t> replies;
+    sql::Query r =
+        m.Q("SELECT id FROM reply INDEXED BY reply_instruction WHERE instruction_id = ?1 AND "
+            "destination = ?2");
+    r.Text(entity_id).Text(*query.msisdn);
+    STORE_RETURN_IF_ERROR(
+        sql::ForEachRow(r, [&](sql::Query& row) { replies.push_back(row.ColumnInt(0)); }));
+    for (int64_t id : replies) STORE_RETURN_IF_ERROR(follow("reply", ReplyItemId(id)));
   }
   std::sort(out.begin(), out.end(), NewerFirst);
   // An entity with two rows of its subscriber (rows written before version 13) brings its

@@ -386,6 +386,46 @@ TEST_F(AdminTest, RowsThatFollowAnEntitysFirstAreShownWithItsSubscriber) {
   }
 }
 
+// A reply that answers an instruction to its own subscriber is reached through the
+// instruction; one to another phone (a payee's notice) stays that phone's.
+TEST_F(AdminTest, AReplyToItsInstructionsSubscriberIsFoundThroughTheInstruction) {
+  constexpr char kPayee[] = "254700000002";
+  auto k = MintInstructionKeys(clock_->NowMs()).value();
+  Effects made;
+  made.instructions.push_back(
+      {k.id, k.reference, kMsisdn, "transfer", "{}", "", std::nullopt, std::nullopt, {}});
+  ASSERT_TRUE(store().Apply(made).ok());
+  ASSERT_EQ(store().ClaimInstructions(10)->size(), 1u);
+  Effects answered;
+  answered.outcomes.push_back({k.id, InstructionOutcome::Kind::kDone, "ok"});
+  answered.replies.push_back(ReplyTo(kMsisdn, "sent"));
+  answered.replies.back().instruction_id = k.id;
+  answered.replies.push_back(ReplyTo(kPayee, "received"));
+  answered.replies.back().instruction_id = k.id;
+  ASSERT_TRUE(store().Apply(answered).ok());
+  ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
+
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM audit WHERE entity = 'reply' AND msisdn IS NULL"),
+            "3");  // the subscriber's reply: created, claimed; the payee's: claimed
+  EXPECT_EQ(RawQuery(path_, std::string("SELECT count(*) FROM audit WHERE msisdn = '") + kPayee +
+                                "' AND event = 'reply.created'"),
+            "1");
+  auto events_of = [&](const char* msisdn) {
+    std::vector<std::string> events;
+    auto trail = store().Audit({msisdn, 0, 100});
+    EXPECT_TRUE(trail.ok()) << trail.status().ToString();
+    for (const AuditEntry& e : trail.value_or(std::vector<AuditEntry>{})) {
+      EXPECT_EQ(e.msisdn, std::optional<std::string>(msisdn));
+      events.push_back(e.event);
+    }
+    return events;
+  };
+  EXPECT_EQ(events_of(kMsisdn),
+            (std::vector<std::string>{"instruction.created", "instruction.claimed",
+                                      "instruction.done", "reply.created", "reply.claimed"}));
+  EXPECT_EQ(events_of(kPayee), (std::vector<std::string>{"reply.created", "reply.claimed"}));
+}
+
 // The newest `limit` rows of the union, not `limit` first rows and their follow-ups.
 TEST_F(AdminTest, ASubscribersTrailWithFollowUpsKeepsItsLimit) {
   Populate();
