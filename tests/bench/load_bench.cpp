@@ -10,7 +10,7 @@
 //              [--smsgw=build/smsgw] [--grammar=conf/grammar.yaml] [--receipts=1]
 //              [--group_commit_delay_ms=-1 (the daemon's default)]
 //              [--group_commit_max_messages=0 (the daemon's default)]
-//              [--msisdns=ascending|scattered]
+//              [--msisdns=scattered|ascending]
 //
 // Scenarios: forward (LOCK forwarded to the HTTP backend, as fast as the windows allow),
 // payment (PAY, challenge, code + PIN, embedded ledger, confirmation), steady (forward at a
@@ -61,7 +61,7 @@ struct Flags {
   int group_commit_delay_ms = -1;
   int group_commit_max_messages = 0;
   bool receipts = false;
-  bool scattered_msisdns = false;
+  bool scattered_msisdns = true;
   std::string dir = "build";
   std::string smsgw = "build/smsgw";
   std::string grammar = "conf/grammar.yaml";

@@ -39,7 +39,8 @@ struct LoadOptions {
   int group_commit_max_messages = 0;  // store.group_commit.max_messages; 0: the daemon's default
   bool receipts = false;              // the SMSC sends a delivery receipt for each reply
   // Subscribers send in an order unrelated to their MSISDNs, as on a network, instead of in
-  // ascending MSISDN order, which hands every index keyed by MSISDN its keys in order.
+  // ascending MSISDN order, which hands every index keyed by MSISDN its keys in order and so
+  // flatters it (load_bench's default is scattered).
   bool scattered_msisdns = false;
   // Resident memory is sampled when this many replies have arrived (memory growth).
   std::vector<uint64_t> rss_checkpoints;
