@@ -426,6 +426,35 @@ TEST_F(AdminTest, AReplyToItsInstructionsSubscriberIsFoundThroughTheInstruction)
   EXPECT_EQ(events_of(kPayee), (std::vector<std::string>{"reply.created", "reply.claimed"}));
 }
 
+// The lockout counts wrong PINs on every PIN message: through an index of their own, not by
+// reading each of the subscriber's rows of the day.
+TEST_F(AdminTest, WrongPinsAreCountedThroughAnIndexOfTheirOwn) {
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_wrong_pin'"),
+            "1");
+  Effects busy;
+  for (int i = 0; i < 200; ++i) {
+    busy.audit.push_back({Actor::kSubscriber, kMsisdn, "inbound", std::to_string(i),
+                          std::string(kEventInboundProcessed), ""});
+  }
+  busy.audit.push_back(
+      {Actor::kSubscriber, kMsisdn, "subscriber", kMsisdn, std::string(kEventWrongPin), ""});
+  ASSERT_TRUE(store().Apply(busy).ok());
+  clock_->Advance(kHour);
+  Effects later;
+  later.audit.push_back(
+      {Actor::kSubscriber, kMsisdn, "subscriber", kMsisdn, std::string(kEventWrongPin), ""});
+  later.audit.push_back({Actor::kSubscriber, "254700000002", "subscriber", "254700000002",
+                         std::string(kEventWrongPin), ""});
+  ASSERT_TRUE(store().Apply(later).ok());
+  EXPECT_EQ(store().CountEvents(kMsisdn, kEventWrongPin, kStartMs).value(), 2);
+  EXPECT_EQ(store().CountEvents(kMsisdn, kEventWrongPin, kStartMs + 1).value(), 1);
+  EXPECT_EQ(store().CountEvents(kMsisdn, kEventInboundProcessed, kStartMs).value(), 200);
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM audit INDEXED BY audit_wrong_pin WHERE "
+                     "event = 'pin.wrong' AND msisdn IS NOT NULL"),
+            "3");
+}
+
 // The newest `limit` rows of the union, not `limit` first rows and their follow-ups.
 TEST_F(AdminTest, ASubscribersTrailWithFollowUpsKeepsItsLimit) {
   Populate();
