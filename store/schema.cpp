@@ -330,17 +330,14 @@ ALTER TABLE reply ADD COLUMN destination_npi INTEGER;
 // index on (msisdn, at), whose keys arrive in no order, takes one or two entries per MO where
 // it took five. Store::Audit reaches them from the entity's first row through this index, whose
 // keys (instruction ids lead with their time, reply and challenge ids count up) arrive in
-// order. A reply to the subscriber whose instruction it answers has no row with the MSISDN:
-// its rows are reached from the instruction's first through reply_instruction (instruction ids
-// lead with their time, so its keys too arrive in order). Older rows keep their MSISDN and are
+// order. Every entity's first row keeps the MSISDN, so the trail does not depend on the
+// rows of other tables, which a purge deletes sooner. Older rows keep their MSISDN and are
 // found as before. audit_wrong_pin holds the wrong PINs alone: the lockout counts a
 // subscriber's last 24 hours of them on every PIN message, and through the MSISDN's index it
 // read each of that subscriber's rows of the day to find them (an agent's thousands). Building
-// the three reads the audit and reply tables once.
+// the two reads the audit table twice.
 constexpr std::string_view kV13AuditFollowUps = R"sql(
 CREATE INDEX IF NOT EXISTS audit_entity ON audit(entity_id, entity) WHERE msisdn IS NULL;
-CREATE INDEX IF NOT EXISTS reply_instruction ON reply(instruction_id)
-  WHERE instruction_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS audit_wrong_pin ON audit(msisdn, at) WHERE event = 'pin.wrong';
 )sql";
 

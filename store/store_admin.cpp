@@ -124,9 +124,14 @@ Status ReadAuditRows(sql::Query& q, std::vector<AuditEntry>& out) {
   });
 }
 
-// The entities whose later rows are written without the MSISDN (IsFollowUpEvent).
+// The first rows of the entities whose later rows are written without the MSISDN
+// (IsFollowUpEvent). Only those: another subscriber's row may name the entity too (a locked
+// account's owner is told of a bind from another phone, on that bind's instruction), and the
+// entity's rows are not the owner's.
 bool HasFollowUps(const AuditEntry& e) {
-  return e.entity == "instruction" || e.entity == "reply" || e.entity == "challenge";
+  return (e.entity == "instruction" && e.event == kEventInstructionCreated) ||
+         (e.entity == "reply" && e.event == kEventReplyCreated) ||
+         (e.entity == "challenge" && e.event == kEventChallengeCreated);
 }
 
 bool NewerFirst(const AuditEntry& a, const AuditEntry& b) {
@@ -137,10 +142,11 @@ bool NewerFirst(const AuditEntry& a, const AuditEntry& b) {
 
 // A subscriber's rows are those with its MSISDN and the rows that follow its instructions',
 // replies' and challenges' first rows (schema version 13). The newest `limit` of the first
-// kind are read through the MSISDN's index, then the rows that follow each of their entities
-// through audit_entity; of both together the newest `limit` are kept. A row that follows an
-// entity whose first row is not among those `limit` is not shown, which takes an entity that
-// lives longer than `limit` of its subscriber's rows.
+// kind are read through the MSISDN's index, then the rows that follow each entity created
+// among them, through audit_entity; of both together the newest `limit` are kept. Not shown:
+// a row that follows an entity whose first row is not among those `limit` (an entity that
+// lives longer than `limit` of its subscriber's rows), or is older than `since_ms`, or was
+// purged from the audit before it.
 Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
   StoreImpl& m = *impl_;
   std::vector<AuditEntry> out;
@@ -157,39 +163,20 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
                      "LIMIT ?3");
   q.Text(*query.msisdn).Int(query.since_ms).Int(query.limit);
   STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
-  auto follow = [&](const std::string& entity, const std::string& entity_id) -> Status {
-    sql::Query f = m.Q(std::string(kAuditColumns) +
-                       "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 AND entity = ?2 "
-                       "AND msisdn IS NULL AND at >= ?3");
-    f.Text(entity_id).Text(entity).Int(query.since_ms);
-    const size_t before = out.size();
-    STORE_RETURN_IF_ERROR(ReadAuditRows(f, out));
-    for (size_t k = before; k < out.size(); ++k) out[k].msisdn = query.msisdn;
-    return Status::OK();
-  };
   const size_t own = out.size();
   for (size_t i = 0; i < own; ++i) {
     if (!HasFollowUps(out[i])) continue;
-    const std::string entity = out[i].entity, entity_id = out[i].entity_id;
-    STORE_RETURN_IF_ERROR(follow(entity, entity_id));
-    if (entity != "instruction") continue;
-    // The replies that answer it to this subscriber (InsertReply): all their rows follow.
-    std::vector<int64_t> replies;
-    sql::Query r =
-        m.Q("SELECT id FROM reply INDEXED BY reply_instruction WHERE instruction_id = ?1 AND "
-            "destination = ?2");
-    r.Text(entity_id).Text(*query.msisdn);
-    STORE_RETURN_IF_ERROR(
-        sql::ForEachRow(r, [&](sql::Query& row) { replies.push_back(row.ColumnInt(0)); }));
-    for (int64_t id : replies) STORE_RETURN_IF_ERROR(follow("reply", ReplyItemId(id)));
+    sql::Query f = m.Q(std::string(kAuditColumns) +
+                       "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 AND entity = ?2 "
+                       "AND msisdn IS NULL AND at >= ?3");
+    f.Text(out[i].entity_id).Text(out[i].entity).Int(query.since_ms);
+    const size_t before = out.size();
+    STORE_RETURN_IF_ERROR(ReadAuditRows(f, out));
+    for (size_t k = before; k < out.size(); ++k) out[k].msisdn = query.msisdn;
   }
   std::sort(out.begin(), out.end(), NewerFirst);
-  // An entity with two rows of its subscriber (rows written before version 13) brings its
-  // follow-ups once per row.
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const AuditEntry& a, const AuditEntry& b) { return a.id == b.id; }),
-            out.end());
-  if (out.size() > static_cast<size_t>(std::max(query.limit, 0))) out.resize(query.limit);
+  // A negative limit is none, as SQL's LIMIT has it.
+  if (query.limit >= 0 && out.size() > static_cast<size_t>(query.limit)) out.resize(query.limit);
   std::reverse(out.begin(), out.end());
   return out;
 }

@@ -87,18 +87,6 @@ Status RecordOne(StoreImpl& m, const ReplyResult& r) {
                       detail + "; next attempt at " + std::to_string(*next));
 }
 
-// True for a reply to the subscriber whose instruction it answers: its rows are all found
-// through the instruction's first row (Store::Audit), so none of them takes an entry in the
-// MSISDN's index. A reply to another phone (a payee's notice) is that phone's, and keeps it.
-Result<bool> AnswersItsSubscriber(StoreImpl& m, const NewReply& r) {
-  if (!r.instruction_id) return false;
-  sql::Query q = m.Q("SELECT msisdn = ?2 FROM instruction WHERE id = ?1");
-  q.TextRef(*r.instruction_id).TextRef(r.destination);
-  Result<bool> row = q.Step();
-  if (!row.ok()) return row.status();
-  return *row && q.ColumnInt(0) == 1;
-}
-
 }  // namespace
 
 Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64_t> inbound_id,
@@ -133,10 +121,8 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   // As for instructions: claimed as it goes in, one row that says so.
   std::string detail = r.reference ? "ref " + *r.reference : std::string();
   if (claim) AppendClaimedOnInsert(detail);
-  Result<bool> answers = AnswersItsSubscriber(m, r);
-  if (!answers.ok()) return answers.status();
-  STORE_RETURN_IF_ERROR(m.WriteAudit(actor, *answers ? std::nullopt : std::optional(r.destination),
-                                     "reply", item, kEventReplyCreated, detail));
+  STORE_RETURN_IF_ERROR(
+      m.WriteAudit(actor, r.destination, "reply", item, kEventReplyCreated, detail));
   if (!claim) {
     m.made_reply_pending = true;
     return *id;

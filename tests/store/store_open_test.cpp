@@ -248,7 +248,7 @@ TEST_F(StoreOpenTest, AVersion11StoreReadsItsRowsWithNoAddressType) {
 
 // Before version 13 every audit row of a subscriber carried its MSISDN. Such rows are still
 // found through it, and a row written after the upgrade that follows one of their entities
-// is found through those rows, once however many of them there are.
+// is found through the entity's first row, once.
 TEST_F(StoreOpenTest, AVersion12TrailIsFoundWithTheRowsWrittenAfterTheUpgrade) {
   constexpr char kMsisdn[] = "254700000001";
   Open();
