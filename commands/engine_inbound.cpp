@@ -302,7 +302,15 @@ Status InboundStep::Confirm() {
   secrets->code = code;
   store::NewInstruction ins;
   ins.id = keys->id;
-  ins.reference = ch.reference.value_or(keys->reference);
+  // The challenge's reference, which its subscriber may have been shown, unless an instruction
+  // took it meanwhile (references of one 8 ms tick share 20 of their 50 bits, store/ids.h):
+  // refused by the unique index, the step would fail the same way at every retry.
+  ins.reference = keys->reference;
+  if (ch.reference) {
+    Result<bool> taken = f_.view().ReferenceTaken(*ch.reference);
+    if (!taken.ok()) return taken.status();
+    if (!*taken) ins.reference = *ch.reference;
+  }
   ins.msisdn = m_.source;
   ins.operation = ch.operation;
   SetRequest(ins, std::move(*req));

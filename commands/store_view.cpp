@@ -31,4 +31,8 @@ Result<std::optional<store::ResendMatch>> StoreViewAdapter::FindResend(std::stri
   return store_.FindResend(source, command, received_at);
 }
 
+Result<bool> StoreViewAdapter::ReferenceTaken(std::string_view reference) {
+  return store_.InstructionReferenceTaken(reference);
+}
+
 }  // namespace smsgw::commands

@@ -35,6 +35,8 @@ class StoreView {
   virtual Result<std::optional<store::ResendMatch>> FindResend(std::string_view source,
                                                                std::string_view command,
                                                                int64_t received_at) = 0;
+  // Whether an instruction already has `reference` (a challenge's, minted before it).
+  virtual Result<bool> ReferenceTaken(std::string_view reference) = 0;
 };
 
 class StoreViewAdapter final : public StoreView {
@@ -50,6 +52,7 @@ class StoreViewAdapter final : public StoreView {
   Result<std::optional<store::ResendMatch>> FindResend(std::string_view source,
                                                        std::string_view command,
                                                        int64_t received_at) override;
+  Result<bool> ReferenceTaken(std::string_view reference) override;
 
  private:
   store::Store& store_;

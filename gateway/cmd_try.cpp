@@ -72,6 +72,7 @@ class FreshSubscriber final : public commands::StoreView {
                                                        int64_t) override {
     return std::optional<store::ResendMatch>();
   }
+  Result<bool> ReferenceTaken(std::string_view) override { return false; }
 };
 
 // The first thing the subscriber reads after a command, as the commands engine writes it.

@@ -20,8 +20,9 @@ struct InstructionKeys {
   // side: with 50 random bits every instruction dirtied a page of its own in that index, a
   // growing share of each commit's writes as the store grows. Two references of one tick
   // still differ in 30 random bits; over the store's lifetime the ticks fill evenly, so a
-  // new reference meets a stored one as rarely as with 50 random bits, and when it does the
-  // step is refused whole and taken again with fresh keys.
+  // new reference meets a stored one about as rarely as with 50 random bits. When it does
+  // the step is refused whole and taken again with fresh keys; an instruction that would
+  // take its challenge's reference checks it first (ReferenceTaken).
   std::string reference;
 };
 

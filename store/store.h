@@ -218,6 +218,8 @@ class Store {
   // before stepping it (answered already by a push?).
   Result<InstructionState> GetInstructionState(std::string_view id);
   Result<Instruction> FindInstructionByReference(std::string_view reference);
+  // Whether an instruction has `reference`, read through the unique index alone.
+  Result<bool> InstructionReferenceTaken(std::string_view reference);
 
   // ---- USSD dialogues ----------------------------------------------------------------------
 

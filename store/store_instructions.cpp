@@ -295,4 +295,10 @@ Result<Instruction> Store::FindInstructionByReference(std::string_view reference
   return FindOne(q, "with reference " + std::string(reference));
 }
 
+Result<bool> Store::InstructionReferenceTaken(std::string_view reference) {
+  sql::Query q = impl_->Q("SELECT 1 FROM instruction WHERE reference = ?");
+  q.Text(reference);
+  return q.Step();
+}
+
 }  // namespace smsgw::store

@@ -67,6 +67,9 @@ class FakeView : public StoreView {
     last_resend_key = std::string(command);
     return resend;
   }
+  Result<bool> ReferenceTaken(std::string_view reference) override {
+    return taken_references.contains(std::string(reference));
+  }
 
   std::map<std::pair<std::string, std::string>, FakeChallenge> challenges;
   std::map<std::string, int64_t> events;
@@ -74,6 +77,7 @@ class FakeView : public StoreView {
   std::set<std::string> stopped;
   std::optional<store::ResendMatch> resend;
   std::string last_resend_key;
+  std::set<std::string> taken_references;
 };
 
 class EngineTest : public ::testing::Test {

@@ -72,6 +72,18 @@ TEST_F(EngineTest, EveryPinCommandPromptsInTheKeywordsLanguage) {
   }
 }
 
+// An instruction takes its challenge's reference unless another instruction has it by now:
+// the unique index would refuse the step at every retry, and the payment be given up.
+TEST_F(EngineTest, AChallengesReferenceTakenMeanwhileGivesItsInstructionAFreshOne) {
+  Pending("PAY KPLC 123456 1500", "4821");
+  view_.taken_references.insert("REF0000001");
+  store::Effects fx = Mo("4821 1234");
+  ASSERT_EQ(fx.instructions.size(), 1u);
+  EXPECT_EQ(fx.instructions[0].reference, "REF0000002");
+  EXPECT_EQ(fx.consume->reference, "REF0000002");
+  EXPECT_EQ(fx.instructions[0].challenge_id, 1);
+}
+
 TEST_F(EngineTest, RegisterKeepsTheAccountSealedAndMasked) {
   codes_ = {4821};
   store::Effects fx = Mo("REG 12345678901");
