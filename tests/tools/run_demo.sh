@@ -15,7 +15,10 @@ cd "$(dirname "$0")/../.." || exit 1
 
 config=conf/gateway.yaml
 log=var/log/smsgw.log
-stop_timeout=10
+# A stop drains for up to 10 s, waits up to smpp stop_timeout (10 s) for submits in flight, then
+# up to response_timeout (10 s) each for the unbind and the TLS close: 40 s with the shipped
+# configuration when the SMSC has gone quiet (docs/operations.md). SIGKILL only after that.
+stop_timeout=45
 
 # Values from the shipped configuration, so the console follows an edited file. The defaults
 # are what conf/gateway.yaml ships with.
