@@ -103,10 +103,6 @@ Result<int64_t> FirstIdSince(StoreImpl& m, std::string_view sql, int64_t cutoff,
   return *row ? q.ColumnInt(0) : INT64_MAX;
 }
 
-}  // namespace
-
-namespace {
-
 constexpr char kAuditColumns[] = "SELECT id, at, actor, msisdn, entity, entity_id, event, detail ";
 
 Status ReadAuditRows(sql::Query& q, std::vector<AuditEntry>& out) {
@@ -150,25 +146,28 @@ bool NewerFirst(const AuditEntry& a, const AuditEntry& b) {
 Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
   StoreImpl& m = *impl_;
   std::vector<AuditEntry> out;
+  static const std::string kAll =
+      std::string(kAuditColumns) + "FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2";
+  static const std::string kOwn = std::string(kAuditColumns) +
+                                  "FROM audit WHERE msisdn = ?1 AND at >= ?2 "
+                                  "ORDER BY at DESC, id DESC LIMIT ?3";
+  static const std::string kFollowing = std::string(kAuditColumns) +
+                                        "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 "
+                                        "AND entity = ?2 AND msisdn IS NULL AND at >= ?3";
   if (!query.msisdn) {
-    sql::Query q =
-        m.Q(std::string(kAuditColumns) + "FROM audit WHERE at >= ?1 ORDER BY id DESC LIMIT ?2");
+    sql::Query q = m.Q(kAll);
     q.Int(query.since_ms).Int(query.limit);
     STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
     std::reverse(out.begin(), out.end());
     return out;
   }
-  sql::Query q = m.Q(std::string(kAuditColumns) +
-                     "FROM audit WHERE msisdn = ?1 AND at >= ?2 ORDER BY at DESC, id DESC "
-                     "LIMIT ?3");
+  sql::Query q = m.Q(kOwn);
   q.Text(*query.msisdn).Int(query.since_ms).Int(query.limit);
   STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
   const size_t own = out.size();
   for (size_t i = 0; i < own; ++i) {
     if (!HasFollowUps(out[i])) continue;
-    sql::Query f = m.Q(std::string(kAuditColumns) +
-                       "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 AND entity = ?2 "
-                       "AND msisdn IS NULL AND at >= ?3");
+    sql::Query f = m.Q(kFollowing);
     f.Text(out[i].entity_id).Text(out[i].entity).Int(query.since_ms);
     const size_t before = out.size();
     STORE_RETURN_IF_ERROR(ReadAuditRows(f, out));
