@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "store/wal_write_batching.h"
+
 namespace smsgw::store {
 
 Stmt::~Stmt() {
@@ -101,9 +103,11 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int bu
   if (fd < 0) return Status::IOError("ledger database " + path + ": " + std::strerror(errno));
   ::close(fd);
 
+  Result<std::string> batching = WalWriteBatchingVfs(vfs);
+  if (!batching.ok()) return batching.status();
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                           vfs.empty() ? nullptr : vfs.c_str());
+                           batching->c_str());
   std::unique_ptr<LedgerDb> db(new LedgerDb(raw));
   if (rc != SQLITE_OK) return MapError(raw, rc, "opening ledger database " + path);
   sqlite3_busy_timeout(raw, busy_timeout_ms);

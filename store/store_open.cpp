@@ -12,6 +12,7 @@
 
 #include "store/schema.h"
 #include "store/store_impl.h"
+#include "store/wal_write_batching.h"
 
 namespace smsgw::store {
 namespace {
@@ -226,8 +227,10 @@ Status OpenConnection(StoreImpl& impl) {
     }
     STORE_RETURN_IF_ERROR(CreateEmptyFile(o.path));
   }
+  Result<std::string> vfs = WalWriteBatchingVfs(o.vfs);
+  if (!vfs.ok()) return vfs.status();
   int rc = sqlite3_open_v2(o.path.c_str(), &impl.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                           o.vfs.empty() ? nullptr : o.vfs.c_str());
+                           vfs->c_str());
   if (rc != SQLITE_OK) return sql::ToStatus(rc, impl.db, "opening " + o.path);
   return Status::OK();
 }

@@ -125,8 +125,10 @@ TEST_F(FaultTest, DiskFullDuringAcceptStoresNothing) {
 }
 
 TEST_F(FaultTest, WriteErrorPartWayThroughACommitStoresNothing) {
-  auto one = Batch("one", 200);
-  vfs_->FailWrites(SQLITE_IOERR_WRITE, 3);  // a few WAL frames get written, then the disk fails
+  auto one = Batch("one", 1000);
+  // The commit's WAL frames go out in pieces of at most 124 KiB (wal_write_batching.h); the
+  // first piece is written, then the disk fails.
+  vfs_->FailWrites(SQLITE_IOERR_WRITE, 1);
   auto r = store().Accept(one);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();
@@ -320,7 +322,7 @@ TEST_F(FaultTest, AFailedClaimAlongLeavesTheStepsBeforeItCommitted) {
 TEST_F(FaultTest, AfterAFailedAcceptAndStepTheBatchIsStoredAloneAndNew) {
   auto one = Batch("one", 20);
   const int failures_before = vfs_->failures();
-  vfs_->FailWrites(SQLITE_IOERR_WRITE, /*after=*/2, /*count=*/1);
+  vfs_->FailWrites(SQLITE_IOERR_WRITE, /*after=*/0, /*count=*/1);
   auto r = store().AcceptAndStep(one, &FaultTest::Consume, ClaimsAlong{10, 10});
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsUnavailable()) << r.status().ToString();

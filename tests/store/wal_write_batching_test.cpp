@@ -1,0 +1,298 @@
+#include "store/wal_write_batching.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "tests/support/fault_vfs.h"
+#include "tests/support/store_fixture.h"
+
+namespace smsgw::store::testing {
+namespace {
+
+// A VFS under the batching one that counts the writes reaching the WAL file.
+struct CountingFile {
+  sqlite3_file base;
+  sqlite3_file* real;
+};
+std::atomic<int> g_wal_writes{0};
+sqlite3_vfs* g_default = nullptr;
+sqlite3_vfs g_counting;
+sqlite3_io_methods g_counting_methods;
+constexpr const char* kCounting = "smsgw-test-count-wal-writes";
+
+int CountedWrite(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
+  ++g_wal_writes;
+  sqlite3_file* real = reinterpret_cast<CountingFile*>(f)->real;
+  return real->pMethods->xWrite(real, data, n, offset);
+}
+
+// Every other method of the WAL's file object goes straight to the real one.
+#define FORWARD(name, ret, params, args)                           \
+  ret Counted##name params {                                       \
+    sqlite3_file* real = reinterpret_cast<CountingFile*>(f)->real; \
+    return real->pMethods->x##name args;                           \
+  }
+FORWARD(Close, int, (sqlite3_file * f), (real))
+FORWARD(Read, int, (sqlite3_file * f, void* b, int n, sqlite3_int64 o), (real, b, n, o))
+FORWARD(Truncate, int, (sqlite3_file * f, sqlite3_int64 s), (real, s))
+FORWARD(Sync, int, (sqlite3_file * f, int flags), (real, flags))
+FORWARD(FileSize, int, (sqlite3_file * f, sqlite3_int64* s), (real, s))
+FORWARD(Lock, int, (sqlite3_file * f, int l), (real, l))
+FORWARD(Unlock, int, (sqlite3_file * f, int l), (real, l))
+FORWARD(CheckReservedLock, int, (sqlite3_file * f, int* out), (real, out))
+FORWARD(FileControl, int, (sqlite3_file * f, int op, void* arg), (real, op, arg))
+FORWARD(SectorSize, int, (sqlite3_file * f), (real))
+FORWARD(DeviceCharacteristics, int, (sqlite3_file * f), (real))
+#undef FORWARD
+
+int CountingOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
+  if ((flags & SQLITE_OPEN_WAL) == 0) return g_default->xOpen(g_default, name, f, flags, out);
+  auto* file = reinterpret_cast<CountingFile*>(f);
+  file->real = reinterpret_cast<sqlite3_file*>(file + 1);
+  int rc = g_default->xOpen(g_default, name, file->real, flags, out);
+  file->base.pMethods = file->real->pMethods != nullptr ? &g_counting_methods : nullptr;
+  return rc;
+}
+
+void RegisterCounting() {
+  static bool done = [] {
+    g_default = sqlite3_vfs_find(nullptr);
+    std::memcpy(&g_counting, g_default, sizeof g_counting);
+    g_counting.zName = kCounting;
+    g_counting.szOsFile = static_cast<int>(sizeof(CountingFile)) + g_default->szOsFile;
+    g_counting.xOpen = CountingOpen;
+    g_counting.pNext = nullptr;
+    g_counting_methods = sqlite3_io_methods{1,
+                                            CountedClose,
+                                            CountedRead,
+                                            CountedWrite,
+                                            CountedTruncate,
+                                            CountedSync,
+                                            CountedFileSize,
+                                            CountedLock,
+                                            CountedUnlock,
+                                            CountedCheckReservedLock,
+                                            CountedFileControl,
+                                            CountedSectorSize,
+                                            CountedDeviceCharacteristics,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr,
+                                            nullptr};
+    return sqlite3_vfs_register(&g_counting, 0) == SQLITE_OK;
+  }();
+  ASSERT_TRUE(done);
+}
+
+class WalWriteBatchingTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    for (sqlite3* db : {writer_, reader_}) sqlite3_close(db);
+    FaultVfs::Get().Clear();
+  }
+
+  // The writer: through the batching VFS over `base`, WAL mode, no automatic checkpoints
+  // (so the WAL file sees every commit's frames and nothing else writes).
+  void OpenWriter(const std::string& base, const std::string& synchronous = "FULL") {
+    Result<std::string> vfs = WalWriteBatchingVfs(base);
+    ASSERT_TRUE(vfs.ok()) << vfs.status().ToString();
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &writer_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                              vfs->c_str()),
+              SQLITE_OK);
+    Exec(writer_,
+         "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0; "
+         "PRAGMA synchronous = " +
+             synchronous + "; CREATE TABLE IF NOT EXISTS t(k INTEGER PRIMARY KEY, v BLOB)");
+  }
+  // Another connection through the plain default VFS, as the checkpointer or `smsgw ctl`.
+  void OpenReader() {
+    ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &reader_, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  }
+
+  static int Exec(sqlite3* db, const std::string& sql) {
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    EXPECT_TRUE(rc == SQLITE_OK || error != nullptr);
+    sqlite3_free(error);
+    return rc;
+  }
+  static int64_t Int(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return v;
+  }
+  static std::string Text(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* st = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sql;
+    std::string v;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      v = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+    }
+    sqlite3_finalize(st);
+    return v;
+  }
+  // Inserts `rows` rows of `bytes` random bytes each, keys from `first`, in one transaction.
+  static int Insert(sqlite3* db, int first, int rows, int bytes) {
+    return Exec(db, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+                        std::to_string(rows - 1) + ") INSERT INTO t(k, v) SELECT " +
+                        std::to_string(first) + " + i, randomblob(" + std::to_string(bytes) +
+                        ") FROM n");
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("t.db");
+  sqlite3* writer_ = nullptr;
+  sqlite3* reader_ = nullptr;
+};
+
+TEST_F(WalWriteBatchingTest, ACommitReachesTheWalInAFewWritesInsteadOfTwoPerPage) {
+  RegisterCounting();
+  // 300 rows of 1,000 bytes: about 80 pages, so 160 writes when SQLite's own go through.
+  ASSERT_NO_FATAL_FAILURE(OpenWriter(kCounting));
+  g_wal_writes = 0;
+  ASSERT_EQ(Insert(writer_, 0, 300, 1000), SQLITE_OK);
+  const int batched = g_wal_writes;
+  EXPECT_GE(batched, 1);
+  // 300 KB in pieces of at most 124 KiB.
+  EXPECT_LE(batched, 4);
+
+  sqlite3* plain = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &plain, SQLITE_OPEN_READWRITE, kCounting), SQLITE_OK);
+  g_wal_writes = 0;
+  ASSERT_EQ(Insert(plain, 1000, 300, 1000), SQLITE_OK);
+  const int unbatched = g_wal_writes;
+  sqlite3_close(plain);
+  EXPECT_GE(unbatched, 150) << "the comparison is meaningless if SQLite writes frames whole";
+}
+
+TEST_F(WalWriteBatchingTest, EachCommitIsInTheFileWhenItReturnsEvenWithoutASync) {
+  ASSERT_NO_FATAL_FAILURE(OpenWriter("", "OFF"));
+  ASSERT_NO_FATAL_FAILURE(OpenReader());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_EQ(Insert(writer_, i * 100, 100, 500), SQLITE_OK);
+    // The reader finds the commit through the WAL index and reads its frames from the file.
+    EXPECT_EQ(Int(reader_, "SELECT count(*) FROM t"), (i + 1) * 100);
+    EXPECT_EQ(Int(reader_, "SELECT sum(length(v)) FROM t"), (i + 1) * 100 * 500);
+  }
+  EXPECT_EQ(Text(reader_, "PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(WalWriteBatchingTest, ATransactionThatSpillsReadsBackWhatItWroteAndCanRollBack) {
+  ASSERT_NO_FATAL_FAILURE(OpenWriter(""));
+  ASSERT_NO_FATAL_FAILURE(OpenReader());
+  ASSERT_EQ(Insert(writer_, 0, 2000, 200), SQLITE_OK);
+  // A cache of 10 pages: the updates below spill frames to the WAL before the commit, and
+  // the sum reads them back.
+  ASSERT_EQ(Exec(writer_, "PRAGMA cache_size = 10; BEGIN; UPDATE t SET v = zeroblob(300)"),
+            SQLITE_OK);
+  EXPECT_EQ(Int(writer_, "SELECT sum(length(v)) FROM t"), 2000 * 300);
+  ASSERT_EQ(Exec(writer_, "ROLLBACK"), SQLITE_OK);
+  EXPECT_EQ(Int(writer_, "SELECT sum(length(v)) FROM t"), 2000 * 200);
+  // The next transaction writes over the rolled-back frames, out of the order of a run.
+  ASSERT_EQ(Exec(writer_, "BEGIN; UPDATE t SET v = zeroblob(250); COMMIT"), SQLITE_OK);
+  EXPECT_EQ(Int(reader_, "SELECT sum(length(v)) FROM t"), 2000 * 250);
+  EXPECT_EQ(Text(reader_, "PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(WalWriteBatchingTest, ATransactionLargerThanOneRunIsWritten) {
+  ASSERT_NO_FATAL_FAILURE(OpenWriter(""));
+  ASSERT_NO_FATAL_FAILURE(OpenReader());
+  ASSERT_EQ(Insert(writer_, 0, 5000, 4000), SQLITE_OK);  // about 20 MB of frames
+  EXPECT_EQ(Int(reader_, "SELECT count(*) FROM t"), 5000);
+  EXPECT_EQ(Text(reader_, "PRAGMA integrity_check"), "ok");
+}
+
+TEST_F(WalWriteBatchingTest, AFailedWriteFailsItsCommitAndTheNextCommitsAreWhole) {
+  FaultVfs& fault = FaultVfs::Get();
+  ASSERT_NO_FATAL_FAILURE(OpenWriter(FaultVfs::kName));
+  ASSERT_NO_FATAL_FAILURE(OpenReader());
+  ASSERT_EQ(Insert(writer_, 0, 100, 500), SQLITE_OK);
+  // The commit's run is one write: it fails, and so does the commit.
+  fault.FailWrites(SQLITE_IOERR_WRITE, /*after=*/0, /*count=*/1);
+  EXPECT_NE(Insert(writer_, 100, 100, 500), SQLITE_OK);
+  EXPECT_GT(fault.failures(), 0);
+  fault.Clear();
+  EXPECT_EQ(Int(reader_, "SELECT count(*) FROM t"), 100);
+  ASSERT_EQ(Insert(writer_, 200, 100, 500), SQLITE_OK);
+  EXPECT_EQ(Int(reader_, "SELECT count(*) FROM t"), 200);
+  EXPECT_EQ(Int(reader_, "SELECT count(*) FROM t WHERE k BETWEEN 100 AND 199"), 0);
+  EXPECT_EQ(Text(reader_, "PRAGMA integrity_check"), "ok");
+  sqlite3_close(writer_);
+  writer_ = nullptr;
+  sqlite3_close(reader_);
+  reader_ = nullptr;
+  ASSERT_NO_FATAL_FAILURE(OpenReader());
+  EXPECT_EQ(Int(reader_, "SELECT count(*) FROM t"), 200);
+}
+
+// A crash right after a failed commit: what recovery finds in the WAL file is what SQLite
+// reported as committed, not the failed transaction, even once something made the WAL file
+// write out what it had gathered.
+TEST_F(WalWriteBatchingTest, AFailedCommitIsNotFoundByARecoveryAfterACrash) {
+  FaultVfs& fault = FaultVfs::Get();
+  ASSERT_NO_FATAL_FAILURE(OpenWriter(FaultVfs::kName));
+  ASSERT_EQ(Insert(writer_, 0, 100, 500), SQLITE_OK);
+  fault.FailWrites(SQLITE_IOERR_WRITE, /*after=*/0, /*count=*/1);
+  ASSERT_NE(Insert(writer_, 100, 100, 500), SQLITE_OK);
+  fault.Clear();
+  // Any call on the WAL file writes out a run still gathered.
+  sqlite3_file* wal = nullptr;
+  ASSERT_EQ(sqlite3_file_control(writer_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal), SQLITE_OK);
+  ASSERT_NE(wal, nullptr);
+  sqlite3_int64 size = 0;
+  ASSERT_EQ(wal->pMethods->xFileSize(wal, &size), SQLITE_OK);
+  // The crash: the files as they are now, opened afresh (no WAL index: SQLite recovers).
+  const std::string copy = dir_.File("copy.db");
+  std::filesystem::copy_file(path_, copy);
+  std::filesystem::copy_file(path_ + "-wal", copy + "-wal");
+  sqlite3* recovered = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &recovered, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  EXPECT_EQ(Int(recovered, "SELECT count(*) FROM t"), 100);
+  EXPECT_EQ(Text(recovered, "PRAGMA integrity_check"), "ok");
+  sqlite3_close(recovered);
+}
+
+TEST_F(WalWriteBatchingTest, OnlyTheWalGoesThroughTheGathering) {
+  ASSERT_NO_FATAL_FAILURE(OpenWriter(""));
+  sqlite3_file* main_file = nullptr;
+  sqlite3_file* wal_file = nullptr;
+  ASSERT_EQ(sqlite3_file_control(writer_, "main", SQLITE_FCNTL_FILE_POINTER, &main_file),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_file_control(writer_, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal_file),
+            SQLITE_OK);
+  ASSERT_NE(main_file, nullptr);
+  ASSERT_NE(wal_file, nullptr);
+  sqlite3* plain = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &plain, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  sqlite3_file* plain_main = nullptr;
+  ASSERT_EQ(sqlite3_file_control(plain, "main", SQLITE_FCNTL_FILE_POINTER, &plain_main), SQLITE_OK);
+  EXPECT_EQ(main_file->pMethods, plain_main->pMethods);
+  EXPECT_NE(wal_file->pMethods, plain_main->pMethods);
+  sqlite3_close(plain);
+}
+
+TEST_F(WalWriteBatchingTest, AnUnknownBaseIsNotFound) {
+  Result<std::string> vfs = WalWriteBatchingVfs("no-such-vfs");
+  ASSERT_FALSE(vfs.ok());
+  EXPECT_TRUE(vfs.status().IsNotFound()) << vfs.status().ToString();
+}
+
+TEST_F(WalWriteBatchingTest, EachBaseIsRegisteredOnce) {
+  Result<std::string> a = WalWriteBatchingVfs(""), b = WalWriteBatchingVfs("");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_NE(sqlite3_vfs_find(a->c_str()), nullptr);
+  EXPECT_NE(sqlite3_vfs_find(nullptr), sqlite3_vfs_find(a->c_str())) << "never the default";
+}
+
+}  // namespace
+}  // namespace smsgw::store::testing
