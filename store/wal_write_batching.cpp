@@ -23,6 +23,8 @@ constexpr int64_t kFolio = 4096;
 // A WAL frame's header; bytes 4-7 hold the database size in pages on a commit's last frame
 // and zero on every other frame (SQLite's file format, "WAL File Format").
 constexpr int kFrameHeader = 24;
+// The WAL file's own header, at offset 0.
+constexpr int kWalHeader = 32;
 
 // The WAL's file object: this header, then the wrapped VFS's own file object. SQLite
 // allocates it (szOsFile bytes) and never runs constructors, so it is plain data.
@@ -33,7 +35,9 @@ struct WalFile {
   int64_t run_capacity;
   int64_t run_offset;  // file offset of run[0]
   int64_t run_size;
-  bool commit_header_seen;  // the last write was a commit frame's header: its page is next
+  bool commit_header_seen;   // the last write was a commit frame's header: its page is next
+  int64_t page_expected_at;  // right after the last frame header; -1 after anything else
+  bool straight_through;     // a write of another shape was seen: nothing is gathered
 };
 
 WalFile* Wal(sqlite3_file* f) {
@@ -81,12 +85,29 @@ bool Gather(WalFile* w, const void* data, int n, sqlite3_int64 offset) {
   return true;
 }
 
+// Whether a write has the shape the commit detection rests on: SQLite's WAL writer puts out
+// the WAL header at offset 0, then each frame as its 24-byte header and its page right after.
+bool KnownShape(const WalFile* w, int n, int64_t offset) {
+  if (n == kWalHeader && offset == 0) return true;
+  if (n == kFrameHeader) return true;
+  return offset == w->page_expected_at;
+}
+
 int Write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
   WalFile* w = Wal(f);
+  if (!w->straight_through && !KnownShape(w, n, offset)) {
+    // Another writer than the one this VFS knows (a later SQLite writing frames whole, a WAL
+    // padded to sector boundaries): a commit could not be told, so from here on every write
+    // goes straight to the file, as without this VFS.
+    if (int rc = WriteOut(w); rc != SQLITE_OK) return rc;
+    w->straight_through = true;
+  }
+  if (w->straight_through) return w->real->pMethods->xWrite(w->real, data, n, offset);
   const bool completes_commit = w->commit_header_seen;
   const auto* bytes = static_cast<const unsigned char*>(data);
   const bool commit_header = n == kFrameHeader && (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
   w->commit_header_seen = false;
+  w->page_expected_at = -1;
   if (!Gather(w, data, n, offset)) {
     if (int rc = WriteOut(w); rc != SQLITE_OK) return rc;
     if (!Gather(w, data, n, offset)) {
@@ -96,6 +117,7 @@ int Write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
     }
   }
   w->commit_header_seen = commit_header;
+  if (n == kFrameHeader) w->page_expected_at = offset + n;
   if (!completes_commit) return SQLITE_OK;
   int rc = WriteOut(w);
   // SQLite rolls a failed commit back; its frames must never reach the file afterwards (a
@@ -202,6 +224,7 @@ int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, in
   if ((flags & SQLITE_OPEN_WAL) == 0) return base->xOpen(base, name, f, flags, out_flags);
   WalFile* w = Wal(f);
   std::memset(w, 0, sizeof *w);
+  w->page_expected_at = -1;
   w->real = reinterpret_cast<sqlite3_file*>(w + 1);
   int rc = base->xOpen(base, name, w->real, flags, out_flags);
   w->base.pMethods = w->real->pMethods != nullptr ? &kWalMethods : nullptr;

@@ -20,6 +20,10 @@
 //   writes reach the file in the order SQLite made them.
 // - A run goes out in pieces of at most 124 KiB: the unix VFS masks a write's length to 17
 //   bits.
+// - All of this rests on SQLite writing the WAL header at offset 0 and each frame as its
+//   header and then its page (so since 3.7 and in 3.40). A WAL file that sees a write of any
+//   other shape (a later SQLite, a WAL padded to sector boundaries) writes out what it holds
+//   and passes every write straight through from then on.
 // Frames gathered but not written out when the process dies belong to a transaction that
 // never committed, exactly as if SQLite had not yet written them.
 //

@@ -4,8 +4,11 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <memory>
 #include <string>
 
 #include "tests/support/fault_vfs.h"
@@ -278,6 +281,53 @@ TEST_F(WalWriteBatchingTest, OnlyTheWalGoesThroughTheGathering) {
   EXPECT_EQ(main_file->pMethods, plain_main->pMethods);
   EXPECT_NE(wal_file->pMethods, plain_main->pMethods);
   sqlite3_close(plain);
+}
+
+// The VFS's file object for the WAL, driven directly: the shapes of write it gathers and
+// those it lets through at once.
+TEST_F(WalWriteBatchingTest, AWriteOfAnotherShapeTurnsGatheringOff) {
+  RegisterCounting();
+  // The unix VFS gives a WAL the mode of its database file, so that file must exist.
+  const std::string db = dir_.File("direct.db");
+  std::ofstream(db).close();
+  Result<std::string> name = WalWriteBatchingVfs(kCounting);
+  ASSERT_TRUE(name.ok());
+  sqlite3_vfs* vfs = sqlite3_vfs_find(name->c_str());
+  ASSERT_NE(vfs, nullptr);
+  sqlite3_filename files = sqlite3_create_filename(db.c_str(), (db + "-journal").c_str(),
+                                                   (db + "-wal").c_str(), 0, nullptr);
+  ASSERT_NE(files, nullptr);
+  auto memory = std::make_unique<std::max_align_t[]>(
+      static_cast<size_t>(vfs->szOsFile) / sizeof(std::max_align_t) + 1);
+  auto* file = reinterpret_cast<sqlite3_file*>(memory.get());
+  int out_flags = 0;
+  ASSERT_EQ(vfs->xOpen(vfs, sqlite3_filename_wal(files), file,
+                       SQLITE_OPEN_WAL | SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &out_flags),
+            SQLITE_OK);
+  const sqlite3_io_methods* io = file->pMethods;
+  std::string header(24, '\0'), page(4096, 'p'), commit_header(24, '\0');
+  commit_header[7] = 1;  // the database size in pages: the commit's last frame
+  g_wal_writes = 0;
+  ASSERT_EQ(io->xWrite(file, header.data(), 24, 32), SQLITE_OK);
+  ASSERT_EQ(io->xWrite(file, page.data(), 4096, 56), SQLITE_OK);
+  EXPECT_EQ(g_wal_writes, 0) << "a frame that ends no commit is gathered";
+  ASSERT_EQ(io->xWrite(file, commit_header.data(), 24, 4152), SQLITE_OK);
+  ASSERT_EQ(io->xWrite(file, page.data(), 4096, 4176), SQLITE_OK);
+  EXPECT_EQ(g_wal_writes, 1) << "a commit's last page sends the run out in one write";
+  ASSERT_EQ(io->xWrite(file, header.data(), 24, 8272), SQLITE_OK);
+  ASSERT_EQ(io->xWrite(file, page.data(), 4096, 8296), SQLITE_OK);
+  EXPECT_EQ(g_wal_writes, 1);
+  // A whole frame in one write is not a shape this VFS can read commits in.
+  const std::string frame = header + page;
+  ASSERT_EQ(io->xWrite(file, frame.data(), 4120, 12392), SQLITE_OK);
+  EXPECT_EQ(g_wal_writes, 3) << "the gathered frame, then the odd write itself";
+  ASSERT_EQ(io->xWrite(file, header.data(), 24, 16512), SQLITE_OK);
+  EXPECT_EQ(g_wal_writes, 4) << "nothing is gathered any more";
+  sqlite3_int64 size = 0;
+  ASSERT_EQ(io->xFileSize(file, &size), SQLITE_OK);
+  EXPECT_EQ(size, 16536);
+  EXPECT_EQ(io->xClose(file), SQLITE_OK);
+  sqlite3_free_filename(files);
 }
 
 TEST_F(WalWriteBatchingTest, AnUnknownBaseIsNotFound) {
