@@ -13,9 +13,10 @@
 namespace smsgw::store {
 namespace {
 
-// A run of gathered frames is written out before it would pass this size; a transaction of
-// a thousand MOs (about 3,000 pages) fits several times over.
-constexpr int64_t kMaxRun = 16 << 20;
+// A run of gathered frames is written out before it would pass this size. It goes out in
+// pieces of kMaxWrite anyway, so a longer run would save no system call; this bounds the
+// memory a connection holds for it, allocated once.
+constexpr int64_t kMaxRun = 1 << 20;
 // The unix VFS writes at most 128 KiB - 1 bytes per call (it masks the length), so a run
 // goes out in pieces of at most this size, each ending on a page-cache folio boundary.
 constexpr int64_t kMaxWrite = 124 << 10;
@@ -31,8 +32,7 @@ constexpr int kWalHeader = 32;
 struct WalFile {
   sqlite3_file base;
   sqlite3_file* real;
-  char* run;  // gathered bytes, malloc'd on first use
-  int64_t run_capacity;
+  char* run;           // kMaxRun bytes, malloc'd on first use
   int64_t run_offset;  // file offset of run[0]
   int64_t run_size;
   bool commit_header_seen;   // the last write was a commit frame's header: its page is next
@@ -70,14 +70,9 @@ int WriteOut(WalFile* w) {
 bool Gather(WalFile* w, const void* data, int n, sqlite3_int64 offset) {
   if (w->run_size > 0 && offset != w->run_offset + w->run_size) return false;
   if (w->run_size + n > kMaxRun) return false;
-  if (w->run_size + n > w->run_capacity) {
-    int64_t capacity = std::max<int64_t>(w->run_capacity * 2, 1 << 20);
-    while (capacity < w->run_size + n) capacity *= 2;
-    capacity = std::min(capacity, kMaxRun);
-    char* grown = static_cast<char*>(std::realloc(w->run, static_cast<size_t>(capacity)));
-    if (grown == nullptr) return false;
-    w->run = grown;
-    w->run_capacity = capacity;
+  if (w->run == nullptr) {
+    w->run = static_cast<char*>(std::malloc(static_cast<size_t>(kMaxRun)));
+    if (w->run == nullptr) return false;
   }
   if (w->run_size == 0) w->run_offset = offset;
   std::memcpy(w->run + w->run_size, data, static_cast<size_t>(n));
