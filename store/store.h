@@ -173,10 +173,12 @@ class Store {
 
   // Applies all of `effects` in one transaction, or nothing. Writes an audit row for each
   // state change. FailedPrecondition when a precondition fails (the inbound message is not
-  // "new", a challenge is not pending or has expired, an outcome names an instruction that is
-  // already done/rejected, a kRetry outcome names one not in flight); NotFound when a named
-  // row does not exist; AlreadyExists when a new instruction's id or reference is taken (mint
-  // new ones and retry). The message names the failing item, never a secret.
+  // "new", a challenge is not pending or has expired, a kRetry outcome names an instruction not
+  // in flight); NotFound when a named row does not exist; AlreadyExists when a new
+  // instruction's id or reference is taken (mint new ones and retry), and when an outcome (of
+  // any kind) names an instruction already done/rejected: its first outcome stands, and the
+  // caller can tell a late answer from a failure without reading the instruction first. The
+  // message names the failing item, never a secret.
   Result<Applied> Apply(const Effects& effects);
 
   // Many engine steps in one transaction (one fsync instead of one per step). step(i) computes

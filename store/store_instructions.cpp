@@ -149,8 +149,10 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     msisdn = q.ColumnText(3);
   }
   const int64_t now = m.Now();
+  // Its own code, apart from the other refusals: the first outcome stands, and the daemon
+  // takes a late answer refused so as one a push has answered already, not as a failure.
   if (state == "done" || state == "rejected") {
-    return Status::FailedPrecondition(name + " is already " + state);
+    return Status::AlreadyExists(name + " is already " + state);
   }
   if (o.kind != InstructionOutcome::Kind::kRetry) {
     const bool done = o.kind == InstructionOutcome::Kind::kDone;

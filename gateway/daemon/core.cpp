@@ -818,11 +818,8 @@ void Core::Requeue(RidingWrites riders) {
 std::function<Result<store::Effects>(size_t)> Core::AnswerStep(AnswerBatch& batch) {
   return [this, &batch](size_t i) -> Result<store::Effects> {
     const Answer& a = batch.answers[i];
-    if (AnsweredAlready(a.claimed->id)) {
-      // A push carried the answer while this call was out; the first answer stands.
-      batch.fate[i] = AnswerBatch::Fate::kAnsweredAlready;
-      return Status::AlreadyExists("answered already");
-    }
+    // Not asked first whether a push answered it while the call was out (rare): the store
+    // refuses the step's outcome then (AfterAnswers), which saves a read of every answer.
     auto effects = engine_->OnResult(*a.claimed, a.result, *view_, a.request);
     batch.fate[i] = effects.ok() ? AnswerBatch::Fate::kStep : AnswerBatch::Fate::kEngineFailed;
     return effects;
@@ -836,12 +833,16 @@ void Core::AfterAnswers(const AnswerBatch& batch,
     const store::ClaimedInstruction& c = *batch.answers[i].claimed;
     if (i >= results.size()) {
       failed.push_back(&c);
-    } else if (batch.fate[i] == AnswerBatch::Fate::kAnsweredAlready) {
-      LogDebug("instruction.answered_already", {{"id", c.id}});
     } else if (batch.fate[i] == AnswerBatch::Fate::kEngineFailed) {
       LogWarn("step.engine_failed",
               {{"instruction", c.id}, {"error", results[i].status().ToString()}});
       failed.push_back(&c);
+    } else if (AnsweredAlready(results[i].status(), c.id)) {
+      // A push carried the answer while this call was out; the first answer stands. The
+      // step's effects (the outcome, a reply, notices, a challenge re-offered) went with it:
+      // the store rolls a refused step back to the batch's savepoint (StepGroup in
+      // store/store_apply.cpp) and keeps only the steps that were written whole.
+      LogDebug("instruction.answered_already", {{"id", c.id}});
     } else if (!StepApplied(results[i].status(), "result")) {
       failed.push_back(&c);
     }
@@ -864,13 +865,20 @@ void Core::AfterAnswers(const AnswerBatch& batch,
       },
       {.lazy = true});
   for (size_t k = 0; k < failed.size(); ++k) {
-    if (!StepApplied(retried[k].status(), "result_retry")) {
+    if (AnsweredAlready(retried[k].status(), failed[k]->id)) {
+      // A push answered it after all (its engine step failed, say): nothing to ask again.
+      LogDebug("instruction.answered_already", {{"id", failed[k]->id}});
+    } else if (!StepApplied(retried[k].status(), "result_retry")) {
       LogError("instruction.stuck", {{"id", failed[k]->id}});  // back to pending at next start
     }
   }
 }
 
-bool Core::AnsweredAlready(const std::string& instruction_id) {
+// The store refuses an outcome for an instruction that has one with AlreadyExists. A step's
+// other writes could fail so only on a broken constraint (a bug): the state, read on this rare
+// path only, tells them apart, and such a step is retried as any failed step.
+bool Core::AnsweredAlready(const Status& step, const std::string& instruction_id) {
+  if (!step.IsAlreadyExists()) return false;
   Result<store::InstructionState> state = store_->GetInstructionState(instruction_id);
   return state.ok() &&
          (*state == store::InstructionState::kDone || *state == store::InstructionState::kRejected);

@@ -152,7 +152,7 @@ class Core {
     std::shared_ptr<const commands::Request> request;  // as read when sent; null for a push
   };
   struct AnswerBatch {
-    enum class Fate { kStep, kAnsweredAlready, kEngineFailed };
+    enum class Fate { kStep, kEngineFailed };
     std::vector<Answer> answers;
     std::vector<Fate> fate;
   };
@@ -217,7 +217,9 @@ class Core {
   // Records the send results still waiting, in a transaction of their own; whether there were.
   bool FlushReplyResults();
   void AfterReplyResults(const std::vector<store::ReplyResult>& results, const Status& recorded);
-  bool AnsweredAlready(const std::string& instruction_id);
+  // Whether the step of an answer (or its retry) was refused because its instruction already
+  // has its outcome (done or rejected), as when a push answered it while the call was out.
+  bool AnsweredAlready(const Status& step, const std::string& instruction_id);
   std::vector<uint32_t> StoreParts(std::vector<IntakeBatch>& batches, size_t first, size_t last);
   void DropParts(std::vector<IntakeBatch>& batches, size_t first, size_t last);
   std::vector<UssdDialogues::Outcome> HandleUssd(std::vector<IntakeBatch>& batches, size_t first,

@@ -200,6 +200,9 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     return events_;
   }
 
+  // Holds every call, answers one by a push (accepted), then every call with `late`.
+  void ExpectAPushedAnswerStandsOver(const commands::BackendResult& late);
+
   std::chrono::milliseconds housekeeping_interval_ = 1h;
   std::chrono::milliseconds group_commit_max_delay_ = 0ms;
   std::chrono::milliseconds reply_hold_ = 1000ms;
@@ -382,6 +385,62 @@ TEST_F(CoreAnswersTest, APushedAnswerThatCameFirstStands) {
     EXPECT_EQ(SentTo(Phone(i)).size(), 1u) << i;
   }
   EXPECT_EQ(metrics_.step_failures.value(), 0u);
+}
+
+// The call's late answer is not checked against the store before its step: its step runs, and
+// the store refuses its outcome. Nothing of it may stay (no second outcome, reply, wrong-PIN
+// row or retry), and the refusal is no failure: it is neither counted nor asked again.
+void CoreAnswersTest::ExpectAPushedAnswerStandsOver(const commands::BackendResult& late) {
+  constexpr int kPhones = 2;
+  std::mutex calls_mu;
+  std::map<std::string, int> calls;  // by MSISDN
+  Start(kPhones, [&](const commands::Instruction& ins) -> std::optional<commands::BackendResult> {
+    std::lock_guard<std::mutex> lock(calls_mu);
+    ++calls[ins.msisdn];
+    return std::nullopt;
+  });
+  ASSERT_TRUE(test::WaitFor([&] { return backend_->held() == kPhones; }, 20s))
+      << "held: " << backend_->held();
+  const std::string pushed = Phone(1);
+  const std::string id = backend_->IdOf(pushed);
+  std::promise<Result<PushOutcome>> outcome;
+  core_->PushedResult(id, commands::BackendResult::Accepted(),
+                      [&](Result<PushOutcome> r) { outcome.set_value(std::move(r)); });
+  Result<PushOutcome> queued = outcome.get_future().get();
+  ASSERT_TRUE(queued.ok()) << queued.status().ToString();
+  ASSERT_EQ(*queued, PushOutcome::kQueued);
+  ASSERT_TRUE(test::WaitFor([&] { return SentTo(pushed).size() == 1; }, 10s));
+  backend_->Release(late);
+  Finish();
+  EXPECT_EQ(StateOf(pushed), store::InstructionState::kDone) << "the first answer stands";
+  ASSERT_EQ(SentTo(pushed).size(), 1u) << "one reply, the pushed answer's";
+  EXPECT_NE(SentTo(pushed)[0].find("locked"), std::string::npos) << SentTo(pushed)[0];
+  auto trail = store().Audit({pushed, 0, 1000});
+  ASSERT_TRUE(trail.ok()) << trail.status().ToString();
+  std::map<std::string, int> events;  // of the pushed instruction
+  for (const store::AuditEntry& e : *trail) {
+    if (e.entity_id == id) ++events[e.event];
+  }
+  EXPECT_EQ(events["instruction.done"], 1);
+  for (const char* event :
+       {"instruction.rejected", "instruction.retry", "instruction.dead", "pin.wrong"}) {
+    EXPECT_EQ(events[event], 0) << event;
+  }
+  EXPECT_EQ(metrics_.step_failures.value(), 0u);
+  std::lock_guard<std::mutex> lock(calls_mu);
+  EXPECT_EQ(calls[pushed], 1) << "asked once";
+}
+
+TEST_F(CoreAnswersTest, ALateWrongPinAfterAPushedAnswerLeavesNothingOfItself) {
+  ExpectAPushedAnswerStandsOver(commands::BackendResult::Rejected(commands::reason::kWrongPin));
+  // The other phone's call took the same answer: its step was applied.
+  EXPECT_EQ(StateOf(Phone(0)), store::InstructionState::kRejected);
+  EXPECT_EQ(SentTo(Phone(0)).size(), 1u);
+}
+
+TEST_F(CoreAnswersTest, ALateUnavailableAfterAPushedAnswerIsNotRetried) {
+  ExpectAPushedAnswerStandsOver(commands::BackendResult::Unavailable("busy"));
+  EXPECT_EQ(StateOf(Phone(0)), store::InstructionState::kPending) << "due again later";
 }
 
 // A receipt that overtakes its reply's submit_sm_resp matches no sent reply yet: it is acked,

@@ -48,6 +48,12 @@ class ApplyTest : public StoreTest {
   // Rows of the subscriber's trail (Store::Audit): the rows that follow an instruction's, a
   // reply's or a challenge's first carry no MSISDN of their own, so CountEvents does not see
   // them.
+  std::vector<AuditEntry> Trail() {
+    auto trail = store().Audit({kMsisdn, 0, 100'000});
+    EXPECT_TRUE(trail.ok()) << trail.status().ToString();
+    return trail.ok() ? std::move(*trail) : std::vector<AuditEntry>{};
+  }
+
   int64_t Count(const std::string& event) {
     auto trail = store().Audit({kMsisdn, 0, 100'000});
     EXPECT_TRUE(trail.ok());
@@ -443,6 +449,51 @@ TEST_F(ApplyStepsTest, AFailedStepIsTakenOutWithoutAskingTheStepsBeforeItAgain) 
   ASSERT_TRUE(pending.ok());
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ(pending->front().id, mos[2]);
+}
+
+// A late answer to an instruction that has its outcome (a push answered it while the call was
+// out) is refused with AlreadyExists, and whatever its step wrote before its outcome (a
+// challenge re-offered) goes with it; the answers around it in the batch are applied.
+TEST_F(ApplyStepsTest, ALateAnswersStepIsRefusedWholeAndTheOthersStand) {
+  std::vector<NewInstruction> made = {Instruction(), Instruction(), Instruction()};
+  {
+    Effects e;
+    e.instructions = made;
+    ASSERT_TRUE(store().Apply(e).ok());
+    ASSERT_EQ(store().ClaimInstructions(10)->size(), 3u);
+    Effects pushed;
+    pushed.outcomes.push_back({made[1].id, InstructionOutcome::Kind::kDone, "pushed"});
+    ASSERT_TRUE(store().Apply(pushed).ok());
+  }
+  const size_t audit_rows = Trail().size();
+  auto results = store().ApplySteps(3, [&](size_t k) -> Result<Effects> {
+    Effects e;
+    e.actor = Actor::kBackend;
+    if (k == 1) e.challenges.push_back(Challenge("7777"));  // written before the outcome
+    e.outcomes.push_back({made[k].id, InstructionOutcome::Kind::kRejected, "wrong_pin"});
+    e.replies.push_back(Reply("answer " + std::to_string(k)));
+    e.audit.push_back({Actor::kBackend, kMsisdn, "instruction", made[k].id,
+                       std::string(kEventWrongPin), "wrong PIN"});
+    return e;
+  });
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_TRUE(results[0].ok()) << results[0].status().ToString();
+  EXPECT_EQ(results[1].status().ToString(),
+            Status::AlreadyExists("instruction " + made[1].id + " is already done").ToString());
+  EXPECT_TRUE(results[2].ok()) << results[2].status().ToString();
+  EXPECT_TRUE(store().FindChallenge(kMsisdn, "7777").status().IsNotFound());
+  EXPECT_EQ(store().GetInstruction(made[1].id)->result, "pushed");
+  EXPECT_EQ(store().GetInstruction(made[0].id)->state, InstructionState::kRejected);
+  EXPECT_EQ(store().GetInstruction(made[2].id)->state, InstructionState::kRejected);
+  auto replies = store().ClaimReplies(10);
+  ASSERT_TRUE(replies.ok());
+  ASSERT_EQ(replies->size(), 2u);
+  EXPECT_EQ((*replies)[0].text.view(), "answer 0");
+  EXPECT_EQ((*replies)[1].text.view(), "answer 2");
+  // Each applied answer: its outcome, its reply, its wrong PIN; then the two replies' claims.
+  EXPECT_EQ(Trail().size(), audit_rows + 2 * 3 + 2);
+  EXPECT_EQ(Count(std::string(kEventWrongPin)), 2);
+  EXPECT_EQ(Count(std::string(kEventChallengeCreated)), 0);
 }
 
 // Written again after a rollback, a step sees the time it was first written at: a challenge

@@ -85,6 +85,13 @@ class OutboxTest : public StoreTest {
     return c.ok() ? std::move(*c) : std::vector<ClaimedInstruction>{};
   }
 
+  // The subscriber's audit trail (Store::Audit), oldest first.
+  std::vector<AuditEntry> Trail() {
+    auto trail = store().Audit({kMsisdn, 0, 100'000});
+    EXPECT_TRUE(trail.ok()) << trail.status().ToString();
+    return trail.ok() ? std::move(*trail) : std::vector<AuditEntry>{};
+  }
+
   std::string ReplyState(int64_t id) {
     OutboxFilter f;
     f.instructions = false;
@@ -128,8 +135,38 @@ TEST_F(OutboxTest, PendingToInFlightToDoneWipesTheSecret) {
   ASSERT_TRUE(replies.ok());
   ASSERT_EQ(replies->size(), 1u);
   EXPECT_EQ((*replies)[0].text.view(), "Sent 500");
-  EXPECT_EQ(Outcome(id, InstructionOutcome::Kind::kDone).code(), Status::Code::kFailedPrecondition);
-  EXPECT_EQ(Outcome(id, InstructionOutcome::Kind::kRejected).code(),
+  EXPECT_EQ(Outcome(id, InstructionOutcome::Kind::kDone).code(), Status::Code::kAlreadyExists);
+  EXPECT_EQ(Outcome(id, InstructionOutcome::Kind::kRejected).code(), Status::Code::kAlreadyExists);
+}
+
+// The first outcome stands, and a second one, of any kind, is refused with a code of its own:
+// the daemon takes that as a late answer to an instruction a push answered, not as a failure
+// to retry. Nothing of the refused step is kept.
+TEST_F(OutboxTest, ALateOutcomeForAnAnsweredInstructionIsRefusedAsAlreadyAnswered) {
+  const std::string done = AddInstruction();
+  const std::string rejected = AddInstruction();
+  ASSERT_EQ(Claim().size(), 2u);
+  ASSERT_TRUE(Outcome(done, InstructionOutcome::Kind::kDone, "txn 1").ok());
+  ASSERT_TRUE(Outcome(rejected, InstructionOutcome::Kind::kRejected, "insufficient funds").ok());
+  const size_t audit_rows = Trail().size();
+  for (const auto kind : {InstructionOutcome::Kind::kDone, InstructionOutcome::Kind::kRejected,
+                          InstructionOutcome::Kind::kRetry}) {
+    Effects late;
+    late.outcomes.push_back({done, kind, "late"});
+    late.replies.push_back(ReplyTo(kMsisdn, "late reply"));
+    EXPECT_EQ(store().Apply(late).status().ToString(),
+              Status::AlreadyExists("instruction " + done + " is already done").ToString());
+    EXPECT_EQ(Outcome(rejected, kind).ToString(),
+              Status::AlreadyExists("instruction " + rejected + " is already rejected").ToString());
+  }
+  EXPECT_EQ(StateOf(done), InstructionState::kDone);
+  EXPECT_EQ(store().GetInstruction(done)->result, "txn 1");
+  EXPECT_EQ(StateOf(rejected), InstructionState::kRejected);
+  EXPECT_EQ(Trail().size(), audit_rows);
+  EXPECT_TRUE(store().ClaimReplies(10)->empty());
+  // A retry for one that is not in flight (and has no outcome) is another refusal.
+  const std::string pending = AddInstruction();
+  EXPECT_EQ(Outcome(pending, InstructionOutcome::Kind::kRetry).code(),
             Status::Code::kFailedPrecondition);
 }
 
