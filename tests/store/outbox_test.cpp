@@ -573,6 +573,54 @@ TEST_F(OutboxTest, ReplyResultsForUnknownOrIdleRepliesFailTheWholeBatch) {
   EXPECT_TRUE(store().RecordReplyResults(results).IsNotFound());
 }
 
+// A send result for a reply in flight is recorded in one statement; one for a reply that is
+// not (sent already, delivered, pending again, unknown) is refused with the same words as
+// ever, and changes nothing.
+TEST_F(OutboxTest, ASendResultIsRecordedOnlyForAReplyInFlight) {
+  const int64_t id = AddReply("paid", "smsc-a");
+  const int64_t idle = AddReply("idle");
+  ASSERT_EQ(store().ClaimReplies(1)->size(), 1u);  // only `id`
+  ASSERT_TRUE(ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-9", "", "smsc-b").ok());
+  std::vector<AuditEntry> trail = Trail();
+  ASSERT_FALSE(trail.empty());
+  const AuditEntry& sent = trail.back();
+  EXPECT_EQ(sent.event, kEventReplySent);
+  EXPECT_EQ(sent.entity, "reply");
+  EXPECT_EQ(sent.entity_id, ReplyItemId(id));
+  EXPECT_EQ(sent.msisdn, std::optional<std::string>(kMsisdn));
+  EXPECT_EQ(sent.detail, "smsc message id smsc-9");
+  EXPECT_EQ(sent.actor, Actor::kSystem);
+  // The row itself names no subscriber (a follow-up, found from the reply's first row): the
+  // send result is recorded without reading the reply's destination.
+  EXPECT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM audit WHERE event = 'reply.sent' AND "
+                     "msisdn IS NULL AND entity_id = '" +
+                         ReplyItemId(id) + "'"),
+            "1");
+
+  const std::string item = ReplyItemId(id);
+  EXPECT_EQ(ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-10").ToString(),
+            Status::FailedPrecondition("reply " + item + " is sent, not in flight").ToString());
+  ASSERT_TRUE(store().RecordReceipt("smsc-b", "smsc-9", true, "DELIVRD").ok());
+  EXPECT_EQ(
+      ReplyOutcome(id, ReplyResult::Kind::kSent, "smsc-11").ToString(),
+      Status::FailedPrecondition("reply " + item + " is delivered, not in flight").ToString());
+  EXPECT_EQ(ReplyOutcome(idle, ReplyResult::Kind::kSent, "smsc-12").ToString(),
+            Status::FailedPrecondition("reply " + ReplyItemId(idle) + " is pending, not in flight")
+                .ToString());
+  EXPECT_EQ(ReplyOutcome(999, ReplyResult::Kind::kSent, "smsc-13").ToString(),
+            Status::NotFound("reply " + ReplyItemId(999)).ToString());
+  EXPECT_EQ(ReplyState(id), "delivered");
+  EXPECT_EQ(ReplyState(idle), "pending");
+  // Still matched by the id and connection it was sent with, not the refused results'.
+  EXPECT_TRUE(store().RecordReceipt("smsc1", "smsc-11", true, "DELIVRD").status().IsNotFound());
+  EXPECT_EQ(*store().RecordReceipt("smsc-b", "smsc-9", false, "EXPIRED"), id);
+  trail = Trail();
+  EXPECT_EQ(std::count_if(trail.begin(), trail.end(),
+                          [](const AuditEntry& e) { return e.event == kEventReplySent; }),
+            1);
+}
+
 TEST_F(OutboxTest, ListFiltersByStateAndKind) {
   AddInstruction();
   AddReply("x");
