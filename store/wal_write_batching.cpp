@@ -37,7 +37,9 @@ struct WalFile {
   int64_t run_size;
   bool commit_header_seen;   // the last write was a commit frame's header: its page is next
   int64_t page_expected_at;  // right after the last frame header; -1 after anything else
-  bool straight_through;     // a write of another shape was seen: nothing is gathered
+  int64_t committed_end;     // end of the last commit written here, in this WAL generation
+  int64_t end;               // end of all written here since the generation began
+  bool straight_through;     // an append of another shape was seen: nothing is gathered
 };
 
 WalFile* Wal(sqlite3_file* f) {
@@ -80,24 +82,44 @@ bool Gather(WalFile* w, const void* data, int n, sqlite3_int64 offset) {
   return true;
 }
 
-// Whether a write has the shape the commit detection rests on: SQLite's WAL writer puts out
-// the WAL header at offset 0, then each frame as its 24-byte header and its page right after.
+// Whether an append has the shape the commit detection rests on: SQLite's WAL writer puts
+// out the WAL header at offset 0, then each frame as its 24-byte header and its page right
+// after; a commit's last frame is always appended so.
 bool KnownShape(const WalFile* w, int n, int64_t offset) {
   if (n == kWalHeader && offset == 0) return true;
   if (n == kFrameHeader) return true;
   return offset == w->page_expected_at;
 }
 
+int WriteThrough(WalFile* w, const void* data, int n, sqlite3_int64 offset) {
+  if (int rc = WriteOut(w); rc != SQLITE_OK) return rc;
+  w->commit_header_seen = false;
+  w->page_expected_at = -1;
+  int rc = w->real->pMethods->xWrite(w->real, data, n, offset);
+  if (rc == SQLITE_OK) w->end = std::max<int64_t>(w->end, offset + n);
+  return rc;
+}
+
 int Write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
   WalFile* w = Wal(f);
-  if (!w->straight_through && !KnownShape(w, n, offset)) {
-    // Another writer than the one this VFS knows (a later SQLite writing frames whole, a WAL
+  // The WAL header at offset 0 starts a generation: everything after it is written anew.
+  if (n == kWalHeader && offset == 0) w->committed_end = w->end = 0;
+  if (offset < w->committed_end) {
+    // Into a commit already written: SQLite rewrites the frames' checksums after a commit
+    // frame when the transaction wrote pages again in place. That is part of the commit, so
+    // it goes straight to the file (after anything gathered), never waiting after it returns.
+    return WriteThrough(w, data, n, offset);
+  }
+  // Appends have a shape to check; writes back inside the open transaction's frames (a page
+  // written again in place after a spill, frames of a rolled-back transaction reused) are
+  // gathered as they come, a run ending wherever the next write does not follow on.
+  if (!w->straight_through && offset >= w->end && !KnownShape(w, n, offset)) {
+    // Another writer than the one this VFS knows (a later SQLite appending frames whole, a WAL
     // padded to sector boundaries): a commit could not be told, so from here on every write
     // goes straight to the file, as without this VFS.
-    if (int rc = WriteOut(w); rc != SQLITE_OK) return rc;
     w->straight_through = true;
   }
-  if (w->straight_through) return w->real->pMethods->xWrite(w->real, data, n, offset);
+  if (w->straight_through) return WriteThrough(w, data, n, offset);
   const bool completes_commit = w->commit_header_seen;
   const auto* bytes = static_cast<const unsigned char*>(data);
   const bool commit_header = n == kFrameHeader && (bytes[4] | bytes[5] | bytes[6] | bytes[7]) != 0;
@@ -111,15 +133,20 @@ int Write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
       }
     }
   }
+  w->end = std::max<int64_t>(w->end, offset + n);
   w->commit_header_seen = commit_header;
   if (n == kFrameHeader) w->page_expected_at = offset + n;
   if (!completes_commit) return SQLITE_OK;
   int rc = WriteOut(w);
+  if (rc == SQLITE_OK) {
+    w->committed_end = offset + n;
+    return SQLITE_OK;
+  }
   // SQLite rolls a failed commit back; its frames must never reach the file afterwards (a
   // later read would write a kept run out), where recovery after a crash would find them
   // whole, commit frame included, and replay a transaction reported as failed. The run
   // holds this transaction's frames only: every earlier commit wrote its own out.
-  if (rc != SQLITE_OK) w->run_size = 0;
+  w->run_size = 0;
   return rc;
 }
 

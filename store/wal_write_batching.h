@@ -15,15 +15,18 @@
 // - Every other call on the WAL file (read, sync, size, truncate, close, file control)
 //   writes the gathered frames out first, so SQLite never reads back, syncs or measures a
 //   file that lacks what it wrote.
-// - A write that does not continue the gathered run (SQLite rewriting a frame in place, or
-//   starting over after a rollback) writes the run out first and starts a new one, so
-//   writes reach the file in the order SQLite made them.
+// - A write that does not continue the gathered run (a page written again over its frame
+//   after a spill, frames of a rolled-back transaction reused) writes the run out first and
+//   starts a new one, so writes reach the file in the order SQLite made them.
+// - A write into a commit already written goes straight to the file: after the commit frame
+//   of a transaction that wrote pages again in place, SQLite rewrites the frames' checksums,
+//   and nothing of a commit may wait here once it has returned.
 // - A run goes out in pieces of at most 124 KiB: the unix VFS masks a write's length to 17
 //   bits.
-// - All of this rests on SQLite writing the WAL header at offset 0 and each frame as its
-//   header and then its page (so since 3.7 and in 3.40). A WAL file that sees a write of any
-//   other shape (a later SQLite, a WAL padded to sector boundaries) writes out what it holds
-//   and passes every write straight through from then on.
+// - All of this rests on SQLite appending the WAL header at offset 0 and each frame as its
+//   header and then its page (so since 3.7, and in 3.40). A WAL file that sees an append of
+//   any other shape (a later SQLite writing frames whole, a WAL padded to sector boundaries)
+//   writes out what it holds and passes every write straight through from then on.
 // Frames gathered but not written out when the process dies belong to a transaction that
 // never committed, exactly as if SQLite had not yet written them.
 //
