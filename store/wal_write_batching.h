@@ -1,10 +1,11 @@
-// A SQLite VFS that hands each transaction's WAL frames to the kernel in one write.
+// A SQLite VFS that hands each transaction's WAL frames to the kernel in a few large writes
+// instead of two per page.
 //
 // Why: SQLite writes a WAL frame as two pwrite calls, its 24-byte header and then its page,
 // so a commit of a hundred MOs (some 300 dirty pages) is 600 system calls, each touching two
 // page-cache folios in part. Profiled natively, those writes were a sixth of the core
-// thread's CPU. This VFS gathers frames written back to back in memory and writes them with
-// one pwrite, whole folios at a time.
+// thread's CPU. This VFS gathers frames written back to back in memory and writes them out
+// in pieces of up to 124 KiB, whole folios at a time.
 //
 // Durability and visibility are unchanged: the gathered frames reach the file before
 // anything could depend on them being there.
