@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -26,6 +27,8 @@ constexpr int64_t kFolio = 4096;
 constexpr int kFrameHeader = 24;
 // The WAL file's own header, at offset 0.
 constexpr int kWalHeader = 32;
+
+std::atomic<int64_t> g_files_writing_straight{0};
 
 // The WAL's file object: this header, then the wrapped VFS's own file object. SQLite
 // allocates it (szOsFile bytes) and never runs constructors, so it is plain data.
@@ -118,6 +121,7 @@ int Write(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
     // padded to sector boundaries): a commit could not be told, so from here on every write
     // goes straight to the file, as without this VFS.
     w->straight_through = true;
+    g_files_writing_straight.fetch_add(1, std::memory_order_relaxed);
   }
   if (w->straight_through) return WriteThrough(w, data, n, offset);
   const bool completes_commit = w->commit_header_seen;
@@ -338,6 +342,10 @@ Result<std::string> WalWriteBatchingVfs(const std::string& base_name) {
   std::string name = r->name;
   registered->emplace(base_name, std::move(r));
   return name;
+}
+
+int64_t WalFilesWritingStraight() {
+  return g_files_writing_straight.load(std::memory_order_relaxed);
 }
 
 }  // namespace smsgw::store

@@ -35,6 +35,7 @@
 // wrapped VFS's own file objects.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "conf/status.h"
@@ -45,5 +46,10 @@ namespace smsgw::store {
 // write gathering, registering it on first use (never as the default). Thread-safe.
 // NotFound when `base` names no registered VFS.
 Result<std::string> WalWriteBatchingVfs(const std::string& base);
+
+// WAL files of this process (the store's, the ledger's) that have turned gathering off on an
+// append of a shape it does not know, since the process started. Zero with the SQLite this
+// was written for; anything else means writes cost again what they did without this VFS.
+int64_t WalFilesWritingStraight();
 
 }  // namespace smsgw::store

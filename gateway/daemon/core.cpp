@@ -9,6 +9,7 @@
 #include "gateway/daemon/step_failure.h"
 #include "gateway/log.h"
 #include "gateway/smpp/command_status.h"
+#include "store/wal_write_batching.h"
 
 namespace smsgw::gateway {
 
@@ -1118,6 +1119,15 @@ void Core::NoteCheckpoints() {
     LogWarn("store.checkpoint_failed", {{"failures", failed}, {"error", now.last_error}});
   }
   checkpoints_seen_ = now;
+  if (const int64_t straight = store::WalFilesWritingStraight(); straight > wal_straight_seen_) {
+    metrics_.wal_gathering_off.Add(static_cast<uint64_t>(straight - wal_straight_seen_));
+    LogWarn("store.wal_gathering_off",
+            {{"files", static_cast<uint64_t>(straight)},
+             {"why",
+              "SQLite appended a WAL frame in a shape the gathering does not know; "
+              "commits are safe but cost two writes per page again"}});
+    wal_straight_seen_ = straight;
+  }
 }
 
 // ---- Drain -----------------------------------------------------------------------------

@@ -258,6 +258,7 @@ class Core {
   // Claimed along with an intake commit (AcceptMessages): sent once the MOs are acknowledged.
   store::Claims intake_claims_;
   store::CheckpointStats checkpoints_seen_;  // what Housekeeping last put into the metrics
+  int64_t wal_straight_seen_ = 0;            // store::WalFilesWritingStraight, likewise
 
   std::mutex intake_mu_;
   std::vector<IntakeBatch> intake_;  // guarded by intake_mu_

@@ -79,6 +79,10 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
       checkpoint_failures(registry.GetCounter(
           "smsgw_store_checkpoint_failures_total",
           "WAL checkpoints that failed (disk full, I/O error); the WAL grows until one passes")),
+      wal_gathering_off(registry.GetCounter(
+          "smsgw_store_wal_gathering_off_total",
+          "WAL files (store, ledger) whose frames go out two writes each again: SQLite appended "
+          "one in a shape the gathering does not know")),
       ussd_opened(Ussd(registry, "opened")),
       ussd_submitted(Ussd(registry, "submitted")),
       ussd_aborted(Ussd(registry, "aborted")),

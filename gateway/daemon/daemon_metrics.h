@@ -50,6 +50,8 @@ class DaemonMetrics {
   Counter& checkpoints_background;
   Counter& checkpoints_in_commit;
   Counter& checkpoint_failures;
+  // WAL files whose writes stopped being gathered (store/wal_write_batching.h).
+  Counter& wal_gathering_off;
   // USSD dialogues: opened, those whose last screen submitted an instruction, ended by the
   // network (abort/release), and forgotten after the idle timeout.
   Counter& ussd_opened;

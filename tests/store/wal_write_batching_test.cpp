@@ -350,11 +350,14 @@ TEST_F(WalWriteBatchingTest, AWriteOfAnotherShapeTurnsGatheringOff) {
   ASSERT_EQ(io->xWrite(file, page.data(), 4096, 8296), SQLITE_OK);
   EXPECT_EQ(g_wal_writes, 1);
   // A whole frame in one write is not a shape this VFS can read commits in.
+  const int64_t straight_before = WalFilesWritingStraight();
   const std::string frame = header + page;
   ASSERT_EQ(io->xWrite(file, frame.data(), 4120, 12392), SQLITE_OK);
   EXPECT_EQ(g_wal_writes, 3) << "the gathered frame, then the odd write itself";
+  EXPECT_EQ(WalFilesWritingStraight(), straight_before + 1) << "counted, for the daemon's metric";
   ASSERT_EQ(io->xWrite(file, header.data(), 24, 16512), SQLITE_OK);
   EXPECT_EQ(g_wal_writes, 4) << "nothing is gathered any more";
+  EXPECT_EQ(WalFilesWritingStraight(), straight_before + 1) << "a file is counted once";
   sqlite3_int64 size = 0;
   ASSERT_EQ(io->xFileSize(file, &size), SQLITE_OK);
   EXPECT_EQ(size, 16536);
