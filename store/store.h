@@ -216,8 +216,8 @@ class Store {
 
   // NotFound when there is no such instruction.
   Result<Instruction> GetInstruction(std::string_view id);
-  // Its state alone, read without the rest of the row: what the daemon asks of every answer
-  // before stepping it (answered already by a push?).
+  // Its state alone, read without the rest of the row: what the daemon asks of an answer whose
+  // step was refused with AlreadyExists (answered already by a push, or a broken constraint?).
   Result<InstructionState> GetInstructionState(std::string_view id);
   Result<Instruction> FindInstructionByReference(std::string_view reference);
   // Whether an instruction has `reference`, read through the unique index alone.

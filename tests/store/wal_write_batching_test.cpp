@@ -3,9 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <atomic>
 #include <cstddef>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -17,82 +15,12 @@
 namespace smsgw::store::testing {
 namespace {
 
-// A VFS under the batching one that counts the writes reaching the WAL file.
-struct CountingFile {
-  sqlite3_file base;
-  sqlite3_file* real;
-};
-std::atomic<int> g_wal_writes{0};
-sqlite3_vfs* g_default = nullptr;
-sqlite3_vfs g_counting;
-sqlite3_io_methods g_counting_methods;
-constexpr const char* kCounting = "smsgw-test-count-wal-writes";
-
-int CountedWrite(sqlite3_file* f, const void* data, int n, sqlite3_int64 offset) {
-  ++g_wal_writes;
-  sqlite3_file* real = reinterpret_cast<CountingFile*>(f)->real;
-  return real->pMethods->xWrite(real, data, n, offset);
+// The writes that reached the files under the batching VFS, when FaultVfs is that VFS. These
+// tests set no fault, and write only WAL files while they count (no checkpoint runs then).
+int Writes() {
+  return FaultVfs::Get().writes();
 }
-
-// Every other method of the WAL's file object goes straight to the real one.
-#define FORWARD(name, ret, params, args)                           \
-  ret Counted##name params {                                       \
-    sqlite3_file* real = reinterpret_cast<CountingFile*>(f)->real; \
-    return real->pMethods->x##name args;                           \
-  }
-FORWARD(Close, int, (sqlite3_file * f), (real))
-FORWARD(Read, int, (sqlite3_file * f, void* b, int n, sqlite3_int64 o), (real, b, n, o))
-FORWARD(Truncate, int, (sqlite3_file * f, sqlite3_int64 s), (real, s))
-FORWARD(Sync, int, (sqlite3_file * f, int flags), (real, flags))
-FORWARD(FileSize, int, (sqlite3_file * f, sqlite3_int64* s), (real, s))
-FORWARD(Lock, int, (sqlite3_file * f, int l), (real, l))
-FORWARD(Unlock, int, (sqlite3_file * f, int l), (real, l))
-FORWARD(CheckReservedLock, int, (sqlite3_file * f, int* out), (real, out))
-FORWARD(FileControl, int, (sqlite3_file * f, int op, void* arg), (real, op, arg))
-FORWARD(SectorSize, int, (sqlite3_file * f), (real))
-FORWARD(DeviceCharacteristics, int, (sqlite3_file * f), (real))
-#undef FORWARD
-
-int CountingOpen(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
-  if ((flags & SQLITE_OPEN_WAL) == 0) return g_default->xOpen(g_default, name, f, flags, out);
-  auto* file = reinterpret_cast<CountingFile*>(f);
-  file->real = reinterpret_cast<sqlite3_file*>(file + 1);
-  int rc = g_default->xOpen(g_default, name, file->real, flags, out);
-  file->base.pMethods = file->real->pMethods != nullptr ? &g_counting_methods : nullptr;
-  return rc;
-}
-
-void RegisterCounting() {
-  static bool done = [] {
-    g_default = sqlite3_vfs_find(nullptr);
-    std::memcpy(&g_counting, g_default, sizeof g_counting);
-    g_counting.zName = kCounting;
-    g_counting.szOsFile = static_cast<int>(sizeof(CountingFile)) + g_default->szOsFile;
-    g_counting.xOpen = CountingOpen;
-    g_counting.pNext = nullptr;
-    g_counting_methods = sqlite3_io_methods{1,
-                                            CountedClose,
-                                            CountedRead,
-                                            CountedWrite,
-                                            CountedTruncate,
-                                            CountedSync,
-                                            CountedFileSize,
-                                            CountedLock,
-                                            CountedUnlock,
-                                            CountedCheckReservedLock,
-                                            CountedFileControl,
-                                            CountedSectorSize,
-                                            CountedDeviceCharacteristics,
-                                            nullptr,
-                                            nullptr,
-                                            nullptr,
-                                            nullptr,
-                                            nullptr,
-                                            nullptr};
-    return sqlite3_vfs_register(&g_counting, 0) == SQLITE_OK;
-  }();
-  ASSERT_TRUE(done);
-}
+constexpr const char* kCounting = FaultVfs::kName;
 
 class WalWriteBatchingTest : public ::testing::Test {
  protected:
@@ -158,21 +86,20 @@ class WalWriteBatchingTest : public ::testing::Test {
 };
 
 TEST_F(WalWriteBatchingTest, ACommitReachesTheWalInAFewWritesInsteadOfTwoPerPage) {
-  RegisterCounting();
   // 300 rows of 1,000 bytes: about 80 pages, so 160 writes when SQLite's own go through.
   ASSERT_NO_FATAL_FAILURE(OpenWriter(kCounting));
-  g_wal_writes = 0;
+  int start = Writes();
   ASSERT_EQ(Insert(writer_, 0, 300, 1000), SQLITE_OK);
-  const int batched = g_wal_writes;
+  const int batched = Writes() - start;
   EXPECT_GE(batched, 1);
   // 300 KB in pieces of at most 124 KiB.
   EXPECT_LE(batched, 4);
 
   sqlite3* plain = nullptr;
   ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &plain, SQLITE_OPEN_READWRITE, kCounting), SQLITE_OK);
-  g_wal_writes = 0;
+  start = Writes();
   ASSERT_EQ(Insert(plain, 1000, 300, 1000), SQLITE_OK);
-  const int unbatched = g_wal_writes;
+  const int unbatched = Writes() - start;
   sqlite3_close(plain);
   EXPECT_GE(unbatched, 150) << "the comparison is meaningless if SQLite writes frames whole";
 }
@@ -190,7 +117,6 @@ TEST_F(WalWriteBatchingTest, EachCommitIsInTheFileWhenItReturnsEvenWithoutASync)
 }
 
 TEST_F(WalWriteBatchingTest, ATransactionThatSpillsReadsBackWhatItWroteAndCanRollBack) {
-  RegisterCounting();
   ASSERT_NO_FATAL_FAILURE(OpenWriter(kCounting));
   ASSERT_NO_FATAL_FAILURE(OpenReader());
   ASSERT_EQ(Insert(writer_, 0, 2000, 200), SQLITE_OK);
@@ -212,9 +138,9 @@ TEST_F(WalWriteBatchingTest, ATransactionThatSpillsReadsBackWhatItWroteAndCanRol
   EXPECT_EQ(Text(reader_, "PRAGMA integrity_check"), "ok");
   // Those are SQLite's own shapes of write: the commits after them are still gathered.
   ASSERT_EQ(Exec(writer_, "PRAGMA cache_size = -16000"), SQLITE_OK);
-  g_wal_writes = 0;
+  const int start = Writes();
   ASSERT_EQ(Insert(writer_, 10000, 300, 1000), SQLITE_OK);
-  EXPECT_LE(g_wal_writes, 4);
+  EXPECT_LE(Writes() - start, 4);
 }
 
 // SQLite writes a spilled transaction's pages again in place and then, after its commit
@@ -318,7 +244,6 @@ TEST_F(WalWriteBatchingTest, OnlyTheWalGoesThroughTheGathering) {
 // The VFS's file object for the WAL, driven directly: the shapes of write it gathers and
 // those it lets through at once.
 TEST_F(WalWriteBatchingTest, AWriteOfAnotherShapeTurnsGatheringOff) {
-  RegisterCounting();
   // The unix VFS gives a WAL the mode of its database file, so that file must exist.
   const std::string db = dir_.File("direct.db");
   std::ofstream(db).close();
@@ -339,24 +264,24 @@ TEST_F(WalWriteBatchingTest, AWriteOfAnotherShapeTurnsGatheringOff) {
   const sqlite3_io_methods* io = file->pMethods;
   std::string header(24, '\0'), page(4096, 'p'), commit_header(24, '\0');
   commit_header[7] = 1;  // the database size in pages: the commit's last frame
-  g_wal_writes = 0;
+  const int start = Writes();
   ASSERT_EQ(io->xWrite(file, header.data(), 24, 32), SQLITE_OK);
   ASSERT_EQ(io->xWrite(file, page.data(), 4096, 56), SQLITE_OK);
-  EXPECT_EQ(g_wal_writes, 0) << "a frame that ends no commit is gathered";
+  EXPECT_EQ(Writes() - start, 0) << "a frame that ends no commit is gathered";
   ASSERT_EQ(io->xWrite(file, commit_header.data(), 24, 4152), SQLITE_OK);
   ASSERT_EQ(io->xWrite(file, page.data(), 4096, 4176), SQLITE_OK);
-  EXPECT_EQ(g_wal_writes, 1) << "a commit's last page sends the run out in one write";
+  EXPECT_EQ(Writes() - start, 1) << "a commit's last page sends the run out in one write";
   ASSERT_EQ(io->xWrite(file, header.data(), 24, 8272), SQLITE_OK);
   ASSERT_EQ(io->xWrite(file, page.data(), 4096, 8296), SQLITE_OK);
-  EXPECT_EQ(g_wal_writes, 1);
+  EXPECT_EQ(Writes() - start, 1);
   // A whole frame in one write is not a shape this VFS can read commits in.
   const int64_t straight_before = WalFilesWritingStraight();
   const std::string frame = header + page;
   ASSERT_EQ(io->xWrite(file, frame.data(), 4120, 12392), SQLITE_OK);
-  EXPECT_EQ(g_wal_writes, 3) << "the gathered frame, then the odd write itself";
+  EXPECT_EQ(Writes() - start, 3) << "the gathered frame, then the odd write itself";
   EXPECT_EQ(WalFilesWritingStraight(), straight_before + 1) << "counted, for the daemon's metric";
   ASSERT_EQ(io->xWrite(file, header.data(), 24, 16512), SQLITE_OK);
-  EXPECT_EQ(g_wal_writes, 4) << "nothing is gathered any more";
+  EXPECT_EQ(Writes() - start, 4) << "nothing is gathered any more";
   EXPECT_EQ(WalFilesWritingStraight(), straight_before + 1) << "a file is counted once";
   sqlite3_int64 size = 0;
   ASSERT_EQ(io->xFileSize(file, &size), SQLITE_OK);

@@ -28,6 +28,7 @@ int Read(sqlite3_file* f, void* buf, int n, sqlite3_int64 off) {
 }
 int Write(sqlite3_file* f, const void* buf, int n, sqlite3_int64 off) {
   if (int code = FaultVfs::Get().NextWriteFault(); code != 0) return code;
+  FaultVfs::Get().CountWrite();
   return Real(f)->pMethods->xWrite(Real(f), buf, n, off);
 }
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {

@@ -32,6 +32,10 @@ class FaultVfs {
   // committed write transaction, plus checkpoints), counted from the start.
   int syncs() const { return syncs_; }
   void CountSync() { ++syncs_; }
+  // xWrite calls passed on to the real file, of every file opened through the VFS, counted
+  // from the start.
+  int writes() const { return writes_; }
+  void CountWrite() { ++writes_; }
 
   // Used by the VFS's methods: the code to fail this call with, or 0.
   int NextWriteFault() { return Next(write_fault_); }
@@ -55,6 +59,7 @@ class FaultVfs {
   Fault sync_fault_;
   std::atomic<int> failures_{0};
   std::atomic<int> syncs_{0};
+  std::atomic<int> writes_{0};
 };
 
 }  // namespace smsgw::store::testing
