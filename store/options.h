@@ -66,8 +66,11 @@ struct Options {
   // Daemon mode: WAL checkpoints on a thread and connection of their own
   // (store/wal_checkpointer.h) once the WAL holds checkpoint_pages pages, instead of inside
   // the commit that crosses them on the store's thread (SQLite's default, kept when false).
+  // Each time the WAL starts over, the store's thread waits for a short checkpoint of its own
+  // (a few milliseconds, most of it a sync): 4,000 pages (16 MiB) make that four times rarer
+  // than SQLite's 1,000, and the WAL stays under four times as much.
   bool background_checkpoints = true;
-  int checkpoint_pages = 1'000;
+  int checkpoint_pages = 4'000;
 
   // Network redelivery: an inbound message identical to one received less than the window
   // ago (same connection, source, destination, text and SMSC message id) is the SMSC sending

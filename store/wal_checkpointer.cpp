@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <system_error>
 
 #include "store/sql.h"
@@ -70,8 +71,8 @@ bool WalCheckpointer::Notify(int pages) {
     last_pages_ = pages;
     if (pages < threshold_pages_ || wanted_ || running_) return false;
     if (std::chrono::steady_clock::now() < retry_at_) return false;
-    const bool nearly_all =
-        copied_ > 0 && copied_ <= pages && pages - copied_ <= threshold_pages_ / 2;
+    const bool nearly_all = copied_ > 0 && copied_ <= pages &&
+                            pages - copied_ <= std::min(threshold_pages_ / 2, kWriterShareFrames);
     if (nearly_all || pages >= 4 * threshold_pages_) return true;
     wanted_ = true;
   }
@@ -122,17 +123,32 @@ void WalCheckpointer::CheckpointOnce() {
   int log_frames = 0, copied_frames = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                      &copied_frames);
+  const char* what = "checkpoint";
+  if (rc == SQLITE_OK && copied_frames > 0) {
+    rc = SyncDatabaseFile();
+    what = "syncing the database file after a checkpoint";
+  }
   std::lock_guard lock(mu_);
   if (rc == SQLITE_BUSY) return;  // another checkpoint holds the lock: it does the work
   ++stats_.checkpoints;
   if (rc != SQLITE_OK) {
     ++stats_.failures;
-    stats_.last_error = sql::ToStatus(rc, db_, "checkpoint").message();
+    stats_.last_error = sql::ToStatus(rc, db_, what).message();
     retry_at_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
     return;
   }
   // A restart noticed meanwhile makes the count describe a WAL that is gone.
   if (generation == generation_) copied_ = copied_frames;
+}
+
+// Through the VFS's own file object: SQLite has no call that syncs a database file outside
+// a transaction or a checkpoint.
+int WalCheckpointer::SyncDatabaseFile() {
+  sqlite3_file* file = nullptr;
+  int rc = sqlite3_file_control(db_, "main", SQLITE_FCNTL_FILE_POINTER, &file);
+  if (rc != SQLITE_OK) return rc;
+  if (file == nullptr || file->pMethods == nullptr) return SQLITE_MISUSE;
+  return file->pMethods->xSync(file, SQLITE_SYNC_NORMAL);
 }
 
 }  // namespace smsgw::store

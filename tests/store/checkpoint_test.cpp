@@ -122,6 +122,105 @@ TEST(WalCheckpointerTest, AFailedCheckpointIsCountedAndTheNextOneCopiesTheWal) {
   EXPECT_GT(FileSize(path), 30 * 3072);
 }
 
+// A connection that holds a read transaction open, and with it a snapshot of the WAL.
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(const std::string& path) {
+    EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, FaultVfs::kName),
+              SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db_, "BEGIN; SELECT count(*) FROM t;", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+  }
+  ~SnapshotReader() {
+    sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr);
+    sqlite3_close_v2(db_);
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// Frames in the WAL at `path` (4 KiB pages, SQLite's default).
+int WalFrames(const std::string& path) {
+  const int64_t size = FileSize(path + "-wal");
+  return size < 32 ? 0 : static_cast<int>((size - 32) / (4096 + 24));
+}
+
+// A reader's open snapshot keeps a checkpoint from copying the frames committed after it, as a
+// commit made while the checkpoint runs does. SQLite syncs the database file only in a
+// checkpoint that copies the whole WAL; the thread syncs it after any that copied frames, so
+// that the writer's finishing checkpoint does not wait for all of their pages to reach the
+// disk.
+TEST(WalCheckpointerTest, ACheckpointThatCopiesPartOfTheWalSyncsTheDatabaseFile) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  FaultVfs& vfs = FaultVfs::Get();
+  RawWriter writer(path, FaultVfs::kName);
+  writer.Write(10);
+  SnapshotReader reader(path);  // of the first 10 rows
+  writer.Write(20);
+  const int64_t before = FileSize(path);
+
+  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 30);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  const int database_syncs = vfs.database_syncs();
+  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path)));
+  (*checkpointer)->WaitIdle();
+  EXPECT_GT(FileSize(path), before) << "the first rows' pages were copied";
+  EXPECT_EQ(vfs.database_syncs(), database_syncs + 1);
+  EXPECT_EQ((*checkpointer)->stats().failures, 0);
+}
+
+TEST(WalCheckpointerTest, AFailedSyncOfTheDatabaseFileIsAFailedCheckpoint) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  FaultVfs& vfs = FaultVfs::Get();
+  RawWriter writer(path, FaultVfs::kName);
+  writer.Write(10);
+  SnapshotReader reader(path);
+  writer.Write(20);
+
+  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 30);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  vfs.FailSyncs(SQLITE_IOERR_FSYNC, /*after=*/1, /*count=*/1);  // the WAL's passes, not the file's
+  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path)));
+  (*checkpointer)->WaitIdle();
+  vfs.Clear();
+  CheckpointStats stats = (*checkpointer)->stats();
+  EXPECT_EQ(stats.failures, 1);
+  EXPECT_NE(stats.last_error.find("syncing the database file"), std::string::npos)
+      << stats.last_error;
+  // Not tried again at once, in commits either.
+  EXPECT_FALSE((*checkpointer)->Notify(4 * 30 + 1));
+}
+
+// With a large threshold, half of it is more than a commit should copy and sync on the
+// store's thread: the thread is woken again until at most kWriterShareFrames are left.
+TEST(WalCheckpointerTest, LeavesTheWriterAtMostItsShareOfALargeThreshold) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  RawWriter writer(path);
+  writer.Exec("BEGIN");
+  writer.Write(4'100);  // a page each
+  writer.Exec("COMMIT");
+  const int frames = WalFrames(path);
+  ASSERT_GE(frames, 4'000);
+
+  auto checkpointer = WalCheckpointer::Start(path, "", 4'000);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  EXPECT_FALSE((*checkpointer)->Notify(frames)) << "nothing copied yet: the thread does it";
+  (*checkpointer)->WaitIdle();
+  ASSERT_EQ((*checkpointer)->stats().checkpoints, 1);
+
+  // As if commits had added frames since.
+  constexpr int kShare = WalCheckpointer::kWriterShareFrames;
+  static_assert(kShare < 4'000 / 2);
+  EXPECT_TRUE((*checkpointer)->Notify(frames + kShare));
+  EXPECT_FALSE((*checkpointer)->Notify(frames + kShare + 1)) << "half the threshold is more";
+  (*checkpointer)->WaitIdle();
+  EXPECT_EQ((*checkpointer)->stats().checkpoints, 2) << "the thread was woken instead";
+}
+
 TEST(WalCheckpointerTest, RefusesAThresholdBelowOnePage) {
   TempDir dir;
   RawWriter writer(dir.File("t.db"));

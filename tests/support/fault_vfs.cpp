@@ -11,6 +11,7 @@ namespace {
 struct FaultFile {
   sqlite3_file base;
   sqlite3_file* real;
+  bool database;  // a main database file (not a WAL, journal or temporary file)
 };
 
 sqlite3_vfs* g_default = nullptr;
@@ -36,7 +37,7 @@ int Truncate(sqlite3_file* f, sqlite3_int64 size) {
 }
 int Sync(sqlite3_file* f, int flags) {
   if (int code = FaultVfs::Get().NextSyncFault(); code != 0) return code;
-  FaultVfs::Get().CountSync();
+  FaultVfs::Get().CountSync(reinterpret_cast<FaultFile*>(f)->database);
   return Real(f)->pMethods->xSync(Real(f), flags);
 }
 int FileSize(sqlite3_file* f, sqlite3_int64* size) {
@@ -104,6 +105,7 @@ const sqlite3_io_methods kMethods = {
 int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out_flags) {
   auto* file = reinterpret_cast<FaultFile*>(f);
   file->real = reinterpret_cast<sqlite3_file*>(file + 1);
+  file->database = (flags & SQLITE_OPEN_MAIN_DB) != 0;
   int rc = g_default->xOpen(g_default, name, file->real, flags, out_flags);
   file->base.pMethods = file->real->pMethods != nullptr ? &kMethods : nullptr;
   return rc;

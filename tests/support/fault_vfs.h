@@ -31,7 +31,12 @@ class FaultVfs {
   // xSync calls passed on to the real file (with synchronous=FULL in WAL mode: one per
   // committed write transaction, plus checkpoints), counted from the start.
   int syncs() const { return syncs_; }
-  void CountSync() { ++syncs_; }
+  // Of those, the syncs of main database files (the rest are WALs' and journals').
+  int database_syncs() const { return database_syncs_; }
+  void CountSync(bool database) {
+    ++syncs_;
+    if (database) ++database_syncs_;
+  }
   // xWrite calls passed on to the real file, of every file opened through the VFS, counted
   // from the start.
   int writes() const { return writes_; }
@@ -59,6 +64,7 @@ class FaultVfs {
   Fault sync_fault_;
   std::atomic<int> failures_{0};
   std::atomic<int> syncs_{0};
+  std::atomic<int> database_syncs_{0};
   std::atomic<int> writes_{0};
 };
 
