@@ -76,12 +76,7 @@ namespace {
 int AfterCommit(void* arg, sqlite3* db, const char* schema, int pages) {
   auto& impl = *static_cast<StoreImpl*>(arg);
   if (impl.checkpointer->Notify(pages) && !impl.lazy) {
-    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc != SQLITE_BUSY) {  // busy: the checkpointer is at it
-      impl.checkpointer->CheckpointedInCommit(
-          rc == SQLITE_OK,
-          rc == SQLITE_OK ? "" : sql::ToStatus(rc, db, "checkpoint in a commit").message());
-    }
+    impl.checkpointer->CheckpointInCommit(db, schema);
   }
   return SQLITE_OK;  // a failed checkpoint does not fail the commit that is already done
 }

@@ -16,7 +16,8 @@ constexpr std::chrono::seconds kRetryAfterFailure{1};
 
 Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::string& path,
                                                                 const std::string& vfs,
-                                                                int threshold_pages) {
+                                                                int threshold_pages,
+                                                                const char* thread_name) {
   if (threshold_pages < 1) return Status::InvalidArgument("checkpoint threshold below one page");
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
@@ -38,16 +39,16 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
     return s.WithContext("configuring the checkpoint connection");
   }
   try {
-    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, threshold_pages));
+    return std::unique_ptr<WalCheckpointer>(new WalCheckpointer(db, threshold_pages, thread_name));
   } catch (const std::system_error& e) {  // no thread to be had
     sqlite3_close_v2(db);
     return Status::Unavailable(std::string("starting the checkpoint thread: ") + e.what());
   }
 }
 
-WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages)
-    : db_(db), threshold_pages_(threshold_pages), thread_([this] {
-        pthread_setname_np(pthread_self(), "smsgw-wal");
+WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages, const char* thread_name)
+    : db_(db), threshold_pages_(threshold_pages), thread_([this, thread_name] {
+        pthread_setname_np(pthread_self(), thread_name);
         Run();
       }) {}
 
@@ -87,6 +88,14 @@ void WalCheckpointer::CheckpointedInCommit(bool ok, const std::string& error) {
   ++stats_.failures;
   stats_.last_error = error;
   retry_at_ = std::chrono::steady_clock::now() + kRetryAfterFailure;
+}
+
+void WalCheckpointer::CheckpointInCommit(sqlite3* db, const char* schema) {
+  int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_BUSY) return;  // the thread is at it
+  CheckpointedInCommit(
+      rc == SQLITE_OK,
+      rc == SQLITE_OK ? "" : sql::ToStatus(rc, db, "checkpoint in a commit").message());
 }
 
 CheckpointStats WalCheckpointer::stats() const {

@@ -56,11 +56,12 @@ namespace smsgw::store {
 class WalCheckpointer {
  public:
   // Opens a second connection to the database at `path` (through the SQLite VFS `vfs`, empty
-  // for the default), which must already be in WAL mode, and starts the thread. Checkpoints
-  // start once Notify reports at least `threshold_pages` pages in the WAL.
+  // for the default), which must already be in WAL mode, and starts the thread, named
+  // `thread_name` (at most 15 characters). Checkpoints start once Notify reports at least
+  // `threshold_pages` pages in the WAL.
   static Result<std::unique_ptr<WalCheckpointer>> Start(const std::string& path,
-                                                        const std::string& vfs,
-                                                        int threshold_pages);
+                                                        const std::string& vfs, int threshold_pages,
+                                                        const char* thread_name = "smsgw-wal");
 
   // Stops the thread (a checkpoint under way finishes first) and closes the connection.
   ~WalCheckpointer();
@@ -80,6 +81,10 @@ class WalCheckpointer {
   // Thread-safe. The caller's checkpoint after Notify said true: OK, or the SQLite error.
   void CheckpointedInCommit(bool ok, const std::string& error);
 
+  // The caller's checkpoint itself, after Notify said true: a PASSIVE checkpoint of `schema`
+  // on the writer's connection `db` (from its WAL hook), reported to CheckpointedInCommit.
+  void CheckpointInCommit(sqlite3* db, const char* schema);
+
   // Thread-safe.
   CheckpointStats stats() const;
 
@@ -87,7 +92,7 @@ class WalCheckpointer {
   void WaitIdle();
 
  private:
-  WalCheckpointer(sqlite3* db, int threshold_pages);
+  WalCheckpointer(sqlite3* db, int threshold_pages, const char* thread_name);
   void Run();
   void CheckpointOnce();
   int SyncDatabaseFile();  // an SQLite result code

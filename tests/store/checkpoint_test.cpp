@@ -40,11 +40,7 @@ class RawWriter {
         db_,
         [](void* arg, sqlite3* db, const char* schema, int pages) {
           auto* checkpointer = static_cast<WalCheckpointer*>(arg);
-          if (checkpointer->Notify(pages)) {
-            int rc =
-                sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-            if (rc != SQLITE_BUSY) checkpointer->CheckpointedInCommit(rc == SQLITE_OK, "");
-          }
+          if (checkpointer->Notify(pages)) checkpointer->CheckpointInCommit(db, schema);
           return SQLITE_OK;
         },
         sink);
