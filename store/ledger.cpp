@@ -84,6 +84,10 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options,
   if (!db.ok()) return db.status();
   Status s = MigrateLedger(**db, options.clock());
   if (s.ok()) s = CheckPepper(**db, *keys);
+  if (s.ok() && options.background_checkpoint_pages > 0) {
+    s = (*db)->CheckpointInBackground(options.path, options.vfs,
+                                      options.background_checkpoint_pages);
+  }
   if (!s.ok()) return s.WithContext("opening ledger " + options.path);
   return std::unique_ptr<Ledger>(
       new Ledger(std::move(options), std::move(keys), std::move(db).value()));
@@ -102,6 +106,10 @@ Result<Ledger::Batch> Ledger::BeginBatch() {
   auto txn = LedgerTxn::BeginBatch(*db_);
   if (!txn.ok()) return txn.status();
   return Batch(std::move(txn).value());
+}
+
+CheckpointStats Ledger::checkpoint_stats() const {
+  return db_->checkpoint_stats();
 }
 
 int64_t Ledger::Now() const {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "conf/status.h"
+#include "store/checkpoint_stats.h"
 #include "store/crypto.h"
 #include "store/ledger_keys.h"
 
@@ -111,6 +112,9 @@ struct LedgerOptions {
   LedgerFees fees;
   std::function<int64_t()> clock;  // unix seconds; the system clock when empty
   std::string vfs;                 // SQLite VFS name; the default when empty (tests: faults)
+  // The daemon's: WAL checkpoints on a thread of their own once the WAL holds this many pages
+  // (store/wal_checkpointer.h); 0 keeps SQLite's, in the commit (admin commands, tests).
+  int background_checkpoint_pages = 0;
 };
 
 // The idempotency envelope of an instruction: its id (the caller's idempotency key, 1..128
@@ -310,6 +314,10 @@ class Ledger {
   // its postings, all balances sum to zero, none is below its overdraft limit.
   // Corruption naming the first violation.
   Status CheckInvariants();
+
+  // The background checkpoints' counts (LedgerOptions::background_checkpoint_pages); zeroes
+  // without them. Thread-safe.
+  CheckpointStats checkpoint_stats() const;
 
  private:
   Ledger(LedgerOptions options, std::shared_ptr<const LedgerKeys> keys,

@@ -122,8 +122,36 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int bu
 }
 
 LedgerDb::~LedgerDb() {
+  if (checkpointer_) sqlite3_wal_hook(db_, nullptr, nullptr);
+  checkpointer_.reset();  // before the close, whose checkpoint is the last
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
+}
+
+namespace {
+
+// SQLite's WAL hook, on the ledger's thread after each commit (all durable: synchronous=FULL).
+int AfterLedgerCommit(void* arg, sqlite3* db, const char* schema, int pages) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(arg);
+  if (checkpointer->Notify(pages)) checkpointer->CheckpointInCommit(db, schema);
+  return SQLITE_OK;  // a failed checkpoint does not fail the commit that is already done
+}
+
+}  // namespace
+
+Status LedgerDb::CheckpointInBackground(const std::string& path, const std::string& vfs,
+                                        int threshold_pages) {
+  if (checkpointer_) return Status::OK();
+  Result<std::unique_ptr<WalCheckpointer>> c =
+      WalCheckpointer::Start(path, vfs, threshold_pages, "smsgw-ledgerwal");
+  if (!c.ok()) return c.status().WithContext("ledger " + path);
+  checkpointer_ = std::move(*c);
+  sqlite3_wal_hook(db_, AfterLedgerCommit, checkpointer_.get());  // replaces SQLite's own
+  return Status::OK();
+}
+
+CheckpointStats LedgerDb::checkpoint_stats() const {
+  return checkpointer_ ? checkpointer_->stats() : CheckpointStats{};
 }
 
 Status LedgerDb::Exec(std::string_view sql) {

@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "conf/status.h"
+#include "store/checkpoint_stats.h"
+#include "store/wal_checkpointer.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -78,12 +80,22 @@ class LedgerDb {
   // CONSTRAINT is AlreadyExists, FULL/IOERR are IOError, CORRUPT/NOTADB are Corruption.
   Status Error(int rc, std::string_view what) const;
 
+  // From now on the WAL is checkpointed on a thread and connection of its own (the daemon's
+  // ledger: store/wal_checkpointer.h), instead of inside the commit that takes it past
+  // SQLite's 1,000 pages, on the thread that answers instructions. `path` and `vfs` are the
+  // ones this connection was opened with.
+  Status CheckpointInBackground(const std::string& path, const std::string& vfs,
+                                int threshold_pages);
+  // Zeroes unless CheckpointInBackground was called. Thread-safe.
+  CheckpointStats checkpoint_stats() const;
+
  private:
   friend class LedgerTxn;
   enum class Batch { kNone, kOpen, kBroken };
 
   explicit LedgerDb(sqlite3* db) : db_(db) {}
   sqlite3* db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
   Batch batch_ = Batch::kNone;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
 };

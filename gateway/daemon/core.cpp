@@ -1107,18 +1107,30 @@ void Core::Housekeeping() {
   });
 }
 
-void Core::NoteCheckpoints() {
-  const store::CheckpointStats now = store_->checkpoint_stats();
-  metrics_.checkpoints_background.Add(
-      static_cast<uint64_t>(now.checkpoints - checkpoints_seen_.checkpoints));
-  metrics_.checkpoints_in_commit.Add(
-      static_cast<uint64_t>(now.in_commit - checkpoints_seen_.in_commit));
-  if (now.failures > checkpoints_seen_.failures) {
-    const auto failed = static_cast<uint64_t>(now.failures - checkpoints_seen_.failures);
-    metrics_.checkpoint_failures.Add(failed);
-    LogWarn("store.checkpoint_failed", {{"failures", failed}, {"error", now.last_error}});
+namespace {
+
+// Adds what the checkpoints of one database did since `seen` to its counters.
+void AddCheckpoints(const store::CheckpointStats& now, store::CheckpointStats& seen,
+                    DaemonMetrics::CheckpointCounters& counters, const char* failed_event) {
+  counters.background.Add(static_cast<uint64_t>(now.checkpoints - seen.checkpoints));
+  counters.in_commit.Add(static_cast<uint64_t>(now.in_commit - seen.in_commit));
+  if (now.failures > seen.failures) {
+    const auto failed = static_cast<uint64_t>(now.failures - seen.failures);
+    counters.failures.Add(failed);
+    LogWarn(failed_event, {{"failures", failed}, {"error", now.last_error}});
   }
-  checkpoints_seen_ = now;
+  seen = now;
+}
+
+}  // namespace
+
+void Core::NoteCheckpoints() {
+  AddCheckpoints(store_->checkpoint_stats(), checkpoints_seen_, metrics_.store_checkpoints,
+                 "store.checkpoint_failed");
+  if (options_.ledger_checkpoints) {
+    AddCheckpoints(options_.ledger_checkpoints(), ledger_checkpoints_seen_,
+                   metrics_.ledger_checkpoints, "ledger.checkpoint_failed");
+  }
   if (const int64_t straight = store::WalFilesWritingStraight(); straight > wal_straight_seen_) {
     metrics_.wal_gathering_off.Add(static_cast<uint64_t>(straight - wal_straight_seen_));
     LogWarn("store.wal_gathering_off",

@@ -68,6 +68,9 @@ struct CoreOptions {
   // until one reaches an SMSC.
   std::chrono::milliseconds reply_hold{1000};
   int64_t ussd_timeout_ms = 180'000;  // a USSD dialogue idle this long is forgotten
+  // The embedded ledger's WAL checkpoints (store::Ledger::checkpoint_stats), when it is the
+  // backend; called on the core thread, in housekeeping, which ends before the backend goes.
+  std::function<store::CheckpointStats()> ledger_checkpoints;
 };
 
 // What /healthz reads from other threads.
@@ -257,8 +260,9 @@ class Core {
   bool commit_waiting_ = false;
   // Claimed along with an intake commit (AcceptMessages): sent once the MOs are acknowledged.
   store::Claims intake_claims_;
-  store::CheckpointStats checkpoints_seen_;  // what Housekeeping last put into the metrics
-  int64_t wal_straight_seen_ = 0;            // store::WalFilesWritingStraight, likewise
+  store::CheckpointStats checkpoints_seen_;         // what Housekeeping last put into the metrics
+  store::CheckpointStats ledger_checkpoints_seen_;  // likewise, the embedded ledger's
+  int64_t wal_straight_seen_ = 0;                   // store::WalFilesWritingStraight, likewise
 
   std::mutex intake_mu_;
   std::vector<IntakeBatch> intake_;  // guarded by intake_mu_

@@ -158,6 +158,7 @@ class Daemon {
       return parts.status().WithContext("reading the parts of concatenated messages");
     }
     std::shared_ptr<commands::Backend> backend;
+    std::function<store::CheckpointStats()> ledger_checkpoints;
     if (config_.backend.type == conf::BackendType::kHttp) {
       auto http = OpenHttpBackend();
       if (!http.ok()) return http.status();
@@ -165,6 +166,7 @@ class Daemon {
     } else {
       auto embedded = OpenEmbeddedBackend(config_);
       if (!embedded.ok()) return embedded.status();
+      ledger_checkpoints = [ledger = &(*embedded)->ledger()] { return ledger->checkpoint_stats(); };
       // Its commits off the core thread (backend_thread.h).
       backend = std::make_shared<BackendThread>(std::move(*embedded));
     }
@@ -177,6 +179,7 @@ class Daemon {
     core_options.group_commit_max_messages = config_.store.group_commit.max_messages;
     core_options.group_commit_max_delay = config_.store.group_commit.max_delay;
     core_options.reply_hold = config_.smpp.reply_hold;
+    core_options.ledger_checkpoints = std::move(ledger_checkpoints);
     core_options.ussd_timeout_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(config_.ussd.session_timeout).count();
     core_ = std::make_unique<Core>(

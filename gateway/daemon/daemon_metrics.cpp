@@ -23,10 +23,14 @@ Counter& Ussd(Registry& r, const char* event) {
   return r.GetCounter("smsgw_ussd_dialogues_total", "USSD dialogues, by what happened to them",
                       {{"event", event}});
 }
-Counter& Checkpoints(Registry& r, const char* where) {
-  return r.GetCounter("smsgw_store_checkpoints_total",
-                      "WAL checkpoints of the store, by the thread that ran them",
-                      {{"where", where}});
+DaemonMetrics::CheckpointCounters Checkpoints(Registry& r, const std::string& db) {
+  const std::string total = "smsgw_" + db + "_checkpoints_total";
+  const std::string help = "WAL checkpoints of the " + db + ", by the thread that ran them";
+  return {r.GetCounter(total, help, {{"where", "background"}}),
+          r.GetCounter(total, help, {{"where", "commit"}}),
+          r.GetCounter("smsgw_" + db + "_checkpoint_failures_total",
+                       "WAL checkpoints of the " + db +
+                           " that failed (disk full, I/O error); the WAL grows until one passes")};
 }
 Gauge& Queue(Registry& r, const char* queue) {
   return r.GetGauge("smsgw_queue_depth", "Items waiting in the store, by queue",
@@ -74,11 +78,8 @@ DaemonMetrics::DaemonMetrics(Registry& registry)
           "MOs stored and processed in one transaction (no older MO was waiting)")),
       reloads_ok(Reloads(registry, "ok")),
       reloads_failed(Reloads(registry, "failed")),
-      checkpoints_background(Checkpoints(registry, "background")),
-      checkpoints_in_commit(Checkpoints(registry, "commit")),
-      checkpoint_failures(registry.GetCounter(
-          "smsgw_store_checkpoint_failures_total",
-          "WAL checkpoints that failed (disk full, I/O error); the WAL grows until one passes")),
+      store_checkpoints(Checkpoints(registry, "store")),
+      ledger_checkpoints(Checkpoints(registry, "ledger")),
       wal_gathering_off(registry.GetCounter(
           "smsgw_store_wal_gathering_off_total",
           "WAL files (store, ledger) whose frames go out two writes each again: SQLite appended "

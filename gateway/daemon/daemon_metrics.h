@@ -46,10 +46,15 @@ class DaemonMetrics {
   Counter& inbound_stepped_at_intake;
   Counter& reloads_ok;
   Counter& reloads_failed;
-  // WAL checkpoints of the store: on the checkpointer's thread, finished in a commit, failed.
-  Counter& checkpoints_background;
-  Counter& checkpoints_in_commit;
-  Counter& checkpoint_failures;
+  // WAL checkpoints of one database: on its checkpointer's thread, finished in a commit,
+  // failed.
+  struct CheckpointCounters {
+    Counter& background;
+    Counter& in_commit;
+    Counter& failures;
+  };
+  CheckpointCounters store_checkpoints;
+  CheckpointCounters ledger_checkpoints;  // the embedded ledger's
   // WAL files whose writes stopped being gathered (store/wal_write_batching.h).
   Counter& wal_gathering_off;
   // USSD dialogues: opened, those whose last screen submitted an instruction, ended by the

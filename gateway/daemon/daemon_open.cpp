@@ -10,6 +10,7 @@
 #include "store/ledger.h"
 #include "store/ledger_demo.h"
 #include "store/ledger_keys.h"
+#include "store/options.h"
 
 namespace smsgw::gateway {
 
@@ -58,7 +59,8 @@ Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& confi
   return opened;
 }
 
-Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::GatewayConfig& config) {
+Result<std::unique_ptr<commands::EmbeddedBackend>> OpenEmbeddedBackend(
+    const conf::GatewayConfig& config) {
   const conf::EmbeddedBackend& e = config.backend.embedded;
   if (Status made = conf::MakeParents(e.ledger_path); !made.ok()) return made;
   auto pepper = KeyFromConfig(e.pepper_key, /*allow_create=*/true);
@@ -67,6 +69,9 @@ Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::Gatew
   if (!keys.ok()) return keys.status();
   store::LedgerOptions options;
   options.path = e.ledger_path;
+  // As the store's (store/options.h): the thread that answers instructions does not copy the
+  // WAL into the database file.
+  options.background_checkpoint_pages = store::Options{}.checkpoint_pages;
   auto ledger = store::Ledger::Open(options, *keys);
   if (!ledger.ok()) {
     return ledger.status().WithContext("ledger " + e.ledger_path);
@@ -75,8 +80,7 @@ Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::Gatew
     Status seeded = store::SeedDemoLedger(**ledger);
     if (!seeded.ok()) return seeded.WithContext("demo data");
   }
-  return std::unique_ptr<commands::Backend>(
-      std::make_unique<commands::EmbeddedBackend>(std::move(*ledger)));
+  return std::make_unique<commands::EmbeddedBackend>(std::move(*ledger));
 }
 
 Result<std::shared_ptr<const parser::Grammar>> LoadGrammarOf(const conf::GatewayConfig& config) {

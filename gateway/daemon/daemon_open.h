@@ -7,6 +7,7 @@
 #include <string>
 
 #include "commands/backend_port.h"
+#include "commands/embedded_backend.h"
 #include "commands/engine.h"
 #include "conf/gateway_config.h"
 #include "conf/status.h"
@@ -23,7 +24,8 @@ Result<std::unique_ptr<store::Store>> OpenStore(const conf::GatewayConfig& confi
 
 // The embedded ledger (seeded with the demo data when the config asks). HTTP backends are
 // built on the io_context and are not opened here.
-Result<std::unique_ptr<commands::Backend>> OpenEmbeddedBackend(const conf::GatewayConfig& config);
+Result<std::unique_ptr<commands::EmbeddedBackend>> OpenEmbeddedBackend(
+    const conf::GatewayConfig& config);
 
 // The grammar file, or FailedPrecondition listing every error as FILE:LINE: message.
 Result<std::shared_ptr<const parser::Grammar>> LoadGrammarOf(const conf::GatewayConfig& config);

@@ -45,6 +45,8 @@ TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_intake_commit_mos_sum"), 1.0);
   // Exposed, and none of the daemon's WAL files has had to give up gathering its writes.
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_wal_gathering_off_total"), 0.0);
+  EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_checkpoint_failures_total"), 0.0);
+  EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_ledger_checkpoint_failures_total"), 0.0);
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_no_such_metric"), std::nullopt);
 
   // Without a bind the gateway is not healthy.

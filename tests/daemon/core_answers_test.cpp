@@ -96,6 +96,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
     options.max_replies_in_flight = max_replies_in_flight;
     options.group_commit_max_delay = group_commit_max_delay_;
     options.reply_hold = reply_hold_;
+    options.ledger_checkpoints = ledger_checkpoints_;
     core_ = std::make_unique<Core>(
         options, std::move(store_), backend_, engine_,
         [this, hold_replies](std::vector<store::ClaimedReply> replies,
@@ -206,6 +207,7 @@ class CoreAnswersTest : public testing::InProcessCoreTest {
   std::chrono::milliseconds housekeeping_interval_ = 1h;
   std::chrono::milliseconds group_commit_max_delay_ = 0ms;
   std::chrono::milliseconds reply_hold_ = 1000ms;
+  std::function<store::CheckpointStats()> ledger_checkpoints_;
   bool no_bind_ = false;                 // guarded by mu_: every send finds no bind up
   std::vector<size_t> refused_batches_;  // guarded by mu_: sizes of the batches sent meanwhile
   Registry registry_;
@@ -318,6 +320,34 @@ TEST_F(CoreAnswersTest, AnAcceptedAnswerWeFailedToRecordIsAskedAgainNotDeadLette
   EXPECT_EQ(calls.load(), 2) << "asked again with the same id";
   EXPECT_EQ(StateOf(Phone(0)), store::InstructionState::kDone);
   EXPECT_NE(SentTo(Phone(0)).at(0).find("locked"), std::string::npos) << SentTo(Phone(0)).at(0);
+}
+
+// The embedded ledger checkpoints on a thread of its own; housekeeping puts its counts into the
+// ledger's metrics, apart from the store's, and warns of its failures.
+TEST_F(CoreAnswersTest, HousekeepingCountsTheLedgersCheckpointsApartFromTheStores) {
+  housekeeping_interval_ = 20ms;
+  std::atomic<int64_t> failures{0};
+  ledger_checkpoints_ = [&] {
+    store::CheckpointStats s;
+    s.checkpoints = 7;
+    s.in_commit = 3;
+    s.failures = failures.load();
+    s.last_error = "checkpoint: disk I/O error";
+    return s;
+  };
+  Start(0, [](const commands::Instruction&) { return commands::BackendResult::Accepted(); });
+  const DaemonMetrics::CheckpointCounters& ledger = metrics_.ledger_checkpoints;
+  ASSERT_TRUE(test::WaitFor(
+      [&] { return ledger.background.value() == 7 && ledger.in_commit.value() == 3; }, 10s));
+  EXPECT_EQ(ledger.failures.value(), 0u);
+  failures = 2;
+  ASSERT_TRUE(test::WaitFor([&] { return ledger.failures.value() == 2; }, 10s));
+  // Counted once: later rounds add only what changed.
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(ledger.background.value(), 7u);
+  EXPECT_EQ(ledger.failures.value(), 2u);
+  EXPECT_EQ(metrics_.store_checkpoints.failures.value(), 0u);
+  Finish();
 }
 
 // With no bind up, a reply spends no attempt and the core holds replies (one at a time once
