@@ -130,8 +130,37 @@ Status InsertInstruction(StoreImpl& m, const NewInstruction& i, std::optional<in
   return Status::OK();
 }
 
+namespace {
+
+// A definitive answer, in one statement: nearly every answer is to an instruction in flight,
+// so it is not read first. Only when the UPDATE changes no row is it read, to say why.
+Status ApplyFinalOutcome(StoreImpl& m, const InstructionOutcome& o, const std::string& name) {
+  const bool done = o.kind == InstructionOutcome::Kind::kDone;
+  sql::Query q =
+      m.Q("UPDATE instruction SET state = ?, result = ?, secret_sealed = NULL, updated_at = ? "
+          "WHERE id = ? AND state NOT IN ('done', 'rejected')");
+  q.Text(done ? "done" : "rejected").Text(o.detail).Int(m.Now()).Text(o.instruction_id);
+  STORE_RETURN_IF_ERROR(q.Run());
+  if (q.Changes() == 0) {
+    sql::Query read = m.Q("SELECT state FROM instruction WHERE id = ?");
+    read.Text(o.instruction_id);
+    Result<bool> row = read.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound(name);
+    // Its own code, apart from the other refusals: the first outcome stands, and the daemon
+    // takes a late answer refused so as one a push has answered already, not as a failure.
+    return Status::AlreadyExists(name + " is already " + read.ColumnText(0));
+  }
+  // A row that follows the instruction's first: written without the MSISDN (IsFollowUpEvent).
+  return m.WriteAudit(Actor::kBackend, std::nullopt, "instruction", o.instruction_id,
+                      done ? kEventInstructionDone : kEventInstructionRejected, o.detail);
+}
+
+}  // namespace
+
 Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
   const std::string name = "instruction " + o.instruction_id;
+  if (o.kind != InstructionOutcome::Kind::kRetry) return ApplyFinalOutcome(m, o, name);
   std::string state, msisdn;
   int attempts = 0;
   // The row is found once by its id; the UPDATE below takes it by seq, the table's own key,
@@ -149,20 +178,8 @@ Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
     msisdn = q.ColumnText(3);
   }
   const int64_t now = m.Now();
-  // Its own code, apart from the other refusals: the first outcome stands, and the daemon
-  // takes a late answer refused so as one a push has answered already, not as a failure.
   if (state == "done" || state == "rejected") {
     return Status::AlreadyExists(name + " is already " + state);
-  }
-  if (o.kind != InstructionOutcome::Kind::kRetry) {
-    const bool done = o.kind == InstructionOutcome::Kind::kDone;
-    sql::Query q =
-        m.Q("UPDATE instruction SET state = ?, result = ?, secret_sealed = NULL, updated_at = ? "
-            "WHERE seq = ?");
-    q.Text(done ? "done" : "rejected").Text(o.detail).Int(now).Int(seq);
-    STORE_RETURN_IF_ERROR(q.Run());
-    return m.WriteAudit(Actor::kBackend, msisdn, "instruction", o.instruction_id,
-                        done ? kEventInstructionDone : kEventInstructionRejected, o.detail);
   }
   if (state != "in_flight") {
     return Status::FailedPrecondition(name + " is " + state + ", not in flight");
