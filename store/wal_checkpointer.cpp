@@ -125,15 +125,20 @@ void WalCheckpointer::Run() {
 
 void WalCheckpointer::CheckpointOnce() {
   uint64_t generation = 0;
+  int synced_frames = 0;
   {
     std::lock_guard lock(mu_);
     generation = generation_;
+    synced_frames = copied_;
   }
   int log_frames = 0, copied_frames = 0;
   int rc = sqlite3_wal_checkpoint_v2(db_, "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
                                      &copied_frames);
   const char* what = "checkpoint";
-  if (rc == SQLITE_OK && copied_frames > 0) {
+  // copied_frames counts every frame of this WAL copied so far, not what this call copied: a
+  // count unchanged since the last sync here copied nothing (a reader's snapshot holds the
+  // rest back), and a sync for it would be one more per commit for as long as the reader lasts.
+  if (rc == SQLITE_OK && copied_frames > 0 && copied_frames != synced_frames) {
     rc = SyncDatabaseFile();
     what = "syncing the database file after a checkpoint";
   }

@@ -167,6 +167,33 @@ TEST(WalCheckpointerTest, ACheckpointThatCopiesPartOfTheWalSyncsTheDatabaseFile)
   EXPECT_EQ((*checkpointer)->stats().failures, 0);
 }
 
+// While a reader's snapshot holds the WAL back, every commit wakes the thread and each of its
+// checkpoints copies nothing new: syncing the database file then would cost a sync per commit.
+TEST(WalCheckpointerTest, ACheckpointThatCopiesNothingNewDoesNotSyncTheDatabaseFile) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  FaultVfs& vfs = FaultVfs::Get();
+  RawWriter writer(path, FaultVfs::kName);
+  writer.Write(10);
+  SnapshotReader reader(path);
+  writer.Write(20);
+
+  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 30);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  const int database_syncs = vfs.database_syncs();
+  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path)));
+  (*checkpointer)->WaitIdle();
+  ASSERT_EQ(vfs.database_syncs(), database_syncs + 1);
+
+  writer.Write(5);  // the reader still holds the first rows' snapshot
+  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path))) << "far from all of it copied";
+  (*checkpointer)->WaitIdle();
+  CheckpointStats stats = (*checkpointer)->stats();
+  EXPECT_EQ(stats.checkpoints, 2);
+  EXPECT_EQ(stats.failures, 0);
+  EXPECT_EQ(vfs.database_syncs(), database_syncs + 1) << "the second one copied nothing";
+}
+
 TEST(WalCheckpointerTest, AFailedSyncOfTheDatabaseFileIsAFailedCheckpoint) {
   TempDir dir;
   const std::string path = dir.File("t.db");
