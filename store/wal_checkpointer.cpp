@@ -47,8 +47,10 @@ Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(const std::strin
 }
 
 WalCheckpointer::WalCheckpointer(sqlite3* db, int threshold_pages, const char* thread_name)
-    : db_(db), threshold_pages_(threshold_pages), thread_([this, thread_name] {
-        pthread_setname_np(pthread_self(), thread_name);
+    : db_(db),
+      threshold_pages_(threshold_pages),
+      thread_([this, name = std::string(thread_name)] {  // a copy: the thread reads it later
+        pthread_setname_np(pthread_self(), name.c_str());
         Run();
       }) {}
 

@@ -326,12 +326,13 @@ TEST_F(CoreAnswersTest, AnAcceptedAnswerWeFailedToRecordIsAskedAgainNotDeadLette
 // ledger's metrics, apart from the store's, and warns of its failures.
 TEST_F(CoreAnswersTest, HousekeepingCountsTheLedgersCheckpointsApartFromTheStores) {
   housekeeping_interval_ = 20ms;
-  std::atomic<int64_t> failures{0};
-  ledger_checkpoints_ = [&] {
+  // Shared: the core thread may still call this after an assertion ends the test early.
+  auto failures = std::make_shared<std::atomic<int64_t>>(0);
+  ledger_checkpoints_ = [failures] {
     store::CheckpointStats s;
     s.checkpoints = 7;
     s.in_commit = 3;
-    s.failures = failures.load();
+    s.failures = failures->load();
     s.last_error = "checkpoint: disk I/O error";
     return s;
   };
@@ -340,7 +341,7 @@ TEST_F(CoreAnswersTest, HousekeepingCountsTheLedgersCheckpointsApartFromTheStore
   ASSERT_TRUE(test::WaitFor(
       [&] { return ledger.background.value() == 7 && ledger.in_commit.value() == 3; }, 10s));
   EXPECT_EQ(ledger.failures.value(), 0u);
-  failures = 2;
+  *failures = 2;
   ASSERT_TRUE(test::WaitFor([&] { return ledger.failures.value() == 2; }, 10s));
   // Counted once: later rounds add only what changed.
   std::this_thread::sleep_for(100ms);
