@@ -25,12 +25,14 @@
 // file only in a checkpoint that copies the whole WAL: the thread's checkpoints, which a
 // commit overtakes, leave their pages unsynced, and the writer's sync flushed all of them
 // (6-9 ms at full load, against 0.1-1 ms for a commit's). So this thread syncs the database
-// file after each checkpoint that copied frames, and the writer's sync flushes only its own
-// share.
+// file after each checkpoint that copied new frames, and the writer's sync flushes only its
+// own share.
 //
 // Bounds: should the thread fall behind anyway (a slow disk, a starved CPU), Notify asks the
 // writer to checkpoint itself once the WAL holds four times the threshold while the thread
-// is idle, so the WAL stays bounded whatever the thread manages.
+// is idle, so the WAL stays bounded whatever the thread manages. Under sustained full load
+// this is also how the WAL usually starts over: a commit seldom finds the thread idle with
+// no more than the writer's share left, since commits keep coming while it copies.
 //
 // Errors stay here: a failed checkpoint (disk full, I/O error), here or in a commit, is
 // counted, its message kept for stats(), and nothing is tried again for a second, neither
