@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -142,79 +143,72 @@ int WalFrames(const std::string& path) {
   return size < 32 ? 0 : static_cast<int>((size - 32) / (4096 + 24));
 }
 
-// A reader's open snapshot keeps a checkpoint from copying the frames committed after it, as a
-// commit made while the checkpoint runs does. SQLite syncs the database file only in a
-// checkpoint that copies the whole WAL; the thread syncs it after any that copied frames, so
-// that the writer's finishing checkpoint does not wait for all of their pages to reach the
-// disk.
-TEST(WalCheckpointerTest, ACheckpointThatCopiesPartOfTheWalSyncsTheDatabaseFile) {
-  TempDir dir;
-  const std::string path = dir.File("t.db");
-  FaultVfs& vfs = FaultVfs::Get();
-  RawWriter writer(path, FaultVfs::kName);
-  writer.Write(10);
-  SnapshotReader reader(path);  // of the first 10 rows
-  writer.Write(20);
-  const int64_t before = FileSize(path);
+// A WAL that a checkpoint can copy only in part: a reader's open snapshot keeps it from the
+// frames committed after it, as a commit made while the checkpoint runs does. SQLite syncs the
+// database file only in a checkpoint that copies the whole WAL; the thread syncs it after any
+// that copied new frames, so that the writer's finishing checkpoint does not wait for all of
+// their pages to reach the disk.
+class PartlyCopiedWalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    writer_ = std::make_unique<RawWriter>(path_, FaultVfs::kName);
+    writer_->Write(10);
+    reader_ = std::make_unique<SnapshotReader>(path_);  // of the first 10 rows
+    writer_->Write(20);
+    auto checkpointer = WalCheckpointer::Start(path_, FaultVfs::kName, 30);
+    ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+    checkpointer_ = std::move(*checkpointer);
+  }
+  void TearDown() override { vfs_.Clear(); }
 
-  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 30);
-  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
-  const int database_syncs = vfs.database_syncs();
-  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path)));
-  (*checkpointer)->WaitIdle();
-  EXPECT_GT(FileSize(path), before) << "the first rows' pages were copied";
-  EXPECT_EQ(vfs.database_syncs(), database_syncs + 1);
-  EXPECT_EQ((*checkpointer)->stats().failures, 0);
+  // Reports the WAL's size as a commit would, and waits until the thread is done with it.
+  void NotifyAndWait() {
+    EXPECT_FALSE(checkpointer_->Notify(WalFrames(path_))) << "far from all of it copied";
+    checkpointer_->WaitIdle();
+  }
+
+  TempDir dir_;
+  const std::string path_ = dir_.File("t.db");
+  FaultVfs& vfs_ = FaultVfs::Get();
+  std::unique_ptr<RawWriter> writer_;
+  std::unique_ptr<SnapshotReader> reader_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;
+};
+
+TEST_F(PartlyCopiedWalTest, ACheckpointThatCopiesPartOfTheWalSyncsTheDatabaseFile) {
+  const int64_t before = FileSize(path_);
+  const int database_syncs = vfs_.database_syncs();
+  NotifyAndWait();
+  EXPECT_GT(FileSize(path_), before) << "the first rows' pages were copied";
+  EXPECT_EQ(vfs_.database_syncs(), database_syncs + 1);
+  EXPECT_EQ(checkpointer_->stats().failures, 0);
 }
 
 // While a reader's snapshot holds the WAL back, every commit wakes the thread and each of its
 // checkpoints copies nothing new: syncing the database file then would cost a sync per commit.
-TEST(WalCheckpointerTest, ACheckpointThatCopiesNothingNewDoesNotSyncTheDatabaseFile) {
-  TempDir dir;
-  const std::string path = dir.File("t.db");
-  FaultVfs& vfs = FaultVfs::Get();
-  RawWriter writer(path, FaultVfs::kName);
-  writer.Write(10);
-  SnapshotReader reader(path);
-  writer.Write(20);
+TEST_F(PartlyCopiedWalTest, ACheckpointThatCopiesNothingNewDoesNotSyncTheDatabaseFile) {
+  const int database_syncs = vfs_.database_syncs();
+  NotifyAndWait();
+  ASSERT_EQ(vfs_.database_syncs(), database_syncs + 1);
 
-  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 30);
-  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
-  const int database_syncs = vfs.database_syncs();
-  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path)));
-  (*checkpointer)->WaitIdle();
-  ASSERT_EQ(vfs.database_syncs(), database_syncs + 1);
-
-  writer.Write(5);  // the reader still holds the first rows' snapshot
-  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path))) << "far from all of it copied";
-  (*checkpointer)->WaitIdle();
-  CheckpointStats stats = (*checkpointer)->stats();
+  writer_->Write(5);  // the reader still holds the first rows' snapshot
+  NotifyAndWait();
+  CheckpointStats stats = checkpointer_->stats();
   EXPECT_EQ(stats.checkpoints, 2);
   EXPECT_EQ(stats.failures, 0);
-  EXPECT_EQ(vfs.database_syncs(), database_syncs + 1) << "the second one copied nothing";
+  EXPECT_EQ(vfs_.database_syncs(), database_syncs + 1) << "the second one copied nothing";
 }
 
-TEST(WalCheckpointerTest, AFailedSyncOfTheDatabaseFileIsAFailedCheckpoint) {
-  TempDir dir;
-  const std::string path = dir.File("t.db");
-  FaultVfs& vfs = FaultVfs::Get();
-  RawWriter writer(path, FaultVfs::kName);
-  writer.Write(10);
-  SnapshotReader reader(path);
-  writer.Write(20);
-
-  auto checkpointer = WalCheckpointer::Start(path, FaultVfs::kName, 30);
-  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
-  vfs.FailSyncs(SQLITE_IOERR_FSYNC, /*after=*/1, /*count=*/1);  // the WAL's passes, not the file's
-  EXPECT_FALSE((*checkpointer)->Notify(WalFrames(path)));
-  (*checkpointer)->WaitIdle();
-  vfs.Clear();
-  CheckpointStats stats = (*checkpointer)->stats();
+TEST_F(PartlyCopiedWalTest, AFailedSyncOfTheDatabaseFileIsAFailedCheckpoint) {
+  vfs_.FailSyncs(SQLITE_IOERR_FSYNC, /*after=*/1, /*count=*/1);  // the WAL's passes, not the file's
+  NotifyAndWait();
+  vfs_.Clear();
+  CheckpointStats stats = checkpointer_->stats();
   EXPECT_EQ(stats.failures, 1);
   EXPECT_NE(stats.last_error.find("syncing the database file"), std::string::npos)
       << stats.last_error;
   // Not tried again at once, in commits either.
-  EXPECT_FALSE((*checkpointer)->Notify(4 * 30 + 1));
+  EXPECT_FALSE(checkpointer_->Notify(4 * 30 + 1));
 }
 
 // With a large threshold, half of it is more than a commit should copy and sync on the
