@@ -102,7 +102,9 @@ void WalCheckpointer::CheckpointInCommit(sqlite3* db, const char* schema) {
 
 CheckpointStats WalCheckpointer::stats() const {
   std::lock_guard lock(mu_);
-  return stats_;
+  CheckpointStats stats = stats_;
+  stats.wal_frames = last_pages_;
+  return stats;
 }
 
 void WalCheckpointer::WaitIdle() {

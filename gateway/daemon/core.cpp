@@ -1112,6 +1112,7 @@ namespace {
 // Adds what the checkpoints of one database did since `seen` to its counters.
 void AddCheckpoints(const store::CheckpointStats& now, store::CheckpointStats& seen,
                     DaemonMetrics::CheckpointCounters& counters, const char* failed_event) {
+  counters.wal_frames.Set(now.wal_frames);
   counters.background.Add(static_cast<uint64_t>(now.checkpoints - seen.checkpoints));
   counters.in_commit.Add(static_cast<uint64_t>(now.in_commit - seen.in_commit));
   if (now.failures > seen.failures) {

@@ -30,7 +30,10 @@ DaemonMetrics::CheckpointCounters Checkpoints(Registry& r, const std::string& db
           r.GetCounter(total, help, {{"where", "commit"}}),
           r.GetCounter("smsgw_" + db + "_checkpoint_failures_total",
                        "WAL checkpoints of the " + db +
-                           " that failed (disk full, I/O error); the WAL grows until one passes")};
+                           " that failed (disk full, I/O error); the WAL grows until one passes"),
+          r.GetGauge(
+              "smsgw_" + db + "_wal_frames",
+              "Frames in the " + db + "'s WAL after its last commit (a page and 24 bytes each)")};
 }
 Gauge& Queue(Registry& r, const char* queue) {
   return r.GetGauge("smsgw_queue_depth", "Items waiting in the store, by queue",

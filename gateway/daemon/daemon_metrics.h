@@ -52,6 +52,7 @@ class DaemonMetrics {
     Counter& background;
     Counter& in_commit;
     Counter& failures;
+    Gauge& wal_frames;  // as of the last housekeeping
   };
   CheckpointCounters store_checkpoints;
   CheckpointCounters ledger_checkpoints;  // the embedded ledger's

@@ -47,6 +47,8 @@ TEST_F(AdminTest, HealthAndMetricsNeedTheTokenAndTellTheTruth) {
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_wal_gathering_off_total"), 0.0);
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_store_checkpoint_failures_total"), 0.0);
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_ledger_checkpoint_failures_total"), 0.0);
+  EXPECT_NE(test::MetricValue(metrics.body, "smsgw_store_wal_frames"), std::nullopt);
+  EXPECT_NE(test::MetricValue(metrics.body, "smsgw_ledger_wal_frames"), std::nullopt);
   EXPECT_EQ(test::MetricValue(metrics.body, "smsgw_no_such_metric"), std::nullopt);
 
   // Without a bind the gateway is not healthy.

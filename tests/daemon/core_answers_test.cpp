@@ -334,6 +334,7 @@ TEST_F(CoreAnswersTest, HousekeepingCountsTheLedgersCheckpointsApartFromTheStore
     s.in_commit = 3;
     s.failures = failures->load();
     s.last_error = "checkpoint: disk I/O error";
+    s.wal_frames = 1'234;
     return s;
   };
   Start(0, [](const commands::Instruction&) { return commands::BackendResult::Accepted(); });
@@ -341,6 +342,7 @@ TEST_F(CoreAnswersTest, HousekeepingCountsTheLedgersCheckpointsApartFromTheStore
   ASSERT_TRUE(test::WaitFor(
       [&] { return ledger.background.value() == 7 && ledger.in_commit.value() == 3; }, 10s));
   EXPECT_EQ(ledger.failures.value(), 0u);
+  EXPECT_EQ(ledger.wal_frames.value(), 1'234);
   *failures = 2;
   ASSERT_TRUE(test::WaitFor([&] { return ledger.failures.value() == 2; }, 10s));
   // Counted once: later rounds add only what changed.
@@ -348,6 +350,7 @@ TEST_F(CoreAnswersTest, HousekeepingCountsTheLedgersCheckpointsApartFromTheStore
   EXPECT_EQ(ledger.background.value(), 7u);
   EXPECT_EQ(ledger.failures.value(), 2u);
   EXPECT_EQ(metrics_.store_checkpoints.failures.value(), 0u);
+  EXPECT_NE(metrics_.store_checkpoints.wal_frames.value(), 1'234);
   Finish();
 }
 

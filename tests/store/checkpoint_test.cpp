@@ -238,6 +238,19 @@ TEST(WalCheckpointerTest, LeavesTheWriterAtMostItsShareOfALargeThreshold) {
   EXPECT_EQ((*checkpointer)->stats().checkpoints, 2) << "the thread was woken instead";
 }
 
+TEST(WalCheckpointerTest, ItsStatsCarryTheWalsSizeAsTheLastCommitReportedIt) {
+  TempDir dir;
+  const std::string path = dir.File("t.db");
+  RawWriter writer(path);
+  auto checkpointer = WalCheckpointer::Start(path, "", 100);
+  ASSERT_TRUE(checkpointer.ok()) << checkpointer.status().ToString();
+  EXPECT_EQ((*checkpointer)->stats().wal_frames, 0);
+  EXPECT_FALSE((*checkpointer)->Notify(37));
+  EXPECT_EQ((*checkpointer)->stats().wal_frames, 37);
+  EXPECT_FALSE((*checkpointer)->Notify(5)) << "started over";
+  EXPECT_EQ((*checkpointer)->stats().wal_frames, 5);
+}
+
 TEST(WalCheckpointerTest, RefusesAThresholdBelowOnePage) {
   TempDir dir;
   RawWriter writer(dir.File("t.db"));
