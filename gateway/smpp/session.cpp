@@ -253,6 +253,17 @@ void EsmeSession::Stop(std::function<void()> done) {
     if (done) asio::post(io_, std::move(done));
     return;
   }
+  if (stopping_) {
+    // The Stop() under way ends this one too, on its own clock (a second one neither waits
+    // again nor takes the first caller's `done` away).
+    if (done) {
+      on_stopped_ = [first = std::move(on_stopped_), second = std::move(done)] {
+        if (first) first();
+        second();
+      };
+    }
+    return;
+  }
   stopping_ = true;
   on_stopped_ = std::move(done);
   FailQueued();

@@ -161,7 +161,8 @@ class EsmeSession : public std::enable_shared_from_this<EsmeSession> {
   // submits in flight, then closes without unbind (the SMSC no longer holds the bind).
   // Submits written and still unanswered at the close complete with outcome_unknown. `done`
   // runs once the session is closed: at most that wait, plus response_timeout for the
-  // unbind_resp and response_timeout for the TLS close_notify, after Stop().
+  // unbind_resp and response_timeout for the TLS close_notify, after Stop(). A Stop() while
+  // one is under way changes nothing of it; its `done` runs after the first's.
   void Stop(std::function<void()> done = {});
 
   // Queues a submit_sm (sequence number assigned at sending); `cb` runs once with its final

@@ -182,6 +182,28 @@ TEST_F(SessionTest, StopDrainsThenUnbinds) {
   EXPECT_EQ(session_->state(), SessionState::kStopped);
 }
 
+// A second Stop() (a second signal, say) used to take the first caller's callback away, and its
+// caller then waited for ever.
+TEST_F(SessionTest, ASecondStopWhileStoppingKeepsTheFirstCallersCallback) {
+  sink_.hold = true;
+  StartSession(Config());
+  ASSERT_TRUE(RunUntil([&] { return Bound(); }));
+  sim_.PushMo(Mo("255700000001", "BAL"));
+  ASSERT_TRUE(RunUntil([&] { return sink_.seen.size() == 1; }));
+  std::vector<std::string> stopped;
+  session_->Stop([&] { stopped.push_back("first"); });
+  session_->Stop([&] { stopped.push_back("second"); });
+  Settle();
+  EXPECT_TRUE(stopped.empty()) << "the held MO is still to be acknowledged";
+  sink_.Release();
+  ASSERT_TRUE(RunUntil([&] { return stopped.size() == 2; }));
+  EXPECT_EQ(stopped, (std::vector<std::string>{"first", "second"}));
+  int unbinds = 0;
+  for (const Pdu& p : sim_.received()) unbinds += std::holds_alternative<Unbind>(p.body);
+  EXPECT_EQ(unbinds, 1);
+  EXPECT_EQ(session_->state(), SessionState::kStopped);
+}
+
 // A submit in flight at Stop() is waited for up to its own deadline, even when stop_timeout is
 // shorter: cut off at stop_timeout, it ended with an unknown outcome though the SMSC was about
 // to accept it, and its reply was sent again after the restart.
