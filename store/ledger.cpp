@@ -79,15 +79,11 @@ Result<std::unique_ptr<Ledger>> Ledger::Open(LedgerOptions options,
                                              std::shared_ptr<const LedgerKeys> keys) {
   if (!keys) return Status::InvalidArgument("the ledger needs its keys");
   if (!options.clock) options.clock = SystemClock;
-  Result<std::unique_ptr<LedgerDb>> db =
-      LedgerDb::Open(options.path, options.busy_timeout_ms, options.vfs);
+  Result<std::unique_ptr<LedgerDb>> db = LedgerDb::Open(
+      options.path, options.busy_timeout_ms, options.vfs, options.background_checkpoint_pages);
   if (!db.ok()) return db.status();
   Status s = MigrateLedger(**db, options.clock());
   if (s.ok()) s = CheckPepper(**db, *keys);
-  if (s.ok() && options.background_checkpoint_pages > 0) {
-    s = (*db)->CheckpointInBackground(options.path, options.vfs,
-                                      options.background_checkpoint_pages);
-  }
   if (!s.ok()) return s.WithContext("opening ledger " + options.path);
   return std::unique_ptr<Ledger>(
       new Ledger(std::move(options), std::move(keys), std::move(db).value()));

@@ -96,7 +96,8 @@ std::string Stmt::Blob(int column) const {
 }
 
 Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int busy_timeout_ms,
-                                                 const std::string& vfs) {
+                                                 const std::string& vfs,
+                                                 int background_checkpoint_pages) {
   // Create the file ourselves so it is 0600 from the first byte; SQLite gives the -wal and
   // -shm files the same mode as the database file.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -118,6 +119,13 @@ Result<std::unique_ptr<LedgerDb>> LedgerDb::Open(const std::string& path, int bu
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
       "PRAGMA secure_delete=ON; PRAGMA temp_store=MEMORY;");
   if (!s.ok()) return s.WithContext("configuring ledger database " + path);
+  if (background_checkpoint_pages > 0) {
+    Result<std::unique_ptr<WalCheckpointer>> c =
+        WalCheckpointer::Start(path, vfs, background_checkpoint_pages, "smsgw-ledgerwal");
+    if (!c.ok()) return c.status().WithContext("ledger " + path);
+    db->checkpointer_ = std::move(*c);
+    db->checkpointer_->AttachTo(raw);
+  }
   return db;
 }
 
@@ -126,28 +134,6 @@ LedgerDb::~LedgerDb() {
   checkpointer_.reset();  // before the close, whose checkpoint is the last
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
-}
-
-namespace {
-
-// SQLite's WAL hook, on the ledger's thread after each commit (all durable: synchronous=FULL).
-int AfterLedgerCommit(void* arg, sqlite3* db, const char* schema, int pages) {
-  auto* checkpointer = static_cast<WalCheckpointer*>(arg);
-  if (checkpointer->Notify(pages)) checkpointer->CheckpointInCommit(db, schema);
-  return SQLITE_OK;  // a failed checkpoint does not fail the commit that is already done
-}
-
-}  // namespace
-
-Status LedgerDb::CheckpointInBackground(const std::string& path, const std::string& vfs,
-                                        int threshold_pages) {
-  if (checkpointer_) return Status::OK();
-  Result<std::unique_ptr<WalCheckpointer>> c =
-      WalCheckpointer::Start(path, vfs, threshold_pages, "smsgw-ledgerwal");
-  if (!c.ok()) return c.status().WithContext("ledger " + path);
-  checkpointer_ = std::move(*c);
-  sqlite3_wal_hook(db_, AfterLedgerCommit, checkpointer_.get());  // replaces SQLite's own
-  return Status::OK();
 }
 
 CheckpointStats LedgerDb::checkpoint_stats() const {

@@ -56,9 +56,14 @@ class LedgerDb {
   // Opens (creating it with mode 0600 when missing) the database file, then sets WAL,
   // synchronous=FULL, foreign keys and the busy timeout. Unavailable when the file is locked
   // for longer than busy_timeout_ms, IOError when it cannot be opened. `vfs` names the SQLite
-  // VFS (the default when empty; tests inject faults through their own).
+  // VFS (the default when empty; tests inject faults through their own). With
+  // `background_checkpoint_pages` above 0 the WAL is checkpointed on a thread and connection of
+  // its own (the daemon's ledger: store/wal_checkpointer.h) once it holds that many pages,
+  // instead of inside the commit that takes it past SQLite's 1,000, on the thread that answers
+  // instructions.
   static Result<std::unique_ptr<LedgerDb>> Open(const std::string& path, int busy_timeout_ms,
-                                                const std::string& vfs = {});
+                                                const std::string& vfs = {},
+                                                int background_checkpoint_pages = 0);
   ~LedgerDb();
   LedgerDb(const LedgerDb&) = delete;
   LedgerDb& operator=(const LedgerDb&) = delete;
@@ -80,13 +85,7 @@ class LedgerDb {
   // CONSTRAINT is AlreadyExists, FULL/IOERR are IOError, CORRUPT/NOTADB are Corruption.
   Status Error(int rc, std::string_view what) const;
 
-  // From now on the WAL is checkpointed on a thread and connection of its own (the daemon's
-  // ledger: store/wal_checkpointer.h), instead of inside the commit that takes it past
-  // SQLite's 1,000 pages, on the thread that answers instructions. `path` and `vfs` are the
-  // ones this connection was opened with.
-  Status CheckpointInBackground(const std::string& path, const std::string& vfs,
-                                int threshold_pages);
-  // Zeroes unless CheckpointInBackground was called. Thread-safe.
+  // Zeroes without background checkpoints (Open). Thread-safe.
   CheckpointStats checkpoint_stats() const;
 
  private:

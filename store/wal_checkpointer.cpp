@@ -100,6 +100,17 @@ void WalCheckpointer::CheckpointInCommit(sqlite3* db, const char* schema) {
       rc == SQLITE_OK ? "" : sql::ToStatus(rc, db, "checkpoint in a commit").message());
 }
 
+void WalCheckpointer::AttachTo(sqlite3* db) {
+  sqlite3_wal_hook(
+      db,
+      [](void* arg, sqlite3* writer, const char* schema, int pages) {
+        auto* checkpointer = static_cast<WalCheckpointer*>(arg);
+        if (checkpointer->Notify(pages)) checkpointer->CheckpointInCommit(writer, schema);
+        return SQLITE_OK;  // a failed checkpoint does not fail the commit that is already done
+      },
+      this);
+}
+
 CheckpointStats WalCheckpointer::stats() const {
   std::lock_guard lock(mu_);
   CheckpointStats stats = stats_;

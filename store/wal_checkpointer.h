@@ -87,6 +87,13 @@ class WalCheckpointer {
   // on the writer's connection `db` (from its WAL hook), reported to CheckpointedInCommit.
   void CheckpointInCommit(sqlite3* db, const char* schema);
 
+  // Makes this the WAL hook of the writer's connection `db` (replacing SQLite's own
+  // checkpoints): after each commit, Notify, and CheckpointInCommit when it says so. Only for
+  // a writer whose commits are all durable; one that commits lazily at times (the store) runs
+  // its own hook and skips the checkpoint then. Detach (sqlite3_wal_hook(db, nullptr,
+  // nullptr)) before this goes.
+  void AttachTo(sqlite3* db);
+
   // Thread-safe.
   CheckpointStats stats() const;
 

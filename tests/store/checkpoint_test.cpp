@@ -35,17 +35,8 @@ class RawWriter {
   }
   ~RawWriter() { sqlite3_close_v2(db_); }
 
-  // As the store does: when the checkpointer says so, a checkpoint on this connection.
-  void ReportTo(WalCheckpointer* sink) {
-    sqlite3_wal_hook(
-        db_,
-        [](void* arg, sqlite3* db, const char* schema, int pages) {
-          auto* checkpointer = static_cast<WalCheckpointer*>(arg);
-          if (checkpointer->Notify(pages)) checkpointer->CheckpointInCommit(db, schema);
-          return SQLITE_OK;
-        },
-        sink);
-  }
+  // As the ledger does: when the checkpointer says so, a checkpoint on this connection.
+  void ReportTo(WalCheckpointer* sink) { sink->AttachTo(db_); }
 
   // `n` transactions, each a row of 3 KiB: about one page of WAL each.
   void Write(int n) {
