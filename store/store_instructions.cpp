@@ -134,7 +134,7 @@ namespace {
 
 // A definitive answer, in one statement: nearly every answer is to an instruction in flight,
 // so it is not read first. Only when the UPDATE changes no row is it read, to say why.
-Status ApplyFinalOutcome(StoreImpl& m, const InstructionOutcome& o, const std::string& name) {
+Status ApplyFinalOutcome(StoreImpl& m, const InstructionOutcome& o) {
   const bool done = o.kind == InstructionOutcome::Kind::kDone;
   sql::Query q =
       m.Q("UPDATE instruction SET state = ?, result = ?, secret_sealed = NULL, updated_at = ? "
@@ -146,6 +146,7 @@ Status ApplyFinalOutcome(StoreImpl& m, const InstructionOutcome& o, const std::s
     read.Text(o.instruction_id);
     Result<bool> row = read.Step();
     if (!row.ok()) return row.status();
+    const std::string name = "instruction " + o.instruction_id;
     if (!*row) return Status::NotFound(name);
     // Its own code, apart from the other refusals: the first outcome stands, and the daemon
     // takes a late answer refused so as one a push has answered already, not as a failure.
@@ -159,8 +160,8 @@ Status ApplyFinalOutcome(StoreImpl& m, const InstructionOutcome& o, const std::s
 }  // namespace
 
 Status ApplyOutcome(StoreImpl& m, const InstructionOutcome& o) {
+  if (o.kind != InstructionOutcome::Kind::kRetry) return ApplyFinalOutcome(m, o);
   const std::string name = "instruction " + o.instruction_id;
-  if (o.kind != InstructionOutcome::Kind::kRetry) return ApplyFinalOutcome(m, o, name);
   std::string state, msisdn;
   int attempts = 0;
   // The row is found once by its id; the UPDATE below takes it by seq, the table's own key,
