@@ -46,7 +46,9 @@ class ResultStep {
 
  private:
   Status ReplyHere(std::string_view tmpl, const Values& v) {
-    return f_.Reply(ins_.msisdn, tmpl, req_.language, v, ins_.reference, ins_.id);
+    Status s = f_.Reply(ins_.msisdn, tmpl, req_.language, v, ins_.reference, ins_.id);
+    if (s.ok()) f_.fx.replies.back().to_instruction_subscriber = true;
+    return s;
   }
   Status WrongPin();
   bool HidesAnAccount() const;

@@ -112,6 +112,11 @@ struct NewReply {
   std::string text;    // sealed at rest
   std::optional<std::string> reference;
   std::optional<std::string> instruction_id;
+  // Set when `destination` is the subscriber of `instruction_id`: the answer to its own
+  // command. Its audit rows then continue the instruction's, found from them, and stay out of
+  // the MSISDN index (schema 14). Left unset for anyone else the instruction concerns (a
+  // counterparty's notice), whose trail is found through their own MSISDN.
+  bool to_instruction_subscriber = false;
   std::optional<std::string> connection;  // preferred SMPP connection
   // Defaults to the consumed inbound message's id.
   std::optional<int64_t> inbound_id;

@@ -341,6 +341,21 @@ CREATE INDEX IF NOT EXISTS audit_entity ON audit(entity_id, entity) WHERE msisdn
 CREATE INDEX IF NOT EXISTS audit_wrong_pin ON audit(msisdn, at) WHERE event = 'pin.wrong';
 )sql";
 
+// Version 14: a reply to the subscriber of its own instruction (the answer to the command)
+// names that instruction as its parent and is written without the MSISDN. Its first row left
+// one entry per forwarded MO in the MSISDN index, in the answer's commit, on a page of its own:
+// a third of the bytes the daemon wrote. Store::Audit reaches it from the instruction's first
+// row through audit_parent, whose keys (instruction ids lead with their time) arrive in order.
+// The link is in the audit itself, so a purge of the reply table, which comes sooner than the
+// audit's, takes nothing from the trail. ADD COLUMN rewrites no row; the index reads the table
+// once and holds no row written before it.
+constexpr std::string_view kV14AuditParents = R"sql(
+ALTER TABLE audit ADD COLUMN parent_entity TEXT;
+ALTER TABLE audit ADD COLUMN parent_id TEXT;
+CREATE INDEX IF NOT EXISTS audit_parent ON audit(parent_id, parent_entity)
+  WHERE parent_id IS NOT NULL;
+)sql";
+
 Result<int64_t> PragmaInt(sqlite3* db, const char* pragma) {
   sql::Statement st;
   if (Status s = st.Prepare(db, std::string("PRAGMA ") + pragma); !s.ok()) return s;
@@ -374,7 +389,8 @@ const std::vector<std::string_view>& Migrations() {
                                                     kV10LastIds,
                                                     kV11InboundParts,
                                                     kV12SourceAddressType,
-                                                    kV13AuditFollowUps};
+                                                    kV13AuditFollowUps,
+                                                    kV14AuditParents};
   return all;
 }
 

@@ -17,7 +17,7 @@ struct sqlite3;
 
 namespace smsgw::store {
 
-inline constexpr int kSchemaVersion = 13;
+inline constexpr int kSchemaVersion = 14;
 // PRAGMA application_id: "SMSG". Marks the file as an smsgw store, so `ctl --db` pointed at
 // another SQLite file (the ledger, say) is refused instead of being migrated.
 inline constexpr int32_t kApplicationId = 0x534D5347;

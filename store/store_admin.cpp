@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -137,12 +138,14 @@ bool NewerFirst(const AuditEntry& a, const AuditEntry& b) {
 }  // namespace
 
 // A subscriber's rows are those with its MSISDN and the rows that follow its instructions',
-// replies' and challenges' first rows (schema version 13). The newest `limit` of the first
-// kind are read through the MSISDN's index, then the rows that follow each entity created
-// among them, through audit_entity; of both together the newest `limit` are kept. Not shown:
-// a row that follows an entity whose first row is not among those `limit` (an entity that
-// lives longer than `limit` of its subscriber's rows), or is older than `since_ms`, or was
-// purged from the audit before it.
+// replies' and challenges' first rows (schema version 13), and those of the entities that
+// continue an instruction's story, its replies to the subscriber (schema 14). The newest
+// `limit` of the first kind are read through the MSISDN's index; then, for each entity created
+// among them, the rows that follow it, through audit_entity, and the entities it is the parent
+// of, through audit_parent, whose rows are read in turn. Of all together the newest `limit`
+// are kept. Not shown: a row of an entity whose first row (or whose parent's) is not among
+// those `limit` (an entity that lives longer than `limit` of its subscriber's rows), or is
+// older than `since_ms`, or was purged from the audit before it.
 Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
   StoreImpl& m = *impl_;
   std::vector<AuditEntry> out;
@@ -154,6 +157,9 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
   static const std::string kFollowing = std::string(kAuditColumns) +
                                         "FROM audit INDEXED BY audit_entity WHERE entity_id = ?1 "
                                         "AND entity = ?2 AND msisdn IS NULL AND at >= ?3";
+  static constexpr char kChildren[] =
+      "SELECT entity, entity_id FROM audit INDEXED BY audit_parent WHERE parent_id = ?1 AND "
+      "parent_entity = ?2";
   if (!query.msisdn) {
     sql::Query q = m.Q(kAll);
     q.Int(query.since_ms).Int(query.limit);
@@ -164,14 +170,25 @@ Result<std::vector<AuditEntry>> Store::Audit(const AuditQuery& query) {
   sql::Query q = m.Q(kOwn);
   q.Text(*query.msisdn).Int(query.since_ms).Int(query.limit);
   STORE_RETURN_IF_ERROR(ReadAuditRows(q, out));
-  const size_t own = out.size();
-  for (size_t i = 0; i < own; ++i) {
-    if (!HasFollowUps(out[i])) continue;
+  // (entity, id) of the entities whose rows are still to read; children join the end.
+  std::vector<std::pair<std::string, std::string>> entities;
+  for (const AuditEntry& e : out) {
+    if (HasFollowUps(e)) entities.emplace_back(e.entity, e.entity_id);
+  }
+  std::set<std::pair<std::string, std::string>> seen(entities.begin(), entities.end());
+  for (size_t i = 0; i < entities.size(); ++i) {
+    const auto [entity, id] = entities[i];
     sql::Query f = m.Q(kFollowing);
-    f.Text(out[i].entity_id).Text(out[i].entity).Int(query.since_ms);
+    f.Text(id).Text(entity).Int(query.since_ms);
     const size_t before = out.size();
     STORE_RETURN_IF_ERROR(ReadAuditRows(f, out));
     for (size_t k = before; k < out.size(); ++k) out[k].msisdn = query.msisdn;
+    sql::Query c = m.Q(kChildren);
+    c.Text(id).Text(entity);
+    STORE_RETURN_IF_ERROR(sql::ForEachRow(c, [&](sql::Query& r) {
+      std::pair<std::string, std::string> child{r.ColumnText(0), r.ColumnText(1)};
+      if (seen.insert(child).second) entities.push_back(std::move(child));
+    }));
   }
   std::sort(out.begin(), out.end(), NewerFirst);
   // A negative limit is none, as SQL's LIMIT has it.

@@ -144,6 +144,18 @@ Status StoreImpl::WriteAudit(Actor actor, const std::optional<std::string>& msis
   return q.Run();
 }
 
+Status StoreImpl::WriteChildAudit(Actor actor, std::string_view parent_entity,
+                                  std::string_view parent_id, std::string_view entity,
+                                  std::string_view entity_id, std::string_view event,
+                                  std::string_view detail) {
+  sql::Query q =
+      Q("INSERT INTO audit(at, actor, entity, entity_id, event, detail, parent_entity, "
+        "parent_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  q.Int(Now()).TextRef(ActorName(actor)).TextRef(entity).TextRef(entity_id).TextRef(event);
+  q.TextRef(detail).TextRef(parent_entity).TextRef(parent_id);
+  return q.Run();
+}
+
 Status StoreImpl::RequireDaemon(std::string_view what) const {
   if (options.mode == OpenMode::kDaemon) return Status::OK();
   return Status::FailedPrecondition(std::string(what) +

@@ -114,6 +114,11 @@ struct StoreImpl {
 
   Status WriteAudit(Actor actor, const std::optional<std::string>& msisdn, std::string_view entity,
                     std::string_view entity_id, std::string_view event, std::string_view detail);
+  // The first row of an entity that continues another's story (schema 14): written without
+  // the MSISDN, with its parent (entity, id), through which Store::Audit finds it.
+  Status WriteChildAudit(Actor actor, std::string_view parent_entity, std::string_view parent_id,
+                         std::string_view entity, std::string_view entity_id,
+                         std::string_view event, std::string_view detail);
 
   // FailedPrecondition unless opened in daemon mode.
   Status RequireDaemon(std::string_view what) const;

@@ -139,8 +139,13 @@ Result<int64_t> InsertReply(StoreImpl& m, const NewReply& r, std::optional<int64
   // As for instructions: claimed as it goes in, one row that says so.
   std::string detail = r.reference ? "ref " + *r.reference : std::string();
   if (claim) AppendClaimedOnInsert(detail);
-  STORE_RETURN_IF_ERROR(
-      m.WriteAudit(actor, r.destination, "reply", item, kEventReplyCreated, detail));
+  if (r.to_instruction_subscriber && r.instruction_id) {
+    STORE_RETURN_IF_ERROR(m.WriteChildAudit(actor, "instruction", *r.instruction_id, "reply", item,
+                                            kEventReplyCreated, detail));
+  } else {
+    STORE_RETURN_IF_ERROR(
+        m.WriteAudit(actor, r.destination, "reply", item, kEventReplyCreated, detail));
+  }
   if (!claim) {
     m.made_reply_pending = true;
     return *id;

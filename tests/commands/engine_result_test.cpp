@@ -42,6 +42,12 @@ TEST_F(EngineTest, ATransferTellsTheRecipient) {
   EXPECT_EQ(fx.replies[1].text,
             "QK7AB3XYZ2 Confirmed. You have received KES 500.00 from 0712345678 on 15/11/23 "
             "01:13. New balance KES 2,500.00.");
+  // The sender's confirmation continues the instruction's audit trail; the recipient's notice,
+  // of the same instruction, is found through the recipient's own MSISDN.
+  EXPECT_EQ(fx.replies[0].instruction_id, ins.id);
+  EXPECT_TRUE(fx.replies[0].to_instruction_subscriber);
+  EXPECT_EQ(fx.replies[1].instruction_id, ins.id);
+  EXPECT_FALSE(fx.replies[1].to_instruction_subscriber);
 }
 
 // A command from a source kept as it came is answered there with the TON/NPI its confirmation

@@ -386,9 +386,11 @@ TEST_F(AdminTest, RowsThatFollowAnEntitysFirstAreShownWithItsSubscriber) {
   }
 }
 
-// Every entity's first row keeps its MSISDN, a reply's too when it answers an instruction: the
-// trail must not depend on the reply table, which a purge empties long before the audit.
-TEST_F(AdminTest, AReplyAnsweringAnInstructionKeepsItsDestinationOnItsFirstRow) {
+// A reply to its instruction's subscriber names the instruction as its parent instead of
+// carrying the MSISDN (schema 14), and is found through it; a reply of the same instruction to
+// anyone else keeps its destination. Neither depends on the reply table, which a purge empties
+// long before the audit.
+TEST_F(AdminTest, AReplyToItsInstructionsSubscriberIsFoundThroughTheInstruction) {
   constexpr char kPayee[] = "254700000002";
   auto k = MintInstructionKeys(clock_->NowMs()).value();
   Effects made;
@@ -400,17 +402,19 @@ TEST_F(AdminTest, AReplyAnsweringAnInstructionKeepsItsDestinationOnItsFirstRow) 
   answered.outcomes.push_back({k.id, InstructionOutcome::Kind::kDone, "ok"});
   answered.replies.push_back(ReplyTo(kMsisdn, "sent"));
   answered.replies.back().instruction_id = k.id;
+  answered.replies.back().to_instruction_subscriber = true;
   answered.replies.push_back(ReplyTo(kPayee, "received"));
   answered.replies.back().instruction_id = k.id;
   ASSERT_TRUE(store().Apply(answered).ok());
   ASSERT_EQ(store().ClaimReplies(10)->size(), 2u);
 
-  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM audit WHERE entity = 'reply' AND msisdn IS NULL"),
-            "2");  // the two claims
   EXPECT_EQ(RawQuery(path_,
-                     "SELECT count(*) FROM audit WHERE event = 'reply.created' AND "
-                     "msisdn IS NOT NULL"),
-            "2");
+                     "SELECT group_concat(coalesce(msisdn, '-') || ' ' || coalesce(parent_entity, "
+                     "'-') || ' ' || coalesce(parent_id = '" +
+                         k.id +
+                         "', '-'), ', ') FROM (SELECT * FROM audit WHERE event = "
+                         "'reply.created' ORDER BY id)"),
+            std::string("- instruction 1, ") + kPayee + " - -");
   auto events_of = [&](const char* msisdn) {
     std::vector<std::string> events;
     auto trail = store().Audit({msisdn, 0, 100});
@@ -421,10 +425,16 @@ TEST_F(AdminTest, AReplyAnsweringAnInstructionKeepsItsDestinationOnItsFirstRow) 
     }
     return events;
   };
-  EXPECT_EQ(events_of(kMsisdn),
-            (std::vector<std::string>{"instruction.created", "instruction.claimed",
-                                      "instruction.done", "reply.created", "reply.claimed"}));
-  EXPECT_EQ(events_of(kPayee), (std::vector<std::string>{"reply.created", "reply.claimed"}));
+  const std::vector<std::string> subscribers = {"instruction.created", "instruction.claimed",
+                                                "instruction.done", "reply.created",
+                                                "reply.claimed"};
+  const std::vector<std::string> payees = {"reply.created", "reply.claimed"};
+  EXPECT_EQ(events_of(kMsisdn), subscribers);
+  EXPECT_EQ(events_of(kPayee), payees);
+  RawQuery(path_, "DELETE FROM reply");
+  RawQuery(path_, "DELETE FROM instruction");
+  EXPECT_EQ(events_of(kMsisdn), subscribers);
+  EXPECT_EQ(events_of(kPayee), payees);
 }
 
 // The lockout counts wrong PINs on every PIN message: through an index of their own, not by

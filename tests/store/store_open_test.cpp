@@ -73,6 +73,7 @@ TEST_F(StoreOpenTest, AVersion1StoreMigratesAndKeepsItsData) {
   RawQuery(path_, "DROP TABLE ussd_session");
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 1");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'notice'"), "0");
@@ -96,6 +97,7 @@ TEST_F(StoreOpenTest, AVersion3StoreGainsTheCreationOrderIndex) {
   Close();
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 3");
   Open();
@@ -121,6 +123,7 @@ TEST_F(StoreOpenTest, AVersion7StoreTradesItsStateIndexesForDeadItemIndexes) {
   RawQuery(path_, "CREATE INDEX instruction_state ON instruction(state, updated_at)");
   RawQuery(path_, "CREATE INDEX reply_state ON reply(state, updated_at)");
   RawQuery(path_, "UPDATE reply SET state = 'dead'");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 7");
   Open();
@@ -158,6 +161,7 @@ TEST_F(StoreOpenTest, AVersion8StoreIndexesItsInFlightItems) {
   Close();  // as a crash would leave them: in flight
   RawQuery(path_, "DROP INDEX instruction_in_flight");
   RawQuery(path_, "DROP INDEX reply_in_flight");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 8");
   ASSERT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name LIKE '%_in_flight'"),
@@ -193,6 +197,7 @@ TEST_F(StoreOpenTest, AVersion9StoreRecordsTheIdsItHasGiven) {
   ASSERT_TRUE(applied.ok()) << applied.status().ToString();
   Close();
   RawQuery(path_, "DELETE FROM meta WHERE name LIKE 'last_id.%'");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 9");
   Open();
@@ -214,6 +219,7 @@ TEST_F(StoreOpenTest, AVersion11StoreReadsItsRowsWithNoAddressType) {
   fx.replies.push_back(ReplyTo("254700000001", "before"));
   ASSERT_TRUE(store().Apply(fx).ok());
   Close();
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 11");
   ASSERT_EQ(RawQuery(path_,
@@ -265,6 +271,7 @@ TEST_F(StoreOpenTest, AVersion12TrailIsFoundWithTheRowsWrittenAfterTheUpgrade) {
            "VALUES (" +
                std::to_string(kStartMs) + ", 'system', '" + kMsisdn + "', 'reply', '" + item +
                "', 'reply.retry', 'old')");
+  DropSchemaVersion14(path_);
   RawQuery(path_, "PRAGMA user_version = 12");
 
   Open();
@@ -277,6 +284,46 @@ TEST_F(StoreOpenTest, AVersion12TrailIsFoundWithTheRowsWrittenAfterTheUpgrade) {
   std::vector<std::string> events;
   for (const AuditEntry& e : *trail) events.push_back(e.event);
   EXPECT_EQ(events, (std::vector<std::string>{"reply.created", "reply.retry", "reply.claimed"}));
+}
+
+// A version 13 store gains the audit's parent columns and their index. Its rows are found as
+// before, and a reply to its instruction's subscriber written after the upgrade is found
+// through the instruction.
+TEST_F(StoreOpenTest, AVersion13StoreFindsRepliesThroughTheirInstructionAfterTheUpgrade) {
+  constexpr char kMsisdn[] = "254700000001";
+  Open();
+  Effects before;
+  before.replies.push_back(ReplyTo(kMsisdn, "before"));
+  ASSERT_TRUE(store().Apply(before).ok());
+  Close();
+  DropSchemaVersion14(path_);
+  RawQuery(path_, "PRAGMA user_version = 13");
+  ASSERT_EQ(RawQuery(path_,
+                     "SELECT count(*) FROM pragma_table_info('audit') WHERE name LIKE "
+                     "'parent_%'"),
+            "0");
+
+  Open();
+  EXPECT_EQ(RawQuery(path_, "PRAGMA user_version"), std::to_string(kSchemaVersion));
+  EXPECT_EQ(RawQuery(path_, "SELECT count(*) FROM sqlite_schema WHERE name = 'audit_parent'"), "1");
+  auto k = MintInstructionKeys(clock_->NowMs()).value();
+  Effects made;
+  made.instructions.push_back(
+      {k.id, k.reference, kMsisdn, "balance", "{}", "", std::nullopt, std::nullopt, {}});
+  ASSERT_TRUE(store().Apply(made).ok());
+  Effects answered;
+  answered.outcomes.push_back({k.id, InstructionOutcome::Kind::kDone, "ok"});
+  answered.replies.push_back(ReplyTo(kMsisdn, "after"));
+  answered.replies.back().instruction_id = k.id;
+  answered.replies.back().to_instruction_subscriber = true;
+  ASSERT_TRUE(store().Apply(answered).ok());
+  auto trail = store().Audit({kMsisdn, 0, 100});
+  ASSERT_TRUE(trail.ok()) << trail.status().ToString();
+  std::vector<std::string> events;
+  for (const AuditEntry& e : *trail) events.push_back(e.entity + " " + e.event);
+  EXPECT_EQ(events,
+            (std::vector<std::string>{"reply reply.created", "instruction instruction.created",
+                                      "instruction instruction.done", "reply reply.created"}));
 }
 
 // Runs `sql` (several statements) on its own connection; the error text, or "" on success.
@@ -314,6 +361,7 @@ int TemporaryTrees(const std::string& path, const std::string& sql) {
 TEST_F(StoreOpenTest, AVersion4StoreChecksAuditActorsWithoutATemporaryTree) {
   Open();
   Close();
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   const std::string now =
       "CHECK (actor = ''subscriber'' OR actor = ''admin'' OR actor = ''backend'' OR actor = "
@@ -388,6 +436,7 @@ TEST_F(StoreOpenTest, AVersion6StoreKeepsItsSubscribersStops) {
   ASSERT_TRUE(store().Apply(consumed).ok());
   Close();
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 6");
   Open();
@@ -408,6 +457,7 @@ TEST_F(StoreOpenTest, AVersion6StoreKeepsItsSubscribersStops) {
 TEST_F(StoreOpenTest, AVersion5StoreChecksStatesWithoutTemporaryTrees) {
   Open();
   Close();
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   struct Check {
     const char* table;

@@ -157,6 +157,7 @@ TEST_F(UssdSessionTest, AVersion2StoreMigrates) {
   RawQuery(path_, "DROP TABLE ussd_session");
   RawQuery(path_, "DROP INDEX instruction_pending_seq");
   RawQuery(path_, "DROP TABLE notice_optout");
+  DropSchemaVersion14(path_);
   DropSchemaVersion12(path_);
   RawQuery(path_, "PRAGMA user_version = 2");
   Open();

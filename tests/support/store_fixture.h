@@ -84,6 +84,13 @@ inline void DropSchemaVersion12(const std::string& path) {
   }
 }
 
+// Takes away the audit parents' columns and index version 14 added, for the same reason.
+inline void DropSchemaVersion14(const std::string& path) {
+  RawQuery(path, "DROP INDEX audit_parent");
+  RawQuery(path, "ALTER TABLE audit DROP COLUMN parent_entity");
+  RawQuery(path, "ALTER TABLE audit DROP COLUMN parent_id");
+}
+
 inline NewReply ReplyTo(std::string destination, std::string text) {
   NewReply r;
   r.destination = std::move(destination);
