@@ -2,6 +2,7 @@
 // counterparties, and the wrong-PIN bookkeeping.
 #include "commands/flow.h"
 #include "store/audit.h"
+#include "store/ids.h"
 
 namespace smsgw::commands {
 
@@ -32,6 +33,8 @@ std::string Summary(const BackendResult& r) {
   return out;
 }
 
+constexpr int64_t kPromptAnswerMs = 60'000;
+
 }  // namespace
 
 class ResultStep {
@@ -47,8 +50,17 @@ class ResultStep {
  private:
   Status ReplyHere(std::string_view tmpl, const Values& v) {
     Status s = f_.Reply(ins_.msisdn, tmpl, req_.language, v, ins_.reference, ins_.id);
-    if (s.ok()) f_.fx.replies.back().to_instruction_subscriber = true;
+    if (s.ok()) f_.fx.replies.back().to_instruction_subscriber = Prompt();
     return s;
+  }
+  // A prompt answer continues its instruction's audit trail, found from the instruction's first
+  // row (NewReply::to_instruction_subscriber). A late one (after a backend outage, a push long
+  // after, a dead letter re-queued) keeps the subscriber's MSISDN: by then the instruction's
+  // first row may be past the newest rows `smsgw ctl audit` reads, and the answer would be
+  // left out of the trail. Within a minute the rate limit allows the subscriber few rows.
+  bool Prompt() const {
+    std::optional<int64_t> minted = store::InstructionIdTime(ins_.id);
+    return minted && f_.Now() - *minted <= kPromptAnswerMs;
   }
   Status WrongPin();
   bool HidesAnAccount() const;

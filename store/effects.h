@@ -112,10 +112,12 @@ struct NewReply {
   std::string text;    // sealed at rest
   std::optional<std::string> reference;
   std::optional<std::string> instruction_id;
-  // Set when `destination` is the subscriber of `instruction_id`: the answer to its own
-  // command. Its audit rows then continue the instruction's, found from them, and stay out of
-  // the MSISDN index (schema 14). Left unset for anyone else the instruction concerns (a
-  // counterparty's notice), whose trail is found through their own MSISDN.
+  // Set when `destination` is the subscriber of `instruction_id` and this is the prompt answer
+  // to their command (the engine sets it within a minute of the instruction). Its audit rows
+  // then continue the instruction's, found from them, and stay out of the MSISDN index (schema
+  // 14). Left unset for anyone else the instruction concerns (a counterparty's notice), whose
+  // trail is found through their own MSISDN, and for a late answer, which the subscriber's
+  // trail would no longer reach through an instruction long past.
   bool to_instruction_subscriber = false;
   std::optional<std::string> connection;  // preferred SMPP connection
   // Defaults to the consumed inbound message's id.

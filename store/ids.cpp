@@ -1,6 +1,7 @@
 #include "store/ids.h"
 
 #include <array>
+#include <string>
 
 #include "store/crypto.h"
 
@@ -32,6 +33,20 @@ Result<InstructionKeys> MintInstructionKeys(int64_t now_ms) {
     keys.reference.push_back(kCrockford[random[kRandomIdDigits + i] & 31]);
   }
   return keys;
+}
+
+std::optional<int64_t> InstructionIdTime(std::string_view id) {
+  constexpr size_t kTimeDigits = 10;
+  if (id.size() < kTimeDigits) return std::nullopt;
+  uint64_t time = 0;
+  for (size_t i = 0; i < kTimeDigits; ++i) {
+    const char* digit = std::char_traits<char>::find(kCrockford, 32, id[i]);
+    if (digit == nullptr) return std::nullopt;
+    time = (time << 5) | static_cast<uint64_t>(digit - kCrockford);
+  }
+  // Ten digits carry 50 bits; a minted id's top two are zero.
+  if (time >> 48 != 0) return std::nullopt;
+  return static_cast<int64_t>(time);
 }
 
 }  // namespace smsgw::store

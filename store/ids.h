@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "conf/status.h"
 
@@ -28,5 +30,9 @@ struct InstructionKeys {
 
 // Unavailable if the random generator fails.
 Result<InstructionKeys> MintInstructionKeys(int64_t now_ms);
+
+// When an instruction id was minted (unix ms), read from its first 10 characters; nullopt for
+// an id that does not begin with that many Crockford base32 digits of a 48-bit time.
+std::optional<int64_t> InstructionIdTime(std::string_view id);
 
 }  // namespace smsgw::store

@@ -330,8 +330,9 @@ ALTER TABLE reply ADD COLUMN destination_npi INTEGER;
 // index on (msisdn, at), whose keys arrive in no order, takes one or two entries per MO where
 // it took five. Store::Audit reaches them from the entity's first row through this index, whose
 // keys (instruction ids lead with their time, reply and challenge ids count up) arrive in
-// order. Every entity's first row keeps the MSISDN, so the trail does not depend on the
-// rows of other tables, which a purge deletes sooner. Older rows keep their MSISDN and are
+// order. Every entity's first row keeps the MSISDN (version 14 excepts prompt answers, linked
+// in the audit too), so the trail does not depend on the rows of other tables, which a purge
+// deletes sooner. Older rows keep their MSISDN and are
 // found as before. audit_wrong_pin holds the wrong PINs alone: the lockout counts a
 // subscriber's last 24 hours of them on every PIN message, and through the MSISDN's index it
 // read each of that subscriber's rows of the day to find them (an agent's thousands). Building
@@ -341,8 +342,9 @@ CREATE INDEX IF NOT EXISTS audit_entity ON audit(entity_id, entity) WHERE msisdn
 CREATE INDEX IF NOT EXISTS audit_wrong_pin ON audit(msisdn, at) WHERE event = 'pin.wrong';
 )sql";
 
-// Version 14: a reply to the subscriber of its own instruction (the answer to the command)
-// names that instruction as its parent and is written without the MSISDN. Its first row left
+// Version 14: a prompt reply to the subscriber of its own instruction (the answer to the
+// command, NewReply::to_instruction_subscriber) names that instruction as its parent and is
+// written without the MSISDN. Its first row left
 // one entry per forwarded MO in the MSISDN index, in the answer's commit, on a page of its own:
 // a third of the bytes the daemon wrote. Store::Audit reaches it from the instruction's first
 // row through audit_parent, whose keys (instruction ids lead with their time) arrive in order.

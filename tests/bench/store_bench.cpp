@@ -162,6 +162,7 @@ class Bench {
           r.text = "Sent 500 to 254711000000, ref " + c.reference;
           r.reference = c.reference;
           r.instruction_id = c.id;
+          r.to_instruction_subscriber = true;  // as the daemon's prompt answers
           e.replies.push_back(std::move(r));
         }
         auto a = store->Apply(e);

@@ -14,6 +14,7 @@
 #include "commands/engine.h"
 #include "commands/request.h"
 #include "store/audit.h"
+#include "store/ids.h"
 #include "tests/support/grammar_fixture.h"
 
 namespace smsgw::commands::testing {
@@ -94,10 +95,12 @@ class EngineTest : public ::testing::Test {
       if (!codes_.empty()) codes_.pop_front();
       return v;
     };
-    deps.mint_keys = [this](int64_t) -> smsgw::Result<store::InstructionKeys> {
+    // Ids lead with their time, as minted ones do (the engine reads it back); then a count.
+    deps.mint_keys = [this](int64_t now) -> smsgw::Result<store::InstructionKeys> {
       ++minted_;
       std::string n = std::to_string(minted_);
-      return store::InstructionKeys{"ID" + std::string(24 - n.size(), '0') + n,
+      std::string time = store::MintInstructionKeys(now).value().id.substr(0, 10);
+      return store::InstructionKeys{time + std::string(16 - n.size(), '0') + n,
                                     "REF" + std::string(7 - n.size(), '0') + n};
     };
     auto e = Engine::Create(std::move(grammar), options_, std::move(deps));

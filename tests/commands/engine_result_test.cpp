@@ -50,6 +50,21 @@ TEST_F(EngineTest, ATransferTellsTheRecipient) {
   EXPECT_FALSE(fx.replies[1].to_instruction_subscriber);
 }
 
+// An answer long after its instruction keeps the subscriber's MSISDN in the audit: the
+// instruction's first row may no longer be among the newest rows its trail is read from.
+TEST_F(EngineTest, OnlyAPromptAnswerContinuesItsInstructionsAuditTrail) {
+  store::NewInstruction ins = Confirmed("PAY KPLC 123456 1500");
+  ASSERT_EQ(store::InstructionIdTime(ins.id), std::optional<int64_t>(now_));
+  now_ += 60'000;
+  store::Effects prompt = Answer(ins, Paid(850000));
+  ASSERT_EQ(prompt.replies.size(), 1u);
+  EXPECT_TRUE(prompt.replies[0].to_instruction_subscriber);
+  now_ += 1;
+  store::Effects late = Answer(ins, Paid(850000), 2);
+  ASSERT_EQ(late.replies.size(), 1u);
+  EXPECT_FALSE(late.replies[0].to_instruction_subscriber);
+}
+
 // A command from a source kept as it came is answered there with the TON/NPI its confirmation
 // came with; the notice to the recipient goes to an E.164 number with the connection's.
 TEST_F(EngineTest, TheAnswerToASourceKeptAsItCameCarriesItsTonAndNpi) {

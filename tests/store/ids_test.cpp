@@ -72,5 +72,18 @@ TEST(InstructionKeysTest, IdsSortByCreation) {
   EXPECT_LT(a->id, b->id);
 }
 
+// The engine reads an instruction's age from its id (a prompt answer's audit trail).
+TEST(InstructionKeysTest, AnIdGivesBackTheTimeItWasMintedAt) {
+  for (int64_t t : {int64_t{0}, kNow, (int64_t{1} << 48) - 1}) {
+    auto keys = MintInstructionKeys(t);
+    ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+    EXPECT_EQ(InstructionIdTime(keys->id), std::optional<int64_t>(t)) << keys->id;
+  }
+  EXPECT_EQ(InstructionIdTime("01M8MAXXB"), std::nullopt);           // too short
+  EXPECT_EQ(InstructionIdTime("01M8MAXXBI00000000"), std::nullopt);  // I is not a digit
+  EXPECT_EQ(InstructionIdTime("81M8MAXXBK00000000"), std::nullopt);  // past 48 bits
+  EXPECT_EQ(InstructionIdTime("ID000000000000000000000001"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace smsgw::store
