@@ -49,10 +49,12 @@ inline constexpr std::string_view kEventCredentialRefused = "message.credential_
 
 // True for the events that follow an instruction's, a reply's or a challenge's first row
 // (claimed, done, sent, retried, consumed, ...). Their rows are written without the MSISDN and
-// reached through the entity's first row, which has it: the index on (msisdn, at) then takes
-// one or two entries per MO instead of five, each on a page of its own, since a network's
-// subscribers do not write in number order. Store::Audit returns them with the subscriber's
-// rows all the same. Never one the engine counts (CountEvents reads the MSISDN's rows only).
+// reached through the entity's first row, which has it (or, for the prompt answer to a
+// command, names its instruction: NewReply::to_instruction_subscriber). The index on
+// (msisdn, at) then takes one or two entries per MO instead of five, each on a page of its
+// own, since a network's subscribers do not write in number order. Store::Audit returns them
+// with the subscriber's rows all the same. Never one the engine counts (CountEvents reads the
+// MSISDN's rows only).
 bool IsFollowUpEvent(std::string_view event);
 
 // An audit row the engine asks to be written (Effects::audit).

@@ -332,11 +332,10 @@ ALTER TABLE reply ADD COLUMN destination_npi INTEGER;
 // keys (instruction ids lead with their time, reply and challenge ids count up) arrive in
 // order. Every entity's first row keeps the MSISDN (version 14 excepts prompt answers, linked
 // in the audit too), so the trail does not depend on the rows of other tables, which a purge
-// deletes sooner. Older rows keep their MSISDN and are
-// found as before. audit_wrong_pin holds the wrong PINs alone: the lockout counts a
-// subscriber's last 24 hours of them on every PIN message, and through the MSISDN's index it
-// read each of that subscriber's rows of the day to find them (an agent's thousands). Building
-// the two reads the audit table twice.
+// deletes sooner. Older rows keep their MSISDN and are found as before. audit_wrong_pin holds
+// the wrong PINs alone: the lockout counts a subscriber's last 24 hours of them on every PIN
+// message, and through the MSISDN's index it read each of that subscriber's rows of the day to
+// find them (an agent's thousands). Building the two reads the audit table twice.
 constexpr std::string_view kV13AuditFollowUps = R"sql(
 CREATE INDEX IF NOT EXISTS audit_entity ON audit(entity_id, entity) WHERE msisdn IS NULL;
 CREATE INDEX IF NOT EXISTS audit_wrong_pin ON audit(msisdn, at) WHERE event = 'pin.wrong';
@@ -344,13 +343,13 @@ CREATE INDEX IF NOT EXISTS audit_wrong_pin ON audit(msisdn, at) WHERE event = 'p
 
 // Version 14: a prompt reply to the subscriber of its own instruction (the answer to the
 // command, NewReply::to_instruction_subscriber) names that instruction as its parent and is
-// written without the MSISDN. Its first row left
-// one entry per forwarded MO in the MSISDN index, in the answer's commit, on a page of its own:
-// a third of the bytes the daemon wrote. Store::Audit reaches it from the instruction's first
-// row through audit_parent, whose keys (instruction ids lead with their time) arrive in order.
-// The link is in the audit itself, so a purge of the reply table, which comes sooner than the
-// audit's, takes nothing from the trail. ADD COLUMN rewrites no row; the index reads the table
-// once and holds no row written before it.
+// written without the MSISDN. Its first row left one entry per forwarded MO in the MSISDN
+// index, in the answer's commit, on a page of its own: a third of the bytes the daemon wrote.
+// Store::Audit reaches it from the instruction's first row through audit_parent, whose keys
+// (instruction ids lead with their time) arrive in order. The link is in the audit itself, so
+// a purge of the reply table, which comes sooner than the audit's, takes nothing from the
+// trail. ADD COLUMN rewrites no row; the index reads the table once and holds no row written
+// before it.
 constexpr std::string_view kV14AuditParents = R"sql(
 ALTER TABLE audit ADD COLUMN parent_entity TEXT;
 ALTER TABLE audit ADD COLUMN parent_id TEXT;
