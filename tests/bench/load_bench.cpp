@@ -275,6 +275,8 @@ void PrintLine(const std::string& name, const Flags& f, const std::vector<LoadFi
   }
   if (!threads.empty()) std::printf("; CPU ms per MO by thread: %s", threads.c_str());
   std::printf("; daemon threads asleep and woken %.2f times per MO", m.daemon_sleeps_per_mo);
+  std::printf("; written %.1f KB in %.2f write calls per MO", m.written_kb_per_mo,
+              m.write_calls_per_mo);
   if (m.mos_per_intake_commit > 0) {
     std::printf("; %.1f MOs per intake commit", m.mos_per_intake_commit);
   }

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <string>
 #include <thread>
 
 namespace smsgw::test {
@@ -46,6 +48,25 @@ TEST(ReadProcessUsage, CountsEverySleepAsAVoluntarySwitch) {
   const std::optional<ProcessUsage> after = ReadProcessUsage(::getpid());
   ASSERT_TRUE(after.has_value());
   EXPECT_GE(after->voluntary_switches, before->voluntary_switches + 5);
+}
+
+// The load benchmark reports the daemon's writes per MO from these two counters.
+TEST(ReadProcessUsage, CountsTheBytesAndCallsOfWrites) {
+  char path[] = "/tmp/smsgw-process-usage-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  const std::optional<ProcessUsage> before = ReadProcessUsage(::getpid());
+  ASSERT_TRUE(before.has_value());
+  const std::string block(4096, 'x');
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_EQ(::write(fd, block.data(), block.size()), static_cast<ssize_t>(block.size()));
+  }
+  const std::optional<ProcessUsage> after = ReadProcessUsage(::getpid());
+  ::close(fd);
+  ::unlink(path);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_GE(after->written_bytes, before->written_bytes + 8 * 4096);
+  EXPECT_GE(after->write_calls, before->write_calls + 8);
 }
 
 }  // namespace

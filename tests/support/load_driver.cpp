@@ -414,6 +414,10 @@ Result<LoadFigures> RunLoad(const LoadOptions& o) {
         f.daemon_sleeps_per_mo =
             static_cast<double>(after->voluntary_switches - before->voluntary_switches) /
             static_cast<double>(s.mos);
+        f.written_kb_per_mo = static_cast<double>(after->written_bytes - before->written_bytes) /
+                              1024.0 / static_cast<double>(s.mos);
+        f.write_calls_per_mo = static_cast<double>(after->write_calls - before->write_calls) /
+                               static_cast<double>(s.mos);
         for (const auto& [name, seconds] : after->thread_cpu_seconds) {
           const auto was = before->thread_cpu_seconds.find(name);
           f.thread_cpu_ms_per_mo[name] =

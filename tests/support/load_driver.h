@@ -72,6 +72,9 @@ struct LoadFigures {
   double generator_cpu_ms_per_mo = 0;
   // The daemon's threads going to sleep over the run (ProcessUsage::voluntary_switches), per MO.
   double daemon_sleeps_per_mo = 0;
+  // What the daemon wrote over the run (ProcessUsage::written_bytes, write_calls), per MO.
+  double written_kb_per_mo = 0;
+  double write_calls_per_mo = 0;
   // The share of the machine's CPU time the hypervisor gave elsewhere during the run
   // (HostCpu::steal): a noisy neighbour's mark on the rates and, above all, on the tails.
   double host_stolen_share = 0;

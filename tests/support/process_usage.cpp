@@ -79,6 +79,11 @@ std::optional<ProcessUsage> ReadProcessUsage(pid_t pid) {
   usage.voluntary_switches = switches;
   usage.rss_bytes = StatusKb(status, "VmRSS");
   usage.peak_rss_bytes = StatusKb(status, "VmHWM");
+  // "wchar: 1234" lines, read as the status file's.
+  std::ifstream io_file(base + "/io");
+  const std::string io((std::istreambuf_iterator<char>(io_file)), std::istreambuf_iterator<char>());
+  usage.written_bytes = StatusNumber(io, "wchar");
+  usage.write_calls = StatusNumber(io, "syscw");
   return usage;
 }
 

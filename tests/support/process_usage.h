@@ -22,6 +22,11 @@ struct ProcessUsage {
   // Times its threads went to sleep (voluntary_ctxt_switches, all threads): each one is a
   // wake-up later, which on a virtual machine costs tens of microseconds of CPU.
   uint64_t voluntary_switches = 0;
+  // What its threads handed to write calls, and how many calls (/proc/<pid>/io: wchar, syscw):
+  // for the daemon, the WAL's frames, the checkpoints into the database files and the log.
+  // Both 0 when that file cannot be read.
+  uint64_t written_bytes = 0;
+  uint64_t write_calls = 0;
 };
 
 // nullopt when the process is gone or /proc cannot be read.
