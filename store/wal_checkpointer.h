@@ -80,11 +80,9 @@ class WalCheckpointer {
   // the writer's share (above) uncopied or the WAL has reached four times the threshold.
   bool Notify(int pages);
 
-  // Thread-safe. The caller's checkpoint after Notify said true: OK, or the SQLite error.
-  void CheckpointedInCommit(bool ok, const std::string& error);
-
-  // The caller's checkpoint itself, after Notify said true: a PASSIVE checkpoint of `schema`
-  // on the writer's connection `db` (from its WAL hook), reported to CheckpointedInCommit.
+  // The caller's checkpoint after Notify said true: a PASSIVE checkpoint of `schema` on the
+  // writer's connection `db` (from its WAL hook). Its outcome goes into stats(); a failure
+  // holds further checkpoints back for a second, as the thread's do.
   void CheckpointInCommit(sqlite3* db, const char* schema);
 
   // Makes this the WAL hook of the writer's connection `db` (replacing SQLite's own
@@ -105,6 +103,8 @@ class WalCheckpointer {
   void Run();
   void CheckpointOnce();
   int SyncDatabaseFile();  // an SQLite result code
+  // Thread-safe. A checkpoint in a commit: OK, or the SQLite error.
+  void CheckpointedInCommit(bool ok, const std::string& error);
 
   sqlite3* db_;  // used only on thread_ (and by the destructor after joining it)
   const int threshold_pages_;
